@@ -1,0 +1,15 @@
+# Compiles schema/NNN_name.sql into generated/migrations.cpp, in order.
+file(GLOB EVENTD_MIGRATIONS "${CMAKE_CURRENT_SOURCE_DIR}/schema/*.sql")
+list(SORT EVENTD_MIGRATIONS)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${EVENTD_MIGRATIONS} "${CMAKE_CURRENT_SOURCE_DIR}/schema")
+set(_entries "")
+foreach(file IN LISTS EVENTD_MIGRATIONS)
+  get_filename_component(name "${file}" NAME_WE)
+  string(REGEX MATCH "^[0-9]+" version "${name}")
+  math(EXPR version "${version}")
+  file(READ "${file}" sql)
+  string(APPEND _entries "    {${version}, \"${name}\", R\"eventd_sql(${sql})eventd_sql\"},\n")
+endforeach()
+file(WRITE "${CMAKE_CURRENT_BINARY_DIR}/generated/migrations.cpp.tmp"
+"// Generated from schema/*.sql by CMake; do not edit.\n#include \"store/database.hpp\"\n\nnamespace eventd::store {\nconst std::vector<migration>& migrations() {\n  static const std::vector<migration> all{\n${_entries}  };\n  return all;\n}\n}  // namespace eventd::store\n")
+configure_file("${CMAKE_CURRENT_BINARY_DIR}/generated/migrations.cpp.tmp" "${CMAKE_CURRENT_BINARY_DIR}/generated/migrations.cpp" COPYONLY)

@@ -1,0 +1,154 @@
+// Sign-in, sign-out and users.
+#include "api/services.hpp"
+
+#include "auth/crypto.hpp"
+#include "domain/time.hpp"
+
+namespace eventd::api {
+namespace {
+
+std::string cookie_value(const std::string& header, const std::string& name) {
+  std::size_t pos = 0;
+  while (pos < header.size()) {
+    while (pos < header.size() && (header[pos] == ' ' || header[pos] == ';')) ++pos;
+    const auto eq = header.find('=', pos);
+    if (eq == std::string::npos) break;
+    const auto end = header.find(';', eq);
+    if (header.compare(pos, eq - pos, name) == 0) return header.substr(eq + 1, end == std::string::npos ? std::string::npos : end - eq - 1);
+    pos = end == std::string::npos ? header.size() : end + 1;
+  }
+  return {};
+}
+
+constexpr std::int64_t session_lifetime = 12 * 3600;
+
+}  // namespace
+
+std::optional<principal> authenticate(services& s, const request& req) {
+  std::string token;
+  bool cookie = false;
+  const auto& authz = req.header("authorization");
+  if (authz.size() > 7 && (authz.compare(0, 7, "Bearer ") == 0 || authz.compare(0, 7, "bearer ") == 0)) {
+    token = authz.substr(7);
+  } else {
+    token = cookie_value(req.header("cookie"), session_cookie);
+    cookie = !token.empty();
+  }
+  if (token.empty() || token.size() > 200) return std::nullopt;
+  const auto hash = auth::sha256_hex(token);
+  auto rec = s.db.find_session(hash, domain::now());
+  if (!rec) return std::nullopt;
+  return principal{rec->user, hash, rec->csrf_token, cookie};
+}
+
+std::optional<principal> require(services& s, const request& req, domain::role minimum, response& denied) {
+  auto p = authenticate(s, req);
+  if (!p) {
+    denied = problem(401, "Not signed in", "sign in first (POST /api/v1/session)");
+    denied.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return std::nullopt;
+  }
+  if (static_cast<int>(p->user.role) < static_cast<int>(minimum)) {
+    denied = problem(403, "Forbidden", "this needs the " + std::string(domain::to_string(minimum)) + " role or above");
+    return std::nullopt;
+  }
+  // A browser's cookie rides along on any site's request; a write must also prove it came from our page.
+  if (p->via_cookie && req.method != "GET" && req.method != "HEAD" &&
+      !auth::equal_constant_time(req.header("x-csrf-token"), p->csrf_token)) {
+    denied = problem(403, "Forbidden", "missing or wrong X-CSRF-Token header");
+    return std::nullopt;
+  }
+  return p;
+}
+
+void add_account_routes(router& r, services& s) {
+  r.add("POST", "/api/v1/session", [&s](const request& req, const route_match&, responder done) {
+    response err;
+    auto body = parse_body(req, err);
+    if (!body) return done(err);
+    domain::field_errors errors;
+    reader in(*body, errors);
+    auto email = in.text("email", true);
+    auto password = in.text("password", true);
+    if (!errors.empty()) return done(problem(422, "Invalid fields", "some fields are missing or wrong", errors));
+    const auto key = domain::normalise_email(*email);
+    const auto now = domain::now();
+    if (auto wait = s.signin_throttle.blocked_for(key, now)) {
+      auto res = problem(429, "Too many attempts", "too many failed sign-ins for this address; wait and try again");
+      res.headers.emplace_back("Retry-After", std::to_string(*wait));
+      return done(res);
+    }
+    auto user = password->size() <= 1024 ? s.db.find_user(key) : std::nullopt;
+    if (!user || !auth::verify_password(*password, user->password_hash)) {
+      s.signin_throttle.failed(key, now);
+      return done(problem(401, "Sign-in failed", "wrong e-mail address or password"));
+    }
+    s.signin_throttle.succeeded(key);
+    auto token = auth::random_token(32);
+    auto csrf = auth::random_token(24);
+    auto u = user->user;
+    s.db.create_session(u.id, auth::sha256_hex(token), csrf, now + session_lifetime,
+                        reply<bool>(std::move(done), [=](bool) {
+                          auto res = json_response(200, {{"token", token}, {"csrf_token", csrf}, {"user", user_json(u)},
+                                                         {"expires_in", session_lifetime}});
+                          res.headers.emplace_back("Set-Cookie", std::string(session_cookie) + "=" + token +
+                                                                     "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                                                                     std::to_string(session_lifetime));
+                          res.headers.emplace_back("Cache-Control", "no-store");
+                          return res;
+                        }));
+  });
+
+  r.add("GET", "/api/v1/session", [&s](const request& req, const route_match&, responder done) {
+    response denied;
+    auto p = require(s, req, domain::role::steering, denied);
+    if (!p) return done(denied);
+    done(json_response(200, {{"user", user_json(p->user)}, {"csrf_token", p->csrf_token}}));
+  });
+
+  r.add("DELETE", "/api/v1/session", [&s](const request& req, const route_match&, responder done) {
+    response denied;
+    auto p = require(s, req, domain::role::steering, denied);
+    if (!p) return done(denied);
+    s.db.delete_session(p->token_hash, reply<bool>(std::move(done), [](bool) {
+                          response res;
+                          res.status = 204;
+                          res.content_type.clear();
+                          res.headers.emplace_back("Set-Cookie", std::string(session_cookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+                          return res;
+                        }));
+  });
+
+  r.add("POST", "/api/v1/users", [&s](const request& req, const route_match&, responder done) {
+    response denied;
+    if (!require(s, req, domain::role::admin, denied)) return done(denied);
+    auto body = parse_body(req, denied);
+    if (!body) return done(denied);
+    domain::field_errors errors;
+    reader in(*body, errors);
+    auto email = in.text("email", true);
+    auto name = in.text("name", true);
+    auto role = in.text("role", true);
+    auto password = in.text("password", true);
+    if (email && !domain::valid_email(domain::trim(*email))) errors.push_back({"email", "must be a valid e-mail address"});
+    if (name && (domain::trim(*name).empty() || !domain::valid_text(*name, domain::max_name)))
+      errors.push_back({"name", "must be 1 to 200 characters"});
+    if (role && !domain::role_from(*role)) errors.push_back({"role", "must be one of: admin, organiser, steering"});
+    if (password && (password->size() < 10 || password->size() > 1024))
+      errors.push_back({"password", "must be 10 to 1024 characters"});
+    if (!errors.empty()) return done(problem(422, "Invalid fields", "some fields are missing or wrong", errors));
+    domain::user u{0, *email, domain::trim(*name), *domain::role_from(*role)};
+    s.db.create_user(u, auth::hash_password(*password, s.cfg.password_cost == "moderate"),
+                     reply<domain::user>(std::move(done), [](const domain::user& created) { return json_response(201, user_json(created)); }));
+  });
+
+  r.add("GET", "/api/v1/users", [&s](const request& req, const route_match&, responder done) {
+    response denied;
+    if (!require(s, req, domain::role::admin, denied)) return done(denied);
+    json items = json::array();
+    for (const auto& u : s.db.list_users()) items.push_back(user_json(u));
+    done(json_response(200, {{"items", items}}));
+  });
+}
+
+}  // namespace eventd::api

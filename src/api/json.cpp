@@ -1,0 +1,208 @@
+#include "api/json.hpp"
+
+#include "domain/time.hpp"
+
+namespace eventd::api {
+
+response json_response(int status, const json& body) {
+  response r;
+  r.status = status;
+  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  return r;
+}
+
+json problem_json(int status, const std::string& title, const std::string& detail) {
+  return {{"type", "about:blank"}, {"title", title}, {"status", status}, {"detail", detail}};
+}
+
+response problem(int status, std::string title, std::string detail, const domain::field_errors& errors, const json& extra) {
+  json body = problem_json(status, title, detail);
+  if (!errors.empty()) {
+    body["errors"] = json::array();
+    for (const auto& e : errors) body["errors"].push_back({{"field", e.field}, {"message", e.message}});
+  }
+  if (extra.is_object())
+    for (auto it = extra.begin(); it != extra.end(); ++it) body[it.key()] = it.value();
+  auto r = json_response(status, body);
+  r.content_type = "application/problem+json";
+  return r;
+}
+
+response problem_from(const store::failure& f) {
+  json extra = json::object();
+  for (const auto& [k, v] : f.facts) extra[k] = v;
+  switch (f.code) {
+    case store::errc::not_found: return problem(404, "Not found", f.detail, {}, extra);
+    case store::errc::conflict: return problem(409, "Conflict", f.detail, {}, extra);
+    case store::errc::invalid: return problem(422, "Invalid fields", f.detail, {}, extra);
+    case store::errc::unavailable: break;
+  }
+  auto r = problem(503, "Service unavailable", f.detail, {}, extra);
+  r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+namespace {
+json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
+json opt(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
+}  // namespace
+
+json counts_json(const domain::event_counts& c) {
+  return {{"confirmed", c.confirmed}, {"waitlisted", c.waitlisted}, {"checked_in", c.checked_in},
+          {"walk_ins", c.walk_ins},   {"capacity", opt(c.capacity)}, {"available", opt(c.available())}};
+}
+
+json event_json(const domain::event& e, domain::time_point now) {
+  const int off = e.utc_offset_minutes;
+  json j = {{"id", e.id},
+            {"kind", e.kind},
+            {"title", e.title},
+            {"description", e.description},
+            {"starts_at", domain::format_rfc3339(e.starts_at, off)},
+            {"ends_at", domain::format_rfc3339(e.ends_at, off)},
+            {"capacity", opt(e.capacity)},
+            {"focus_area", opt(e.focus_area)},
+            {"topic", opt(e.topic)},
+            {"network", opt(e.network)},
+            {"organised_by_project", e.organised_by_project},
+            {"registration_closes_at", domain::format_rfc3339(e.closes_at(), off)},
+            {"language", e.language},
+            {"status", std::string(domain::to_string(e.status))},
+            {"venue", nullptr},
+            {"registration_open", e.registration_open(now)},
+            {"counts", counts_json(e.counts)},
+            {"created_at", domain::format_rfc3339(e.created_at, off)},
+            {"updated_at", domain::format_rfc3339(e.updated_at, off)}};
+  if (e.place) j["venue"] = {{"name", e.place->name}, {"address", e.place->address}, {"accessibility", e.place->accessibility}};
+  return j;
+}
+
+json registration_json(const domain::registration& r) {
+  const int off = domain::stockholm_offset_minutes(r.created_at);
+  auto text_or_null = [&](const std::string& s) { return r.erased ? json(nullptr) : json(s); };
+  return {{"id", r.id},
+          {"event_id", r.event_id},
+          {"status", std::string(domain::to_string(r.status))},
+          {"waitlist_position", opt(r.waitlist_position)},
+          {"ticket_code", r.ticket_code},
+          {"name", text_or_null(r.person.name)},
+          {"email", text_or_null(r.person.email)},
+          {"organisation", text_or_null(r.person.organisation)},
+          {"organisation_type", r.person.organisation_type},
+          {"municipality", opt(r.person.municipality)},
+          {"country", opt(r.person.country)},
+          {"home_region", r.home_region},
+          {"gender", r.person.gender},
+          {"accessibility_needs", r.person.accessibility_needs},
+          {"accessibility_note", opt(r.person.accessibility_note)},
+          {"dietary", opt(r.person.dietary)},
+          {"language", r.person.language},
+          {"walk_in", r.walk_in},
+          {"checked_in_at", r.checked_in_at ? json(domain::format_rfc3339(*r.checked_in_at, domain::stockholm_offset_minutes(*r.checked_in_at))) : json(nullptr)},
+          {"checkin_forced", r.checkin_forced},
+          {"created_at", domain::format_rfc3339(r.created_at, off)},
+          {"cancelled_at", r.cancelled_at ? json(domain::format_rfc3339(*r.cancelled_at, off)) : json(nullptr)},
+          {"erased", r.erased}};
+}
+
+json user_json(const domain::user& u) {
+  return {{"id", u.id}, {"email", u.email}, {"name", u.name}, {"role", std::string(domain::to_string(u.role))}};
+}
+
+std::optional<json> parse_body(const request& req, response& error) {
+  const auto& ct = req.header("content-type");
+  const auto semi = ct.find(';');
+  std::string media = ct.substr(0, semi);
+  for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  while (!media.empty() && media.back() == ' ') media.pop_back();
+  if (media != "application/json" && !(media.size() > 5 && media.substr(media.size() - 5) == "+json")) {
+    error = problem(415, "Unsupported media type", "send the body as application/json");
+    return std::nullopt;
+  }
+  json j = json::parse(req.body, nullptr, false);
+  if (j.is_discarded()) {
+    error = problem(400, "Malformed JSON", "the body is not valid JSON");
+    return std::nullopt;
+  }
+  if (!j.is_object()) {
+    error = problem(400, "Malformed JSON", "the body must be a JSON object");
+    return std::nullopt;
+  }
+  return j;
+}
+
+const json* reader::get(const char* name, bool required) {
+  if (!obj_.contains(name) || obj_.at(name).is_null()) {
+    if (required) errors_.push_back({prefix_ + name, "is required"});
+    return nullptr;
+  }
+  return &obj_.at(name);
+}
+
+std::optional<std::string> reader::text(const char* name, bool required) {
+  const json* v = get(name, required);
+  if (!v) return std::nullopt;
+  if (!v->is_string()) {
+    error(name, "must be a string");
+    return std::nullopt;
+  }
+  return v->get<std::string>();
+}
+
+std::optional<std::int64_t> reader::integer(const char* name, bool required) {
+  const json* v = get(name, required);
+  if (!v) return std::nullopt;
+  if (!v->is_number_integer()) {
+    error(name, "must be a whole number");
+    return std::nullopt;
+  }
+  return v->get<std::int64_t>();
+}
+
+std::optional<double> reader::number(const char* name, bool required) {
+  const json* v = get(name, required);
+  if (!v) return std::nullopt;
+  if (!v->is_number()) {
+    error(name, "must be a number");
+    return std::nullopt;
+  }
+  return v->get<double>();
+}
+
+std::optional<bool> reader::boolean(const char* name, bool required) {
+  const json* v = get(name, required);
+  if (!v) return std::nullopt;
+  if (!v->is_boolean()) {
+    error(name, "must be true or false");
+    return std::nullopt;
+  }
+  return v->get<bool>();
+}
+
+std::optional<std::vector<std::string>> reader::words(const char* name, bool required) {
+  const json* v = get(name, required);
+  if (!v) return std::nullopt;
+  if (!v->is_array() || v->size() > 64) {
+    error(name, "must be a list of at most 64 strings");
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  for (const auto& w : *v) {
+    if (!w.is_string() || w.get_ref<const std::string&>().size() > 200) {
+      error(name, "must be a list of at most 64 strings");
+      return std::nullopt;
+    }
+    out.push_back(w.get<std::string>());
+  }
+  return out;
+}
+
+std::optional<domain::parsed_time> reader::time(const char* name, bool required) {
+  auto s = text(name, required);
+  if (!s) return std::nullopt;
+  auto t = domain::parse_rfc3339(*s);
+  if (!t) error(name, "must be an RFC 3339 timestamp with offset, e.g. 2026-03-01T09:00:00+01:00");
+  return t;
+}
+
+}  // namespace eventd::api

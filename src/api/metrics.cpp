@@ -1,0 +1,72 @@
+#include "api/metrics.hpp"
+
+#include <cstdio>
+#include <sstream>
+
+namespace eventd::api {
+
+void metrics::observe(const std::string& method, const std::string& route, int status, double seconds) {
+  std::lock_guard lock(mutex_);
+  ++requests_[{method, route, status}];
+  auto& h = latency_[route];
+  ++h.count;
+  h.sum += seconds;
+  for (std::size_t i = 0; i < std::size(bounds_); ++i)
+    if (seconds <= bounds_[i]) ++h.buckets[i];
+}
+
+namespace {
+std::string label(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') { out += "\\n"; continue; }
+    out += c;
+  }
+  return out;
+}
+}  // namespace
+
+std::string metrics::render(const store::write_stats& w) {
+  std::ostringstream o;
+  {
+    std::lock_guard lock(mutex_);
+    o << "# HELP eventd_http_requests_total HTTP requests answered, by route and status.\n"
+         "# TYPE eventd_http_requests_total counter\n";
+    for (const auto& [k, n] : requests_)
+      o << "eventd_http_requests_total{method=\"" << label(std::get<0>(k)) << "\",route=\"" << label(std::get<1>(k))
+        << "\",status=\"" << std::get<2>(k) << "\"} " << n << "\n";
+    o << "# HELP eventd_http_request_duration_seconds Time from a request's last byte to its response, by route.\n"
+         "# TYPE eventd_http_request_duration_seconds histogram\n";
+    for (const auto& [route, h] : latency_) {
+      std::uint64_t cumulative = 0;
+      for (std::size_t i = 0; i < std::size(bounds_); ++i) {
+        cumulative = h.buckets[i];
+        o << "eventd_http_request_duration_seconds_bucket{route=\"" << label(route) << "\",le=\"" << bounds_[i] << "\"} "
+          << cumulative << "\n";
+      }
+      o << "eventd_http_request_duration_seconds_bucket{route=\"" << label(route) << "\",le=\"+Inf\"} " << h.count << "\n";
+      o << "eventd_http_request_duration_seconds_sum{route=\"" << label(route) << "\"} " << h.sum << "\n";
+      o << "eventd_http_request_duration_seconds_count{route=\"" << label(route) << "\"} " << h.count << "\n";
+    }
+  }
+  o << "# HELP eventd_open_connections HTTP connections open now.\n# TYPE eventd_open_connections gauge\n"
+    << "eventd_open_connections " << open_connections.load() << "\n";
+  o << "# HELP eventd_commit_batches_total Write transactions committed by the writer.\n# TYPE eventd_commit_batches_total counter\n"
+    << "eventd_commit_batches_total " << w.batches << "\n";
+  o << "# HELP eventd_commit_seconds_total Time spent running and committing write batches.\n# TYPE eventd_commit_seconds_total counter\n"
+    << "eventd_commit_seconds_total " << static_cast<double>(w.commit_micros_total) / 1e6 << "\n";
+  o << "# HELP eventd_commit_batch_size Commands per committed batch (group commit).\n# TYPE eventd_commit_batch_size histogram\n";
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < w.batch_size_buckets.size(); ++i) {
+    cumulative += w.batch_size_buckets[i];
+    if (i < 10)
+      o << "eventd_commit_batch_size_bucket{le=\"" << (1u << i) << "\"} " << cumulative << "\n";
+  }
+  o << "eventd_commit_batch_size_bucket{le=\"+Inf\"} " << w.batches << "\n"
+    << "eventd_commit_batch_size_sum " << w.commands << "\n"
+    << "eventd_commit_batch_size_count " << w.batches << "\n";
+  return o.str();
+}
+
+}  // namespace eventd::api

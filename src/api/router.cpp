@@ -1,0 +1,92 @@
+#include "api/router.hpp"
+
+#include "api/json.hpp"
+
+namespace eventd::api {
+
+const std::string& request::header(const std::string& name) const {
+  static const std::string empty;
+  auto it = headers.find(name);
+  return it == headers.end() ? empty : it->second;
+}
+
+std::int64_t route_match::id(const std::string& name) const {
+  auto it = params.find(name);
+  if (it == params.end() || it->second.empty() || it->second.size() > 15) return -1;
+  std::int64_t v = 0;
+  for (char c : it->second) {
+    if (c < '0' || c > '9') return -1;
+    v = v * 10 + (c - '0');
+  }
+  return v > 0 ? v : -1;
+}
+
+void router::add(std::string method, std::string pattern, handler fn) {
+  routes_.push_back({std::move(method), std::move(pattern), std::move(fn)});
+}
+
+bool router::match(std::string_view pattern, std::string_view path, route_match& out) {
+  out.params.clear();
+  while (!pattern.empty() || !path.empty()) {
+    if (pattern.empty() || path.empty() || pattern.front() != '/' || path.front() != '/') return false;
+    pattern.remove_prefix(1);
+    path.remove_prefix(1);
+    const auto pe = pattern.find('/');
+    const auto se = path.find('/');
+    std::string_view pseg = pattern.substr(0, pe), seg = path.substr(0, se);
+    pattern = pe == std::string_view::npos ? std::string_view{} : pattern.substr(pe);
+    path = se == std::string_view::npos ? std::string_view{} : path.substr(se);
+    if (!pseg.empty() && pseg.front() == '{') {
+      const auto close = pseg.find('}');
+      const auto name = pseg.substr(1, close - 1);
+      const auto suffix = pseg.substr(close + 1);  // e.g. ".ics"
+      if (seg.size() <= suffix.size() || seg.substr(seg.size() - suffix.size()) != suffix) return false;
+      const auto value = seg.substr(0, seg.size() - suffix.size());
+      if (value.find('.') != std::string_view::npos && !suffix.empty()) return false;
+      out.params[std::string(name)] = std::string(value);
+    } else if (pseg != seg) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void router::dispatch(const request& req, responder done) const {
+  route_match m;
+  bool path_known = false;
+  std::string allowed;
+  const std::string method = req.method == "HEAD" ? "GET" : req.method;
+  for (const auto& r : routes_) {
+    if (!match(r.pattern, req.path, m)) continue;
+    path_known = true;
+    if (!allowed.empty()) allowed += ", ";
+    allowed += r.method;
+    if (r.method == method) {
+      auto pattern = r.pattern;
+      r.fn(req, m, [done = std::move(done), pattern = std::move(pattern)](response res) {
+        res.route = pattern;
+        done(std::move(res));
+      });
+      return;
+    }
+  }
+  if (path_known) {
+    auto res = problem(405, "Method not allowed", "this resource allows " + allowed);
+    res.headers.emplace_back("Allow", allowed);
+    res.route = "(method not allowed)";
+    done(std::move(res));
+    return;
+  }
+  if (fallback_ && (method == "GET") && req.path.rfind("/api/", 0) != 0) {
+    fallback_(req, m, [done = std::move(done)](response res) {
+      res.route = "(static)";
+      done(std::move(res));
+    });
+    return;
+  }
+  auto res = problem(404, "Not found", "there is nothing at this address");
+  res.route = "(unknown)";
+  done(std::move(res));
+}
+
+}  // namespace eventd::api

@@ -1,0 +1,43 @@
+// Matches method and path to a handler; knows every route, for 404/405 answers, metrics and the OpenAPI check.
+#pragma once
+
+#include "api/http_types.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace eventd::api {
+
+struct route_match {
+  std::map<std::string, std::string> params;
+  std::int64_t id(const std::string& name) const;  // -1 when not a positive integer
+};
+
+using handler = std::function<void(const request&, const route_match&, responder)>;
+
+struct route {
+  std::string method;
+  std::string pattern;  // e.g. /api/v1/events/{id}/registrations, /api/v1/events/{id}.ics
+  handler fn;
+};
+
+class router {
+public:
+  void add(std::string method, std::string pattern, handler fn);
+  // Calls the matching handler; otherwise answers 404 or 405 with a problem. Returns the route pattern used.
+  void dispatch(const request&, responder) const;
+  const std::vector<route>& routes() const { return routes_; }
+  // Fallback for GET/HEAD paths no route takes (static files).
+  void fallback(handler fn) { fallback_ = std::move(fn); }
+
+private:
+  static bool match(std::string_view pattern, std::string_view path, route_match& out);
+  std::vector<route> routes_;
+  handler fallback_;
+};
+
+}  // namespace eventd::api

@@ -1,0 +1,62 @@
+// What every handler may use, and the checks they share: who is calling, with which role.
+#pragma once
+
+#include "api/http_types.hpp"
+#include "api/json.hpp"
+#include "api/metrics.hpp"
+#include "api/router.hpp"
+#include "auth/auth.hpp"
+#include "domain/config.hpp"
+#include "store/store.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace eventd::api {
+
+struct services {
+  store::store& db;
+  domain::config cfg;
+  domain::home_region home;
+  auth::throttle signin_throttle;
+  api::metrics& stats;
+
+  services(store::store& s, const domain::config& c, api::metrics& m)
+      : db(s), cfg(c), home(c.home_municipalities), signin_throttle(c.signin_max_failures, c.signin_window_seconds), stats(m) {}
+};
+
+struct principal {
+  domain::user user;
+  std::string token_hash;
+  std::string csrf_token;
+  bool via_cookie = false;
+};
+
+inline constexpr const char* session_cookie = "eventd_session";
+
+std::optional<principal> authenticate(services&, const request&);
+// The caller when they hold at least `minimum`; otherwise `denied` is the 401/403 to send (CSRF included).
+std::optional<principal> require(services&, const request&, domain::role minimum, response& denied);
+
+// The resources' routes.
+void add_system_routes(router&, services&);
+void add_account_routes(router&, services&);
+void add_event_routes(router&, services&);
+void add_registration_routes(router&, services&);
+void add_checkin_routes(router&, services&);
+void add_static_files(router&, services&);
+void add_all_routes(router&, services&);
+
+// Reads the participant's fields into `p`, collecting every problem.
+void read_person(reader&, domain::person_fields& p, bool require_consent);
+// Wraps a store callback: a failure becomes its problem, a value goes through `ok`.
+template <class T, class F>
+store::callback<T> reply(responder done, F ok) {
+  return [done = std::move(done), ok = std::move(ok)](store::outcome<T> r) mutable {
+    if (!r.ok()) return done(problem_from(r.error()));
+    done(ok(r.value()));
+  };
+}
+
+}  // namespace eventd::api

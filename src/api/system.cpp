@@ -1,0 +1,93 @@
+// Health, readiness, metrics, the API document, the form vocabularies and the goal figures.
+#include "api/services.hpp"
+
+#include "api/openapi.hpp"
+#include "domain/goals.hpp"
+#include "domain/time.hpp"
+
+namespace eventd::api {
+namespace {
+
+json share_json(const domain::share_figure& f) {
+  return {{"goal", f.goal}, {"held_events", f.held_events}, {"represented_events", f.represented_events}, {"share", f.share}, {"met", f.met}};
+}
+
+}  // namespace
+
+json goals_json(const domain::goals& g) {
+  json rep = share_json(g.representation);
+  rep["by_network"] = json::object();
+  for (const auto& [n, f] : g.representation_by_network) rep["by_network"][n] = share_json(f);
+  json uo = share_json(g.user_organisations);
+  uo["by_network"] = json::object();
+  for (const auto& [n, f] : g.user_organisations_by_network) uo["by_network"][n] = share_json(f);
+  json meetings = {{"goal_per_focus_area", g.meetings_goal_per_focus_area}, {"by_focus_area", json::object()},
+                   {"held", g.meetings_held_total}, {"scheduled", g.meetings_scheduled_total}, {"met", g.meetings_met}};
+  for (const auto& [f, m] : g.meetings_by_focus_area) meetings["by_focus_area"][f] = {{"held", m.held}, {"scheduled", m.scheduled}};
+  json topics = json::object();
+  for (const auto& [t, f] : g.by_topic) topics[t] = {{"participants", f.participants}, {"events", f.events}};
+  return {{"representation", rep},
+          {"user_organisations", uo},
+          {"network_meetings", meetings},
+          {"partner_search_forums", {{"goal", g.forums_goal}, {"deadline", g.forum_deadline}, {"held", g.forums_held},
+                                     {"scheduled", g.forums_scheduled}, {"met", g.forums_met}}},
+          {"participation", {{"unique_persons", g.unique_persons}, {"by_gender", g.by_gender},
+                             {"by_organisation_type", g.by_organisation_type}, {"home_region", g.home_region},
+                             {"other", g.other_region}, {"by_topic", topics}}},
+          {"support", {{"project_ideas", g.support_project_ideas}, {"persons", g.support_persons},
+                       {"average_hours_per_project", g.average_hours_per_project}}}};
+}
+
+void add_system_routes(router& r, services& s) {
+  r.add("GET", "/healthz", [](const request&, const route_match&, responder done) {
+    response res;
+    res.content_type = "text/plain; charset=utf-8";
+    res.body = "ok\n";
+    done(res);
+  });
+  r.add("GET", "/readyz", [&s](const request&, const route_match&, responder done) {
+    if (!s.db.ready()) return done(problem(503, "Not ready", "the database is not usable"));
+    response res;
+    res.content_type = "text/plain; charset=utf-8";
+    res.body = "ready\n";
+    done(res);
+  });
+  r.add("GET", "/metrics", [&s](const request&, const route_match&, responder done) {
+    response res;
+    res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    res.body = s.stats.render(s.db.stats());
+    done(res);
+  });
+  r.add("GET", "/api/v1/openapi.json", [](const request&, const route_match&, responder done) {
+    response res;
+    res.body = std::string(openapi_document());
+    done(res);
+  });
+  r.add("GET", "/api/v1/config", [&s](const request&, const route_match&, responder done) {
+    done(json_response(200, {{"event_kinds", domain::event_kinds},
+                             {"focus_areas", s.cfg.focus_areas},
+                             {"seminar_topics", s.cfg.seminar_topics},
+                             {"networks", s.cfg.networks},
+                             {"organisation_types", domain::organisation_types},
+                             {"genders", domain::genders},
+                             {"accessibility_needs", domain::accessibility_needs},
+                             {"home_municipalities", s.cfg.home_municipalities}}));
+  });
+  r.add("GET", "/api/v1/goals", [&s](const request& req, const route_match&, responder done) {
+    response err;
+    if (!require(s, req, domain::role::steering, err)) return done(err);
+    auto facts = s.db.goal_facts_now();
+    done(json_response(200, goals_json(domain::compute_goals(facts.events, facts.attendances, facts.support, s.cfg, domain::now()))));
+  });
+}
+
+void add_all_routes(router& r, services& s) {
+  add_system_routes(r, s);
+  add_account_routes(r, s);
+  add_event_routes(r, s);
+  add_registration_routes(r, s);
+  add_checkin_routes(r, s);
+  add_static_files(r, s);
+}
+
+}  // namespace eventd::api

@@ -1,0 +1,174 @@
+#include "app/demo.hpp"
+
+#include "domain/time.hpp"
+
+#include <future>
+#include <random>
+#include <stdexcept>
+
+namespace eventd::app {
+namespace {
+
+using domain::time_point;
+
+template <class T, class Start>
+T wait_for(Start start) {
+  std::promise<store::outcome<T>> p;
+  auto f = p.get_future();
+  start([&p](store::outcome<T> r) { p.set_value(std::move(r)); });
+  auto r = f.get();
+  if (!r.ok()) throw std::runtime_error("demo data: " + r.error().detail);
+  return std::move(r.value());
+}
+
+// Invented names: common Swedish and European first and family names, combined at random.
+const char* first_names[] = {"Anna", "Erik", "Maria", "Lars", "Karin", "Johan", "Sara", "Anders", "Eva", "Mikael",
+                             "Lena", "Per", "Emma", "Jonas", "Sofia", "Ali", "Fatima", "Milan", "Elena", "Tomasz",
+                             "Ingrid", "Oskar", "Aisha", "Nils", "Hanna", "Dragan", "Leila", "Viktor", "Ida", "Stefan",
+                             "Marta", "Jan", "Amira", "Olof", "Petra", "Mehmet", "Linnea", "Goran", "Ruth", "Samuel"};
+const char* family_names[] = {"Lindqvist", "Berglund", "Holmgren", "Sandberg", "Ekström", "Nyberg", "Åkesson",
+                              "Björklund", "Forsberg", "Hedlund", "Lundgren", "Sjöberg", "Wallin", "Engström",
+                              "Dahlberg", "Nordin", "Kovač", "Nowak", "Horváth", "Papadopoulos", "Rossi", "Öberg",
+                              "Jansen", "Virtanen", "Kask", "Ozols", "Petrauskas", "Yilmaz", "Haddad", "Stan"};
+struct org {
+  const char* name;
+  const char* type;
+};
+// Fictional organisations of the kinds DOMAIN.md names.
+const org organisations[] = {
+    {"Stadsdelsförvaltning Norrmalm (demo)", "public"}, {"Regionens arbetsmarknadsenhet (demo)", "public"},
+    {"Länsstyrelsens utvecklingsenhet (demo)", "public"}, {"Kommunförbundet Storstad (demo)", "public"},
+    {"Arbetsförmedlingen Söder (demo)", "public"},       {"Socialtjänsten Väst (demo)", "public"},
+    {"Nordkust Konsult AB (demo)", "private"},           {"Brobyggarna Utbildning AB (demo)", "private"},
+    {"Studieförbundet Lärande (demo)", "non_profit"},    {"Kooperativ Utveckling Öst (demo)", "non_profit"},
+    {"Föreningen Nya Vägar (demo)", "non_profit"},       {"Romska Kvinnors Förening (demo)", "user_organisation"},
+    {"Funktionsrätt Lokalt (demo)", "user_organisation"}, {"Brukarrådet Stockholm (demo)", "user_organisation"},
+    {"Unga Romers Nätverk (demo)", "user_organisation"}};
+const char* abroad[] = {"Finland", "Estonia", "Latvia", "Lithuania", "Poland", "Germany", "Denmark", "Hungary", "Romania", "Spain"};
+
+struct plan {
+  const char* kind;
+  const char* title;
+  int day_offset;  // from today; negative = already held
+  std::optional<std::int64_t> capacity;
+  std::optional<std::string> focus_area, topic, network;
+  const char* venue;
+  int registrations;
+  double attendance;  // share of confirmed who came (past events)
+  double home_share;  // share of registrants from the home region
+};
+
+}  // namespace
+
+int load_demo(store::store& db, const domain::config& cfg) {
+  if (!db.empty_of_events()) return 0;
+  std::mt19937 rng(20111);  // fixed seed: the same demo every time
+  auto pick = [&](auto& arr) -> auto& { return arr[std::uniform_int_distribution<std::size_t>(0, std::size(arr) - 1)(rng)]; };
+  auto chance = [&](double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; };
+
+  const auto& fa = cfg.focus_areas;
+  const auto& tp = cfg.seminar_topics;
+  const auto& nw = cfg.networks;
+  auto at = [&](std::size_t i, const std::vector<std::string>& v) { return std::optional<std::string>(v[i % v.size()]); };
+  std::vector<plan> plans{
+      {"seminar", "Driva ESF-projekt över gränser", -120, 60, {}, at(0, tp), {}, "Sensus, Klara", 55, 0.85, 0.92},
+      {"seminar", "Projektledning i transnationella projekt", -60, 40, {}, at(1, tp), {}, "Sensus, Klara", 40, 0.8, 0.9},
+      {"seminar", "Budgetering för TN-samarbete", -20, 30, {}, at(2, tp), {}, "Kulturhuset, sal B", 34, 0.75, 0.9},
+      {"seminar", "Kultur och kommunikation i europeiska partnerskap", 14, 40, {}, at(3, tp), {}, "Sensus, Klara", 22, 0, 0.9},
+      {"seminar", "EU-kunskap: strukturfonderna 2014–2020", 30, 80, {}, at(4, tp), {}, "Stadshuset, Rödakorsrummet", 35, 0, 0.85},
+      {"seminar", "Budgetering – fördjupning", 45, 12, {}, at(2, tp), {}, "Sensus, Klara", 15, 0, 0.9},
+      {"network_meeting", "Nätverksmöte: fattigdom och social utestängning", -150, 25, at(0, fa), {}, {}, "Sensus, Klara", 18, 0.8, 1},
+      {"network_meeting", "Nätverksmöte: romsk inkludering", -110, 25, at(1, fa), {}, {}, "Sensus, Klara", 16, 0.8, 1},
+      {"network_meeting", "Nätverksmöte: sysselsättning och rörlighet", -80, 25, at(2, fa), {}, {}, "Sensus, Klara", 15, 0.8, 1},
+      {"network_meeting", "Nätverksmöte: social innovation", -40, 25, at(3, fa), {}, {}, "Sensus, Klara", 17, 0.8, 1},
+      {"network_meeting", "Nätverksmöte: fattigdom, uppföljning", -10, 25, at(0, fa), {}, {}, "Sensus, Klara", 14, 0.8, 1},
+      {"network_meeting", "Nätverksmöte: romsk inkludering II", 20, 25, at(1, fa), {}, {}, "Sensus, Klara", 9, 0, 1},
+      {"network_meeting", "Nätverksmöte: sysselsättning II", 50, 25, at(2, fa), {}, {}, "Sensus, Klara", 4, 0, 1},
+      {"partner_search_forum", "Partnersökningsforum Östersjön", 35, 120, {}, {}, {}, "Münchenbryggeriet", 60, 0, 0.6},
+      {"network_event", "EURoma: årsmöte", -200, {}, {}, {}, at(0, nw), "Madrid", 4, 1, 0.75},
+      {"network_event", "EURoma: arbetsgrupp sysselsättning", -130, {}, {}, {}, at(0, nw), "Bukarest", 3, 1, 0.67},
+      {"network_event", "EURoma: styrkommitté", -45, {}, {}, {}, at(0, nw), "Bryssel", 2, 1, 0.0},
+      {"network_event", "Baltic Sea Network: konferens", -170, {}, {}, {}, at(1, nw), "Riga", 5, 1, 0.8},
+      {"network_event", "Baltic Sea Network: arbetsmöte", -90, {}, {}, {}, at(1, nw), "Tallinn", 3, 1, 0.67},
+      {"network_event", "Baltic Sea Network: partnerskapsdag", 40, {}, {}, {}, at(1, nw), "Vilnius", 2, 0, 1},
+      {"study_visit", "Studiebesök Rotterdam: social innovation", -75, 15, {}, {}, {}, "Rotterdam", 12, 0.9, 0.9},
+      {"study_visit", "Studiebesök Köpenhamn: arbetsmarknad", 60, 15, {}, {}, {}, "Köpenhamn", 6, 0, 0.9},
+  };
+
+  const time_point today = domain::now() / 86400 * 86400;
+  int person = 0;
+  int made = 0;
+  for (const auto& pl : plans) {
+    const time_point starts = today + static_cast<time_point>(pl.day_offset) * 86400 + 8 * 3600;  // 09:00 or 10:00 Stockholm
+    domain::event e;
+    e.kind = pl.kind;
+    e.title = pl.title;
+    e.description = std::string("Demo: ") + pl.title + ". Fiktivt evenemang för att visa eventd.";
+    // Registration happens before the event: create it in the future, register, then move it to its real date.
+    e.starts_at = domain::now() + 30 * 86400;
+    e.ends_at = e.starts_at + 4 * 3600;
+    e.utc_offset_minutes = domain::stockholm_offset_minutes(starts);
+    e.capacity = pl.capacity;
+    e.focus_area = pl.focus_area;
+    e.topic = pl.topic;
+    e.network = pl.network;
+    e.status = domain::event_status::published;
+    e.place = domain::venue{pl.venue, std::string(pl.venue) + (pl.kind == std::string("network_event") ? "" : ", Stockholm"),
+                            {"step_free_access", "hearing_loop"}};
+    auto created = wait_for<domain::event>([&](auto cb) { db.create_event(e, cb); });
+    ++made;
+    std::vector<std::future<store::outcome<store::created_registration>>> pending;
+    for (int i = 0; i < pl.registrations; ++i) {
+      domain::person_fields p;
+      const int n = person++;
+      p.name = std::string(first_names[(n * 7) % std::size(first_names)]) + " " + family_names[(n * 11 + n / 30) % std::size(family_names)];
+      p.email = "deltagare" + std::to_string(n % 260) + "@example.org";  // some people come to several events
+      const auto& o = pick(organisations);
+      p.organisation = o.name;
+      p.organisation_type = o.type;
+      if (pl.network && !chance(pl.home_share)) p.country = pick(abroad);
+      else if (chance(pl.home_share)) p.municipality = pick(cfg.home_municipalities);
+      else p.municipality = chance(0.5) ? "Uppsala" : "Norrköping";
+      static const char* genders[] = {"woman", "man", "woman", "man", "non_binary", "undisclosed"};
+      p.gender = pick(genders);
+      if (chance(0.08)) p.accessibility_needs = {"hearing_loop"};
+      if (chance(0.04)) p.accessibility_needs.push_back("sign_language_interpreter");
+      if (chance(0.1)) p.dietary = "Vegetarisk";
+      p.language = chance(0.85) ? "sv" : "en";
+      // Network events abroad are recorded afterwards by organisers, as walk-ins with the date attended.
+      const bool recorded = pl.kind == std::string("network_event") && pl.day_offset < 0;
+      auto pr = std::make_shared<std::promise<store::outcome<store::created_registration>>>();
+      pending.push_back(pr->get_future());
+      db.register_person(created.id, p, recorded, [pr](store::outcome<store::created_registration> r) { pr->set_value(std::move(r)); },
+                         recorded ? std::optional<time_point>(starts + 3600) : std::nullopt);
+    }
+    std::vector<store::created_registration> regs;
+    for (auto& f : pending) {
+      auto r = f.get();
+      if (r.ok()) regs.push_back(std::move(r.value()));
+    }
+    created.starts_at = starts;
+    created.ends_at = starts + (pl.kind == std::string("network_event") || pl.kind == std::string("study_visit") ? 2 * 86400 : 3 * 3600);
+    created.registration_closes_at.reset();
+    created = wait_for<domain::event>([&](auto cb) { db.update_event(created, cb); });
+    if (pl.day_offset < 0 && pl.kind != std::string("network_event")) {
+      std::vector<std::future<store::outcome<store::scan_answer>>> scans;
+      for (const auto& r : regs) {
+        if (r.registration.status != domain::registration_status::confirmed || !chance(pl.attendance)) continue;
+        store::checkin_command c;
+        c.event_id = created.id;
+        c.registration_id = r.registration.id;
+        c.attended_at = starts + std::uniform_int_distribution<int>(-900, 1200)(rng);
+        c.device = "demo";
+        auto pr = std::make_shared<std::promise<store::outcome<store::scan_answer>>>();
+        scans.push_back(pr->get_future());
+        db.check_in(c, [](const store::checkin_outcome&) { return store::scan_answer{201, "{}"}; },
+                    [pr](store::outcome<store::scan_answer> a) { pr->set_value(std::move(a)); });
+      }
+      for (auto& f : scans) f.get();
+    }
+  }
+  return made;
+}
+
+}  // namespace eventd::app

@@ -1,0 +1,62 @@
+// The server's configuration as plain data, with the defaults that config/eventd.json documents.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace eventd::domain {
+
+struct goal_settings {
+  double representation = 0.80;
+  double user_organisations = 0.50;
+  int meetings_per_focus_area = 2;
+  int partner_search_forums = 1;
+  std::string forum_deadline = "2013-12-31";
+};
+
+struct config {
+  // Server
+  std::string listen = "127.0.0.1:8080";
+  std::string database = "data/eventd.db";
+  std::string web = "web";
+  int threads = 0;  // 0 = number of cores
+  std::uint64_t body_limit = 1024 * 1024;
+  std::uint32_t header_limit = 16 * 1024;
+  int header_timeout_seconds = 10;
+  int idle_timeout_seconds = 60;
+  int max_connections = 2048;
+  std::vector<std::string> allowed_origins;
+  // "group" batches concurrent writes into one transaction; "per_request" commits each alone (for comparison only).
+  std::string commit_mode = "group";
+  int max_batch = 512;
+  // Sign-in throttling: this many failures for one address within the window earns a 429 until the window ends.
+  int signin_max_failures = 5;
+  int signin_window_seconds = 900;
+  // argon2id cost: "interactive" (default) or "moderate".
+  std::string password_cost = "interactive";
+  // Programme
+  std::vector<std::string> home_municipalities;
+  std::vector<std::string> networks;
+  std::vector<std::string> focus_areas;
+  std::vector<std::string> seminar_topics;
+  goal_settings goals;
+  int retention_days = 365;
+
+  config();
+};
+
+// Compares municipality names ignoring case (Swedish letters too), hyphen versus space and surrounding blanks.
+std::string normalise_place(std::string_view);
+
+class home_region {
+public:
+  explicit home_region(const std::vector<std::string>& municipalities);
+  bool contains(std::string_view municipality) const;
+
+private:
+  std::vector<std::string> normalised_;
+};
+
+}  // namespace eventd::domain

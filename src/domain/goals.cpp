@@ -1,0 +1,122 @@
+#include "domain/goals.hpp"
+
+#include "domain/time.hpp"
+
+#include <set>
+#include <unordered_map>
+
+namespace eventd::domain {
+
+bool is_held(const goal_event& e, time_point now) { return !e.cancelled && e.starts_at <= now; }
+
+namespace {
+
+void finish(share_figure& f, double goal) {
+  f.goal = goal;
+  f.share = f.held_events == 0 ? 0.0 : static_cast<double>(f.represented_events) / static_cast<double>(f.held_events);
+  f.met = f.held_events > 0 && f.share >= goal;
+}
+
+}  // namespace
+
+goals compute_goals(const std::vector<goal_event>& events, const std::vector<goal_attendance>& attendances,
+                    const std::vector<goal_support_session>& support, const config& cfg, time_point now) {
+  goals g;
+  std::unordered_map<id_t, const goal_event*> by_id;
+  for (const auto& e : events) by_id[e.id] = &e;
+
+  // Which held network events had a home-region attendee, and a home-region user organisation.
+  std::set<id_t> represented, user_org_represented;
+  for (const auto& a : attendances) {
+    if (!a.home_region) continue;
+    represented.insert(a.event_id);
+    if (a.organisation_type == "user_organisation") user_org_represented.insert(a.event_id);
+  }
+  for (const auto& n : cfg.networks) {
+    g.representation_by_network[n];
+    g.user_organisations_by_network[n];
+  }
+  for (const auto& f : cfg.focus_areas) g.meetings_by_focus_area[f];
+  for (const auto& t : cfg.seminar_topics) g.by_topic[t];
+
+  const auto deadline_day = parse_date(cfg.goals.forum_deadline).value_or(0);
+  // The deadline is the whole of that day in Stockholm.
+  const time_point deadline_end = deadline_day + 86400 - 60 * stockholm_offset_minutes(deadline_day);
+
+  for (const auto& e : events) {
+    const bool held = is_held(e, now);
+    if (e.kind == "network_event" && held) {
+      const bool rep = represented.count(e.id) > 0;
+      const bool uo = user_org_represented.count(e.id) > 0;
+      ++g.representation.held_events;
+      ++g.user_organisations.held_events;
+      g.representation.represented_events += rep;
+      g.user_organisations.represented_events += uo;
+      if (e.network) {
+        auto& rn = g.representation_by_network[*e.network];
+        ++rn.held_events;
+        rn.represented_events += rep;
+        auto& un = g.user_organisations_by_network[*e.network];
+        ++un.held_events;
+        un.represented_events += uo;
+      }
+    } else if (e.kind == "network_meeting" && !e.cancelled && e.focus_area) {
+      auto& m = g.meetings_by_focus_area[*e.focus_area];
+      if (held) { ++m.held; ++g.meetings_held_total; }
+      else { ++m.scheduled; ++g.meetings_scheduled_total; }
+    } else if (e.kind == "partner_search_forum" && !e.cancelled && e.organised_by_project) {
+      if (held && e.starts_at <= deadline_end) ++g.forums_held;
+      else if (!held) ++g.forums_scheduled;
+    } else if (e.kind == "seminar" && held && e.topic) {
+      ++g.by_topic[*e.topic].events;
+    }
+  }
+  finish(g.representation, cfg.goals.representation);
+  finish(g.user_organisations, cfg.goals.user_organisations);
+  for (auto& [_, f] : g.representation_by_network) finish(f, cfg.goals.representation);
+  for (auto& [_, f] : g.user_organisations_by_network) finish(f, cfg.goals.user_organisations);
+
+  g.meetings_goal_per_focus_area = cfg.goals.meetings_per_focus_area;
+  g.meetings_met = !g.meetings_by_focus_area.empty();
+  for (const auto& [_, m] : g.meetings_by_focus_area)
+    if (m.held < cfg.goals.meetings_per_focus_area) g.meetings_met = false;
+
+  g.forums_goal = cfg.goals.partner_search_forums;
+  g.forum_deadline = cfg.goals.forum_deadline;
+  g.forums_met = g.forums_held >= cfg.goals.partner_search_forums;
+
+  // Participation counts persons once; their latest attended registration describes them.
+  std::map<id_t, const goal_attendance*> persons;
+  std::map<std::string, std::set<id_t>> topic_persons;
+  for (const auto& a : attendances) {
+    auto it = by_id.find(a.event_id);
+    if (it == by_id.end() || it->second->cancelled) continue;
+    persons[a.person_id] = &a;
+    if (it->second->kind == "seminar" && it->second->topic) topic_persons[*it->second->topic].insert(a.person_id);
+  }
+  for (const auto& gd : genders) g.by_gender[gd] = 0;
+  for (const auto& ot : organisation_types) g.by_organisation_type[ot] = 0;
+  g.unique_persons = static_cast<std::int64_t>(persons.size());
+  for (const auto& [_, a] : persons) {
+    ++g.by_gender[a->gender.empty() ? "undisclosed" : a->gender];
+    ++g.by_organisation_type[a->organisation_type];
+    if (a->home_region) ++g.home_region; else ++g.other_region;
+  }
+  for (const auto& [topic, ids] : topic_persons) g.by_topic[topic].participants = static_cast<std::int64_t>(ids.size());
+
+  std::map<std::string, double> hours_per_idea;
+  std::set<id_t> supported;
+  for (const auto& [id, _] : persons) supported.insert(id);
+  for (const auto& s : support) {
+    hours_per_idea[s.project_idea] += s.hours;
+    supported.insert(s.person_ids.begin(), s.person_ids.end());
+  }
+  g.support_project_ideas = static_cast<std::int64_t>(hours_per_idea.size());
+  g.support_persons = static_cast<std::int64_t>(supported.size());
+  double total = 0;
+  for (const auto& [_, h] : hours_per_idea) total += h;
+  g.average_hours_per_project = hours_per_idea.empty() ? 0.0 : total / static_cast<double>(hours_per_idea.size());
+  return g;
+}
+
+}  // namespace eventd::domain

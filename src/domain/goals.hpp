@@ -1,0 +1,80 @@
+// The programme's goal figures (DOMAIN.md, "Attendance and the goals"), computed from plain facts.
+#pragma once
+
+#include "domain/config.hpp"
+#include "domain/types.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace eventd::domain {
+
+struct goal_event {
+  id_t id = 0;
+  std::string kind;
+  bool cancelled = false;
+  time_point starts_at = 0;
+  std::optional<std::string> focus_area;
+  std::optional<std::string> topic;
+  std::optional<std::string> network;
+  bool organised_by_project = true;
+};
+
+// One registration that attended (has a check-in). person_id survives erasure; personal data does not.
+struct goal_attendance {
+  id_t event_id = 0;
+  id_t person_id = 0;
+  std::string gender;
+  std::string organisation_type;
+  bool home_region = false;
+};
+
+struct goal_support_session {
+  std::string project_idea;  // already normalised: trimmed, lower-case
+  double hours = 0;
+  std::vector<id_t> person_ids;
+};
+
+struct share_figure {
+  double goal = 0;
+  std::int64_t held_events = 0;
+  std::int64_t represented_events = 0;
+  double share = 0;
+  bool met = false;
+};
+
+struct goals {
+  share_figure representation;
+  std::map<std::string, share_figure> representation_by_network;
+  share_figure user_organisations;
+  std::map<std::string, share_figure> user_organisations_by_network;
+  int meetings_goal_per_focus_area = 2;
+  struct meetings { std::int64_t held = 0, scheduled = 0; };
+  std::map<std::string, meetings> meetings_by_focus_area;
+  bool meetings_met = false;
+  std::int64_t meetings_held_total = 0;
+  std::int64_t meetings_scheduled_total = 0;
+  int forums_goal = 1;
+  std::string forum_deadline;
+  std::int64_t forums_held = 0;
+  std::int64_t forums_scheduled = 0;
+  bool forums_met = false;
+  std::int64_t unique_persons = 0;
+  std::map<std::string, std::int64_t> by_gender;
+  std::map<std::string, std::int64_t> by_organisation_type;
+  std::int64_t home_region = 0;
+  std::int64_t other_region = 0;
+  struct topic_figures { std::int64_t participants = 0, events = 0; };
+  std::map<std::string, topic_figures> by_topic;
+  std::int64_t support_project_ideas = 0;
+  std::int64_t support_persons = 0;
+  double average_hours_per_project = 0;
+};
+
+bool is_held(const goal_event&, time_point now);
+goals compute_goals(const std::vector<goal_event>&, const std::vector<goal_attendance>&,
+                    const std::vector<goal_support_session>&, const config&, time_point now);
+
+}  // namespace eventd::domain

@@ -1,0 +1,26 @@
+// RFC 3339 timestamps to and from seconds since the epoch, keeping the offset the client used.
+#pragma once
+
+#include "domain/types.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace eventd::domain {
+
+struct parsed_time {
+  time_point at = 0;
+  int utc_offset_minutes = 0;
+};
+
+// Accepts "YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM|-HH:MM)" (a space instead of T too); nothing else.
+std::optional<parsed_time> parse_rfc3339(std::string_view);
+// Accepts "YYYY-MM-DD" as midnight UTC.
+std::optional<time_point> parse_date(std::string_view);
+std::string format_rfc3339(time_point, int utc_offset_minutes = 0);
+// Offset of Europe/Stockholm at that instant (CET/CEST by the EU rule), so the UI shows Swedish time by default.
+int stockholm_offset_minutes(time_point);
+time_point now();
+
+}  // namespace eventd::domain

@@ -1,0 +1,123 @@
+#include "domain/validation.hpp"
+
+#include <set>
+
+namespace eventd::domain {
+
+bool valid_text(std::string_view s, std::size_t max, bool multiline) {
+  std::size_t code_points = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 && !(multiline && (c == '\n' || c == '\r' || c == '\t'))) return false;
+    if (c == 0x7F) return false;
+    if ((c & 0xC0) != 0x80) ++code_points;
+  }
+  return code_points <= max;
+}
+
+bool valid_email(std::string_view s) {
+  if (s.size() < 3 || s.size() > max_email) return false;
+  const auto at = s.find('@');
+  if (at == std::string_view::npos || at == 0 || s.find('@', at + 1) != std::string_view::npos) return false;
+  const auto local = s.substr(0, at);
+  const auto domain = s.substr(at + 1);
+  if (local.size() > 64 || domain.size() < 3) return false;
+  for (unsigned char c : s)
+    if (c <= 0x20 || c == 0x7F || c == '<' || c == '>' || c == '(' || c == ')' || c == ',' || c == ';' || c == ':' ||
+        c == '\\' || c == '"' || c == '[' || c == ']')
+      return false;
+  if (domain.find('.') == std::string_view::npos || domain.front() == '.' || domain.back() == '.' ||
+      domain.find("..") != std::string_view::npos || local.front() == '.' || local.back() == '.' ||
+      local.find("..") != std::string_view::npos)
+    return false;
+  return true;
+}
+
+std::string one_of_message(const std::vector<std::string>& words) {
+  std::string m = "must be one of: ";
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (i) m += ", ";
+    m += words[i];
+  }
+  return m;
+}
+
+namespace {
+
+void required_text(const std::string& value, const char* field, std::size_t max, field_errors& errors) {
+  if (trim(value).empty())
+    errors.push_back({field, "is required"});
+  else if (!valid_text(value, max))
+    errors.push_back({field, "must be at most " + std::to_string(max) + " characters without control characters"});
+}
+
+void optional_text(const std::optional<std::string>& value, const char* field, std::size_t max, field_errors& errors,
+                   bool multiline = false) {
+  if (value && !valid_text(*value, max, multiline))
+    errors.push_back({field, "must be at most " + std::to_string(max) + " characters without control characters"});
+}
+
+}  // namespace
+
+void validate_person(const person_fields& p, field_errors& errors) {
+  required_text(p.name, "name", max_name, errors);
+  if (trim(p.email).empty())
+    errors.push_back({"email", "is required"});
+  else if (!valid_email(trim(p.email)))
+    errors.push_back({"email", "must be a valid e-mail address"});
+  required_text(p.organisation, "organisation", max_name, errors);
+  if (p.organisation_type.empty())
+    errors.push_back({"organisation_type", "is required"});
+  else if (!contains(organisation_types, p.organisation_type))
+    errors.push_back({"organisation_type", one_of_message(organisation_types)});
+  const bool has_municipality = p.municipality && !trim(*p.municipality).empty();
+  const bool has_country = p.country && !trim(*p.country).empty();
+  if (!has_municipality && !has_country) errors.push_back({"municipality", "is required (or a country when abroad)"});
+  optional_text(p.municipality, "municipality", 100, errors);
+  optional_text(p.country, "country", 100, errors);
+  if (!contains(genders, p.gender)) errors.push_back({"gender", one_of_message(genders)});
+  std::set<std::string> seen;
+  for (const auto& need : p.accessibility_needs) {
+    if (!contains(accessibility_needs, need)) {
+      errors.push_back({"accessibility_needs", one_of_message(accessibility_needs)});
+      break;
+    }
+    if (!seen.insert(need).second) {
+      errors.push_back({"accessibility_needs", "must not repeat a need"});
+      break;
+    }
+  }
+  optional_text(p.accessibility_note, "accessibility_note", max_text, errors, true);
+  optional_text(p.dietary, "dietary", 500, errors, true);
+  if (p.language != "sv" && p.language != "en") errors.push_back({"language", "must be one of: sv, en"});
+}
+
+void validate_event(const event& e, const config& cfg, field_errors& errors) {
+  if (!contains(event_kinds, e.kind)) errors.push_back({"kind", one_of_message(event_kinds)});
+  required_text(e.title, "title", max_title, errors);
+  if (!valid_text(e.description, max_description, true))
+    errors.push_back({"description", "must be at most " + std::to_string(max_description) + " characters"});
+  if (e.starts_at != 0 && e.ends_at != 0 && e.ends_at < e.starts_at)
+    errors.push_back({"ends_at", "must not be before starts_at"});
+  if (e.capacity && (*e.capacity < 1 || *e.capacity > 1000000))
+    errors.push_back({"capacity", "must be a whole number from 1 to 1000000, or null for unlimited"});
+  if (e.focus_area && !contains(cfg.focus_areas, *e.focus_area)) errors.push_back({"focus_area", one_of_message(cfg.focus_areas)});
+  if (e.kind == "network_meeting" && !e.focus_area) errors.push_back({"focus_area", "is required for a network_meeting"});
+  if (e.topic && !contains(cfg.seminar_topics, *e.topic)) errors.push_back({"topic", one_of_message(cfg.seminar_topics)});
+  if (e.network && !contains(cfg.networks, *e.network)) errors.push_back({"network", one_of_message(cfg.networks)});
+  if (e.kind == "network_event" && !e.network) errors.push_back({"network", "is required for a network_event"});
+  if (e.registration_closes_at && e.starts_at != 0 && *e.registration_closes_at > e.ends_at)
+    errors.push_back({"registration_closes_at", "must not be after ends_at"});
+  if (e.language != "sv" && e.language != "en") errors.push_back({"language", "must be one of: sv, en"});
+  if (e.place) {
+    if (!valid_text(e.place->name, max_name)) errors.push_back({"venue.name", "must be at most 200 characters"});
+    if (!valid_text(e.place->address, 500)) errors.push_back({"venue.address", "must be at most 500 characters"});
+    for (const auto& need : e.place->accessibility)
+      if (!contains(accessibility_needs, need)) {
+        errors.push_back({"venue.accessibility", one_of_message(accessibility_needs)});
+        break;
+      }
+  }
+}
+
+}  // namespace eventd::domain

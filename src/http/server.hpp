@@ -1,0 +1,36 @@
+// The HTTP server: listener, per-connection sessions and graceful shutdown. Beast stays behind this interface.
+#pragma once
+
+#include "api/metrics.hpp"
+#include "api/router.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace eventd::http {
+
+struct options {
+  std::string host = "127.0.0.1";
+  unsigned short port = 8080;
+  int threads = 2;
+  std::uint64_t body_limit = 1024 * 1024;
+  std::uint32_t header_limit = 16 * 1024;
+  int header_timeout_seconds = 10;
+  int idle_timeout_seconds = 60;
+  int max_connections = 2048;
+  bool log_requests = true;
+};
+
+class server {
+public:
+  virtual ~server() = default;
+  // Binds and listens; returns the address actually bound, e.g. "http://127.0.0.1:41234".
+  virtual std::string listen() = 0;
+  // Serves until SIGTERM/SIGINT: then stops accepting, lets in-flight requests finish (10 s at most) and returns.
+  virtual void run() = 0;
+};
+
+std::unique_ptr<server> make_server(const options&, const api::router&, api::metrics&);
+
+}  // namespace eventd::http

@@ -1,0 +1,62 @@
+#include "store/database.hpp"
+
+#include <filesystem>
+#include <stdexcept>
+
+namespace eventd::store {
+
+connection::connection(const std::string& path, bool writable)
+    : db_(path, writable ? SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX
+                         : SQLite::OPEN_READONLY | SQLite::OPEN_FULLMUTEX) {
+  db_.setBusyTimeout(5000);
+  if (writable) {
+    db_.exec("PRAGMA journal_mode=WAL");
+    // FULL: a commit is on disk before the writer answers anyone.
+    db_.exec("PRAGMA synchronous=FULL");
+    db_.exec("PRAGMA foreign_keys=ON");
+  }
+}
+
+SQLite::Statement& connection::prepare(const char* sql) {
+  // Keyed by the literal's address: every call site passes a string literal.
+  auto& slot = cache_[static_cast<const void*>(sql)];
+  if (!slot) {
+    slot = std::make_unique<SQLite::Statement>(db_, sql);
+  } else {
+    slot->reset();
+    slot->clearBindings();
+  }
+  return *slot;
+}
+
+void connection::reset_all() {
+  for (auto& [_, stmt] : cache_) stmt->reset();
+}
+
+void migrate(const std::string& path) {
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent);
+  SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  db.setBusyTimeout(5000);
+  db.exec("PRAGMA journal_mode=WAL");
+  db.exec("PRAGMA synchronous=FULL");
+  db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+  const int current = db.execAndGet("SELECT coalesce(max(version), 0) FROM schema_migrations").getInt();
+  const int newest = migrations().empty() ? 0 : migrations().back().version;
+  if (current > newest)
+    throw std::runtime_error("database " + path + " has schema version " + std::to_string(current) +
+                             ", newer than this eventd knows (" + std::to_string(newest) + "); use a newer eventd");
+  if (current == newest) return;
+  SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+  for (const auto& m : migrations()) {
+    if (m.version <= current) continue;
+    db.exec(std::string(m.sql));
+    SQLite::Statement ins(db, "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, strftime('%s','now'))");
+    ins.bind(1, m.version);
+    ins.bind(2, std::string(m.name));
+    ins.exec();
+  }
+  tx.commit();
+}
+
+}  // namespace eventd::store

@@ -1,0 +1,861 @@
+// SQLite implementation of the store: reads on a small pool of read-only connections, writes through the writer.
+#include "store/store.hpp"
+
+#include "auth/crypto.hpp"
+#include "domain/time.hpp"
+#include "store/database.hpp"
+#include "store/writer.hpp"
+
+#include <algorithm>
+#include <mutex>
+#include <set>
+#include <sstream>
+
+namespace eventd::store {
+namespace {
+
+using domain::id_t;
+
+struct store_error {
+  failure f;
+};
+
+[[noreturn]] void fail(errc code, std::string detail, std::map<std::string, std::string> facts = {}) {
+  throw store_error{failure{code, std::move(detail), std::move(facts)}};
+}
+
+std::string join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) {
+    if (!out.empty()) out += ',';
+    out += w;
+  }
+  return out;
+}
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string w;
+  while (std::getline(in, w, ','))
+    if (!w.empty()) out.push_back(w);
+  return out;
+}
+
+std::optional<std::string> opt_text(const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return c.getString();
+}
+std::optional<std::int64_t> opt_int(const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return c.getInt64();
+}
+void bind_opt(SQLite::Statement& s, int i, const std::optional<std::string>& v) {
+  if (v) s.bind(i, *v); else s.bind(i);
+}
+void bind_opt(SQLite::Statement& s, int i, const std::optional<std::int64_t>& v) {
+  if (v) s.bind(i, *v); else s.bind(i);
+}
+
+#define EVENT_COLUMNS                                                                                              \
+  "id, kind, title, description, starts_at, ends_at, utc_offset_minutes, capacity, focus_area, topic, network, " \
+  "organised_by_project, registration_closes_at, language, status, venue_name, venue_address, venue_accessibility, " \
+  "created_at, updated_at"
+
+domain::event read_event(SQLite::Statement& q) {
+  domain::event e;
+  e.id = q.getColumn(0).getInt64();
+  e.kind = q.getColumn(1).getString();
+  e.title = q.getColumn(2).getString();
+  e.description = q.getColumn(3).getString();
+  e.starts_at = q.getColumn(4).getInt64();
+  e.ends_at = q.getColumn(5).getInt64();
+  e.utc_offset_minutes = q.getColumn(6).getInt();
+  e.capacity = opt_int(q.getColumn(7));
+  e.focus_area = opt_text(q.getColumn(8));
+  e.topic = opt_text(q.getColumn(9));
+  e.network = opt_text(q.getColumn(10));
+  e.organised_by_project = q.getColumn(11).getInt() != 0;
+  e.registration_closes_at = opt_int(q.getColumn(12));
+  e.language = q.getColumn(13).getString();
+  e.status = domain::event_status_from(q.getColumn(14).getString()).value_or(domain::event_status::draft);
+  if (!q.getColumn(15).isNull() || !q.getColumn(16).isNull() || !q.getColumn(17).getString().empty())
+    e.place = domain::venue{q.getColumn(15).getString(), q.getColumn(16).getString(), split(q.getColumn(17).getString())};
+  e.created_at = q.getColumn(18).getInt64();
+  e.updated_at = q.getColumn(19).getInt64();
+  e.counts.capacity = e.capacity;
+  return e;
+}
+
+void bind_event(SQLite::Statement& s, const domain::event& e) {
+  s.bind(1, e.kind);
+  s.bind(2, e.title);
+  s.bind(3, e.description);
+  s.bind(4, static_cast<std::int64_t>(e.starts_at));
+  s.bind(5, static_cast<std::int64_t>(e.ends_at));
+  s.bind(6, e.utc_offset_minutes);
+  bind_opt(s, 7, e.capacity);
+  bind_opt(s, 8, e.focus_area);
+  bind_opt(s, 9, e.topic);
+  bind_opt(s, 10, e.network);
+  s.bind(11, e.organised_by_project ? 1 : 0);
+  bind_opt(s, 12, e.registration_closes_at ? std::optional<std::int64_t>(*e.registration_closes_at) : std::nullopt);
+  s.bind(13, e.language);
+  s.bind(14, std::string(domain::to_string(e.status)));
+  if (e.place) {
+    s.bind(15, e.place->name);
+    s.bind(16, e.place->address);
+    s.bind(17, join(e.place->accessibility));
+  } else {
+    s.bind(15);
+    s.bind(16);
+    s.bind(17, std::string());
+  }
+}
+
+void load_counts(connection& c, domain::event& e) {
+  auto& q = c.prepare(
+      "SELECT coalesce(sum(status = 'confirmed'), 0), coalesce(sum(status = 'waitlisted'), 0), "
+      "coalesce(sum(walk_in = 1 AND status <> 'cancelled'), 0) FROM registrations WHERE event_id = ?");
+  q.bind(1, e.id);
+  if (q.executeStep()) {
+    e.counts.confirmed = q.getColumn(0).getInt64();
+    e.counts.waitlisted = q.getColumn(1).getInt64();
+    e.counts.walk_ins = q.getColumn(2).getInt64();
+  }
+  auto& k = c.prepare("SELECT count(*) FROM checkins WHERE event_id = ?");
+  k.bind(1, e.id);
+  if (k.executeStep()) e.counts.checked_in = k.getColumn(0).getInt64();
+  e.counts.capacity = e.capacity;
+}
+
+std::optional<domain::event> event_by_id(connection& c, id_t id) {
+  auto& q = c.prepare("SELECT " EVENT_COLUMNS " FROM events WHERE id = ?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::nullopt;
+  auto e = read_event(q);
+  q.reset();
+  load_counts(c, e);
+  return e;
+}
+
+#define REGISTRATION_COLUMNS                                                                                       \
+  "r.id, r.event_id, r.status, r.ticket_code, r.name, r.email, r.organisation, r.organisation_type, r.municipality, " \
+  "r.country, r.home_region, r.gender, r.accessibility_needs, r.accessibility_note, r.dietary, r.language, "        \
+  "r.walk_in, r.erased, r.created_at, r.cancelled_at, c.attended_at, c.forced"
+
+domain::registration read_registration(SQLite::Statement& q) {
+  domain::registration r;
+  r.id = q.getColumn(0).getInt64();
+  r.event_id = q.getColumn(1).getInt64();
+  r.status = domain::registration_status_from(q.getColumn(2).getString()).value_or(domain::registration_status::cancelled);
+  r.ticket_code = q.getColumn(3).getString();
+  r.person.name = q.getColumn(4).getString();
+  r.person.email = q.getColumn(5).getString();
+  r.person.organisation = q.getColumn(6).getString();
+  r.person.organisation_type = q.getColumn(7).getString();
+  r.person.municipality = opt_text(q.getColumn(8));
+  r.person.country = opt_text(q.getColumn(9));
+  r.home_region = q.getColumn(10).getInt() != 0;
+  r.person.gender = q.getColumn(11).getString();
+  r.person.accessibility_needs = split(q.getColumn(12).getString());
+  r.person.accessibility_note = opt_text(q.getColumn(13));
+  r.person.dietary = opt_text(q.getColumn(14));
+  r.person.language = q.getColumn(15).getString();
+  r.walk_in = q.getColumn(16).getInt() != 0;
+  r.erased = q.getColumn(17).getInt() != 0;
+  r.created_at = q.getColumn(18).getInt64();
+  r.cancelled_at = opt_int(q.getColumn(19));
+  r.checked_in_at = opt_int(q.getColumn(20));
+  r.checkin_forced = !q.getColumn(21).isNull() && q.getColumn(21).getInt() != 0;
+  return r;
+}
+
+void load_waitlist_position(connection& c, domain::registration& r) {
+  if (r.status != domain::registration_status::waitlisted) {
+    r.waitlist_position.reset();
+    return;
+  }
+  auto& q = c.prepare("SELECT count(*) FROM registrations WHERE event_id = ? AND status = 'waitlisted' AND id <= ?");
+  q.bind(1, r.event_id);
+  q.bind(2, r.id);
+  q.executeStep();
+  r.waitlist_position = q.getColumn(0).getInt64();
+}
+
+std::optional<domain::registration> registration_by_id(connection& c, id_t id) {
+  auto& q = c.prepare("SELECT " REGISTRATION_COLUMNS
+                      " FROM registrations r LEFT JOIN checkins c ON c.registration_id = r.id WHERE r.id = ?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::nullopt;
+  auto r = read_registration(q);
+  q.reset();
+  load_waitlist_position(c, r);
+  return r;
+}
+
+std::optional<domain::registration> registration_by_token(connection& c, const std::string& token) {
+  auto& q = c.prepare("SELECT id FROM registrations WHERE manage_token_hash = ?");
+  q.bind(1, auth::sha256_hex(token));
+  if (!q.executeStep()) return std::nullopt;
+  const id_t id = q.getColumn(0).getInt64();
+  q.reset();
+  return registration_by_id(c, id);
+}
+
+// Confirms waitlisted registrations in arrival order while seats are free.
+void promote(connection& c, id_t event_id) {
+  auto e = event_by_id(c, event_id);
+  if (!e || e->status == domain::event_status::cancelled) return;
+  std::int64_t free_seats = e->capacity ? *e->capacity - e->counts.confirmed : e->counts.waitlisted;
+  if (free_seats <= 0) return;
+  auto& q = c.prepare(
+      "UPDATE registrations SET status = 'confirmed' WHERE id IN (SELECT id FROM registrations WHERE event_id = ? "
+      "AND status = 'waitlisted' ORDER BY id LIMIT ?)");
+  q.bind(1, event_id);
+  q.bind(2, free_seats);
+  q.exec();
+}
+
+std::string normalise_idea(const std::string& s) { return domain::normalise_email(s); }
+
+}  // namespace
+
+class sqlite_store final : public store {
+public:
+  explicit sqlite_store(const domain::config& cfg)
+      : cfg_(cfg),
+        home_(cfg.home_municipalities),
+        path_(cfg.database),
+        writer_(cfg.database, cfg.commit_mode == "per_request" ? 1 : cfg.max_batch) {}
+
+  ~sqlite_store() override { writer_.stop(); }
+
+  bool ready() override {
+    try {
+      auto c = borrow();
+      return c->db().execAndGet("SELECT count(*) FROM schema_migrations").getInt() > 0;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+
+  write_stats stats() override { return writer_.stats(); }
+
+  // ---- users and sessions
+  std::int64_t user_count() override {
+    auto c = borrow();
+    return c->db().execAndGet("SELECT count(*) FROM users").getInt64();
+  }
+
+  std::optional<user_record> find_user(const std::string& email) override {
+    auto c = borrow();
+    auto& q = c->prepare("SELECT id, email, name, role, password_hash FROM users WHERE email = ?");
+    q.bind(1, domain::normalise_email(email));
+    if (!q.executeStep()) return std::nullopt;
+    user_record u;
+    u.user = read_user(q);
+    u.password_hash = q.getColumn(4).getString();
+    return u;
+  }
+
+  std::vector<domain::user> list_users() override {
+    auto c = borrow();
+    auto& q = c->prepare("SELECT id, email, name, role FROM users ORDER BY id");
+    std::vector<domain::user> out;
+    while (q.executeStep()) out.push_back(read_user(q));
+    return out;
+  }
+
+  void create_user(domain::user u, std::string hash, callback<domain::user> cb) override {
+    write<domain::user>(
+        [u = std::move(u), hash = std::move(hash)](connection& c) mutable {
+          u.email = domain::normalise_email(u.email);
+          auto& q = c.prepare(
+              "INSERT INTO users(email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?) "
+              "ON CONFLICT(email) DO NOTHING");
+          q.bind(1, u.email);
+          q.bind(2, u.name);
+          q.bind(3, std::string(domain::to_string(u.role)));
+          q.bind(4, hash);
+          q.bind(5, static_cast<std::int64_t>(domain::now()));
+          if (q.exec() == 0) fail(errc::conflict, "a user with this e-mail address exists");
+          u.id = c.db().getLastInsertRowid();
+          return u;
+        },
+        std::move(cb));
+  }
+
+  std::optional<session_record> find_session(const std::string& token_hash, domain::time_point now) override {
+    auto c = borrow();
+    auto& q = c->prepare(
+        "SELECT u.id, u.email, u.name, u.role, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id "
+        "WHERE s.token_hash = ? AND s.expires_at > ?");
+    q.bind(1, token_hash);
+    q.bind(2, static_cast<std::int64_t>(now));
+    if (!q.executeStep()) return std::nullopt;
+    return session_record{read_user(q), q.getColumn(4).getString(), q.getColumn(5).getInt64()};
+  }
+
+  void create_session(id_t user_id, std::string token_hash, std::string csrf, domain::time_point expires,
+                      callback<bool> cb) override {
+    write<bool>(
+        [=](connection& c) {
+          auto& q = c.prepare("INSERT INTO sessions(token_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)");
+          q.bind(1, token_hash);
+          q.bind(2, user_id);
+          q.bind(3, csrf);
+          q.bind(4, static_cast<std::int64_t>(domain::now()));
+          q.bind(5, static_cast<std::int64_t>(expires));
+          q.exec();
+          // Old sessions go as new ones come, so the table does not grow without end.
+          auto& d = c.prepare("DELETE FROM sessions WHERE expires_at <= ?");
+          d.bind(1, static_cast<std::int64_t>(domain::now()));
+          d.exec();
+          return true;
+        },
+        std::move(cb));
+  }
+
+  void delete_session(std::string token_hash, callback<bool> cb) override {
+    write<bool>(
+        [token_hash](connection& c) {
+          auto& q = c.prepare("DELETE FROM sessions WHERE token_hash = ?");
+          q.bind(1, token_hash);
+          return q.exec() > 0;
+        },
+        std::move(cb));
+  }
+
+  // ---- events
+  std::vector<domain::event> list_events(const event_filter& f) override {
+    auto c = borrow();
+    auto& q = c->prepare("SELECT " EVENT_COLUMNS
+                         " FROM events WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR ends_at >= ?2) "
+                         "AND (?3 IS NULL OR starts_at < ?3) AND (?4 OR status <> 'draft') AND (?5 OR status <> 'cancelled') "
+                         "ORDER BY starts_at, id");
+    bind_opt(q, 1, f.kind);
+    bind_opt(q, 2, f.from ? std::optional<std::int64_t>(*f.from) : std::nullopt);
+    bind_opt(q, 3, f.to ? std::optional<std::int64_t>(*f.to) : std::nullopt);
+    q.bind(4, f.include_drafts ? 1 : 0);
+    q.bind(5, f.include_cancelled ? 1 : 0);
+    std::vector<domain::event> out;
+    while (q.executeStep()) out.push_back(read_event(q));
+    q.reset();
+    if (out.empty()) return out;
+    // Counts of all events in two grouped queries rather than two per event.
+    std::map<id_t, domain::event*> by_id;
+    for (auto& e : out) by_id[e.id] = &e;
+    auto& r = c->prepare(
+        "SELECT event_id, sum(status = 'confirmed'), sum(status = 'waitlisted'), sum(walk_in = 1 AND status <> 'cancelled') "
+        "FROM registrations GROUP BY event_id");
+    while (r.executeStep()) {
+      auto it = by_id.find(r.getColumn(0).getInt64());
+      if (it == by_id.end()) continue;
+      it->second->counts.confirmed = r.getColumn(1).getInt64();
+      it->second->counts.waitlisted = r.getColumn(2).getInt64();
+      it->second->counts.walk_ins = r.getColumn(3).getInt64();
+    }
+    auto& k = c->prepare("SELECT event_id, count(*) FROM checkins GROUP BY event_id");
+    while (k.executeStep()) {
+      auto it = by_id.find(k.getColumn(0).getInt64());
+      if (it != by_id.end()) it->second->counts.checked_in = k.getColumn(1).getInt64();
+    }
+    return out;
+  }
+
+  std::optional<domain::event> get_event(id_t id) override {
+    auto c = borrow();
+    return event_by_id(*c, id);
+  }
+
+  void create_event(domain::event e, callback<domain::event> cb) override {
+    write<domain::event>(
+        [e = std::move(e)](connection& c) mutable {
+          auto& q = c.prepare(
+              "INSERT INTO events(kind, title, description, starts_at, ends_at, utc_offset_minutes, capacity, focus_area, "
+              "topic, network, organised_by_project, registration_closes_at, language, status, venue_name, venue_address, "
+              "venue_accessibility, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?18,?18)");
+          bind_event(q, e);
+          q.bind(18, static_cast<std::int64_t>(domain::now()));
+          q.exec();
+          return *event_by_id(c, c.db().getLastInsertRowid());
+        },
+        std::move(cb));
+  }
+
+  void update_event(domain::event e, callback<domain::event> cb) override {
+    write<domain::event>(
+        [e = std::move(e)](connection& c) mutable {
+          auto& q = c.prepare(
+              "UPDATE events SET kind=?, title=?, description=?, starts_at=?, ends_at=?, utc_offset_minutes=?, capacity=?, "
+              "focus_area=?, topic=?, network=?, organised_by_project=?, registration_closes_at=?, language=?, status=?, "
+              "venue_name=?, venue_address=?, venue_accessibility=?, updated_at=?18 WHERE id=?19");
+          bind_event(q, e);
+          q.bind(18, static_cast<std::int64_t>(domain::now()));
+          q.bind(19, e.id);
+          if (q.exec() == 0) fail(errc::not_found, "no such event");
+          promote(c, e.id);
+          return *event_by_id(c, e.id);
+        },
+        std::move(cb));
+  }
+
+  void cancel_event(id_t id, callback<domain::event> cb) override {
+    write<domain::event>(
+        [id](connection& c) {
+          auto& q = c.prepare("UPDATE events SET status = 'cancelled', updated_at = ? WHERE id = ?");
+          q.bind(1, static_cast<std::int64_t>(domain::now()));
+          q.bind(2, id);
+          if (q.exec() == 0) fail(errc::not_found, "no such event");
+          return *event_by_id(c, id);
+        },
+        std::move(cb));
+  }
+
+  needs_report needs(id_t event_id) override {
+    auto c = borrow();
+    needs_report r;
+    auto e = event_by_id(*c, event_id);
+    if (e && e->place) r.offered = e->place->accessibility;
+    auto& q = c->prepare("SELECT accessibility_needs FROM registrations WHERE event_id = ? AND status <> 'cancelled'");
+    q.bind(1, event_id);
+    while (q.executeStep())
+      for (const auto& need : split(q.getColumn(0).getString())) ++r.requested[need];
+    for (const auto& [need, _] : r.requested)
+      if (!domain::contains(r.offered, need)) r.uncovered.push_back(need);
+    return r;
+  }
+
+  // ---- registrations
+  void register_person(id_t event_id, domain::person_fields p, bool walk_in, callback<created_registration> cb,
+                       std::optional<domain::time_point> attended_at, id_t user_id) override {
+    const bool home = p.municipality && home_.contains(*p.municipality);
+    std::string token = auth::random_token(32);
+    write<created_registration>(
+        [=, p = std::move(p), token = std::move(token)](connection& c) mutable {
+          auto e = event_by_id(c, event_id);
+          if (!e) fail(errc::not_found, "no such event");
+          const auto now = domain::now();
+          if (e->status == domain::event_status::cancelled) fail(errc::conflict, "the event is cancelled", {{"reason", "cancelled"}});
+          if (!walk_in) {
+            if (e->status != domain::event_status::published) fail(errc::conflict, "the event is not open for registration", {{"reason", "unpublished"}});
+            if (now >= e->closes_at()) fail(errc::conflict, "registration for this event has closed", {{"reason", "closed"}});
+          }
+          const std::string email = domain::normalise_email(p.email);
+          auto& up = c.prepare("INSERT INTO persons(email) VALUES (?) ON CONFLICT(email) DO UPDATE SET email = excluded.email RETURNING id");
+          up.bind(1, email);
+          up.executeStep();
+          const id_t person_id = up.getColumn(0).getInt64();
+          up.reset();
+          auto& dup = c.prepare("SELECT 1 FROM registrations WHERE event_id = ? AND person_id = ? AND status <> 'cancelled'");
+          dup.bind(1, event_id);
+          dup.bind(2, person_id);
+          if (dup.executeStep()) fail(errc::conflict, "this e-mail address is already registered for the event", {{"reason", "duplicate"}});
+          dup.reset();
+          const bool seat = walk_in || !e->capacity || e->counts.confirmed < *e->capacity;
+          created_registration out;
+          out.manage_token = token;
+          for (int attempt = 0;; ++attempt) {
+            auto& ins = c.prepare(
+                "INSERT INTO registrations(event_id, person_id, status, ticket_code, manage_token_hash, name, email, organisation, "
+                "organisation_type, municipality, country, home_region, gender, accessibility_needs, accessibility_note, dietary, "
+                "language, walk_in, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(ticket_code) DO NOTHING");
+            ins.bind(1, event_id);
+            ins.bind(2, person_id);
+            ins.bind(3, seat ? "confirmed" : "waitlisted");
+            ins.bind(4, auth::random_ticket_code());
+            ins.bind(5, auth::sha256_hex(token));
+            ins.bind(6, domain::trim(p.name));
+            ins.bind(7, domain::trim(p.email));
+            ins.bind(8, domain::trim(p.organisation));
+            ins.bind(9, p.organisation_type);
+            bind_opt(ins, 10, p.municipality ? std::optional<std::string>(domain::trim(*p.municipality)) : std::nullopt);
+            bind_opt(ins, 11, p.country ? std::optional<std::string>(domain::trim(*p.country)) : std::nullopt);
+            ins.bind(12, home ? 1 : 0);
+            ins.bind(13, p.gender);
+            ins.bind(14, join(p.accessibility_needs));
+            bind_opt(ins, 15, p.accessibility_note);
+            bind_opt(ins, 16, p.dietary);
+            ins.bind(17, p.language);
+            ins.bind(18, walk_in ? 1 : 0);
+            ins.bind(19, static_cast<std::int64_t>(now));
+            if (ins.exec() == 1) break;
+            if (attempt > 20) fail(errc::unavailable, "could not draw a unique ticket code");
+          }
+          const id_t id = c.db().getLastInsertRowid();
+          if (walk_in) {
+            auto& ci = c.prepare(
+                "INSERT INTO checkins(registration_id, event_id, attended_at, received_at, user_id, device, forced) VALUES (?,?,?,?,?,?,0)");
+            ci.bind(1, id);
+            ci.bind(2, event_id);
+            ci.bind(3, static_cast<std::int64_t>(attended_at.value_or(now)));
+            ci.bind(4, static_cast<std::int64_t>(now));
+            if (user_id) ci.bind(5, user_id); else ci.bind(5);
+            ci.bind(6, "walk-in");
+            ci.exec();
+          }
+          out.registration = *registration_by_id(c, id);
+          return out;
+        },
+        std::move(cb));
+  }
+
+  std::optional<domain::registration> find_by_manage_token(const std::string& token) override {
+    auto c = borrow();
+    return registration_by_token(*c, token);
+  }
+
+  std::vector<domain::registration> list_registrations(id_t event_id, const std::string& query,
+                                                       std::optional<domain::registration_status> status) override {
+    auto c = borrow();
+    std::string like;
+    if (!query.empty()) {
+      like = "%";
+      for (char ch : query) {
+        if (ch == '%' || ch == '_' || ch == '\\') like += '\\';
+        like += ch;
+      }
+      like += '%';
+    }
+    auto& q = c->prepare("SELECT " REGISTRATION_COLUMNS
+                         " FROM registrations r LEFT JOIN checkins c ON c.registration_id = r.id WHERE r.event_id = ?1 "
+                         "AND (?2 IS NULL OR r.name LIKE ?2 ESCAPE '\\' OR r.organisation LIKE ?2 ESCAPE '\\' "
+                         "OR r.email LIKE ?2 ESCAPE '\\' OR r.ticket_code LIKE ?2 ESCAPE '\\') "
+                         "AND (?3 IS NULL OR r.status = ?3) ORDER BY r.id");
+    q.bind(1, event_id);
+    bind_opt(q, 2, like.empty() ? std::nullopt : std::optional<std::string>(like));
+    bind_opt(q, 3, status ? std::optional<std::string>(std::string(domain::to_string(*status))) : std::nullopt);
+    std::vector<domain::registration> out;
+    std::int64_t position = 0;
+    // Waitlist positions without a query per row. A filtered list still needs the true positions.
+    std::vector<domain::registration> rows;
+    while (q.executeStep()) rows.push_back(read_registration(q));
+    q.reset();
+    if (!query.empty()) {
+      for (auto& r : rows) load_waitlist_position(*c, r);
+    } else {
+      for (auto& r : rows)
+        if (r.status == domain::registration_status::waitlisted) r.waitlist_position = ++position;
+    }
+    return rows;
+  }
+
+  void update_person(std::string token, domain::person_fields p, callback<domain::registration> cb) override {
+    const bool home = p.municipality && home_.contains(*p.municipality);
+    write<domain::registration>(
+        [=, p = std::move(p)](connection& c) {
+          auto r = registration_by_token(c, token);
+          if (!r) fail(errc::not_found, "no registration for this link");
+          if (r->erased) fail(errc::conflict, "this registration's personal data has been erased");
+          const std::string email = domain::normalise_email(p.email);
+          id_t person_id;
+          {
+            auto& up = c.prepare("INSERT INTO persons(email) VALUES (?) ON CONFLICT(email) DO UPDATE SET email = excluded.email RETURNING id");
+            up.bind(1, email);
+            up.executeStep();
+            person_id = up.getColumn(0).getInt64();
+          }
+          if (r->status != domain::registration_status::cancelled) {
+            auto& dup = c.prepare("SELECT 1 FROM registrations WHERE event_id = ? AND person_id = ? AND status <> 'cancelled' AND id <> ?");
+            dup.bind(1, r->event_id);
+            dup.bind(2, person_id);
+            dup.bind(3, r->id);
+            if (dup.executeStep()) fail(errc::conflict, "this e-mail address is already registered for the event", {{"reason", "duplicate"}});
+          }
+          auto& q = c.prepare(
+              "UPDATE registrations SET person_id=?, name=?, email=?, organisation=?, organisation_type=?, municipality=?, country=?, "
+              "home_region=?, gender=?, accessibility_needs=?, accessibility_note=?, dietary=?, language=? WHERE id=?");
+          q.bind(1, person_id);
+          q.bind(2, domain::trim(p.name));
+          q.bind(3, domain::trim(p.email));
+          q.bind(4, domain::trim(p.organisation));
+          q.bind(5, p.organisation_type);
+          bind_opt(q, 6, p.municipality);
+          bind_opt(q, 7, p.country);
+          q.bind(8, home ? 1 : 0);
+          q.bind(9, p.gender);
+          q.bind(10, join(p.accessibility_needs));
+          bind_opt(q, 11, p.accessibility_note);
+          bind_opt(q, 12, p.dietary);
+          q.bind(13, p.language);
+          q.bind(14, r->id);
+          q.exec();
+          return *registration_by_id(c, r->id);
+        },
+        std::move(cb));
+  }
+
+  void cancel_by_token(std::string token, callback<domain::registration> cb) override {
+    write<domain::registration>(
+        [token](connection& c) {
+          auto r = registration_by_token(c, token);
+          if (!r) fail(errc::not_found, "no registration for this link");
+          return cancel(c, *r);
+        },
+        std::move(cb));
+  }
+
+  void cancel_registration(id_t event_id, id_t registration_id, callback<domain::registration> cb) override {
+    write<domain::registration>(
+        [=](connection& c) {
+          auto r = registration_by_id(c, registration_id);
+          if (!r || r->event_id != event_id) fail(errc::not_found, "no such registration for this event");
+          return cancel(c, *r);
+        },
+        std::move(cb));
+  }
+
+  void erase_by_token(std::string token, callback<domain::registration> cb) override {
+    write<domain::registration>(
+        [token](connection& c) {
+          auto r = registration_by_token(c, token);
+          if (!r) fail(errc::not_found, "no registration for this link");
+          // An erased registration no longer holds a seat: cancel it first, which promotes the waitlist.
+          if (r->status != domain::registration_status::cancelled) cancel(c, *r);
+          auto& q = c.prepare(
+              "UPDATE registrations SET name = NULL, email = NULL, organisation = NULL, municipality = NULL, country = NULL, "
+              "accessibility_needs = '', accessibility_note = NULL, dietary = NULL, erased = 1 WHERE id = ?");
+          q.bind(1, r->id);
+          q.exec();
+          // The person keeps an anonymous id (statistics count them once); the address goes when nothing else uses it.
+          auto& p = c.prepare(
+              "UPDATE persons SET email = NULL WHERE id = (SELECT person_id FROM registrations WHERE id = ?1) AND NOT EXISTS "
+              "(SELECT 1 FROM registrations WHERE person_id = persons.id AND erased = 0)");
+          p.bind(1, r->id);
+          p.exec();
+          return *registration_by_id(c, r->id);
+        },
+        std::move(cb));
+  }
+
+  // ---- check-in
+  void check_in(checkin_command cmd, scan_renderer render, callback<scan_answer> cb) override {
+    write<scan_answer>([cmd = std::move(cmd), render = std::move(render)](connection& c) { return scan(c, cmd, render); },
+                       std::move(cb));
+  }
+
+  void check_in_batch(std::vector<checkin_command> cmds, scan_renderer render, callback<std::vector<scan_answer>> cb) override {
+    write<std::vector<scan_answer>>(
+        [cmds = std::move(cmds), render = std::move(render)](connection& c) {
+          std::vector<scan_answer> out;
+          for (const auto& cmd : cmds) {
+            // Each item alone, as the single call would be: a failing one leaves the others standing.
+            c.db().exec("SAVEPOINT item");
+            try {
+              out.push_back(scan(c, cmd, render));
+            } catch (const store_error& e) {
+              c.db().exec("ROLLBACK TO item");
+              out.push_back(render_failure(e.f));
+            }
+            c.db().exec("RELEASE item");
+          }
+          return out;
+        },
+        std::move(cb));
+  }
+
+  void undo_check_in(id_t event_id, id_t registration_id, callback<domain::registration> cb) override {
+    write<domain::registration>(
+        [=](connection& c) {
+          auto& q = c.prepare("DELETE FROM checkins WHERE registration_id = ? AND event_id = ?");
+          q.bind(1, registration_id);
+          q.bind(2, event_id);
+          if (q.exec() == 0) fail(errc::not_found, "this registration is not checked in for this event");
+          return *registration_by_id(c, registration_id);
+        },
+        std::move(cb));
+  }
+
+  goal_facts goal_facts_now() override {
+    auto c = borrow();
+    goal_facts f;
+    auto& e = c->prepare("SELECT id, kind, status, starts_at, focus_area, topic, network, organised_by_project FROM events");
+    while (e.executeStep()) {
+      domain::goal_event g;
+      g.id = e.getColumn(0).getInt64();
+      g.kind = e.getColumn(1).getString();
+      g.cancelled = e.getColumn(2).getString() == "cancelled";
+      g.starts_at = e.getColumn(3).getInt64();
+      g.focus_area = opt_text(e.getColumn(4));
+      g.topic = opt_text(e.getColumn(5));
+      g.network = opt_text(e.getColumn(6));
+      g.organised_by_project = e.getColumn(7).getInt() != 0;
+      f.events.push_back(std::move(g));
+    }
+    auto& a = c->prepare(
+        "SELECT r.event_id, r.person_id, r.gender, r.organisation_type, r.home_region FROM checkins k "
+        "JOIN registrations r ON r.id = k.registration_id ORDER BY k.attended_at, r.id");
+    while (a.executeStep())
+      f.attendances.push_back({a.getColumn(0).getInt64(), a.getColumn(1).getInt64(), a.getColumn(2).getString(),
+                               a.getColumn(3).getString(), a.getColumn(4).getInt() != 0});
+    auto& s = c->prepare(
+        "SELECT s.id, s.project_idea_key, s.hours, p.person_id FROM support_sessions s "
+        "LEFT JOIN support_session_persons p ON p.session_id = s.id ORDER BY s.id");
+    id_t last = -1;
+    while (s.executeStep()) {
+      if (s.getColumn(0).getInt64() != last) {
+        last = s.getColumn(0).getInt64();
+        f.support.push_back({s.getColumn(1).getString(), s.getColumn(2).getDouble(), {}});
+      }
+      if (!s.getColumn(3).isNull()) f.support.back().person_ids.push_back(s.getColumn(3).getInt64());
+    }
+    return f;
+  }
+
+  bool empty_of_events() override {
+    auto c = borrow();
+    return c->db().execAndGet("SELECT count(*) FROM events").getInt64() == 0;
+  }
+
+private:
+  static domain::user read_user(SQLite::Statement& q) {
+    domain::user u;
+    u.id = q.getColumn(0).getInt64();
+    u.email = q.getColumn(1).getString();
+    u.name = q.getColumn(2).getString();
+    u.role = domain::role_from(q.getColumn(3).getString()).value_or(domain::role::steering);
+    return u;
+  }
+
+  static domain::registration cancel(connection& c, const domain::registration& r) {
+    if (r.status == domain::registration_status::cancelled) fail(errc::conflict, "the registration is already cancelled");
+    auto& q = c.prepare("UPDATE registrations SET status = 'cancelled', cancelled_at = ? WHERE id = ?");
+    q.bind(1, static_cast<std::int64_t>(domain::now()));
+    q.bind(2, r.id);
+    q.exec();
+    promote(c, r.event_id);
+    return *registration_by_id(c, r.id);
+  }
+
+  static scan_answer render_failure(const failure& f) {
+    // Only reached when an item broke unexpectedly; the api renders ordinary answers.
+    return {f.code == errc::not_found ? 404 : 503, "{\"type\":\"about:blank\",\"title\":\"Check-in failed\",\"status\":" +
+                                                       std::to_string(f.code == errc::not_found ? 404 : 503) + "}"};
+  }
+
+  static scan_answer scan(connection& c, const checkin_command& cmd, const scan_renderer& render) {
+    if (cmd.scan_id) {
+      auto& seen = c.prepare("SELECT status, response FROM scans WHERE scan_id = ?");
+      seen.bind(1, *cmd.scan_id);
+      if (seen.executeStep()) return {seen.getColumn(0).getInt(), seen.getColumn(1).getString()};
+    }
+    checkin_outcome o;
+    std::optional<domain::registration> r;
+    if (cmd.registration_id) {
+      r = registration_by_id(c, *cmd.registration_id);
+    } else if (cmd.ticket_code) {
+      auto& q = c.prepare("SELECT id FROM registrations WHERE ticket_code = ?");
+      q.bind(1, domain::normalise_ticket_code(*cmd.ticket_code));
+      if (q.executeStep()) {
+        const id_t id = q.getColumn(0).getInt64();
+        q.reset();
+        r = registration_by_id(c, id);
+      }
+    }
+    if (r && r->event_id != cmd.event_id) {
+      o.other_event_id = r->event_id;
+      r.reset();
+    }
+    const auto now = domain::now();
+    if (!r) {
+      o.result = checkin_result::unknown;
+    } else if (r->checked_in_at) {
+      o.result = checkin_result::already_checked_in;
+    } else if (r->status != domain::registration_status::confirmed && !cmd.force) {
+      o.result = checkin_result::not_admissible;
+    } else {
+      const bool forced = r->status != domain::registration_status::confirmed;
+      if (r->status == domain::registration_status::waitlisted) {
+        // Admitted anyway: they are in the room, so they hold a seat now (like a walk-in, beyond capacity if need be).
+        auto& u = c.prepare("UPDATE registrations SET status = 'confirmed' WHERE id = ?");
+        u.bind(1, r->id);
+        u.exec();
+      }
+      auto& ins = c.prepare(
+          "INSERT INTO checkins(registration_id, event_id, attended_at, received_at, user_id, device, forced) VALUES (?,?,?,?,?,?,?)");
+      ins.bind(1, r->id);
+      ins.bind(2, cmd.event_id);
+      ins.bind(3, static_cast<std::int64_t>(cmd.attended_at.value_or(now)));
+      ins.bind(4, static_cast<std::int64_t>(now));
+      if (cmd.user_id) ins.bind(5, cmd.user_id); else ins.bind(5);
+      ins.bind(6, cmd.device);
+      ins.bind(7, forced ? 1 : 0);
+      ins.exec();
+      o.result = checkin_result::checked_in;
+      r = registration_by_id(c, r->id);
+    }
+    o.registration = std::move(r);
+    scan_answer answer = render(o);
+    if (cmd.scan_id) {
+      auto& s = c.prepare("INSERT INTO scans(scan_id, status, response, created_at) VALUES (?, ?, ?, ?)");
+      s.bind(1, *cmd.scan_id);
+      s.bind(2, answer.status);
+      s.bind(3, answer.body);
+      s.bind(4, static_cast<std::int64_t>(now));
+      s.exec();
+    }
+    return answer;
+  }
+
+  template <class T, class F>
+  void write(F fn, callback<T> cb) {
+    writer_.submit([fn = std::move(fn), cb = std::move(cb)](connection& c) mutable -> job_result {
+      try {
+        auto value = std::make_shared<T>(fn(c));
+        return {true, [cb, value](bool committed) {
+                  if (committed)
+                    cb(outcome<T>(std::move(*value)));
+                  else
+                    cb(outcome<T>(failure{errc::unavailable, "the database could not commit this change; nothing was saved"}));
+                }};
+      } catch (const store_error& e) {
+        return {false, [cb, f = e.f](bool) { cb(outcome<T>(f)); }};
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"write failed\",\"error\":\"%s\"}\n", e.what());
+        return {false, [cb](bool) { cb(outcome<T>(failure{errc::unavailable, "the database failed; nothing was saved"})); }};
+      }
+    });
+  }
+
+  // A read connection from the pool, returned when the handle goes.
+  struct lease {
+    sqlite_store* owner;
+    std::unique_ptr<connection> conn;
+    connection* operator->() { return conn.get(); }
+    connection& operator*() { return *conn; }
+    ~lease() {
+      if (conn) {
+        conn->reset_all();
+        std::lock_guard lock(owner->pool_mutex_);
+        owner->pool_.push_back(std::move(conn));
+      }
+    }
+  };
+
+  lease borrow() {
+    {
+      std::lock_guard lock(pool_mutex_);
+      if (!pool_.empty()) {
+        auto c = std::move(pool_.back());
+        pool_.pop_back();
+        return lease{this, std::move(c)};
+      }
+    }
+    return lease{this, std::make_unique<connection>(path_, false)};
+  }
+
+  domain::config cfg_;
+  domain::home_region home_;
+  std::string path_;
+  writer writer_;
+  std::mutex pool_mutex_;
+  std::vector<std::unique_ptr<connection>> pool_;
+};
+
+std::unique_ptr<store> make_sqlite_store(const domain::config& cfg) {
+  migrate(cfg.database);
+  return std::make_unique<sqlite_store>(cfg);
+}
+
+}  // namespace eventd::store

@@ -1,0 +1,78 @@
+// Capacity under concurrency: 200 simultaneous registrations for 20 places never overbook.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, client, signIn } from '../support/server.mjs';
+import { createEvent, registrationBody, countsOf } from '../support/fixtures.mjs';
+
+describe('concurrency', { timeout: 30000 }, () => {
+  let server, api, admin;
+
+  before(async () => {
+    server = await startServer();
+    api = client(server.url);
+    admin = await signIn(server.url);
+  });
+
+  after(async () => {
+    if (server) { await server.stop(); server.cleanup(); }
+  });
+
+  test('200 simultaneous registrations for 20 places: 20 confirmed, waitlist 1..180', async () => {
+    const ev = await createEvent(api, admin, { capacity: 20 });
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) =>
+      api('POST', `/api/v1/events/${ev.id}/registrations`, registrationBody({ email: `crowd-${i}@example.org`, name: `Crowd ${i}` }))));
+
+    const bad = results.filter((r) => r.status !== 201);
+    assert.equal(bad.length, 0, `not 201: ${bad.slice(0, 3).map((r) => `${r.status} ${r.text}`).join(' | ')}`);
+    const confirmed = results.filter((r) => r.body.status === 'confirmed');
+    const waitlisted = results.filter((r) => r.body.status === 'waitlisted');
+    assert.equal(confirmed.length, 20);
+    assert.equal(waitlisted.length, 180);
+    assert.ok(confirmed.every((r) => r.body.waitlist_position == null), 'confirmed ones have no waitlist position');
+    const positions = waitlisted.map((r) => r.body.waitlist_position).sort((a, b) => a - b);
+    assert.deepEqual(positions, Array.from({ length: 180 }, (_, i) => i + 1));
+    assert.equal(new Set(results.map((r) => r.body.id)).size, 200, 'distinct ids');
+    assert.equal(new Set(results.map((r) => r.body.ticket_code)).size, 200, 'distinct ticket codes');
+    assert.equal(new Set(results.map((r) => r.body.manage_token)).size, 200, 'distinct manage tokens');
+
+    assert.deepEqual(await countsOf(api, ev.id), { confirmed: 20, waitlisted: 180, checked_in: 0, walk_ins: 0, capacity: 20, available: 0 });
+
+    // The organiser's list agrees with the answers given.
+    const list = await api('GET', `/api/v1/events/${ev.id}/registrations?status=waitlisted`, undefined, { token: admin });
+    assert.equal(list.status, 200);
+    const byId = new Map(waitlisted.map((r) => [r.body.id, r.body.waitlist_position]));
+    assert.equal(list.body.items.length, 180);
+    for (const item of list.body.items) assert.equal(item.waitlist_position, byId.get(item.id), `position of ${item.id}`);
+  });
+
+  test('simultaneous duplicates of one e-mail: exactly one is accepted', async () => {
+    const ev = await createEvent(api, admin, { capacity: 5 });
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+      api('POST', `/api/v1/events/${ev.id}/registrations`, registrationBody({ email: i % 2 ? 'Same.Person@example.org' : ' same.person@example.org ' }))));
+    assert.equal(results.filter((r) => r.status === 201).length, 1, results.map((r) => r.status).join(','));
+    assert.equal(results.filter((r) => r.status === 409).length, 19);
+    assert.equal((await countsOf(api, ev.id)).confirmed, 1);
+  });
+
+  test('simultaneous cancellations promote each waitlisted registration once', async () => {
+    const ev = await createEvent(api, admin, { capacity: 10 });
+    const regs = [];
+    for (let i = 0; i < 20; i++) {
+      const r = await api('POST', `/api/v1/events/${ev.id}/registrations`, registrationBody());
+      assert.equal(r.status, 201);
+      regs.push(r.body);
+    }
+    const confirmed = regs.filter((r) => r.status === 'confirmed');
+    assert.equal(confirmed.length, 10);
+    const cancels = await Promise.all(confirmed.slice(0, 6).map((r) => api('DELETE', `/api/v1/my/registrations/${r.manage_token}`)));
+    assert.ok(cancels.every((r) => [200, 204].includes(r.status)), cancels.map((r) => r.status).join(','));
+    assert.deepEqual(await countsOf(api, ev.id), { confirmed: 10, waitlisted: 4, checked_in: 0, walk_ins: 0, capacity: 10, available: 0 });
+    // The first six of the queue were promoted, in order; the rest moved up.
+    const waiting = regs.filter((r) => r.status === 'waitlisted');
+    for (const [i, r] of waiting.entries()) {
+      const g = await api('GET', `/api/v1/my/registrations/${r.manage_token}`);
+      if (i < 6) assert.equal(g.body.status, 'confirmed', `queue ${i + 1}`);
+      else { assert.equal(g.body.status, 'waitlisted'); assert.equal(g.body.waitlist_position, i - 5); }
+    }
+  });
+});

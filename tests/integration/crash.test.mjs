@@ -1,0 +1,127 @@
+// Durability: every acknowledged registration survives kill -9 and a graceful SIGTERM, and the database stays sound.
+import { describe, test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { startServer, client, signIn } from '../support/server.mjs';
+import { createEvent, registrationBody } from '../support/fixtures.mjs';
+
+const CAPACITY = 100;
+const WORKERS = 16;
+
+/** Registers from WORKERS loops until `stopped()`; returns {acked, failures, errors} once every loop has ended. */
+async function hammer(api, eventId, tag, stopped) {
+  const acked = [], failures = [];
+  let errors = 0, n = 0;
+  await Promise.all(Array.from({ length: WORKERS }, async () => {
+    while (!stopped()) {
+      const i = n++;
+      try {
+        const r = await api('POST', `/api/v1/events/${eventId}/registrations`,
+          registrationBody({ email: `${tag}-${i}@example.org`, name: `${tag} ${i}` }));
+        if (r.status === 201) acked.push(r.body);
+        else failures.push(`${r.status} ${r.text}`);
+      } catch {
+        errors += 1; // the connection died with the server: not acknowledged
+      }
+    }
+  }));
+  return { acked, failures, errors };
+}
+
+/** Every registration of the event as the admin sees it, by id; a registration missing from the list is looked up by its token. */
+async function verifyAcked(api, token, eventId, acked) {
+  const list = await api('GET', `/api/v1/events/${eventId}/registrations`, undefined, { token });
+  assert.equal(list.status, 200, list.text);
+  const byId = new Map(list.body.items.map((r) => [r.id, r]));
+  const missing = acked.filter((a) => !byId.has(a.id));
+  for (let i = 0; i < missing.length; i += 16) {
+    await Promise.all(missing.slice(i, i + 16).map(async (a) => {
+      const g = await api('GET', `/api/v1/my/registrations/${a.manage_token}`);
+      assert.equal(g.status, 200, `acknowledged registration ${a.id} is lost: ${g.status} ${g.text}`);
+      byId.set(a.id, g.body);
+    }));
+  }
+  for (const a of acked) {
+    const r = byId.get(a.id);
+    assert.equal(r.ticket_code, a.ticket_code, `ticket of ${a.id}`);
+    assert.equal(r.status, a.status, `status of ${a.id}`);
+    assert.equal(r.waitlist_position ?? null, a.waitlist_position ?? null, `waitlist position of ${a.id}`);
+  }
+  return { items: list.body.items, missingFromList: missing.length };
+}
+
+/** The event's counts agree with its registrations: never over capacity, and a gapless waitlist. */
+async function verifyCounts(api, token, eventId, items, ackedCount) {
+  const ev = await api('GET', `/api/v1/events/${eventId}`, undefined, { token });
+  const c = ev.body.counts;
+  assert.ok(c.confirmed <= CAPACITY, `confirmed ${c.confirmed} over capacity`);
+  assert.ok(c.confirmed + c.waitlisted >= ackedCount, `counts ${JSON.stringify(c)} below ${ackedCount} acknowledged`);
+  if (c.waitlisted > 0) assert.equal(c.confirmed, CAPACITY, 'nobody waits while places are free');
+  assert.equal(c.available, CAPACITY - c.confirmed);
+  if (items.length === c.confirmed + c.waitlisted) {
+    assert.equal(items.filter((r) => r.status === 'confirmed').length, c.confirmed);
+    const positions = items.filter((r) => r.status === 'waitlisted').map((r) => r.waitlist_position).sort((a, b) => a - b);
+    assert.deepEqual(positions, Array.from({ length: c.waitlisted }, (_, i) => i + 1), 'waitlist positions are 1..n');
+  }
+  return c;
+}
+
+describe('crash safety', { timeout: 45000 }, () => {
+  let dir;
+  after(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+
+  test('acknowledged registrations survive kill -9 and SIGTERM; SIGTERM exits 0; integrity_check ok', async () => {
+    // 1. Load, then kill -9 in the middle of it.
+    const first = await startServer();
+    dir = first.dir;
+    let api = client(first.url);
+    let token = await signIn(first.url);
+    const ev = await createEvent(api, token, { capacity: CAPACITY });
+
+    let killed = false;
+    const load = hammer(api, ev.id, 'crash', () => killed);
+    await new Promise((r) => setTimeout(r, 2000));
+    killed = true;
+    const exit1 = await first.kill();
+    assert.equal(exit1.signal, 'SIGKILL');
+    const run1 = await load;
+    assert.deepEqual(run1.failures, [], 'every registration before the crash was accepted');
+    assert.ok(run1.acked.length > 20, `only ${run1.acked.length} registrations were acknowledged in 2 s`);
+
+    // 2. Restart on the same folder: everything acknowledged is there, counts agree.
+    const second = await startServer({ dir });
+    api = client(second.url);
+    token = await signIn(second.url);
+    const v1 = await verifyAcked(api, token, ev.id, run1.acked);
+    const c1 = await verifyCounts(api, token, ev.id, v1.items, run1.acked.length);
+    const next = await api('POST', `/api/v1/events/${ev.id}/registrations`, registrationBody());
+    assert.equal(next.status, 201, next.text);
+    if (c1.confirmed === CAPACITY) assert.equal(next.body.waitlist_position, c1.waitlisted + 1, 'the queue continues after the crash');
+
+    // 3. Load again and send SIGTERM in the middle: in-flight requests finish, exit code 0.
+    let stopping = false;
+    const load2 = hammer(api, ev.id, 'term', () => stopping);
+    await new Promise((r) => setTimeout(r, 500));
+    stopping = true;
+    const exit2 = await second.stop();
+    assert.deepEqual(exit2, { code: 0, signal: null }, `SIGTERM exit: ${JSON.stringify(exit2)} ${second.stderr.slice(-2000)}`);
+    const run2 = await load2;
+    assert.deepEqual(run2.failures.filter((f) => !/^503 /.test(f)), [], 'no request failed during shutdown except with 503');
+    assert.ok(run2.acked.length > 0);
+
+    // 4. Restart again: both runs' registrations are there.
+    const third = await startServer({ dir });
+    api = client(third.url);
+    token = await signIn(third.url);
+    const all = [...run1.acked, next.body, ...run2.acked];
+    const v2 = await verifyAcked(api, token, ev.id, all);
+    await verifyCounts(api, token, ev.id, v2.items, all.length);
+    const exit3 = await third.stop();
+    assert.equal(exit3.code, 0);
+
+    // 5. The file is sound.
+    const check = execFileSync('sqlite3', [third.db, 'PRAGMA integrity_check'], { encoding: 'utf8' }).trim();
+    assert.equal(check, 'ok');
+  });
+});

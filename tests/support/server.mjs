@@ -1,0 +1,80 @@
+// Starts the real eventd binary on a free port with a fresh SQLite file, for integration and browser tests.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const projectRoot = resolve(here, '..', '..');
+
+export const ADMIN_EMAIL = 'admin@example.org';
+export const ADMIN_PASSWORD = 'correct horse battery staple';
+
+/** The binary under test: EVENTD_BIN (set by ctest) or build/eventd. */
+export function binaryPath() {
+  return process.env.EVENTD_BIN || join(projectRoot, 'build', 'eventd');
+}
+
+/**
+ * Starts a server. Options: demo (load demo data), dir (reuse a data folder, e.g. after a crash),
+ * args (extra CLI flags), env (extra environment).
+ * Returns {url, dir, db, proc, stop(), kill()}.
+ */
+export async function startServer(opts = {}) {
+  const dir = opts.dir || mkdtempSync(join(tmpdir(), 'eventd-test-'));
+  const db = join(dir, 'eventd.db');
+  const args = ['--listen', '127.0.0.1:0', '--db', db, '--web', join(projectRoot, 'web'),
+    '--config', join(projectRoot, 'config', 'eventd.json'), ...(opts.demo ? ['--demo'] : []), ...(opts.args || [])];
+  const proc = spawn(binaryPath(), args, {
+    env: { ...process.env, EVENTD_ADMIN_EMAIL: ADMIN_EMAIL, EVENTD_ADMIN_PASSWORD: ADMIN_PASSWORD, ...(opts.env || {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr.on('data', (d) => { stderr += d; });
+  const url = await new Promise((resolveUrl, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('server did not start in 30 s: ' + stderr)), 30000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[^\s]+)/);
+      if (m) { clearTimeout(timer); resolveUrl(m[1]); }
+    });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}: ${stderr}`)); });
+  });
+  proc.stdout.resume();
+  const exited = new Promise((r) => proc.on('exit', (code, signal) => r({ code, signal })));
+  return {
+    url, dir, db, proc, exited,
+    get stderr() { return stderr; },
+    /** SIGTERM and wait; resolves to {code, signal}. */
+    async stop() { if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM'); return exited; },
+    /** kill -9, as a crash would. */
+    async kill() { proc.kill('SIGKILL'); return exited; },
+    cleanup() { rmSync(dir, { recursive: true, force: true }); },
+  };
+}
+
+/** A tiny JSON client: api(base)(method, path, body, {token, headers}) -> {status, headers, body, text}. */
+export function client(base) {
+  return async function api(method, path, body, opts = {}) {
+    const headers = { ...(opts.headers || {}) };
+    if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    const res = await fetch(base + path, {
+      method, headers,
+      body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)),
+    });
+    const text = await res.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+    return { status: res.status, headers: res.headers, body: json, text };
+  };
+}
+
+/** Signs in and returns the bearer token. */
+export async function signIn(base, email = ADMIN_EMAIL, password = ADMIN_PASSWORD) {
+  const r = await client(base)('POST', '/api/v1/session', { email, password });
+  if (r.status !== 200) throw new Error(`sign-in failed: ${r.status} ${r.text}`);
+  return r.body.token;
+}

@@ -1,0 +1,3 @@
+#include "domain/types.hpp"
+#include <gtest/gtest.h>
+TEST(placeholder_store, builds) { EXPECT_EQ(eventd::domain::normalise_email(" A@B.se "), "a@b.se"); }

@@ -1,0 +1,1098 @@
+// The organisers' door check-in app: sign-in, event choice, scanning/typing/searching, offline queue and sync.
+
+import { t, lang, setLang, translate, formatTime, formatWhen } from './i18n.js';
+import { call, getSession, setSession, knownOffline, NetworkError, isUnavailable, problemText } from './api.js';
+import { extractCode, searchTickets } from './codes.js';
+import * as store from './store.js';
+import { QrScanner, cameraSupported } from './scanner.js';
+
+const EVENT_KEY = 'eventd.checkin.event';
+const SOUND_KEY = 'eventd.checkin.sound';
+const REFRESH_MS = 10_000;
+const BATCH_SIZE = 50;
+const LIST_MAX_AGE_MS = 3 * 24 * 3600 * 1000;
+const CAMERA_REPEAT_MS = 4000;
+const CHECKIN_ROLES = ['admin', 'organiser'];
+const DEFAULT_MUNICIPALITIES = ['Botkyrka', 'Danderyd', 'Ekerö', 'Haninge', 'Huddinge', 'Järfälla', 'Lidingö', 'Nacka',
+  'Norrtälje', 'Nykvarn', 'Nynäshamn', 'Salem', 'Sigtuna', 'Sollentuna', 'Solna', 'Stockholm', 'Sundbyberg', 'Södertälje',
+  'Tyresö', 'Täby', 'Upplands-Bro', 'Upplands Väsby', 'Vallentuna', 'Vaxholm', 'Värmdö', 'Österåker'];
+
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  screen: null,
+  events: [],
+  event: null,
+  tickets: [],
+  counts: null,
+  fetchedAt: 0,
+  reachable: true,      // the last request got an HTTP answer
+  last: null,           // what the answer panel shows, for Undo / Admit anyway
+  conflicts: [],
+  flushing: false,
+  refreshing: false,
+  pending: 0,
+  justSent: false,
+  chain: Promise.resolve(),
+  timer: 0,
+  scanner: null,
+  cameraLast: { code: null, at: 0 },
+};
+
+// ---------------------------------------------------------------- small helpers
+
+function uuid() {
+  if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
+  // Plain-http deployments are not a secure context and lack randomUUID: build a v4 UUID by hand.
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function el(tag, props = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (v == null || v === false) continue;
+    if (k === 'class') e.className = v;
+    else if (k === 'text') e.textContent = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else if (k === 'dataset') Object.assign(e.dataset, v);
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) if (c != null && c !== false) e.append(c);
+  return e;
+}
+
+function formatCode(code) {
+  const c = String(code || '');
+  return c.length === 8 ? `${c.slice(0, 4)}-${c.slice(4)}` : c;
+}
+
+function canCheckIn(user) { return !!user && CHECKIN_ROLES.includes(user.role); }
+
+function show(screen) {
+  state.screen = screen;
+  $('loading').hidden = true;
+  for (const s of ['signin', 'forbidden', 'events', 'door']) $(`screen-${s}`).hidden = s !== screen;
+  $('sign-out').hidden = screen === 'signin';
+  if (screen !== 'door') { stopTimer(); stopCamera(); }
+}
+
+// ---------------------------------------------------------------- start
+
+function boot() {
+  setLang(lang());
+  $('lang').value = lang();
+  translate();
+  bind();
+  registerServiceWorker();
+  store.pruneTickets(LIST_MAX_AGE_MS).catch(() => {});
+  start();
+}
+
+async function start() {
+  const s = getSession();
+  if (!s?.token) return showSignIn();
+  if (!canCheckIn(s.user)) return showForbidden(s.user);
+  verifySession();
+  const fromUrl = Number(new URLSearchParams(location.search).get('event'));
+  const saved = Number(sessionStorage.getItem(EVENT_KEY));
+  const id = fromUrl || saved;
+  if (id && await openEvent(id)) return;
+  showEvents();
+}
+
+function registerServiceWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.register(new URL('sw.js', import.meta.url), { scope: new URL('./', import.meta.url).pathname })
+    .catch(() => { /* no offline shell (e.g. plain http): the app still works while the page stays open */ });
+}
+
+/** Confirms the stored token still works and refreshes the user (a role may have changed). */
+async function verifySession() {
+  try {
+    const res = await call('GET', '/api/v1/session');
+    if (res.status === 401) return sessionEnded();
+    if (res.status === 200 && res.body?.user) {
+      const s = getSession();
+      setSession({ ...s, user: res.body.user, csrf_token: res.body.csrf_token || s.csrf_token });
+      if (!canCheckIn(res.body.user)) showForbidden(res.body.user);
+    }
+  } catch { /* offline: keep working with what we have */ }
+}
+
+function sessionEnded() {
+  setSession(null);
+  showSignIn(t('sessionExpired'));
+}
+
+// ---------------------------------------------------------------- sign-in / out
+
+function showSignIn(message) {
+  show('signin');
+  const err = $('signin-error');
+  err.hidden = !message;
+  err.textContent = message || '';
+  $('signin-email').focus();
+}
+
+async function onSignIn(e) {
+  e.preventDefault();
+  const email = $('signin-email').value.trim();
+  const password = $('signin-password').value;
+  const err = $('signin-error');
+  const fail = (msg) => { err.textContent = msg; err.hidden = false; $('signin-password').focus(); };
+  if (!email || !password) return fail(t('signInFailed'));
+  let res;
+  try { res = await call('POST', '/api/v1/session', { email, password }); }
+  catch { return fail(t('signInOffline')); }
+  if (res.status === 429) return fail(t('tooManyAttempts'));
+  if (res.status !== 200 || !res.body?.token) return fail(res.status >= 500 ? t('serverError', { status: res.status }) : t('signInFailed'));
+  err.hidden = true;
+  $('signin-password').value = '';
+  setSession({ token: res.body.token, csrf_token: res.body.csrf_token, user: res.body.user });
+  if (!canCheckIn(res.body.user)) return showForbidden(res.body.user);
+  flush();
+  const saved = Number(sessionStorage.getItem(EVENT_KEY));
+  if (saved && await openEvent(saved)) return;
+  showEvents();
+}
+
+function showForbidden(user) {
+  show('forbidden');
+  const who = user?.name || user?.email || '';
+  $('forbidden-text').textContent = user?.role === 'steering' ? t('forbiddenText', { name: who }) : t('forbiddenOther', { name: who });
+  $('forbidden-h').setAttribute('tabindex', '-1');
+  $('forbidden-h').focus();
+}
+
+async function onSignOut() {
+  const pendingBefore = state.pending;
+  try { await call('DELETE', '/api/v1/session', undefined, { timeoutMs: 3000 }); } catch { /* offline: the token ends with the tab anyway */ }
+  setSession(null);
+  sessionStorage.removeItem(EVENT_KEY);
+  state.event = null;
+  state.tickets = [];
+  // Door lists hold names: they leave the device with the organiser. Unsent scans stay and go with the next sign-in.
+  await store.clearTickets().catch(() => {});
+  await store.deleteMeta('events').catch(() => {});
+  history.replaceState(null, '', location.pathname);
+  showSignIn();
+  if (pendingBefore) { const err = $('signin-error'); err.hidden = false; err.textContent = t('pending', { n: pendingBefore }); }
+}
+
+// ---------------------------------------------------------------- event picker
+
+async function showEvents() {
+  show('events');
+  history.replaceState(null, '', location.pathname);
+  $('events-h').setAttribute('tabindex', '-1');
+  $('events-h').focus();
+  const cached = await store.getMeta('events').catch(() => undefined);
+  if (cached) renderEvents(cached);
+  await loadEvents();
+}
+
+async function loadEvents() {
+  const status = $('events-status');
+  try {
+    const res = await call('GET', '/api/v1/events');
+    if (res.status === 401) return sessionEnded();
+    if (res.status !== 200) { status.textContent = t('eventsFailed', { status: res.status }); return; }
+    const items = Array.isArray(res.body?.items) ? res.body.items : [];
+    state.events = items;
+    store.putMeta('events', items).catch(() => {});
+    status.textContent = '';
+    if (state.screen === 'events') renderEvents(items);
+  } catch (e) {
+    if (!(e instanceof NetworkError)) throw e;
+    status.textContent = t('eventsOffline');
+  }
+}
+
+function renderEvents(items) {
+  state.events = items;
+  const now = new Date();
+  const dayStart = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
+  const dayEnd = dayStart + 24 * 3600 * 1000;
+  const earliest = dayStart - 14 * 24 * 3600 * 1000;
+  const today = [], upcoming = [], earlier = [];
+  for (const ev of items) {
+    if (ev.status === 'cancelled') continue;
+    const s = Date.parse(ev.starts_at);
+    const e = Date.parse(ev.ends_at || ev.starts_at) || s;
+    if (Number.isNaN(s)) continue;
+    if (s < dayEnd && e >= dayStart) today.push(ev);
+    else if (s >= dayEnd) upcoming.push(ev);
+    else if (e >= earliest) earlier.push(ev);
+  }
+  const byStart = (a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at);
+  today.sort(byStart);
+  upcoming.sort(byStart);
+  earlier.sort((a, b) => byStart(b, a));
+  fillEventList($('events-today'), today, t('noEventsToday'));
+  fillEventList($('events-upcoming'), upcoming, t('noEventsUpcoming'));
+  fillEventList($('events-earlier'), earlier, null);
+  $('events-earlier-box').hidden = earlier.length === 0;
+}
+
+function fillEventList(ul, events, emptyText) {
+  ul.replaceChildren();
+  const note = ul.previousElementSibling?.classList.contains('none') ? ul.previousElementSibling : null;
+  if (note) note.remove();
+  if (!events.length) {
+    if (emptyText) ul.before(el('p', { class: 'none', text: emptyText }));
+    return;
+  }
+  for (const ev of events) {
+    const meta = [formatWhen(ev.starts_at, ev.ends_at), ev.venue?.name].filter(Boolean).join(' · ');
+    ul.append(el('li', {},
+      el('button', { type: 'button', class: 'event-pick', dataset: { eventId: String(ev.id) }, onclick: () => openEvent(ev.id, ev) },
+        el('span', { class: 'ev-title' }, ev.title, ev.status === 'draft' ? el('span', { class: 'badge', text: t('draft') }) : null),
+        el('span', { class: 'ev-meta', text: meta }))));
+  }
+}
+
+// ---------------------------------------------------------------- the door screen
+
+async function openEvent(id, ev) {
+  ev = ev || state.events.find((x) => x.id === id);
+  if (!ev) {
+    const cached = await store.getMeta('events').catch(() => undefined);
+    ev = cached?.find((x) => x.id === id);
+  }
+  if (!ev) {
+    try {
+      const res = await call('GET', `/api/v1/events/${id}`);
+      if (res.status === 401) { sessionEnded(); return true; }
+      if (res.status === 200) ev = res.body;
+    } catch { /* offline and not cached */ }
+  }
+  if (!ev) { sessionStorage.removeItem(EVENT_KEY); return false; }
+
+  state.event = ev;
+  state.last = null;
+  sessionStorage.setItem(EVENT_KEY, String(ev.id));
+  history.replaceState(null, '', `${location.pathname}?event=${ev.id}`);
+  const rec = await store.getTickets(ev.id).catch(() => undefined);
+  state.tickets = rec?.items || [];
+  state.counts = rec?.counts || ev.counts || null;
+  state.fetchedAt = rec?.fetched_at || 0;
+
+  renderDoorHead();
+  renderCounts();
+  renderListStatus();
+  setResult('idle', t('resultIdle'));
+  $('code').value = '';
+  renderMatches();
+  renderConflicts();
+  show('door');
+  $('code').focus();
+  startTimer();
+  loadMunicipalities();
+  updatePending();
+  await refreshTickets();
+  flush();
+  return true;
+}
+
+function renderDoorHead() {
+  const ev = state.event;
+  if (!ev) return;
+  const title = $('door-title');
+  title.replaceChildren(ev.title || '', ev.status === 'draft' ? el('span', { class: 'badge', text: t('draft') }) : '');
+  $('door-when').textContent = [formatWhen(ev.starts_at, ev.ends_at), ev.venue?.name].filter(Boolean).join(' · ');
+}
+
+function localCounts() {
+  const c = { checked_in: 0, confirmed: 0, walk_ins: 0 };
+  for (const x of state.tickets) {
+    if (x.status === 'confirmed') c.confirmed++;
+    if (x.walk_in) c.walk_ins++;
+    if (x.checked_in_at && x.status !== 'cancelled') c.checked_in++;
+  }
+  return c;
+}
+
+function renderCounts() {
+  const base = state.counts || localCounts();
+  // Admissions made on this device that the server has not heard of yet.
+  const unsent = state.tickets.filter((x) => x._pending).length;
+  $('count-checked-in').textContent = String((base.checked_in ?? 0) + unsent);
+  $('count-confirmed').textContent = base.confirmed == null ? '–' : String(base.confirmed);
+  $('count-walk-ins').textContent = base.walk_ins == null ? '–' : String(base.walk_ins);
+}
+
+function renderListStatus() {
+  $('list-status').textContent = state.fetchedAt ? t('listUpdated', { time: formatTime(new Date(state.fetchedAt)) }) : t('listNotLoaded');
+}
+
+function setReachable(ok) {
+  state.reachable = ok;
+  $('net-offline').hidden = ok && !knownOffline();
+}
+
+function startTimer() {
+  stopTimer();
+  state.timer = setInterval(() => {
+    if (state.screen !== 'door') return;
+    if (state.pending) flush();
+    if (document.visibilityState !== 'hidden') refreshTickets();
+  }, REFRESH_MS);
+}
+
+function stopTimer() { clearInterval(state.timer); state.timer = 0; }
+
+async function saveTickets() {
+  if (!state.event) return;
+  await store.putTickets({ event_id: state.event.id, items: state.tickets, counts: state.counts, fetched_at: state.fetchedAt }).catch(() => {});
+}
+
+/** Fetches the door list and counts; keeps this device's unsent admissions and undos on top of it. */
+async function refreshTickets() {
+  const ev = state.event;
+  if (!ev || state.refreshing) return;
+  state.refreshing = true;
+  try {
+    const res = await call('GET', `/api/v1/events/${ev.id}/tickets`);
+    if (res.status === 401) return sessionEnded();
+    if (res.status === 403) return showForbidden(getSession()?.user);
+    if (isUnavailable(res.status)) return setReachable(false);
+    if (res.status !== 200 || !Array.isArray(res.body?.items)) return;
+    setReachable(true);
+    if (state.event !== ev) return;
+    const queue = await store.listQueue().catch(() => []);
+    const items = res.body.items.map((x) => ({ ...x }));
+    const byCode = new Map(items.map((x) => [x.ticket_code, x]));
+    for (const q of queue) {
+      if (q.event_id !== ev.id) continue;
+      const x = q.kind === 'undo' ? items.find((i) => i.registration_id === q.registration_id) : byCode.get(q.ticket_code);
+      if (!x) continue;
+      if (q.kind === 'undo') { x.checked_in_at = null; delete x._pending; }
+      else if (q.local && !x.checked_in_at) { x.checked_in_at = q.attended_at; x._pending = q.scan_id; }
+    }
+    state.tickets = items;
+    state.counts = res.body.counts || null;
+    state.fetchedAt = Date.now();
+    await saveTickets();
+    renderCounts();
+    renderListStatus();
+    if ($('code').value) renderMatches(false);
+  } catch (e) {
+    if (!(e instanceof NetworkError)) throw e;
+    setReachable(false);
+  } finally {
+    state.refreshing = false;
+  }
+}
+
+function findByCode(code) { return code ? state.tickets.find((x) => x.ticket_code === code) : undefined; }
+function findById(id) { return id == null ? undefined : state.tickets.find((x) => x.registration_id === id); }
+
+// ---------------------------------------------------------------- the answer panel
+
+const ICONS = { admitted: '✓', already: '!', refused: '✕', undone: '↺', error: '⚠', idle: '' };
+let resultTimer = 0;
+
+/**
+ * Shows an answer. The texts are written a moment after being cleared so that a screen reader
+ * announces a repeated answer too (two "Already checked in" in a row).
+ */
+function setResult(kind, title, who = '', note = '', extra = {}) {
+  const box = $('result');
+  clearTimeout(resultTimer);
+  $('result-title').textContent = '';
+  $('result-who').textContent = '';
+  $('result-note').textContent = '';
+  box.querySelector('.result-icon').textContent = '';
+  const write = () => {
+    box.dataset.kind = kind;
+    box.dataset.code = extra.code || '';
+    box.querySelector('.result-icon').textContent = ICONS[kind] || '';
+    $('result-title').textContent = title;
+    $('result-who').textContent = who;
+    $('result-note').textContent = note;
+    box.classList.remove('flash');
+    void box.offsetWidth; // restart the animation
+    if (kind !== 'idle') box.classList.add('flash');
+  };
+  if (kind === 'idle') write(); else resultTimer = setTimeout(write, 60);
+  $('admit-anyway').hidden = !extra.canForce;
+  $('undo').hidden = !extra.canUndo;
+  if (kind !== 'idle') beep(kind);
+}
+
+function personLine(name, org) {
+  return [name, org].filter(Boolean).join(' — ');
+}
+
+function showAdmitted(ctx, { name, org, regId, offline, walkIn }) {
+  const title = walkIn ? t('admittedWalkIn') : ctx.force ? t('admittedOverride') : t('admitted');
+  state.last = { kind: 'admitted', event_id: ctx.event_id, code: ctx.code, registration_id: regId ?? null, queuedSeq: ctx.queuedSeq ?? null, name };
+  setResult('admitted', title, personLine(name, org), offline ? t('savedOffline') : '', { canUndo: true, code: ctx.code });
+}
+
+function showAlready(ctx, name, org, at) {
+  state.last = { kind: 'already', code: ctx.code };
+  setResult('already', at ? t('already', { time: formatTime(at) }) : t('alreadyNoTime'), personLine(name, org), '', { code: ctx.code });
+}
+
+function showRefused(ctx, reason, name, org, { offline = false } = {}) {
+  const title = reason === 'unknown' ? t('unknown') : reason === 'cancelled' ? t('cancelled') : reason === 'waitlisted' ? t('waitlisted') : t('notAdmitted');
+  let note = '';
+  if (reason === 'unknown') note = offline ? t('unknownLocalNote', { code: formatCode(ctx.code) }) : t('unknownNote', { code: formatCode(ctx.code) });
+  else if (reason === 'cancelled') note = t('cancelledNote');
+  else if (reason === 'waitlisted') note = t('waitlistedNote');
+  // Forcing cannot make an unknown code known to the server; offline, the list on the device may just be stale.
+  const canForce = reason === 'cancelled' || reason === 'waitlisted' || (reason === 'unknown' && offline && !!ctx.code);
+  state.last = { kind: 'refused', code: ctx.code, registration_id: ctx.ticket?.registration_id ?? ctx.registration_id ?? null, canForce };
+  setResult('refused', title, personLine(name, org), note, { canForce, code: ctx.code });
+}
+
+function showError(message) {
+  state.last = null;
+  setResult('error', message, '', '');
+}
+
+// ---------------------------------------------------------------- sound
+
+let audio = null;
+function soundOn() { return $('sound').checked; }
+function beep(kind) {
+  if (!soundOn() || !['admitted', 'already', 'refused'].includes(kind)) return;
+  try {
+    audio = audio || new AudioContext();
+    const o = audio.createOscillator();
+    const g = audio.createGain();
+    o.type = kind === 'refused' ? 'square' : 'sine';
+    o.frequency.value = kind === 'admitted' ? 880 : kind === 'already' ? 520 : 200;
+    g.gain.value = 0.06;
+    o.connect(g).connect(audio.destination);
+    const now = audio.currentTime;
+    o.start(now);
+    o.stop(now + (kind === 'refused' ? 0.45 : kind === 'already' ? 0.25 : 0.12));
+  } catch { /* no audio: the screen says it all */ }
+}
+
+// ---------------------------------------------------------------- checking in
+
+/** Runs check-ins one after another, so that fast scanner input keeps its order. */
+function enqueueAction(fn) {
+  state.chain = state.chain.then(fn).catch((e) => { console.error(e); showError(t('serverError', { status: e?.message || '?' })); });
+  return state.chain;
+}
+
+/** target: {ticket_code} or {registration_id}. */
+async function checkIn(target, { force = false } = {}) {
+  const ev = state.event;
+  if (!ev) return;
+  const ticket = target.ticket_code ? findByCode(target.ticket_code) : findById(target.registration_id);
+  const code = target.ticket_code || ticket?.ticket_code || null;
+  const scan = { scan_id: uuid(), attended_at: new Date().toISOString() };
+  const ctx = { event_id: ev.id, code, ticket, registration_id: target.registration_id ?? ticket?.registration_id, force, scan };
+  if (knownOffline()) return admitOffline(ctx);
+  const body = code ? { ticket_code: code } : { registration_id: target.registration_id };
+  Object.assign(body, scan);
+  if (force) body.force = true;
+  let res;
+  try {
+    res = await call('POST', `/api/v1/events/${ev.id}/checkins`, body);
+  } catch (e) {
+    if (e instanceof NetworkError) return admitOffline(ctx);
+    throw e;
+  }
+  if (isUnavailable(res.status)) return admitOffline(ctx);
+  setReachable(true);
+  await handleAnswer(ctx, res);
+  if (state.pending) flush();
+}
+
+async function handleAnswer(ctx, res) {
+  const b = res.body && typeof res.body === 'object' ? res.body : {};
+  const reg = b.registration && typeof b.registration === 'object' ? b.registration : b;
+  const name = ctx.ticket?.name ?? reg.name ?? '';
+  const org = ctx.ticket?.organisation ?? reg.organisation ?? '';
+  const regId = ctx.ticket?.registration_id ?? b.registration_id ?? reg.registration_id ?? b.registration?.id ?? null;
+  const ok = res.status === 200 || res.status === 201;
+  if (ok && (b.result === 'checked_in' || (!b.result && res.status === 201))) {
+    const at = b.checked_in_at || reg.checked_in_at || ctx.scan.attended_at;
+    await markLocal(ctx, at, null);
+    if (state.counts && state.counts.checked_in != null) state.counts.checked_in++;
+    renderCounts();
+    showAdmitted(ctx, { name, org, regId });
+  } else if (ok && b.result === 'already_checked_in') {
+    const at = b.checked_in_at || reg.checked_in_at || ctx.ticket?.checked_in_at;
+    if (ctx.ticket && !ctx.ticket.checked_in_at && at) { ctx.ticket.checked_in_at = at; await saveTickets(); }
+    showAlready(ctx, name, org, at);
+  } else if (res.status === 404) {
+    showRefused(ctx, 'unknown', name, org);
+  } else if (res.status === 409) {
+    const reason = registrationStatus(b, ctx.ticket);
+    if (ctx.ticket && (reason === 'cancelled' || reason === 'waitlisted')) { ctx.ticket.status = reason; await saveTickets(); }
+    showRefused(ctx, reason, name, org);
+  } else if (res.status === 401) {
+    sessionEnded();
+  } else if (res.status === 403) {
+    showError(t('notAllowed'));
+  } else {
+    showError(`${t('serverError', { status: res.status })} ${problemText(res)}`);
+  }
+}
+
+/** cancelled / waitlisted / unknown / refused, from a 409 answer (several shapes accepted) or the local list. */
+function registrationStatus(b, ticket) {
+  const candidates = [b.registration_status, b.registration?.status, typeof b.status === 'string' ? b.status : null, b.reason, b.code, b.result];
+  for (const c of candidates) {
+    if (typeof c !== 'string') continue;
+    if (/cancel/i.test(c)) return 'cancelled';
+    if (/wait/i.test(c)) return 'waitlisted';
+  }
+  if (ticket?.status === 'cancelled' || ticket?.status === 'waitlisted') return ticket.status;
+  const text = `${b.detail || ''} ${b.title || ''}`;
+  if (/cancel|avbok/i.test(text)) return 'cancelled';
+  if (/wait|vänt/i.test(text)) return 'waitlisted';
+  return 'refused';
+}
+
+async function markLocal(ctx, at, pendingScanId) {
+  const x = ctx.ticket || findByCode(ctx.code);
+  if (!x) return;
+  x.checked_in_at = at;
+  if (pendingScanId) x._pending = pendingScanId; else delete x._pending;
+  if (ctx.force && x.status !== 'confirmed') x.status = 'confirmed';
+  await saveTickets();
+}
+
+/** No network: answer from the list on this device and queue the scan for later. */
+async function admitOffline(ctx) {
+  setReachable(false);
+  const x = ctx.ticket;
+  const name = x?.name ?? '';
+  const org = x?.organisation ?? '';
+  if (!ctx.code) return showError(t('networkError'));
+  if (x?.checked_in_at) return showAlready(ctx, name, org, x.checked_in_at);
+  if (!x && !ctx.force) return showRefused(ctx, 'unknown', '', '', { offline: true });
+  if (x && !ctx.force && (x.status === 'cancelled' || x.status === 'waitlisted')) return showRefused(ctx, x.status, name, org, { offline: true });
+  const item = {
+    kind: 'checkin', event_id: ctx.event_id, ticket_code: ctx.code, scan_id: ctx.scan.scan_id, attended_at: ctx.scan.attended_at,
+    local: !!x, name, organisation: org,
+  };
+  if (ctx.force) item.force = true;
+  ctx.queuedSeq = await store.enqueue(item);
+  await markLocal(ctx, ctx.scan.attended_at, ctx.scan.scan_id);
+  renderCounts();
+  showAdmitted(ctx, { name: name || formatCode(ctx.code), org, regId: x?.registration_id, offline: true });
+  await updatePending();
+}
+
+async function undo() {
+  const last = state.last;
+  if (!last || last.kind !== 'admitted') return;
+  $('undo').hidden = true;
+  const ctx = { code: last.code };
+  const x = findByCode(last.code) || findById(last.registration_id);
+  const who = last.name || x?.name || formatCode(last.code);
+  const unmark = async () => { if (x) { x.checked_in_at = null; delete x._pending; await saveTickets(); } renderCounts(); };
+  const done = (note) => {
+    state.last = null;
+    setResult('undone', t('undone'), who, note || t('undoneNote', { name: who }), { code: ctx.code });
+  };
+  if (last.queuedSeq != null) {
+    const queue = await store.listQueue().catch(() => []);
+    if (queue.some((q) => q.seq === last.queuedSeq)) {
+      await store.dequeue([last.queuedSeq]);
+      await unmark();
+      await updatePending();
+      return done();
+    }
+  }
+  let regId = last.registration_id ?? x?.registration_id ?? null;
+  if (regId == null && !knownOffline()) { await refreshTickets(); regId = findByCode(last.code)?.registration_id ?? null; }
+  if (regId == null) return showError(t('serverError', { status: '—' }));
+  try {
+    const res = await call('DELETE', `/api/v1/events/${last.event_id}/checkins/${regId}`);
+    if (res.status === 401) return sessionEnded();
+    if (isUnavailable(res.status)) throw new NetworkError('unavailable');
+    if (res.status >= 400 && res.status !== 404) return showError(`${t('serverError', { status: res.status })} ${problemText(res)}`);
+    if (x?.checked_in_at && !x._pending && state.counts?.checked_in) state.counts.checked_in--;
+    await unmark();
+    done();
+  } catch (e) {
+    if (!(e instanceof NetworkError)) throw e;
+    setReachable(false);
+    await store.enqueue({ kind: 'undo', event_id: last.event_id, registration_id: regId, ticket_code: last.code });
+    if (x?.checked_in_at && !x._pending && state.counts?.checked_in) state.counts.checked_in--;
+    await unmark();
+    await updatePending();
+    done(t('undoQueued'));
+  }
+}
+
+function admitAnyway() {
+  const last = state.last;
+  if (!last || last.kind !== 'refused' || !last.canForce) return;
+  $('admit-anyway').hidden = true;
+  const target = last.code ? { ticket_code: last.code } : { registration_id: last.registration_id };
+  return enqueueAction(() => checkIn(target, { force: true })).then(() => $('code').focus());
+}
+
+// ---------------------------------------------------------------- sending the queue
+
+async function updatePending(justSent = false) {
+  const queue = await store.listQueue().catch(() => []);
+  const n = queue.filter((q) => q.kind === 'checkin').length;
+  state.pending = queue.length;
+  if (justSent) state.justSent = true;
+  if (n) state.justSent = false;
+  const p = $('pending');
+  p.dataset.state = n ? 'waiting' : state.justSent ? 'done' : '';
+  p.dataset.count = String(n);
+  p.textContent = n ? t('pending', { n }) : state.justSent ? t('allSent') : '';
+}
+
+/** The answer of one check-in (single call or a batch entry), reduced to what the door needs. */
+function classifyAnswer(status, body) {
+  const b = body && typeof body === 'object' ? body : {};
+  const result = b.result;
+  if (result === 'checked_in' || result === 'already_checked_in') {
+    return { ok: true, result, checked_in_at: b.checked_in_at ?? b.registration?.checked_in_at ?? null };
+  }
+  if (status >= 200 && status < 300) return { ok: true, result: 'checked_in', checked_in_at: b.checked_in_at ?? null };
+  if (status === 404) return { ok: false, reason: 'unknown', status };
+  if (status === 409) return { ok: false, reason: registrationStatus(b, null), status };
+  return { ok: false, reason: 'error', status, detail: b.detail || b.title || '' };
+}
+
+function classifyBatchEntry(r) {
+  if (!r || typeof r !== 'object') return { ok: false, reason: 'error', status: 0 };
+  // Either {status, body} envelopes or the single call's own body (problem details carry a numeric status).
+  if (r.body && typeof r.body === 'object') return classifyAnswer(Number(r.status ?? r.http_status) || 0, r.body);
+  const num = [r.http_status, r.status_code, r.status, r.code].find((v) => typeof v === 'number');
+  return classifyAnswer(num ?? (r.result ? 200 : 0), r);
+}
+
+/** Sends queued scans (POST /api/v1/checkins/batch) and undos, oldest first; stops at the first network failure. */
+async function flush() {
+  if (state.flushing || !getSession()?.token || knownOffline()) return;
+  state.flushing = true;
+  let sent = false;
+  let problem = null;
+  try {
+    for (;;) {
+      const queue = await store.listQueue();
+      if (!queue.length) break;
+      const head = queue[0];
+      if (head.kind === 'undo') {
+        let res;
+        try { res = await call('DELETE', `/api/v1/events/${head.event_id}/checkins/${head.registration_id}`); }
+        catch (e) { if (e instanceof NetworkError) { setReachable(false); break; } throw e; }
+        if (res.status === 401) { sessionEnded(); break; }
+        if (res.status >= 500) { problem = res.status; break; }
+        await store.dequeue([head.seq]);
+        sent = true;
+        continue;
+      }
+      const run = [];
+      for (const q of queue) { if (q.kind !== 'checkin' || run.length >= BATCH_SIZE) break; run.push(q); }
+      const wire = (q) => {
+        const o = { event_id: q.event_id, ticket_code: q.ticket_code, scan_id: q.scan_id, attended_at: q.attended_at };
+        if (q.force) o.force = true;
+        return o;
+      };
+      let res;
+      try { res = await call('POST', '/api/v1/checkins/batch', { items: run.map(wire) }, { timeoutMs: 20000 }); }
+      catch (e) { if (e instanceof NetworkError) { setReachable(false); break; } throw e; }
+      if (res.status === 401) { sessionEnded(); break; }
+      if (res.status >= 500) { problem = res.status; break; }
+      setReachable(true);
+      let results = null;
+      if (res.status >= 200 && res.status < 300 && Array.isArray(res.body?.results) && res.body.results.length === run.length) {
+        results = res.body.results.map(classifyBatchEntry);
+      } else {
+        // No usable batch answer: send them one by one; the scan_id makes a repeat harmless on the server.
+        results = [];
+        for (const q of run) {
+          let r;
+          try { r = await call('POST', `/api/v1/events/${q.event_id}/checkins`, (({ event_id, ...rest }) => rest)(wire(q))); }
+          catch (e) { if (e instanceof NetworkError) { setReachable(false); break; } throw e; }
+          if (r.status === 401 || r.status >= 500) { problem = r.status; break; }
+          results.push(classifyAnswer(r.status, r.body));
+        }
+      }
+      const done = run.slice(0, results.length);
+      await applyResults(done, results);
+      await store.dequeue(done.map((q) => q.seq));
+      if (done.length) sent = true;
+      if (done.length < run.length) { if (problem === 401) sessionEnded(); break; }
+    }
+  } finally {
+    state.flushing = false;
+  }
+  await updatePending(sent);
+  if (problem && problem !== 401) {
+    const p = $('pending');
+    if (state.pending) p.textContent = `${p.textContent}. ${t('sendFailed', { status: problem })}`;
+  }
+  if (sent && state.screen === 'door') refreshTickets();
+}
+
+async function applyResults(items, results) {
+  let changed = false;
+  items.forEach((q, i) => {
+    const r = results[i];
+    const current = state.event && q.event_id === state.event.id;
+    const x = current ? findByCode(q.ticket_code) : undefined;
+    if (r.ok) {
+      if (x) { x.checked_in_at = x.checked_in_at || r.checked_in_at || q.attended_at; delete x._pending; changed = true; }
+      if (current && r.result === 'checked_in' && state.counts?.checked_in != null) state.counts.checked_in++;
+      return;
+    }
+    if (x) {
+      if (x._pending === q.scan_id) { x.checked_in_at = null; delete x._pending; }
+      if (r.reason === 'cancelled' || r.reason === 'waitlisted') x.status = r.reason;
+      changed = true;
+    }
+    state.conflicts.push({
+      id: q.scan_id, event_id: q.event_id, code: q.ticket_code, name: q.name || x?.name || '',
+      attended_at: q.attended_at, reason: r.reason, detail: r.detail || '', status: r.status,
+    });
+  });
+  if (changed) await saveTickets();
+  renderCounts();
+  renderConflicts();
+}
+
+function reasonText(c) {
+  if (c.reason === 'unknown') return t('unknown');
+  if (c.reason === 'cancelled') return t('cancelled');
+  if (c.reason === 'waitlisted') return t('waitlisted');
+  return `${t('notAdmitted')}${c.detail ? ` (${c.detail})` : c.status ? ` (${c.status})` : ''}`;
+}
+
+function renderConflicts() {
+  const list = $('conflict-list');
+  list.replaceChildren();
+  const mine = state.conflicts;
+  $('conflicts').hidden = mine.length === 0;
+  for (const c of mine) {
+    const text = t('conflictLine', { name: c.name || '—', code: formatCode(c.code), time: formatTime(c.attended_at), reason: reasonText(c) });
+    const canForce = (c.reason === 'cancelled' || c.reason === 'waitlisted') && state.event?.id === c.event_id;
+    list.append(el('li', { dataset: { code: c.code, reason: c.reason } },
+      el('span', { text }),
+      el('span', { class: 'conflict-actions' },
+        canForce ? el('button', {
+          type: 'button', class: 'btn btn-danger', text: t('admitAnyway'),
+          onclick: () => { dropConflict(c.id); enqueueAction(() => checkIn({ ticket_code: c.code }, { force: true })).then(() => $('code').focus()); },
+        }) : null,
+        el('button', { type: 'button', class: 'btn btn-quiet', text: t('dismiss'), onclick: () => { dropConflict(c.id); $('code').focus(); } }))));
+  }
+}
+
+function dropConflict(id) {
+  state.conflicts = state.conflicts.filter((c) => c.id !== id);
+  renderConflicts();
+}
+
+// ---------------------------------------------------------------- typing, searching, scanning
+
+let countTimer = 0;
+
+function renderMatches(announce = true) {
+  const input = $('code');
+  const ul = $('matches');
+  const q = input.value;
+  $('code-error').hidden = true;
+  ul.replaceChildren();
+  clearTimeout(countTimer);
+  if (q.trim().length < 2) { $('match-count').textContent = ''; return; }
+  const found = searchTickets(state.tickets, q);
+  for (const x of found) {
+    let stateBadge = null;
+    if (x.checked_in_at) stateBadge = el('span', { class: 'match-state is-in', text: t('checkedInAt', { time: formatTime(x.checked_in_at) }) });
+    else if (x.status === 'cancelled') stateBadge = el('span', { class: 'match-state is-bad', text: t('cancelled') });
+    else if (x.status === 'waitlisted') stateBadge = el('span', { class: 'match-state is-bad', text: t('waitlisted') });
+    ul.append(el('li', {},
+      el('button', {
+        type: 'button', class: 'match', dataset: { code: x.ticket_code || '', registrationId: String(x.registration_id ?? '') },
+        onclick: () => pickMatch(x),
+      },
+      el('span', { class: 'visually-hidden', text: t('checkInButton') + ':' }),
+      el('span', { class: 'match-name', text: x.name || '—' }),
+      x.organisation ? el('span', { class: 'match-org', text: x.organisation }) : null,
+      x.ticket_code ? el('span', { class: 'match-code', text: formatCode(x.ticket_code) }) : null,
+      x.walk_in ? el('span', { class: 'match-state', text: t('walkInBadge') }) : null,
+      stateBadge)));
+  }
+  // Announce the count once typing pauses, not for every letter a scanner types.
+  if (announce) {
+    countTimer = setTimeout(() => {
+      $('match-count').textContent = found.length ? t('matches', { n: found.length }) : t('noMatches');
+    }, 600);
+  }
+}
+
+function clearEntry() {
+  $('code').value = '';
+  renderMatches();
+  $('match-count').textContent = '';
+}
+
+function pickMatch(x) {
+  clearEntry();
+  $('code').focus();
+  const target = x.ticket_code ? { ticket_code: x.ticket_code } : { registration_id: x.registration_id };
+  return enqueueAction(() => checkIn(target));
+}
+
+function onCodeSubmit(e) {
+  e.preventDefault();
+  const input = $('code');
+  const text = input.value;
+  if (!text.trim()) return;
+  const code = extractCode(text);
+  if (!code) {
+    const err = $('code-error');
+    err.textContent = t('notACode', { text: text.trim() });
+    err.hidden = false;
+    return;
+  }
+  clearEntry();
+  input.focus();
+  enqueueAction(() => checkIn({ ticket_code: code }));
+}
+
+function onCodeKeydown(e) {
+  if (e.key === 'ArrowDown') {
+    const first = $('matches').querySelector('button');
+    if (first) { e.preventDefault(); first.focus(); }
+  } else if (e.key === 'Escape') {
+    clearEntry();
+  }
+}
+
+function onMatchesKeydown(e) {
+  const buttons = [...$('matches').querySelectorAll('button')];
+  const i = buttons.indexOf(document.activeElement);
+  if (i < 0) return;
+  if (e.key === 'ArrowDown') { e.preventDefault(); (buttons[i + 1] || buttons[i]).focus(); }
+  else if (e.key === 'ArrowUp') { e.preventDefault(); (i === 0 ? $('code') : buttons[i - 1]).focus(); }
+  else if (e.key === 'Escape') { e.preventDefault(); $('code').focus(); }
+}
+
+/**
+ * A keyboard-wedge scanner types into whatever has focus. When that is nothing, or a button (where the final
+ * Enter would press it), the keys go to the code field instead. Codes hold no spaces, so Space still presses buttons.
+ */
+function onDocumentKeydown(e) {
+  if (state.screen !== 'door' || e.ctrlKey || e.metaKey || e.altKey || e.key.length !== 1 || e.key === ' ') return;
+  const a = document.activeElement;
+  const idle = !a || a === document.body || a === $('main') || a.tagName === 'BUTTON' || a.tagName === 'SUMMARY' || a.tagName === 'VIDEO';
+  if (idle && !a?.closest?.('#walkin-form')) $('code').focus();
+}
+
+// ---------------------------------------------------------------- camera
+
+async function startCamera() {
+  const status = $('camera-status');
+  if (!cameraSupported()) { status.textContent = t('cameraUnsupported'); return; }
+  state.scanner = state.scanner || new QrScanner($('camera-video'), {
+    onText: onCameraText,
+    onError: () => { stopCamera(); status.textContent = t('cameraFailed', { reason: 'ended' }); },
+  });
+  $('camera-video').hidden = false;
+  try {
+    await state.scanner.start();
+    $('camera-start').hidden = true;
+    $('camera-stop').hidden = false;
+    $('camera-stop').focus();
+    status.textContent = t('cameraOn');
+  } catch (e) {
+    state.scanner.stop();
+    $('camera-video').hidden = true;
+    status.textContent = e?.name === 'NotAllowedError' || e?.name === 'SecurityError' ? t('cameraDenied')
+      : e?.name === 'NotFoundError' || e?.name === 'OverconstrainedError' ? t('cameraNone')
+        : t('cameraFailed', { reason: e?.message || e?.name || '?' });
+  }
+}
+
+function stopCamera() {
+  if (!state.scanner?.running) return;
+  state.scanner.stop();
+  $('camera-video').hidden = true;
+  $('camera-start').hidden = false;
+  $('camera-stop').hidden = true;
+  $('camera-status').textContent = '';
+}
+
+function onCameraText(text) {
+  const code = extractCode(text);
+  if (!code) return;
+  const now = Date.now();
+  // The camera sees the same QR code many times a second: one check-in per code per few seconds.
+  if (state.cameraLast.code === code && now - state.cameraLast.at < CAMERA_REPEAT_MS) return;
+  state.cameraLast = { code, at: now };
+  enqueueAction(() => checkIn({ ticket_code: code }));
+}
+
+// ---------------------------------------------------------------- walk-ins
+
+async function loadMunicipalities() {
+  const list = $('municipalities');
+  if (list.childElementCount) return;
+  let names = await store.getMeta('municipalities').catch(() => undefined);
+  try {
+    const res = await call('GET', '/api/v1/config', undefined, { timeoutMs: 5000 });
+    if (res.status === 200 && Array.isArray(res.body?.home_municipalities)) {
+      names = res.body.home_municipalities;
+      store.putMeta('municipalities', names).catch(() => {});
+    }
+  } catch { /* offline: cached or default list */ }
+  for (const n of names || DEFAULT_MUNICIPALITIES) list.append(el('option', { value: n }));
+}
+
+const WALKIN_FIELDS = ['name', 'email', 'organisation', 'organisation_type', 'municipality', 'consent'];
+
+function setFieldError(field, message) {
+  const input = $(`walkin-${field}`);
+  const err = $(`walkin-${field}-err`);
+  if (!input || !err) return;
+  err.textContent = message || '';
+  err.hidden = !message;
+  if (message) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
+}
+
+async function onWalkIn(e) {
+  e.preventDefault();
+  const ev = state.event;
+  if (!ev) return;
+  const formErr = $('walkin-error');
+  formErr.hidden = true;
+  for (const f of WALKIN_FIELDS) setFieldError(f, '');
+  const v = {
+    name: $('walkin-name').value.trim(),
+    email: $('walkin-email').value.trim(),
+    organisation: $('walkin-organisation').value.trim(),
+    organisation_type: $('walkin-organisation_type').value,
+    municipality: $('walkin-municipality').value.trim(),
+    consent: $('walkin-consent').checked,
+  };
+  const errors = {};
+  if (!v.name) errors.name = t('required');
+  if (!v.email) errors.email = t('required');
+  else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v.email)) errors.email = t('badEmail');
+  if (!v.organisation) errors.organisation = t('required');
+  if (!v.organisation_type) errors.organisation_type = t('required');
+  if (!v.consent) errors.consent = t('consentRequired');
+  if (Object.keys(errors).length) return showWalkInErrors(errors);
+
+  const body = { name: v.name, email: v.email, organisation: v.organisation, organisation_type: v.organisation_type, consent: true };
+  if (v.municipality) body.municipality = v.municipality;
+  let res;
+  try { res = await call('POST', `/api/v1/events/${ev.id}/walk-ins`, body); }
+  catch (err) {
+    if (!(err instanceof NetworkError)) throw err;
+    setReachable(false);
+    formErr.textContent = t('walkInOffline');
+    formErr.hidden = false;
+    return;
+  }
+  if (res.status === 401) return sessionEnded();
+  if (res.status === 201 || res.status === 200) {
+    setReachable(true);
+    const r = res.body || {};
+    const regId = r.id ?? r.registration_id ?? null;
+    const at = r.checked_in_at || new Date().toISOString();
+    if (r.ticket_code && !findByCode(r.ticket_code)) {
+      state.tickets.push({ registration_id: regId, ticket_code: r.ticket_code, name: v.name, organisation: v.organisation, status: 'confirmed', walk_in: true, checked_in_at: at });
+      if (state.counts) {
+        if (state.counts.checked_in != null) state.counts.checked_in++;
+        if (state.counts.walk_ins != null) state.counts.walk_ins++;
+      }
+      await saveTickets();
+    }
+    renderCounts();
+    $('walkin-form').reset();
+    const ctx = { event_id: ev.id, code: r.ticket_code || null, force: false };
+    showAdmitted(ctx, { name: v.name, org: v.organisation, regId, walkIn: true });
+    $('code').focus();
+    refreshTickets();
+    return;
+  }
+  if (res.status === 422 && Array.isArray(res.body?.errors)) {
+    const fieldErrors = {};
+    for (const fe of res.body.errors) if (fe && WALKIN_FIELDS.includes(fe.field)) fieldErrors[fe.field] = fe.message || t('required');
+    if (Object.keys(fieldErrors).length) return showWalkInErrors(fieldErrors);
+  }
+  const detail = problemText(res);
+  formErr.textContent = res.status === 409 && /mail|duplicate|already|redan/i.test(detail) ? t('walkInDuplicate')
+    : res.status === 403 ? t('notAllowed')
+      : res.status === 409 ? t('walkInClosed', { detail }) : `${t('serverError', { status: res.status })} ${detail}`;
+  formErr.hidden = false;
+  formErr.focus?.();
+}
+
+function showWalkInErrors(errors) {
+  for (const [f, m] of Object.entries(errors)) setFieldError(f, m);
+  const formErr = $('walkin-error');
+  formErr.textContent = t('fixFields');
+  formErr.hidden = false;
+  const first = WALKIN_FIELDS.find((f) => errors[f]);
+  if (first) $(`walkin-${first}`).focus();
+}
+
+// ---------------------------------------------------------------- language
+
+function onLanguage() {
+  setLang($('lang').value);
+  translate();
+  // Re-render what JavaScript wrote.
+  if (state.screen === 'events') renderEvents(state.events);
+  if (state.screen === 'door') {
+    renderDoorHead();
+    renderListStatus();
+    renderConflicts();
+    updatePending();
+    if ($('code').value) renderMatches(false);
+    if ($('result').dataset.kind === 'idle') setResult('idle', t('resultIdle'));
+  }
+  if (state.screen === 'forbidden') showForbidden(getSession()?.user);
+}
+
+// ---------------------------------------------------------------- wiring
+
+function bind() {
+  $('signin-form').addEventListener('submit', onSignIn);
+  $('sign-out').addEventListener('click', onSignOut);
+  $('lang').addEventListener('change', onLanguage);
+  $('reload-events').addEventListener('click', loadEvents);
+  $('change-event').addEventListener('click', () => { sessionStorage.removeItem(EVENT_KEY); state.event = null; showEvents(); });
+  $('code-form').addEventListener('submit', onCodeSubmit);
+  $('code').addEventListener('input', () => renderMatches());
+  $('code').addEventListener('keydown', onCodeKeydown);
+  $('matches').addEventListener('keydown', onMatchesKeydown);
+  $('undo').addEventListener('click', () => enqueueAction(undo).then(() => $('code').focus()));
+  $('admit-anyway').addEventListener('click', admitAnyway);
+  $('camera-start').addEventListener('click', startCamera);
+  $('camera-stop').addEventListener('click', () => { stopCamera(); $('camera-start').focus(); });
+  $('walkin-form').addEventListener('submit', onWalkIn);
+  const sound = $('sound');
+  try { sound.checked = localStorage.getItem(SOUND_KEY) !== 'off'; } catch { /* default on */ }
+  sound.addEventListener('change', () => { try { localStorage.setItem(SOUND_KEY, sound.checked ? 'on' : 'off'); } catch { /* ignore */ } });
+  document.addEventListener('keydown', onDocumentKeydown);
+  window.addEventListener('online', () => {
+    setReachable(true);
+    if (state.screen === 'door') { flush(); refreshTickets(); }
+    else flush();
+  });
+  window.addEventListener('offline', () => setReachable(false));
+  window.addEventListener('pagehide', stopCamera);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && state.screen === 'door') { flush(); refreshTickets(); }
+  });
+  // Scans waiting while no door screen is open (e.g. on the event list) are still retried.
+  setInterval(() => { if (state.pending && state.screen !== 'door') flush(); }, REFRESH_MS * 3);
+}
+
+boot();

@@ -1,0 +1,44 @@
+// Tiny DOM helpers: build elements without innerHTML, so no markup from data is ever parsed.
+
+/**
+ * h('p', {class: 'x', dataset: {a: 1}, onclick: fn}, 'text', child, [more]) -> element.
+ * Attributes with value false/null/undefined are left out; true sets an empty attribute.
+ */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === false || value === null || value === undefined) continue;
+    if (key === 'class') el.className = value;
+    else if (key === 'dataset') Object.assign(el.dataset, value);
+    else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
+    else if (key === 'value' && 'value' in el) el.value = value;
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    if (Array.isArray(child)) append(el, child);
+    else el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/** Replaces all children of el. */
+export function replaceChildren(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+}
+
+/** Shows or hides el with the hidden attribute. */
+export function show(el, visible = true) { el.hidden = !visible; }
+
+/** Puts text into a live region; clearing first makes screen readers announce a repeated message again. */
+export function announce(region, text, kind = 'info') {
+  region.textContent = '';
+  region.dataset.kind = kind;
+  // A new text node in a later task is announced even when the text is the same as before.
+  setTimeout(() => { region.textContent = text; }, 30);
+}
