@@ -2,6 +2,8 @@
 
 #include "domain/time.hpp"
 
+#include <algorithm>
+
 namespace eventd::api {
 
 response json_response(int status, const json& body) {
@@ -19,7 +21,13 @@ response problem(int status, std::string title, std::string detail, const domain
   json body = problem_json(status, title, detail);
   if (!errors.empty()) {
     body["errors"] = json::array();
-    for (const auto& e : errors) body["errors"].push_back({{"field", e.field}, {"message", e.message}});
+    // One entry per field: the first problem found is the one to fix (a missing field is not also "too short").
+    std::vector<std::string> seen;
+    for (const auto& e : errors) {
+      if (std::find(seen.begin(), seen.end(), e.field) != seen.end()) continue;
+      seen.push_back(e.field);
+      body["errors"].push_back({{"field", e.field}, {"message", e.message}});
+    }
   }
   if (extra.is_object())
     for (auto it = extra.begin(); it != extra.end(); ++it) body[it.key()] = it.value();

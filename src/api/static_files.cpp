@@ -36,7 +36,12 @@ void add_static_files(router& r, services& s) {
     if (rel.back() == '/') rel += "index.html";
     std::filesystem::path file = root / rel.substr(1);
     std::error_code fec;
-    if (std::filesystem::is_directory(file, fec)) file /= "index.html";
+    if (std::filesystem::is_directory(file, fec)) {
+      // /checkin -> /checkin/, so the page's relative links resolve inside its folder.
+      response moved = problem(301, "Moved permanently", "this folder lives at " + rel + "/");
+      moved.headers.emplace_back("Location", rel + "/");
+      return done(moved);
+    }
     const auto canonical = std::filesystem::weakly_canonical(file, fec);
     const auto rs = root.string();
     if (fec || canonical.string().compare(0, rs.size(), rs) != 0 || !std::filesystem::is_regular_file(canonical, fec))

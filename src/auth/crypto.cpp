@@ -23,8 +23,17 @@ std::string random_token(std::size_t bytes) {
 }
 
 std::string random_ticket_code() {
+  static_assert(domain::ticket_alphabet.size() == 32 && domain::ticket_length == 8, "8 symbols of 5 bits = 5 bytes");
+  // One draw of 40 random bits, 5 per symbol: uniform (32 symbols) and one system call instead of eight.
+  unsigned char bytes[5];
+  randombytes_buf(bytes, sizeof bytes);
+  std::uint64_t bits = 0;
+  for (unsigned char b : bytes) bits = (bits << 8) | b;
   std::string code(domain::ticket_length, ' ');
-  for (auto& c : code) c = domain::ticket_alphabet[randombytes_uniform(static_cast<std::uint32_t>(domain::ticket_alphabet.size()))];
+  for (auto& c : code) {
+    c = domain::ticket_alphabet[bits & 31];
+    bits >>= 5;
+  }
   return code;
 }
 

@@ -63,9 +63,9 @@ void writer::run_batch(std::deque<job>& batch) {
   finishers.reserve(batch.size());
   bool committed = false;
   try {
-    conn_.db().exec("BEGIN IMMEDIATE");
+    conn_.prepare("BEGIN IMMEDIATE").exec();
     for (auto& j : batch) {
-      conn_.db().exec("SAVEPOINT job");
+      conn_.prepare("SAVEPOINT job").exec();
       job_result r;
       try {
         r = j(conn_);
@@ -74,12 +74,12 @@ void writer::run_batch(std::deque<job>& batch) {
         r.keep = false;
       }
       conn_.reset_all();
-      if (!r.keep) conn_.db().exec("ROLLBACK TO job");
-      conn_.db().exec("RELEASE job");
+      if (!r.keep) conn_.prepare("ROLLBACK TO job").exec();
+      conn_.prepare("RELEASE job").exec();
       if (r.finish) finishers.push_back(std::move(r.finish));
     }
     conn_.reset_all();
-    conn_.db().exec("COMMIT");
+    conn_.prepare("COMMIT").exec();
     committed = true;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"commit failed\",\"error\":\"%s\"}\n", e.what());
