@@ -42,7 +42,8 @@ bool router::match(std::string_view pattern, std::string_view path, route_match&
       const auto suffix = pseg.substr(close + 1);  // e.g. ".ics"
       if (seg.size() <= suffix.size() || seg.substr(seg.size() - suffix.size()) != suffix) return false;
       const auto value = seg.substr(0, seg.size() - suffix.size());
-      if (value.find('.') != std::string_view::npos && !suffix.empty()) return false;
+      // Parameters (ids, tokens) never hold a dot, so /events/1.ics is left to the {id}.ics route.
+      if (value.empty() || value.find('.') != std::string_view::npos) return false;
       out.params[std::string(name)] = std::string(value);
     } else if (pseg != seg) {
       return false;

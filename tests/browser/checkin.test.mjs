@@ -45,7 +45,7 @@ async function answer(page, kind, code, timeout = 10_000) {
   try {
     await page.waitForSelector(sel, { timeout });
     await page.waitForFunction((s) => document.querySelector(s)?.querySelector('.result-title')?.textContent.trim() !== '', sel, { timeout });
-  } catch (e) {
+  } catch {
     const now = await page.evaluate(() => {
       const r = document.querySelector('#result');
       return r ? `kind=${r.dataset.kind} code=${r.dataset.code} text=${r.textContent.replace(/\s+/g, ' ').trim()}` : 'no #result';
@@ -351,6 +351,15 @@ describe('door check-in app (/checkin/)', { skip: chromiumAvailable() ? false : 
       assert.match(await answer(page, 'refused', 'ZZZZZZZZ'), /Unknown ticket/);
       assert.match(await page.textContent('.code-label'), /Ticket code or name/);
       await check('door (en)');
+
+      // The walk-in form sent empty: every missing field is marked, the first one gets the focus.
+      await page.click('#walkin-form button[type="submit"]');
+      await page.waitForSelector('#walkin-error:not([hidden])');
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'walkin-name');
+      for (const f of ['name', 'email', 'organisation', 'organisation_type', 'municipality', 'consent']) {
+        assert.equal(await page.getAttribute(`#walkin-${f}`, 'aria-invalid'), 'true', `${f} is marked`);
+      }
+      await check('walk-in form with errors (en)');
 
       // A walk-in from the form: green and counted.
       await page.fill('#walkin-name', 'Walter Walk-in');

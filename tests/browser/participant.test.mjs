@@ -104,6 +104,15 @@ test('a participant registers with the keyboard only and sees the ticket code an
     assert.match(await page.inputValue('#manage-url'), /\/manage\.html#token=/);
     assert.equal(await page.getAttribute('#ics-link', 'href'), `/api/v1/events/${event.id}.ics`);
 
+    // Printed, only the badge is left: name, organisation, event, code and QR.
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.isVisible('.site-header'), false);
+    assert.equal(await page.isVisible('#manage-url'), false);
+    for (const sel of ['#ticket-name', '#ticket-org', '#ticket-event-title', '#ticket-code', '#ticket-qr']) {
+      assert.equal(await page.isVisible(sel), true, `${sel} is printed`);
+    }
+    await page.emulateMedia({ media: 'screen' });
+
     const token = new URLSearchParams(new URL(page.url()).hash.slice(1)).get('token');
     const mine = await api('GET', `/api/v1/my/registrations/${encodeURIComponent(token)}`);
     assert.equal(mine.status, 200);
@@ -203,6 +212,27 @@ test('a full event offers the waitlist and the ticket shows the position', { ski
     await page.waitForSelector('#ticket-page:not([hidden])');
     assert.equal((await page.textContent('#ticket-heading')).trim(), 'You are on the waitlist');
     assert.match(await page.textContent('#ticket-status'), /waitlist, number 1/);
+    assertNoProblems(problems);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the ticket page links a calendar file (.ics) that downloads', { skip }, async () => {
+  const reg = await register(event.id);
+  const { context, page, problems } = await openPage(browser, { locale: 'en-GB' });
+  try {
+    await page.goto(`${server.url}/ticket.html#token=${encodeURIComponent(reg.manage_token)}`);
+    await page.waitForSelector('#ticket-page:not([hidden])');
+    const href = await page.getAttribute('#ics-link', 'href');
+    assert.equal(href, `/api/v1/events/${event.id}.ics`);
+    const answer = await page.evaluate(async (url) => {
+      const res = await fetch(url);
+      return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+    }, href);
+    assert.equal(answer.status, 200, `GET ${href} -> ${answer.status} ${answer.text}`);
+    assert.match(answer.type, /^text\/calendar/);
+    assert.match(answer.text, /BEGIN:VCALENDAR/);
     assertNoProblems(problems);
   } finally {
     await context.close();
@@ -314,11 +344,15 @@ test('the manage page changes a field, then cancels the registration', { skip },
     assert.equal(await page.isVisible('#edit-form'), true);
 
     await page.fill('#f-organisation', 'Exempellänets regionförbund');
+    await page.check('#f-location-abroad');
+    await page.fill('#f-country', 'Finland');
     await page.click('#edit-form button[type="submit"]');
     await page.waitForFunction(() => document.querySelector('#edit-form .form-status').textContent.includes('saved'));
     const path = `/api/v1/my/registrations/${encodeURIComponent(reg.manage_token)}`;
     let mine = await api('GET', path);
     assert.equal(mine.body.organisation, 'Exempellänets regionförbund');
+    assert.equal(mine.body.country, 'Finland');
+    assert.equal(mine.body.municipality, null);
     assert.equal(mine.body.name, 'Eija Exempelsson');
 
     // Cancel: the dialog's safe choice keeps the registration.

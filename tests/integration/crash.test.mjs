@@ -71,7 +71,7 @@ describe('crash safety', { timeout: 45000 }, () => {
   let dir;
   after(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
-  test('acknowledged registrations survive kill -9 and SIGTERM; SIGTERM exits 0; integrity_check ok', async () => {
+  test('acknowledged registrations survive kill -9 and SIGTERM; SIGTERM exits 0; integrity_check ok', async (t) => {
     // 1. Load, then kill -9 in the middle of it.
     const first = await startServer();
     dir = first.dir;
@@ -87,6 +87,7 @@ describe('crash safety', { timeout: 45000 }, () => {
     assert.equal(exit1.signal, 'SIGKILL');
     const run1 = await load;
     assert.deepEqual(run1.failures, [], 'every registration before the crash was accepted');
+    t.diagnostic(`kill -9 after ${run1.acked.length} acknowledged registrations (${run1.errors} requests cut off)`);
     assert.ok(run1.acked.length > 20, `only ${run1.acked.length} registrations were acknowledged in 2 s`);
 
     // 2. Restart on the same folder: everything acknowledged is there, counts agree.
@@ -108,6 +109,7 @@ describe('crash safety', { timeout: 45000 }, () => {
     assert.deepEqual(exit2, { code: 0, signal: null }, `SIGTERM exit: ${JSON.stringify(exit2)} ${second.stderr.slice(-2000)}`);
     const run2 = await load2;
     assert.deepEqual(run2.failures.filter((f) => !/^503 /.test(f)), [], 'no request failed during shutdown except with 503');
+    t.diagnostic(`SIGTERM after ${run2.acked.length} acknowledged registrations (${run2.errors} requests refused)`);
     assert.ok(run2.acked.length > 0);
 
     // 4. Restart again: both runs' registrations are there.

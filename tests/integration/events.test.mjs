@@ -2,7 +2,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, client, signIn } from '../support/server.mjs';
-import { assertProblem, eventBody, makeUser, createEvent, register, countsOf } from '../support/fixtures.mjs';
+import { assertProblem, eventBody, makeUser, createEvent, register, registrationBody, countsOf } from '../support/fixtures.mjs';
 
 describe('events', { timeout: 30000 }, () => {
   let server, api, admin, organiser;
@@ -188,9 +188,7 @@ describe('events', { timeout: 30000 }, () => {
     assert.equal(got.status, 200);
     assert.equal(got.body.status, 'cancelled');
     assert.equal(got.body.registration_open, false);
-    assertProblem(await api('POST', `/api/v1/events/${ev.id}/registrations`, {
-      name: 'Late Comer', email: 'late@example.org', organisation: 'Nacka kommun', organisation_type: 'public', consent: true,
-    }), 409);
+    assertProblem(await api('POST', `/api/v1/events/${ev.id}/registrations`, registrationBody({ name: 'Late Comer' })), 409);
     assertProblem(await api('POST', `/api/v1/events/${ev.id}/cancel`), 401);
   });
 

@@ -1,3 +1,762 @@
-#include "domain/types.hpp"
+// Unit tests of the SQLite store on a temporary database file: waitlist, duplicates, walk-ins, erasure, check-in,
+// group commit under concurrency, persistence across restarts and the migration guard.
+#include "store/store.hpp"
+
+#include "domain/time.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
-TEST(placeholder_store, builds) { EXPECT_EQ(eventd::domain::normalise_email(" A@B.se "), "a@b.se"); }
+
+#include <atomic>
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
+#include <future>
+#include <latch>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+using namespace eventd;
+using domain::registration_status;
+using store::checkin_result;
+
+// Turns the store's callback API into a blocking call. The promise is shared so that the writer thread never touches
+// a promise that the test thread has already destroyed.
+template <class T, class Start>
+store::outcome<T> wait_for(Start&& start) {
+  auto promise = std::make_shared<std::promise<store::outcome<T>>>();
+  auto future = promise->get_future();
+  start([promise](store::outcome<T> o) { promise->set_value(std::move(o)); });
+  return future.get();
+}
+
+const char* result_name(checkin_result r) {
+  switch (r) {
+    case checkin_result::checked_in: return "checked_in";
+    case checkin_result::already_checked_in: return "already_checked_in";
+    case checkin_result::unknown: return "unknown";
+    case checkin_result::not_admissible: return "not_admissible";
+  }
+  return "?";
+}
+
+// What a client would see: the result, which registration, and whether the ticket belongs to another event.
+store::scan_answer render(const store::checkin_outcome& o) {
+  std::string body = result_name(o.result);
+  if (o.registration) body += " reg=" + std::to_string(o.registration->id);
+  if (o.other_event_id) body += " other=" + std::to_string(*o.other_event_id);
+  return {o.result == checkin_result::checked_in ? 200 : 409, body};
+}
+
+std::string expected_body(checkin_result r, domain::id_t registration_id) {
+  return std::string(result_name(r)) + " reg=" + std::to_string(registration_id);
+}
+
+domain::person_fields person(const std::string& email, const std::string& municipality = "Stockholm",
+                             const std::string& organisation_type = "public", const std::string& gender = "woman") {
+  domain::person_fields p;
+  p.name = "Person " + email;
+  p.email = email;
+  p.organisation = "Organisation of " + email;
+  p.organisation_type = organisation_type;
+  p.municipality = municipality;
+  p.gender = gender;
+  return p;
+}
+
+class store_test : public ::testing::Test {
+protected:
+  void SetUp() override {
+    static std::atomic<int> counter{0};
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ = ::testing::TempDir() + "eventd_store_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
+            info->name() + ".db";
+    remove_files();
+    cfg_.database = path_;
+    open();
+  }
+
+  void TearDown() override {
+    store_.reset();
+    remove_files();
+  }
+
+  void remove_files() {
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+      std::error_code ec;
+      std::filesystem::remove(path_ + suffix, ec);
+    }
+  }
+
+  void open() { store_ = store::make_sqlite_store(cfg_); }
+
+  domain::event make_event(std::optional<std::int64_t> capacity, domain::event_status status = domain::event_status::published) {
+    domain::event e;
+    e.kind = "seminar";
+    e.title = "Running ESF projects across borders";
+    e.topic = "running_esf_across_borders";
+    e.starts_at = domain::now() + 7 * 86400;
+    e.ends_at = e.starts_at + 3 * 3600;
+    e.capacity = capacity;
+    e.status = status;
+    return e;
+  }
+
+  domain::event create(domain::event e) {
+    auto r = wait_for<domain::event>([&](auto cb) { store_->create_event(std::move(e), cb); });
+    EXPECT_TRUE(r.ok()) << r.error().detail;
+    return r.value();
+  }
+
+  domain::event create_event(std::optional<std::int64_t> capacity,
+                             domain::event_status status = domain::event_status::published) {
+    return create(make_event(capacity, status));
+  }
+
+  store::outcome<store::created_registration> try_register(domain::id_t event_id, domain::person_fields p,
+                                                           bool walk_in = false) {
+    return wait_for<store::created_registration>(
+        [&](auto cb) { store_->register_person(event_id, std::move(p), walk_in, cb); });
+  }
+
+  store::created_registration register_ok(domain::id_t event_id, const std::string& email, bool walk_in = false) {
+    auto r = try_register(event_id, person(email), walk_in);
+    if (!r.ok()) ADD_FAILURE() << "registration of " << email << " failed: " << r.error().detail;
+    return r.value();
+  }
+
+  domain::registration reload(const store::created_registration& c) {
+    auto r = store_->find_by_manage_token(c.manage_token);
+    EXPECT_TRUE(r.has_value());
+    return *r;
+  }
+
+  domain::event event_now(domain::id_t id) {
+    auto e = store_->get_event(id);
+    EXPECT_TRUE(e.has_value());
+    return *e;
+  }
+
+  store::outcome<domain::registration> cancel(domain::id_t event_id, domain::id_t registration_id) {
+    return wait_for<domain::registration>(
+        [&](auto cb) { store_->cancel_registration(event_id, registration_id, cb); });
+  }
+
+  store::scan_answer check_in(store::checkin_command cmd) {
+    auto r = wait_for<store::scan_answer>([&](auto cb) { store_->check_in(std::move(cmd), render, cb); });
+    EXPECT_TRUE(r.ok()) << r.error().detail;
+    return r.value();
+  }
+
+  static store::checkin_command by_ticket(domain::id_t event_id, const std::string& code) {
+    store::checkin_command cmd;
+    cmd.event_id = event_id;
+    cmd.ticket_code = code;
+    cmd.device = "door-1";
+    return cmd;
+  }
+
+  std::string path_;
+  domain::config cfg_;
+  std::unique_ptr<store::store> store_;
+};
+
+// ---------------------------------------------------------------- waitlist
+
+TEST_F(store_test, confirms_up_to_capacity_then_waitlists_in_arrival_order) {
+  const auto e = create_event(3);
+  std::vector<store::created_registration> regs;
+  for (int i = 0; i < 5; ++i) regs.push_back(register_ok(e.id, "p" + std::to_string(i) + "@example.se"));
+
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(regs[i].registration.status, registration_status::confirmed) << i;
+    EXPECT_FALSE(regs[i].registration.waitlist_position) << i;
+  }
+  EXPECT_EQ(regs[3].registration.status, registration_status::waitlisted);
+  EXPECT_EQ(regs[3].registration.waitlist_position, 1);
+  EXPECT_EQ(regs[4].registration.status, registration_status::waitlisted);
+  EXPECT_EQ(regs[4].registration.waitlist_position, 2);
+
+  const auto now = event_now(e.id);
+  EXPECT_EQ(now.counts.confirmed, 3);
+  EXPECT_EQ(now.counts.waitlisted, 2);
+  EXPECT_EQ(now.counts.available(), 0);
+  // Every registration has its own ticket code and manage link.
+  EXPECT_NE(regs[0].registration.ticket_code, regs[1].registration.ticket_code);
+  EXPECT_EQ(regs[0].registration.ticket_code.size(), domain::ticket_length);
+  EXPECT_NE(regs[0].manage_token, regs[1].manage_token);
+}
+
+TEST_F(store_test, cancelling_a_confirmed_registration_promotes_the_first_waitlisted) {
+  const auto e = create_event(3);
+  std::vector<store::created_registration> regs;
+  for (int i = 0; i < 6; ++i) regs.push_back(register_ok(e.id, "p" + std::to_string(i) + "@example.se"));
+
+  auto cancelled = cancel(e.id, regs[1].registration.id);
+  ASSERT_TRUE(cancelled.ok()) << cancelled.error().detail;
+  EXPECT_EQ(cancelled.value().status, registration_status::cancelled);
+
+  EXPECT_EQ(reload(regs[3]).status, registration_status::confirmed);
+  EXPECT_FALSE(reload(regs[3]).waitlist_position);
+  EXPECT_EQ(reload(regs[4]).status, registration_status::waitlisted);
+  EXPECT_EQ(reload(regs[4]).waitlist_position, 1);
+  EXPECT_EQ(reload(regs[5]).waitlist_position, 2);
+
+  const auto listed = store_->list_registrations(e.id, "", registration_status::waitlisted);
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].id, regs[4].registration.id);
+  EXPECT_EQ(listed[0].waitlist_position, 1);
+  EXPECT_EQ(listed[1].id, regs[5].registration.id);
+  EXPECT_EQ(listed[1].waitlist_position, 2);
+
+  // The participant's own link promotes just the same.
+  auto by_token = wait_for<domain::registration>([&](auto cb) { store_->cancel_by_token(regs[0].manage_token, cb); });
+  ASSERT_TRUE(by_token.ok()) << by_token.error().detail;
+  EXPECT_EQ(reload(regs[4]).status, registration_status::confirmed);
+  EXPECT_EQ(reload(regs[5]).waitlist_position, 1);
+
+  const auto now = event_now(e.id);
+  EXPECT_EQ(now.counts.confirmed, 3);
+  EXPECT_EQ(now.counts.waitlisted, 1);
+
+  // Cancelling twice is a conflict and changes nothing.
+  auto again = cancel(e.id, regs[1].registration.id);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, store::errc::conflict);
+  EXPECT_EQ(event_now(e.id).counts.confirmed, 3);
+}
+
+TEST_F(store_test, cancelling_a_waitlisted_registration_moves_the_rest_up_without_promoting) {
+  const auto e = create_event(1);
+  const auto a = register_ok(e.id, "a@example.se");
+  const auto b = register_ok(e.id, "b@example.se");
+  const auto c = register_ok(e.id, "c@example.se");
+  ASSERT_TRUE(cancel(e.id, b.registration.id).ok());
+  EXPECT_EQ(reload(a).status, registration_status::confirmed);
+  EXPECT_EQ(reload(c).status, registration_status::waitlisted);
+  EXPECT_EQ(reload(c).waitlist_position, 1);
+  EXPECT_EQ(event_now(e.id).counts.confirmed, 1);
+}
+
+// ---------------------------------------------------------------- who may register
+
+TEST_F(store_test, the_same_email_differing_in_case_and_blanks_is_a_duplicate) {
+  const auto e = create_event(10);
+  register_ok(e.id, "anna.svensson@example.se");
+  auto dup = try_register(e.id, person("  Anna.Svensson@EXAMPLE.se \t"));
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.error().code, store::errc::conflict);
+  EXPECT_EQ(dup.error().facts.at("reason"), "duplicate");
+  EXPECT_EQ(event_now(e.id).counts.confirmed, 1);
+  EXPECT_EQ(store_->list_registrations(e.id, "", std::nullopt).size(), 1u);
+}
+
+TEST_F(store_test, the_same_email_may_register_again_after_cancelling) {
+  const auto e = create_event(10);
+  const auto first = register_ok(e.id, "anna@example.se");
+  ASSERT_TRUE(wait_for<domain::registration>([&](auto cb) { store_->cancel_by_token(first.manage_token, cb); }).ok());
+  auto again = try_register(e.id, person("ANNA@example.se"));
+  ASSERT_TRUE(again.ok()) << again.error().detail;
+  EXPECT_EQ(again.value().registration.status, registration_status::confirmed);
+  EXPECT_NE(again.value().registration.id, first.registration.id);
+  EXPECT_EQ(event_now(e.id).counts.confirmed, 1);
+  // A second active one is refused again.
+  EXPECT_FALSE(try_register(e.id, person("anna@example.se")).ok());
+}
+
+TEST_F(store_test, the_same_email_may_register_for_different_events) {
+  const auto e1 = create_event(10);
+  const auto e2 = create_event(10);
+  register_ok(e1.id, "anna@example.se");
+  auto other = try_register(e2.id, person("anna@example.se"));
+  EXPECT_TRUE(other.ok());
+}
+
+TEST_F(store_test, a_draft_event_refuses_registration) {
+  const auto e = create_event(10, domain::event_status::draft);
+  auto r = try_register(e.id, person("anna@example.se"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, store::errc::conflict);
+  EXPECT_EQ(r.error().facts.at("reason"), "unpublished");
+  EXPECT_TRUE(store_->list_registrations(e.id, "", std::nullopt).empty());
+}
+
+TEST_F(store_test, a_cancelled_event_refuses_registration_and_walk_ins) {
+  const auto e = create_event(10);
+  auto cancelled = wait_for<domain::event>([&](auto cb) { store_->cancel_event(e.id, cb); });
+  ASSERT_TRUE(cancelled.ok());
+  EXPECT_EQ(cancelled.value().status, domain::event_status::cancelled);
+  for (bool walk_in : {false, true}) {
+    auto r = try_register(e.id, person("anna@example.se"), walk_in);
+    ASSERT_FALSE(r.ok()) << "walk_in=" << walk_in;
+    EXPECT_EQ(r.error().code, store::errc::conflict);
+    EXPECT_EQ(r.error().facts.at("reason"), "cancelled");
+  }
+  EXPECT_TRUE(store_->list_registrations(e.id, "", std::nullopt).empty());
+}
+
+TEST_F(store_test, registration_closes_at_the_configured_time) {
+  auto e = make_event(10);
+  e.registration_closes_at = domain::now() - 60;  // the event is next week, but registration closed a minute ago
+  const auto created = create(e);
+  auto r = try_register(created.id, person("anna@example.se"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, store::errc::conflict);
+  EXPECT_EQ(r.error().facts.at("reason"), "closed");
+  EXPECT_TRUE(store_->list_registrations(created.id, "", std::nullopt).empty());
+}
+
+TEST_F(store_test, registration_closes_at_the_start_by_default) {
+  auto e = make_event(10);
+  e.starts_at = domain::now() - 3600;  // started an hour ago
+  e.ends_at = domain::now() + 3600;
+  const auto created = create(e);
+  auto r = try_register(created.id, person("anna@example.se"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().facts.at("reason"), "closed");
+}
+
+TEST_F(store_test, an_unknown_event_is_not_found) {
+  auto r = try_register(4242, person("anna@example.se"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, store::errc::not_found);
+}
+
+// ---------------------------------------------------------------- walk-ins and capacity
+
+TEST_F(store_test, walk_ins_beyond_capacity_are_confirmed_and_checked_in) {
+  const auto e = create_event(1);
+  register_ok(e.id, "booked@example.se");
+  const auto walk_in = register_ok(e.id, "walkin@example.se", /*walk_in=*/true);
+  EXPECT_EQ(walk_in.registration.status, registration_status::confirmed);
+  EXPECT_TRUE(walk_in.registration.walk_in);
+  EXPECT_TRUE(walk_in.registration.checked_in_at.has_value());
+
+  auto now = event_now(e.id);
+  EXPECT_EQ(now.counts.confirmed, 2);
+  EXPECT_EQ(now.counts.walk_ins, 1);
+  EXPECT_EQ(now.counts.checked_in, 1);
+  EXPECT_EQ(now.counts.available(), 0);
+
+  register_ok(e.id, "second.walkin@example.se", true);
+  now = event_now(e.id);
+  EXPECT_EQ(now.counts.confirmed, 3);
+  EXPECT_EQ(now.counts.walk_ins, 2);
+  EXPECT_EQ(now.counts.checked_in, 2);
+  EXPECT_EQ(now.counts.available(), 0);  // never negative
+
+  // An online registration now waits: the room is over-full.
+  const auto late = register_ok(e.id, "late@example.se");
+  EXPECT_EQ(late.registration.status, registration_status::waitlisted);
+  EXPECT_EQ(late.registration.waitlist_position, 1);
+
+  // The listing of all events shows the same counts.
+  const auto listed = store_->list_events({});
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].counts.walk_ins, 2);
+  EXPECT_EQ(listed[0].counts.checked_in, 2);
+  EXPECT_EQ(listed[0].counts.available(), 0);
+}
+
+TEST_F(store_test, raising_capacity_promotes_waitlisted_registrations) {
+  auto e = create_event(1);
+  const auto a = register_ok(e.id, "a@example.se");
+  const auto b = register_ok(e.id, "b@example.se");
+  const auto c = register_ok(e.id, "c@example.se");
+  const auto d = register_ok(e.id, "d@example.se");
+  ASSERT_EQ(reload(d).waitlist_position, 3);
+
+  e.capacity = 2;
+  auto updated = wait_for<domain::event>([&](auto cb) { store_->update_event(e, cb); });
+  ASSERT_TRUE(updated.ok()) << updated.error().detail;
+  EXPECT_EQ(updated.value().counts.confirmed, 2);
+  EXPECT_EQ(updated.value().counts.waitlisted, 2);
+  EXPECT_EQ(reload(b).status, registration_status::confirmed);
+  EXPECT_EQ(reload(c).waitlist_position, 1);
+  EXPECT_EQ(reload(d).waitlist_position, 2);
+
+  // Unlimited capacity confirms everybody waiting.
+  e.capacity.reset();
+  updated = wait_for<domain::event>([&](auto cb) { store_->update_event(e, cb); });
+  ASSERT_TRUE(updated.ok());
+  EXPECT_EQ(updated.value().counts.confirmed, 4);
+  EXPECT_EQ(updated.value().counts.waitlisted, 0);
+  EXPECT_EQ(reload(d).status, registration_status::confirmed);
+  EXPECT_EQ(reload(a).status, registration_status::confirmed);
+}
+
+// ---------------------------------------------------------------- erasure
+
+TEST_F(store_test, erasure_clears_personal_data_but_keeps_the_goal_facts) {
+  const auto e = create_event(10);
+  const auto anna = register_ok(e.id, "anna@example.se");
+  const auto bo = register_ok(e.id, "bo@example.se");
+  ASSERT_EQ(check_in(by_ticket(e.id, anna.registration.ticket_code)).body,
+            expected_body(checkin_result::checked_in, anna.registration.id));
+  ASSERT_EQ(check_in(by_ticket(e.id, bo.registration.ticket_code)).status, 200);
+
+  const auto before = store_->goal_facts_now();
+  ASSERT_EQ(before.attendances.size(), 2u);
+
+  auto erased = wait_for<domain::registration>([&](auto cb) { store_->erase_by_token(anna.manage_token, cb); });
+  ASSERT_TRUE(erased.ok()) << erased.error().detail;
+  EXPECT_TRUE(erased.value().erased);
+  EXPECT_EQ(erased.value().person.name, "");
+  EXPECT_EQ(erased.value().person.email, "");
+  EXPECT_EQ(erased.value().person.organisation, "");
+  EXPECT_FALSE(erased.value().person.municipality);
+
+  // Nothing of Anna is found any more by name or address.
+  EXPECT_TRUE(store_->list_registrations(e.id, "anna", std::nullopt).empty());
+  const auto stored = reload(anna);
+  EXPECT_TRUE(stored.erased);
+  EXPECT_EQ(stored.person.email, "");
+
+  // The statistics do not change: same attendances, same persons, same anonymous facts.
+  const auto after = store_->goal_facts_now();
+  ASSERT_EQ(after.attendances.size(), before.attendances.size());
+  for (std::size_t i = 0; i < after.attendances.size(); ++i) {
+    EXPECT_EQ(after.attendances[i].event_id, before.attendances[i].event_id);
+    EXPECT_EQ(after.attendances[i].person_id, before.attendances[i].person_id);
+    EXPECT_EQ(after.attendances[i].gender, before.attendances[i].gender);
+    EXPECT_EQ(after.attendances[i].organisation_type, before.attendances[i].organisation_type);
+    EXPECT_EQ(after.attendances[i].home_region, before.attendances[i].home_region);
+  }
+  const auto g_before = domain::compute_goals(before.events, before.attendances, before.support, cfg_, domain::now() + 30 * 86400);
+  const auto g_after = domain::compute_goals(after.events, after.attendances, after.support, cfg_, domain::now() + 30 * 86400);
+  EXPECT_EQ(g_after.unique_persons, 2);
+  EXPECT_EQ(g_after.unique_persons, g_before.unique_persons);
+  EXPECT_EQ(g_after.home_region, g_before.home_region);
+  EXPECT_EQ(g_after.by_gender, g_before.by_gender);
+  EXPECT_EQ(event_now(e.id).counts.checked_in, 2);
+}
+
+TEST_F(store_test, erasure_frees_the_seat_for_the_waitlist) {
+  const auto e = create_event(1);
+  const auto anna = register_ok(e.id, "anna@example.se");
+  const auto bo = register_ok(e.id, "bo@example.se");
+  ASSERT_EQ(reload(bo).status, registration_status::waitlisted);
+  ASSERT_TRUE(wait_for<domain::registration>([&](auto cb) { store_->erase_by_token(anna.manage_token, cb); }).ok());
+  EXPECT_EQ(reload(bo).status, registration_status::confirmed);
+  EXPECT_EQ(event_now(e.id).counts.confirmed, 1);
+}
+
+// ---------------------------------------------------------------- check-in
+
+TEST_F(store_test, check_in_answers_checked_in_then_already_checked_in) {
+  const auto e = create_event(10);
+  const auto anna = register_ok(e.id, "anna@example.se");
+
+  // Typed at the door: lower case, with a hyphen in the middle.
+  std::string typed = anna.registration.ticket_code;
+  for (auto& ch : typed) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  typed.insert(4, "-");
+
+  const auto first = check_in(by_ticket(e.id, typed));
+  EXPECT_EQ(first.status, 200);
+  EXPECT_EQ(first.body, expected_body(checkin_result::checked_in, anna.registration.id));
+  EXPECT_TRUE(reload(anna).checked_in_at.has_value());
+  EXPECT_FALSE(reload(anna).checkin_forced);
+
+  const auto second = check_in(by_ticket(e.id, anna.registration.ticket_code));
+  EXPECT_EQ(second.body, expected_body(checkin_result::already_checked_in, anna.registration.id));
+  EXPECT_EQ(event_now(e.id).counts.checked_in, 1);
+}
+
+TEST_F(store_test, check_in_of_an_unknown_code_is_unknown) {
+  const auto e = create_event(10);
+  register_ok(e.id, "anna@example.se");
+  const auto answer = check_in(by_ticket(e.id, "0000-0000"));  // 0 is not in the ticket alphabet
+  EXPECT_EQ(answer.body, "unknown");
+  EXPECT_EQ(event_now(e.id).counts.checked_in, 0);
+}
+
+TEST_F(store_test, a_ticket_for_another_event_is_unknown_here) {
+  const auto e1 = create_event(10);
+  const auto e2 = create_event(10);
+  const auto anna = register_ok(e1.id, "anna@example.se");
+  const auto answer = check_in(by_ticket(e2.id, anna.registration.ticket_code));
+  EXPECT_EQ(answer.body, "unknown other=" + std::to_string(e1.id));
+  EXPECT_FALSE(reload(anna).checked_in_at);
+  EXPECT_EQ(event_now(e2.id).counts.checked_in, 0);
+}
+
+TEST_F(store_test, a_waitlisted_registration_is_admitted_only_by_force) {
+  const auto e = create_event(1);
+  register_ok(e.id, "anna@example.se");
+  const auto bo = register_ok(e.id, "bo@example.se");
+  ASSERT_EQ(bo.registration.status, registration_status::waitlisted);
+
+  const auto refused = check_in(by_ticket(e.id, bo.registration.ticket_code));
+  EXPECT_EQ(refused.body, expected_body(checkin_result::not_admissible, bo.registration.id));
+  EXPECT_FALSE(reload(bo).checked_in_at);
+  EXPECT_EQ(event_now(e.id).counts.checked_in, 0);
+
+  auto forced = by_ticket(e.id, bo.registration.ticket_code);
+  forced.force = true;
+  const auto admitted = check_in(forced);
+  EXPECT_EQ(admitted.body, expected_body(checkin_result::checked_in, bo.registration.id));
+  const auto now = reload(bo);
+  EXPECT_TRUE(now.checked_in_at.has_value());
+  EXPECT_TRUE(now.checkin_forced);
+  EXPECT_EQ(now.status, registration_status::confirmed);
+  EXPECT_EQ(event_now(e.id).counts.checked_in, 1);
+  EXPECT_EQ(event_now(e.id).counts.waitlisted, 0);
+}
+
+TEST_F(store_test, check_in_by_registration_id_with_attended_at) {
+  const auto e = create_event(10);
+  const auto anna = register_ok(e.id, "anna@example.se");
+  store::checkin_command cmd;
+  cmd.event_id = e.id;
+  cmd.registration_id = anna.registration.id;
+  cmd.attended_at = e.starts_at + 600;  // recorded afterwards by an organiser
+  EXPECT_EQ(check_in(cmd).body, expected_body(checkin_result::checked_in, anna.registration.id));
+  EXPECT_EQ(reload(anna).checked_in_at, e.starts_at + 600);
+}
+
+TEST_F(store_test, a_repeated_scan_id_returns_the_stored_answer_and_changes_nothing) {
+  const auto e = create_event(1);
+  const auto anna = register_ok(e.id, "anna@example.se");
+  const auto bo = register_ok(e.id, "bo@example.se");  // waitlisted
+
+  auto scan = by_ticket(e.id, anna.registration.ticket_code);
+  scan.scan_id = "door-1-0001";
+  const auto first = check_in(scan);
+  EXPECT_EQ(first.body, expected_body(checkin_result::checked_in, anna.registration.id));
+  const auto repeat = check_in(scan);
+  // The identical answer, not "already checked in".
+  EXPECT_EQ(repeat.status, first.status);
+  EXPECT_EQ(repeat.body, first.body);
+  EXPECT_EQ(event_now(e.id).counts.checked_in, 1);
+
+  auto refused = by_ticket(e.id, bo.registration.ticket_code);
+  refused.scan_id = "door-1-0002";
+  const auto no = check_in(refused);
+  EXPECT_EQ(no.body, expected_body(checkin_result::not_admissible, bo.registration.id));
+  // The same scan again, now with force: the first answer stands and nothing is written.
+  refused.force = true;
+  const auto again = check_in(refused);
+  EXPECT_EQ(again.status, no.status);
+  EXPECT_EQ(again.body, no.body);
+  EXPECT_FALSE(reload(bo).checked_in_at);
+  EXPECT_EQ(reload(bo).status, registration_status::waitlisted);
+  EXPECT_EQ(event_now(e.id).counts.checked_in, 1);
+
+  // A new scan id is a new scan.
+  refused.scan_id = "door-1-0003";
+  EXPECT_EQ(check_in(refused).body, expected_body(checkin_result::checked_in, bo.registration.id));
+}
+
+TEST_F(store_test, check_in_batch_answers_in_order) {
+  const auto e = create_event(10);
+  const auto anna = register_ok(e.id, "anna@example.se");
+  const auto bo = register_ok(e.id, "bo@example.se");
+  const auto cecilia = register_ok(e.id, "cecilia@example.se");
+
+  std::vector<store::checkin_command> cmds{
+      by_ticket(e.id, bo.registration.ticket_code),
+      by_ticket(e.id, "0000-0000"),
+      by_ticket(e.id, anna.registration.ticket_code),
+      by_ticket(e.id, bo.registration.ticket_code),
+  };
+  auto answers = wait_for<std::vector<store::scan_answer>>(
+      [&](auto cb) { store_->check_in_batch(std::move(cmds), render, cb); });
+  ASSERT_TRUE(answers.ok()) << answers.error().detail;
+  ASSERT_EQ(answers.value().size(), 4u);
+  EXPECT_EQ(answers.value()[0].body, expected_body(checkin_result::checked_in, bo.registration.id));
+  EXPECT_EQ(answers.value()[1].body, "unknown");
+  EXPECT_EQ(answers.value()[2].body, expected_body(checkin_result::checked_in, anna.registration.id));
+  EXPECT_EQ(answers.value()[3].body, expected_body(checkin_result::already_checked_in, bo.registration.id));
+  EXPECT_EQ(event_now(e.id).counts.checked_in, 2);
+  EXPECT_FALSE(reload(cecilia).checked_in_at);
+}
+
+TEST_F(store_test, a_batch_replayed_by_an_offline_device_keeps_the_first_answers) {
+  const auto e = create_event(1);
+  const auto anna = register_ok(e.id, "anna@example.se");
+  const auto bo = register_ok(e.id, "bo@example.se");  // waitlisted
+
+  auto scan_anna = by_ticket(e.id, anna.registration.ticket_code);
+  scan_anna.scan_id = "tablet-7-0001";
+  auto scan_bo = by_ticket(e.id, bo.registration.ticket_code);
+  scan_bo.scan_id = "tablet-7-0002";
+  auto forced_bo = scan_bo;
+  forced_bo.force = true;  // same scan id: must not turn the stored refusal into an admission
+
+  auto first = wait_for<std::vector<store::scan_answer>>(
+      [&](auto cb) { store_->check_in_batch({scan_anna, scan_bo, scan_anna, forced_bo}, render, cb); });
+  ASSERT_TRUE(first.ok()) << first.error().detail;
+  ASSERT_EQ(first.value().size(), 4u);
+  const auto checked_in = expected_body(checkin_result::checked_in, anna.registration.id);
+  const auto refused = expected_body(checkin_result::not_admissible, bo.registration.id);
+  EXPECT_EQ(first.value()[0].body, checked_in);
+  EXPECT_EQ(first.value()[1].body, refused);
+  EXPECT_EQ(first.value()[2].body, checked_in);
+  EXPECT_EQ(first.value()[3].body, refused);
+
+  // The whole batch sent again (the device never saw the reply): the same answers, nothing new written.
+  auto replay = wait_for<std::vector<store::scan_answer>>(
+      [&](auto cb) { store_->check_in_batch({scan_anna, scan_bo}, render, cb); });
+  ASSERT_TRUE(replay.ok());
+  ASSERT_EQ(replay.value().size(), 2u);
+  EXPECT_EQ(replay.value()[0].body, checked_in);
+  EXPECT_EQ(replay.value()[1].body, refused);
+  EXPECT_EQ(event_now(e.id).counts.checked_in, 1);
+  EXPECT_EQ(reload(bo).status, registration_status::waitlisted);
+  EXPECT_FALSE(reload(bo).checked_in_at);
+}
+
+TEST_F(store_test, undo_check_in_removes_the_attendance) {
+  const auto e = create_event(10);
+  const auto anna = register_ok(e.id, "anna@example.se");
+  ASSERT_EQ(check_in(by_ticket(e.id, anna.registration.ticket_code)).status, 200);
+  auto undone = wait_for<domain::registration>([&](auto cb) { store_->undo_check_in(e.id, anna.registration.id, cb); });
+  ASSERT_TRUE(undone.ok());
+  EXPECT_FALSE(undone.value().checked_in_at);
+  EXPECT_EQ(event_now(e.id).counts.checked_in, 0);
+  EXPECT_TRUE(store_->goal_facts_now().attendances.empty());
+  auto twice = wait_for<domain::registration>([&](auto cb) { store_->undo_check_in(e.id, anna.registration.id, cb); });
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().code, store::errc::not_found);
+}
+
+// ---------------------------------------------------------------- concurrency
+
+TEST_F(store_test, concurrent_registrations_never_confirm_more_than_capacity) {
+  const auto e = create_event(20);
+  constexpr int threads = 6;
+  constexpr int per_thread = 15;
+  std::latch start(threads);
+  std::atomic<int> confirmed{0}, waitlisted{0}, failed{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      start.arrive_and_wait();
+      // Each thread keeps all its requests in flight at once, so the writer sees them queued together.
+      std::vector<std::future<store::outcome<store::created_registration>>> pending;
+      for (int i = 0; i < per_thread; ++i) {
+        auto promise = std::make_shared<std::promise<store::outcome<store::created_registration>>>();
+        pending.push_back(promise->get_future());
+        store_->register_person(e.id, person("t" + std::to_string(t) + "-" + std::to_string(i) + "@example.se"), false,
+                                [promise](store::outcome<store::created_registration> o) { promise->set_value(std::move(o)); });
+      }
+      for (auto& f : pending) {
+        auto o = f.get();
+        if (!o.ok()) ++failed;
+        else if (o.value().registration.status == registration_status::confirmed) ++confirmed;
+        else ++waitlisted;
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(confirmed.load(), 20);
+  EXPECT_EQ(waitlisted.load(), threads * per_thread - 20);
+
+  const auto now = event_now(e.id);
+  EXPECT_EQ(now.counts.confirmed, 20);
+  EXPECT_EQ(now.counts.waitlisted, threads * per_thread - 20);
+
+  // The waitlist is numbered 1..n in arrival order, with nobody confirmed after a waitlisted one.
+  const auto all = store_->list_registrations(e.id, "", std::nullopt);
+  ASSERT_EQ(all.size(), static_cast<std::size_t>(threads * per_thread));
+  std::int64_t expected_position = 0;
+  for (const auto& r : all) {
+    if (r.status == registration_status::waitlisted) {
+      EXPECT_EQ(r.waitlist_position, ++expected_position);
+    } else {
+      EXPECT_EQ(r.status, registration_status::confirmed);
+      EXPECT_EQ(expected_position, 0) << "registration " << r.id << " confirmed after a waitlisted one";
+    }
+  }
+  EXPECT_GE(store_->stats().commands, static_cast<std::uint64_t>(threads * per_thread));
+}
+
+TEST_F(store_test, concurrent_cancellations_keep_confirmed_at_capacity) {
+  const auto e = create_event(5);
+  std::vector<store::created_registration> regs;
+  for (int i = 0; i < 15; ++i) regs.push_back(register_ok(e.id, "p" + std::to_string(i) + "@example.se"));
+  // Cancel the five confirmed ones at once from five threads.
+  std::vector<std::thread> pool;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 5; ++i)
+    pool.emplace_back([&, i] {
+      if (cancel(e.id, regs[i].registration.id).ok()) ++ok;
+    });
+  for (auto& th : pool) th.join();
+  EXPECT_EQ(ok.load(), 5);
+  const auto now = event_now(e.id);
+  EXPECT_EQ(now.counts.confirmed, 5);
+  EXPECT_EQ(now.counts.waitlisted, 5);
+  for (int i = 5; i < 10; ++i) EXPECT_EQ(reload(regs[i]).status, registration_status::confirmed) << i;
+  for (int i = 10; i < 15; ++i) EXPECT_EQ(reload(regs[i]).waitlist_position, i - 9) << i;
+}
+
+// ---------------------------------------------------------------- persistence and migrations
+
+TEST_F(store_test, a_reopened_store_still_has_everything) {
+  const auto e = create_event(1);
+  const auto anna = register_ok(e.id, "anna@example.se");
+  const auto bo = register_ok(e.id, "bo@example.se");
+  ASSERT_EQ(check_in(by_ticket(e.id, anna.registration.ticket_code)).status, 200);
+
+  store_.reset();
+  open();
+
+  const auto reopened = store_->get_event(e.id);
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ(reopened->title, e.title);
+  EXPECT_EQ(reopened->starts_at, e.starts_at);
+  EXPECT_EQ(reopened->capacity, 1);
+  EXPECT_EQ(reopened->counts.confirmed, 1);
+  EXPECT_EQ(reopened->counts.waitlisted, 1);
+  EXPECT_EQ(reopened->counts.checked_in, 1);
+
+  const auto a = store_->find_by_manage_token(anna.manage_token);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->person.email, "anna@example.se");
+  EXPECT_EQ(a->ticket_code, anna.registration.ticket_code);
+  EXPECT_TRUE(a->checked_in_at);
+  const auto b = store_->find_by_manage_token(bo.manage_token);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->waitlist_position, 1);
+  EXPECT_EQ(store_->goal_facts_now().attendances.size(), 1u);
+
+  // And it keeps working: the old duplicate rule holds and new registrations join the waitlist.
+  EXPECT_FALSE(try_register(e.id, person("Anna@Example.se")).ok());
+  const auto c = register_ok(e.id, "cecilia@example.se");
+  EXPECT_EQ(c.registration.waitlist_position, 2);
+  EXPECT_EQ(check_in(by_ticket(e.id, anna.registration.ticket_code)).body,
+            expected_body(checkin_result::already_checked_in, anna.registration.id));
+}
+
+TEST_F(store_test, the_migration_refuses_a_database_newer_than_the_binary) {
+  store_.reset();
+  {
+    SQLite::Database db(path_, SQLite::OPEN_READWRITE);
+    db.exec("INSERT INTO schema_migrations(version, name, applied_at) VALUES (999, 'from the future', 0)");
+  }
+  try {
+    store_ = store::make_sqlite_store(cfg_);
+    FAIL() << "make_sqlite_store accepted a database of schema version 999";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("newer"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(store_test, a_fresh_database_is_ready_and_empty) {
+  EXPECT_TRUE(store_->ready());
+  EXPECT_TRUE(store_->empty_of_events());
+  create_event(10);
+  EXPECT_FALSE(store_->empty_of_events());
+}
+
+}  // namespace

@@ -34,9 +34,9 @@ export function knownOffline() {
  * rejects with NetworkError when there is none. The session cookie is not sent (credentials: 'omit'):
  * the bearer token alone identifies the device, so no CSRF state is involved.
  */
-export async function call(method, path, body, { timeoutMs = 8000 } = {}) {
+export async function call(method, path, body, { timeoutMs = 8000, headers: extra = {} } = {}) {
   if (knownOffline()) throw new NetworkError('offline');
-  const headers = { accept: 'application/json' };
+  const headers = { accept: 'application/json', ...extra };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (session?.token) headers.authorization = `Bearer ${session.token}`;
   if (session?.csrf_token && method !== 'GET') headers['x-csrf-token'] = session.csrf_token;
@@ -58,6 +58,23 @@ export async function call(method, path, body, { timeoutMs = 8000 } = {}) {
   let json = null;
   if (text) { try { json = JSON.parse(text); } catch { json = null; } }
   return { status: res.status, body: json, headers: res.headers };
+}
+
+const DEVICE_KEY = 'eventd.checkin.device';
+
+/** A random name for this browser, sent as X-Device-Id with check-ins so the server's log tells the doors apart. */
+export function deviceId() {
+  try {
+    let id = localStorage.getItem(DEVICE_KEY);
+    if (!id) {
+      const b = crypto.getRandomValues(new Uint8Array(6));
+      id = `door-${[...b].map((x) => x.toString(16).padStart(2, '0')).join('')}`;
+      localStorage.setItem(DEVICE_KEY, id);
+    }
+    return id;
+  } catch {
+    return 'door-unnamed';
+  }
 }
 
 /** Gateway-style answers that mean "the server is not there right now": treated like no network. */

@@ -1,7 +1,7 @@
 // The organisers' door check-in app: sign-in, event choice, scanning/typing/searching, offline queue and sync.
 
 import { t, lang, setLang, translate, formatTime, formatWhen } from './i18n.js';
-import { call, getSession, setSession, knownOffline, NetworkError, isUnavailable, problemText } from './api.js';
+import { call, getSession, setSession, knownOffline, NetworkError, isUnavailable, problemText, deviceId } from './api.js';
 import { extractCode, searchTickets } from './codes.js';
 import * as store from './store.js';
 import { QrScanner, cameraSupported } from './scanner.js';
@@ -83,6 +83,8 @@ function show(screen) {
 // ---------------------------------------------------------------- start
 
 function boot() {
+  // Served as /checkin (no slash), the service worker's scope and the relative imports would not match.
+  if (location.pathname === '/checkin') { location.replace(`/checkin/${location.search}${location.hash}`); return; }
   setLang(lang());
   $('lang').value = lang();
   translate();
@@ -198,7 +200,10 @@ async function showEvents() {
 async function loadEvents() {
   const status = $('events-status');
   try {
-    const res = await call('GET', '/api/v1/events');
+    // Events ending 14 days ago or later: today's, the upcoming ones and a few recent ones.
+    const since = new Date(Date.now() - 14 * 24 * 3600 * 1000);
+    const from = `${since.getFullYear()}-${String(since.getMonth() + 1).padStart(2, '0')}-${String(since.getDate()).padStart(2, '0')}`;
+    const res = await call('GET', `/api/v1/events?from=${from}`);
     if (res.status === 401) return sessionEnded();
     if (res.status !== 200) { status.textContent = t('eventsFailed', { status: res.status }); return; }
     const items = Array.isArray(res.body?.items) ? res.body.items : [];
@@ -498,7 +503,7 @@ async function checkIn(target, { force = false } = {}) {
   if (force) body.force = true;
   let res;
   try {
-    res = await call('POST', `/api/v1/events/${ev.id}/checkins`, body);
+    res = await call('POST', `/api/v1/events/${ev.id}/checkins`, body, { headers: { 'x-device-id': deviceId() } });
   } catch (e) {
     if (e instanceof NetworkError) return admitOffline(ctx);
     throw e;
@@ -702,7 +707,7 @@ async function flush() {
         return o;
       };
       let res;
-      try { res = await call('POST', '/api/v1/checkins/batch', { items: run.map(wire) }, { timeoutMs: 20000 }); }
+      try { res = await call('POST', '/api/v1/checkins/batch', { items: run.map(wire) }, { timeoutMs: 20000, headers: { 'x-device-id': deviceId() } }); }
       catch (e) { if (e instanceof NetworkError) { setReachable(false); break; } throw e; }
       if (res.status === 401) { sessionEnded(); break; }
       if (res.status >= 500) { problem = res.status; break; }
@@ -715,7 +720,7 @@ async function flush() {
         results = [];
         for (const q of run) {
           let r;
-          try { r = await call('POST', `/api/v1/events/${q.event_id}/checkins`, (({ event_id, ...rest }) => rest)(wire(q))); }
+          try { r = await call('POST', `/api/v1/events/${q.event_id}/checkins`, (({ event_id, ...rest }) => rest)(wire(q)), { headers: { 'x-device-id': deviceId() } }); }
           catch (e) { if (e instanceof NetworkError) { setReachable(false); break; } throw e; }
           if (r.status === 401 || r.status >= 500) { problem = r.status; break; }
           results.push(classifyAnswer(r.status, r.body));
@@ -952,7 +957,7 @@ async function loadMunicipalities() {
   for (const n of names || DEFAULT_MUNICIPALITIES) list.append(el('option', { value: n }));
 }
 
-const WALKIN_FIELDS = ['name', 'email', 'organisation', 'organisation_type', 'municipality', 'consent'];
+const WALKIN_FIELDS = ['name', 'email', 'organisation', 'organisation_type', 'municipality', 'country', 'consent'];
 
 function setFieldError(field, message) {
   const input = $(`walkin-${field}`);
@@ -976,6 +981,7 @@ async function onWalkIn(e) {
     organisation: $('walkin-organisation').value.trim(),
     organisation_type: $('walkin-organisation_type').value,
     municipality: $('walkin-municipality').value.trim(),
+    country: $('walkin-country').value.trim(),
     consent: $('walkin-consent').checked,
   };
   const errors = {};
@@ -984,11 +990,13 @@ async function onWalkIn(e) {
   else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v.email)) errors.email = t('badEmail');
   if (!v.organisation) errors.organisation = t('required');
   if (!v.organisation_type) errors.organisation_type = t('required');
+  if (!v.municipality && !v.country) errors.municipality = t('municipalityOrCountry');
   if (!v.consent) errors.consent = t('consentRequired');
   if (Object.keys(errors).length) return showWalkInErrors(errors);
 
   const body = { name: v.name, email: v.email, organisation: v.organisation, organisation_type: v.organisation_type, consent: true };
   if (v.municipality) body.municipality = v.municipality;
+  if (v.country) body.country = v.country;
   let res;
   try { res = await call('POST', `/api/v1/events/${ev.id}/walk-ins`, body); }
   catch (err) {

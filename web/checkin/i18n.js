@@ -105,6 +105,8 @@ const STRINGS = {
     organisationType: 'Type of organisation',
     municipality: 'Municipality',
     municipalityHint: 'The municipality the person’s organisation works in.',
+    country: 'Country, when the organisation is abroad',
+    municipalityOrCountry: 'Enter the municipality, or the country when the organisation is abroad.',
     choose: 'Choose…',
     orgTypes: {
       public: 'Public sector',
@@ -230,6 +232,8 @@ const STRINGS = {
     organisationType: 'Typ av organisation',
     municipality: 'Kommun',
     municipalityHint: 'Kommunen där personens organisation verkar.',
+    country: 'Land, om organisationen finns utomlands',
+    municipalityOrCountry: 'Ange kommunen, eller landet om organisationen finns utomlands.',
     choose: 'Välj…',
     orgTypes: {
       public: 'Offentlig sektor',

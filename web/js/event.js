@@ -81,7 +81,7 @@ function buildForm(offered) {
 }
 
 function isDuplicate(problem) {
-  const words = `${problem.type || ''} ${problem.title || ''} ${problem.detail || ''} ${problem.code || ''}`.toLowerCase();
+  const words = `${problem.type || ''} ${problem.title || ''} ${problem.detail || ''} ${problem.code || ''} ${problem.reason || ''}`.toLowerCase();
   return /duplicate|already|exists|redan/.test(words);
 }
 
