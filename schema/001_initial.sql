@@ -1,6 +1,12 @@
 -- eventd's first schema: users and sessions, events, persons and registrations, check-ins, counselling.
 -- Times are integer seconds since the Unix epoch (UTC).
 
+-- Server-wide secrets and settings made at first start (e.g. the key that turns registration ids into ticket codes).
+CREATE TABLE settings (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
 CREATE TABLE users (
   id            INTEGER PRIMARY KEY,
   email         TEXT NOT NULL UNIQUE,          -- normalised: trimmed, lower-case
@@ -53,8 +59,8 @@ CREATE TABLE registrations (
   event_id            INTEGER NOT NULL REFERENCES events(id),
   person_id           INTEGER NOT NULL REFERENCES persons(id),
   status              TEXT NOT NULL CHECK (status IN ('confirmed', 'waitlisted', 'cancelled')),
-  ticket_code         TEXT NOT NULL UNIQUE,
-  manage_token_hash   TEXT NOT NULL UNIQUE,
+  ticket_code         TEXT NOT NULL,        -- derived from id by a keyed permutation (auth::ticket_cipher); shown, never looked up
+  manage_token_hash   TEXT NOT NULL,        -- SHA-256 of the token's secret; the token names its row ("<id>-<secret>")
   name                TEXT,
   email               TEXT,                 -- as given; NULL once erased
   organisation        TEXT,

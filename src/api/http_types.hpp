@@ -29,6 +29,16 @@ struct response {
   std::vector<std::pair<std::string, std::string>> headers;
   // Set by the router: the route pattern, for metrics and logs (never the raw path, which may hold a token).
   std::string route;
+  // When set, fills in this response on the connection's thread before it is sent (see api::reply).
+  std::function<void(response&)> finish;
+
+  // Runs `finish`, if any, once.
+  void complete() {
+    if (!finish) return;
+    auto f = std::move(finish);
+    finish = nullptr;
+    f(*this);
+  }
 };
 
 using responder = std::function<void(response)>;

@@ -50,12 +50,20 @@ void add_all_routes(router&, services&);
 
 // Reads the participant's fields into `p`, collecting every problem.
 void read_person(reader&, domain::person_fields& p, bool require_consent);
-// Wraps a store callback: a failure becomes its problem, a value goes through `ok`.
+// Wraps a store callback: a failure becomes its problem, a value goes through `ok`. Store callbacks run on the
+// writer thread, so the response is built later, on the connection's own thread: the writer only hands it over.
 template <class T, class F>
 store::callback<T> reply(responder done, F ok) {
   return [done = std::move(done), ok = std::move(ok)](store::outcome<T> r) mutable {
-    if (!r.ok()) return done(problem_from(r.error()));
-    done(ok(r.value()));
+    response deferred;
+    deferred.finish = [ok = std::move(ok), r = std::make_shared<store::outcome<T>>(std::move(r))](response& out) {
+      response built = r->ok() ? ok(r->value()) : problem_from(r->error());
+      out.status = built.status;
+      out.content_type = std::move(built.content_type);
+      out.body = std::move(built.body);
+      out.headers = std::move(built.headers);
+    };
+    done(std::move(deferred));
   };
 }
 

@@ -22,19 +22,61 @@ std::string random_token(std::size_t bytes) {
   return out;
 }
 
-std::string random_ticket_code() {
-  static_assert(domain::ticket_alphabet.size() == 32 && domain::ticket_length == 8, "8 symbols of 5 bits = 5 bytes");
-  // One draw of 40 random bits, 5 per symbol: uniform (32 symbols) and one system call instead of eight.
-  unsigned char bytes[5];
-  randombytes_buf(bytes, sizeof bytes);
-  std::uint64_t bits = 0;
-  for (unsigned char b : bytes) bits = (bits << 8) | b;
+ticket_cipher::ticket_cipher(const std::string& key_hex) {
+  std::size_t len = 0;
+  if (key_hex.size() != 32 || sodium_hex2bin(key_, sizeof key_, key_hex.c_str(), key_hex.size(), nullptr, &len, nullptr) != 0 ||
+      len != sizeof key_)
+    throw std::runtime_error("the ticket key must be 32 hex digits");
+}
+
+std::string ticket_cipher::new_key_hex() {
+  unsigned char key[16];
+  randombytes_buf(key, sizeof key);
+  char hex[33];
+  sodium_bin2hex(hex, sizeof hex, key, sizeof key);
+  return hex;
+}
+
+std::uint32_t ticket_cipher::round(int i, std::uint32_t half) const {
+  unsigned char in[5] = {static_cast<unsigned char>(i), static_cast<unsigned char>(half >> 16),
+                         static_cast<unsigned char>(half >> 8), static_cast<unsigned char>(half), 0x5a};
+  unsigned char out[crypto_shorthash_BYTES];
+  crypto_shorthash(out, in, sizeof in, key_);
+  return (static_cast<std::uint32_t>(out[0]) << 16 | static_cast<std::uint32_t>(out[1]) << 8 | out[2]) & 0xFFFFF;
+}
+
+std::string ticket_cipher::encode(std::uint64_t id) const {
+  static_assert(domain::ticket_alphabet.size() == 32 && domain::ticket_length == 8, "8 symbols of 5 bits = 40 bits");
+  std::uint32_t left = static_cast<std::uint32_t>(id >> 20) & 0xFFFFF, right = static_cast<std::uint32_t>(id) & 0xFFFFF;
+  for (int i = 0; i < 4; ++i) {
+    const std::uint32_t next = left ^ round(i, right);
+    left = right;
+    right = next;
+  }
+  std::uint64_t bits = static_cast<std::uint64_t>(left) << 20 | right;
   std::string code(domain::ticket_length, ' ');
-  for (auto& c : code) {
-    c = domain::ticket_alphabet[bits & 31];
+  for (auto it = code.rbegin(); it != code.rend(); ++it) {
+    *it = domain::ticket_alphabet[bits & 31];
     bits >>= 5;
   }
   return code;
+}
+
+std::optional<std::uint64_t> ticket_cipher::decode(std::string_view code) const {
+  if (code.size() != domain::ticket_length) return std::nullopt;
+  std::uint64_t bits = 0;
+  for (char c : code) {
+    const auto pos = domain::ticket_alphabet.find(c);
+    if (pos == std::string_view::npos) return std::nullopt;
+    bits = bits << 5 | pos;
+  }
+  std::uint32_t left = static_cast<std::uint32_t>(bits >> 20) & 0xFFFFF, right = static_cast<std::uint32_t>(bits) & 0xFFFFF;
+  for (int i = 3; i >= 0; --i) {
+    const std::uint32_t prev = right ^ round(i, left);
+    right = left;
+    left = prev;
+  }
+  return static_cast<std::uint64_t>(left) << 20 | right;
 }
 
 std::string sha256_hex(std::string_view in) {

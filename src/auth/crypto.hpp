@@ -1,6 +1,8 @@
 // Random tokens, hashes and password hashing, all from libsodium.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -10,8 +12,22 @@ namespace eventd::auth {
 void init_crypto();
 // `bytes` random bytes as unpadded base64url.
 std::string random_token(std::size_t bytes = 32);
-// A ticket code: domain::ticket_length symbols of domain::ticket_alphabet, uniformly drawn.
-std::string random_ticket_code();
+// Turns registration ids into ticket codes and back: a keyed permutation of 40-bit numbers (a four-round Feistel
+// network with SipHash as its round function), written as 8 symbols of domain::ticket_alphabet. Codes look random
+// and cannot be guessed without the key, yet need no index and never collide.
+class ticket_cipher {
+public:
+  // `key_hex`: 32 hex digits (16 bytes).
+  explicit ticket_cipher(const std::string& key_hex);
+  std::string encode(std::uint64_t id) const;
+  // The id a code stands for; nullopt when the code is not 8 symbols of the alphabet.
+  std::optional<std::uint64_t> decode(std::string_view code) const;
+  static std::string new_key_hex();
+
+private:
+  std::uint32_t round(int i, std::uint32_t half) const;
+  unsigned char key_[16];
+};
 std::string sha256_hex(std::string_view);
 // argon2id via crypto_pwhash_str; `moderate` costs more memory and time than the interactive default.
 std::string hash_password(std::string_view password, bool moderate = false);

@@ -248,6 +248,7 @@ private:
         out.route = "(bad target)";
       } else {
         out = co_await async_dispatch(req, use_awaitable);
+        out.complete();
       }
 
       bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.status), version};

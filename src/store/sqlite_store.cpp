@@ -181,13 +181,42 @@ std::optional<domain::registration> registration_by_id(connection& c, id_t id) {
   return r;
 }
 
+// A manage token is "<registration id>-<secret>": the id finds the row by its key, the secret's hash proves the
+// holder. No index over token hashes, whose random inserts would cost a page write per registration.
 std::optional<domain::registration> registration_by_token(connection& c, const std::string& token) {
-  auto& q = c.prepare("SELECT id FROM registrations WHERE manage_token_hash = ?");
-  q.bind(1, auth::sha256_hex(token));
+  const auto dash = token.find('-');
+  if (dash == std::string::npos || dash == 0 || dash > 15) return std::nullopt;
+  id_t id = 0;
+  for (std::size_t i = 0; i < dash; ++i) {
+    if (token[i] < '0' || token[i] > '9') return std::nullopt;
+    id = id * 10 + (token[i] - '0');
+  }
+  auto& q = c.prepare("SELECT manage_token_hash FROM registrations WHERE id = ?");
+  q.bind(1, id);
   if (!q.executeStep()) return std::nullopt;
-  const id_t id = q.getColumn(0).getInt64();
+  const bool match = auth::equal_constant_time(q.getColumn(0).getString(), auth::sha256_hex(token.substr(dash + 1)));
   q.reset();
+  if (!match) return std::nullopt;
   return registration_by_id(c, id);
+}
+
+// Just what a registration decision needs (not the description or venue): the hot path reads little.
+std::optional<domain::event> seat_facts(connection& c, id_t id) {
+  auto& q = c.prepare(
+      "SELECT status, capacity, registration_closes_at, starts_at, confirmed_count, waitlisted_count FROM events WHERE id = ?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::nullopt;
+  domain::event e;
+  e.id = id;
+  e.status = domain::event_status_from(q.getColumn(0).getString()).value_or(domain::event_status::draft);
+  e.capacity = opt_int(q.getColumn(1));
+  e.registration_closes_at = opt_int(q.getColumn(2));
+  e.starts_at = q.getColumn(3).getInt64();
+  e.counts.confirmed = q.getColumn(4).getInt64();
+  e.counts.waitlisted = q.getColumn(5).getInt64();
+  e.counts.capacity = e.capacity;
+  q.reset();
+  return e;
 }
 
 // Confirms waitlisted registrations in arrival order while seats are free.
@@ -210,8 +239,9 @@ std::string normalise_idea(const std::string& s) { return domain::normalise_emai
 
 class sqlite_store final : public store {
 public:
-  explicit sqlite_store(const domain::config& cfg)
-      : cfg_(cfg),
+  sqlite_store(const domain::config& cfg, const std::string& ticket_key)
+      : tickets_(std::make_unique<auth::ticket_cipher>(ticket_key)),
+        cfg_(cfg),
         home_(cfg.home_municipalities),
         path_(cfg.database),
         writer_(cfg.database, cfg.commit_mode == "per_request" ? 1 : cfg.max_batch) {}
@@ -400,8 +430,8 @@ public:
     const bool home = p.municipality && home_.contains(*p.municipality);
     std::string token = auth::random_token(32);
     write<created_registration>(
-        [=, p = std::move(p), token = std::move(token)](connection& c) mutable {
-          auto e = event_by_id(c, event_id);
+        [=, this, p = std::move(p), token = std::move(token)](connection& c) mutable {
+          auto e = seat_facts(c, event_id);
           if (!e) fail(errc::not_found, "no such event");
           const auto now = domain::now();
           if (e->status == domain::event_status::cancelled) fail(errc::conflict, "the event is cancelled", {{"reason", "cancelled"}});
@@ -422,36 +452,39 @@ public:
           dup.reset();
           const bool seat = walk_in || !e->capacity || e->counts.confirmed < *e->capacity;
           created_registration out;
-          out.manage_token = token;
-          for (int attempt = 0;; ++attempt) {
-            auto& ins = c.prepare(
-                "INSERT INTO registrations(event_id, person_id, status, ticket_code, manage_token_hash, name, email, organisation, "
-                "organisation_type, municipality, country, home_region, gender, accessibility_needs, accessibility_note, dietary, "
-                "language, walk_in, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(ticket_code) DO NOTHING");
-            ins.bind(1, event_id);
-            ins.bind(2, person_id);
-            ins.bind(3, seat ? "confirmed" : "waitlisted");
-            out.registration.ticket_code = auth::random_ticket_code();
-            ins.bind(4, out.registration.ticket_code);
-            ins.bind(5, auth::sha256_hex(token));
-            ins.bind(6, domain::trim(p.name));
-            ins.bind(7, domain::trim(p.email));
-            ins.bind(8, domain::trim(p.organisation));
-            ins.bind(9, p.organisation_type);
-            bind_opt(ins, 10, p.municipality ? std::optional<std::string>(domain::trim(*p.municipality)) : std::nullopt);
-            bind_opt(ins, 11, p.country ? std::optional<std::string>(domain::trim(*p.country)) : std::nullopt);
-            ins.bind(12, home ? 1 : 0);
-            ins.bind(13, p.gender);
-            ins.bind(14, join(p.accessibility_needs));
-            bind_opt(ins, 15, p.accessibility_note);
-            bind_opt(ins, 16, p.dietary);
-            ins.bind(17, p.language);
-            ins.bind(18, walk_in ? 1 : 0);
-            ins.bind(19, static_cast<std::int64_t>(now));
-            if (ins.exec() == 1) break;
-            if (attempt > 20) fail(errc::unavailable, "could not draw a unique ticket code");
-          }
+          // Ids are assigned here, in the single writer, so the ticket code can be derived before the insert.
+          auto& next = c.prepare("SELECT coalesce(max(id), 0) + 1 FROM registrations");
+          next.executeStep();
+          const id_t new_id = next.getColumn(0).getInt64();
+          next.reset();
+          out.registration.ticket_code = tickets_->encode(static_cast<std::uint64_t>(new_id));
+          auto& ins = c.prepare(
+              "INSERT INTO registrations(event_id, person_id, status, ticket_code, manage_token_hash, name, email, organisation, "
+              "organisation_type, municipality, country, home_region, gender, accessibility_needs, accessibility_note, dietary, "
+              "language, walk_in, created_at, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+          ins.bind(20, new_id);
+          ins.bind(1, event_id);
+          ins.bind(2, person_id);
+          ins.bind(3, seat ? "confirmed" : "waitlisted");
+          ins.bind(4, out.registration.ticket_code);
+          ins.bind(5, auth::sha256_hex(token));
+          ins.bind(6, domain::trim(p.name));
+          ins.bind(7, domain::trim(p.email));
+          ins.bind(8, domain::trim(p.organisation));
+          ins.bind(9, p.organisation_type);
+          bind_opt(ins, 10, p.municipality ? std::optional<std::string>(domain::trim(*p.municipality)) : std::nullopt);
+          bind_opt(ins, 11, p.country ? std::optional<std::string>(domain::trim(*p.country)) : std::nullopt);
+          ins.bind(12, home ? 1 : 0);
+          ins.bind(13, p.gender);
+          ins.bind(14, join(p.accessibility_needs));
+          bind_opt(ins, 15, p.accessibility_note);
+          bind_opt(ins, 16, p.dietary);
+          ins.bind(17, p.language);
+          ins.bind(18, walk_in ? 1 : 0);
+          ins.bind(19, static_cast<std::int64_t>(now));
+          ins.exec();
           const id_t id = c.db().getLastInsertRowid();
+          out.manage_token = std::to_string(id) + "-" + token;
           // Built from what was just written rather than read back: this is the hot path of the benchmark.
           auto& reg = out.registration;
           reg.id = id;
@@ -614,19 +647,19 @@ public:
 
   // ---- check-in
   void check_in(checkin_command cmd, scan_renderer render, callback<scan_answer> cb) override {
-    write<scan_answer>([cmd = std::move(cmd), render = std::move(render)](connection& c) { return scan(c, cmd, render); },
+    write<scan_answer>([this, cmd = std::move(cmd), render = std::move(render)](connection& c) { return scan(c, *tickets_, cmd, render); },
                        std::move(cb));
   }
 
   void check_in_batch(std::vector<checkin_command> cmds, scan_renderer render, callback<std::vector<scan_answer>> cb) override {
     write<std::vector<scan_answer>>(
-        [cmds = std::move(cmds), render = std::move(render)](connection& c) {
+        [this, cmds = std::move(cmds), render = std::move(render)](connection& c) {
           std::vector<scan_answer> out;
           for (const auto& cmd : cmds) {
             // Each item alone, as the single call would be: a failing one leaves the others standing.
             c.db().exec("SAVEPOINT item");
             try {
-              out.push_back(scan(c, cmd, render));
+              out.push_back(scan(c, *tickets_, cmd, render));
             } catch (const store_error& e) {
               c.db().exec("ROLLBACK TO item");
               out.push_back(render_failure(e.f));
@@ -717,7 +750,8 @@ private:
                                                        std::to_string(f.code == errc::not_found ? 404 : 503) + "}"};
   }
 
-  static scan_answer scan(connection& c, const checkin_command& cmd, const scan_renderer& render) {
+  static scan_answer scan(connection& c, const auth::ticket_cipher& tickets, const checkin_command& cmd,
+                          const scan_renderer& render) {
     if (cmd.scan_id) {
       auto& seen = c.prepare("SELECT status, response FROM scans WHERE scan_id = ?");
       seen.bind(1, *cmd.scan_id);
@@ -728,13 +762,8 @@ private:
     if (cmd.registration_id) {
       r = registration_by_id(c, *cmd.registration_id);
     } else if (cmd.ticket_code) {
-      auto& q = c.prepare("SELECT id FROM registrations WHERE ticket_code = ?");
-      q.bind(1, domain::normalise_ticket_code(*cmd.ticket_code));
-      if (q.executeStep()) {
-        const id_t id = q.getColumn(0).getInt64();
-        q.reset();
-        r = registration_by_id(c, id);
-      }
+      if (auto id = tickets.decode(domain::normalise_ticket_code(*cmd.ticket_code)))
+        r = registration_by_id(c, static_cast<id_t>(*id));
     }
     if (r && r->event_id != cmd.event_id) {
       o.other_event_id = r->event_id;
@@ -828,6 +857,7 @@ private:
     return lease{this, std::make_unique<connection>(path_, false)};
   }
 
+  std::unique_ptr<auth::ticket_cipher> tickets_;
   domain::config cfg_;
   domain::home_region home_;
   std::string path_;
@@ -838,7 +868,15 @@ private:
 
 std::unique_ptr<store> make_sqlite_store(const domain::config& cfg) {
   migrate(cfg.database);
-  return std::make_unique<sqlite_store>(cfg);
+  std::string key;
+  {
+    connection c(cfg.database, true);
+    auto& ins = c.prepare("INSERT OR IGNORE INTO settings(key, value) VALUES ('ticket_key', ?)");
+    ins.bind(1, auth::ticket_cipher::new_key_hex());
+    ins.exec();
+    key = c.db().execAndGet("SELECT value FROM settings WHERE key = 'ticket_key'").getString();
+  }
+  return std::make_unique<sqlite_store>(cfg, key);
 }
 
 }  // namespace eventd::store
