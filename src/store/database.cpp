@@ -18,6 +18,8 @@ connection::connection(const std::string& path, bool writable)
     // FULL: a commit is on disk before the writer answers anyone.
     db_.exec("PRAGMA synchronous=FULL");
     db_.exec("PRAGMA foreign_keys=ON");
+    // The store's checkpointer thread does this, off the commit path (see sqlite_store::checkpoint_loop).
+    db_.exec("PRAGMA wal_autocheckpoint=0");
   }
 }
 

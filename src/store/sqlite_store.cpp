@@ -7,6 +7,10 @@
 #include "store/writer.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <thread>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -244,9 +248,33 @@ public:
         cfg_(cfg),
         home_(cfg.home_municipalities),
         path_(cfg.database),
-        writer_(cfg.database, cfg.commit_mode == "per_request" ? 1 : cfg.max_batch) {}
+        writer_(cfg.database, cfg.commit_mode == "per_request" ? 1 : cfg.max_batch) {
+    writer_.on_commit([this] {
+      {
+        std::lock_guard lock(checkpoint_mutex_);
+        ++commits_since_checkpoint_;
+      }
+      checkpoint_wake_.notify_one();
+    });
+    checkpointer_ = std::thread([this] { checkpoint_loop(); });
+  }
 
-  ~sqlite_store() override { writer_.stop(); }
+  ~sqlite_store() override {
+    writer_.stop();
+    {
+      std::lock_guard lock(checkpoint_mutex_);
+      stopping_ = true;
+    }
+    checkpoint_wake_.notify_one();
+    checkpointer_.join();
+    // Leave a compact database file behind: everything in the WAL goes into the main file.
+    try {
+      connection c(path_, true);
+      c.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"final checkpoint failed\",\"error\":\"%s\"}\n", e.what());
+    }
+  }
 
   bool ready() override {
     try {
@@ -862,6 +890,32 @@ private:
   domain::home_region home_;
   std::string path_;
   writer writer_;
+  // Checkpoints copy the WAL into the database file and sync it. They run here, beside the writer, instead of
+  // inside some commit that crosses SQLite's auto-checkpoint threshold and would make its whole batch wait.
+  void checkpoint_loop() {
+    std::unique_ptr<connection> c;
+    std::unique_lock lock(checkpoint_mutex_);
+    for (;;) {
+      checkpoint_wake_.wait_for(lock, std::chrono::milliseconds(500), [&] { return stopping_ || commits_since_checkpoint_ >= 64; });
+      if (stopping_) return;
+      if (commits_since_checkpoint_ == 0) continue;
+      commits_since_checkpoint_ = 0;
+      lock.unlock();
+      try {
+        if (!c) c = std::make_unique<connection>(path_, true);
+        c->db().exec("PRAGMA wal_checkpoint(PASSIVE)");
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"checkpoint failed\",\"error\":\"%s\"}\n", e.what());
+      }
+      lock.lock();
+    }
+  }
+
+  std::mutex checkpoint_mutex_;
+  std::condition_variable checkpoint_wake_;
+  std::uint64_t commits_since_checkpoint_ = 0;
+  bool stopping_ = false;
+  std::thread checkpointer_;
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<connection>> pool_;
 };
