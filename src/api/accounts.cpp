@@ -79,7 +79,9 @@ void add_account_routes(router& r, services& s) {
       return done(res);
     }
     auto user = password->size() <= 1024 ? s.db.find_user(key) : std::nullopt;
-    if (!user || !auth::verify_password(*password, user->password_hash)) {
+    // argon2id takes tens of milliseconds on purpose: do it on the slow-work thread, not the connection's.
+    s.slow.post([&s, key, now, user = std::move(user), password = std::move(*password), done = std::move(done)]() mutable {
+    if (!user || !auth::verify_password(password, user->password_hash)) {
       s.signin_throttle.failed(key, now);
       return done(problem(401, "Sign-in failed", "wrong e-mail address or password"));
     }
@@ -97,6 +99,7 @@ void add_account_routes(router& r, services& s) {
                           res.headers.emplace_back("Cache-Control", "no-store");
                           return res;
                         }));
+    });
   });
 
   r.add("GET", "/api/v1/session", [&s](const request& req, const route_match&, responder done) {
@@ -138,8 +141,10 @@ void add_account_routes(router& r, services& s) {
       errors.push_back({"password", "must be 10 to 1024 characters"});
     if (!errors.empty()) return done(problem(422, "Invalid fields", "some fields are missing or wrong", errors));
     domain::user u{0, *email, domain::trim(*name), *domain::role_from(*role)};
-    s.db.create_user(u, auth::hash_password(*password, s.cfg.password_cost == "moderate"),
-                     reply<domain::user>(std::move(done), [](const domain::user& created) { return json_response(201, user_json(created)); }));
+    s.slow.post([&s, u, password = std::move(*password), done = std::move(done)]() mutable {
+      s.db.create_user(u, auth::hash_password(password, s.cfg.password_cost == "moderate"),
+                       reply<domain::user>(std::move(done), [](const domain::user& created) { return json_response(201, user_json(created)); }));
+    });
   });
 
   r.add("GET", "/api/v1/users", [&s](const request& req, const route_match&, responder done) {

@@ -7,7 +7,7 @@ namespace eventd::api {
 namespace {
 
 // Applies the fields present in `body` to `e`; on create, the required ones must be there.
-void apply_event_fields(const json& body, domain::event& e, const domain::config& cfg, bool creating,
+void apply_event_fields(const json& body, domain::event& e, const domain::config&, bool creating,
                         domain::field_errors& errors) {
   reader in(body, errors);
   if (auto v = in.text("kind", creating)) e.kind = *v;

@@ -42,6 +42,41 @@ bool plausible_token(const std::string& t) {
   return true;
 }
 
+// The participant's copy of their ticket and private link, in their language.
+void send_confirmation(services& s, const store::created_registration& c) {
+  if (!s.mail) return;
+  const auto& r = c.registration;
+  auto e = s.db.get_event(r.event_id);
+  if (!e) return;
+  const bool sv = r.person.language == "sv";
+  const bool confirmed = r.status == domain::registration_status::confirmed;
+  const auto when = domain::format_rfc3339(e->starts_at, domain::stockholm_offset_minutes(e->starts_at));
+  const std::string date = when.substr(0, 10) + " " + when.substr(11, 5);
+  const std::string link = s.cfg.public_url + "/manage.html#token=" + c.manage_token;
+  const std::string ticket = s.cfg.public_url + "/ticket.html#token=" + c.manage_token;
+  const std::string position = std::to_string(r.waitlist_position.value_or(0));
+  mail_message m;
+  m.to = r.person.email;
+  if (sv) {
+    m.subject = (confirmed ? "Din plats: " : "Du står på väntelistan: ") + e->title;
+    m.text = "Hej " + r.person.name + "!\n\n" +
+             (confirmed ? "Du är anmäld till " + e->title + ", " + date + ".\n"
+                        : "Evenemanget är fullt. Du står som nummer " + position + " på väntelistan till " + e->title +
+                              ", " + date + ". Får du en plats meddelar vi dig.\n") +
+             "\nDin biljettkod: " + r.ticket_code + "\nDin biljett med QR-kod: " + ticket +
+             "\n\nSe, ändra, avboka eller radera din anmälan här (länken är personlig, dela den inte):\n" + link + "\n";
+  } else {
+    m.subject = (confirmed ? "Your place: " : "You are on the waitlist: ") + e->title;
+    m.text = "Hello " + r.person.name + ",\n\n" +
+             (confirmed ? "You are registered for " + e->title + ", " + date + ".\n"
+                        : "The event is full. You are number " + position + " on the waitlist for " + e->title + ", " +
+                              date + ". We will tell you if a place opens.\n") +
+             "\nYour ticket code: " + r.ticket_code + "\nYour ticket with its QR code: " + ticket +
+             "\n\nSee, change, cancel or erase your registration here (the link is personal, do not share it):\n" + link + "\n";
+  }
+  s.mail->send(std::move(m));
+}
+
 response unknown_token() { return problem(404, "Not found", "no registration for this link"); }
 
 }  // namespace
@@ -60,7 +95,8 @@ void add_registration_routes(router& r, services& s) {
     read_person(in, p, true);
     domain::validate_person(p, errors);
     if (!errors.empty()) return done(problem(422, "Invalid fields", "some fields are missing or wrong", errors));
-    s.db.register_person(event_id, std::move(p), false, reply<store::created_registration>(std::move(done), [](const store::created_registration& c) {
+    s.db.register_person(event_id, std::move(p), false, reply<store::created_registration>(std::move(done), [&s](const store::created_registration& c) {
+                           send_confirmation(s, c);
                            json j = registration_json(c.registration);
                            j["manage_token"] = c.manage_token;
                            auto res = json_response(201, j);

@@ -3,6 +3,8 @@
 
 #include "api/http_types.hpp"
 #include "api/json.hpp"
+#include "api/blocking.hpp"
+#include "api/mail.hpp"
 #include "api/metrics.hpp"
 #include "api/router.hpp"
 #include "auth/auth.hpp"
@@ -21,6 +23,8 @@ struct services {
   domain::home_region home;
   auth::throttle signin_throttle;
   api::metrics& stats;
+  api::outbox* mail = nullptr;  // none in unit tests
+  blocking_pool slow;           // password hashing
 
   services(store::store& s, const domain::config& c, api::metrics& m)
       : db(s), cfg(c), home(c.home_municipalities), signin_throttle(c.signin_max_failures, c.signin_window_seconds), stats(m) {}

@@ -7,9 +7,13 @@
 #include "http/server.hpp"
 
 #include <cstdio>
+#include <filesystem>
 #include <cstdlib>
 #include <future>
 #include <iostream>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 namespace eventd::app {
@@ -34,6 +38,40 @@ void create_first_admin(store::store& db, const domain::config& cfg) {
   auto r = f.get();
   if (!r.ok()) throw std::runtime_error("could not create the first admin: " + r.error().detail);
 }
+
+// Erases personal data of past events once the retention period has run out: at start and every six hours.
+class retention_sweeper {
+public:
+  retention_sweeper(store::store& db, int retention_days) : db_(db), days_(retention_days), thread_([this] { run(); }) {}
+  ~retention_sweeper() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+
+private:
+  void run() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      lock.unlock();
+      db_.erase_ended_before(domain::now() - static_cast<domain::time_point>(days_) * 86400, [](store::outcome<std::int64_t> r) {
+        if (r.ok() && r.value() > 0)
+          std::cerr << "{\"level\":\"info\",\"msg\":\"retention: personal data erased\",\"registrations\":" << r.value() << "}\n";
+      });
+      lock.lock();
+      wake_.wait_for(lock, std::chrono::hours(6), [&] { return stopping_; });
+    }
+  }
+  store::store& db_;
+  int days_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
 
 }  // namespace
 
@@ -71,16 +109,25 @@ int run(int argc, char** argv) {
       const int n = load_demo(*db, cfg);
       if (n > 0) std::cerr << "{\"level\":\"info\",\"msg\":\"demo data loaded\",\"events\":" << n << "}\n";
     }
-    api::metrics stats;
-    api::services services(*db, cfg, stats);
-    api::router router;
-    api::add_all_routes(router, services);
-    auto server = http::make_server(opts, router, stats);
-    const auto url = server->listen();
-    std::cout << "listening on " << url << std::endl;
-    server->run();
-    server.reset();
-    db.reset();  // the writer drains its queue; closing the last connection checkpoints the WAL
+    {
+      // Everything that uses the store lives in this scope and is gone before the store closes.
+      api::metrics stats;
+      if (const char* smtp = std::getenv("EVENTD_SMTP_URL"); smtp && *smtp)
+        std::cerr << "{\"level\":\"warn\",\"msg\":\"EVENTD_SMTP_URL is not supported yet; mail goes to the outbox folder\"}\n";
+      if (const char* from = std::getenv("EVENTD_MAIL_FROM"); from && *from) cfg.mail_from = from;
+      const auto db_dir = std::filesystem::path(cfg.database).parent_path();
+      api::outbox mail((db_dir.empty() ? std::filesystem::path(".") : db_dir) / "outbox", cfg.mail_from);
+      api::services services(*db, cfg, stats);
+      services.mail = &mail;
+      api::router router;
+      api::add_all_routes(router, services);
+      auto sweeper = std::make_unique<retention_sweeper>(*db, cfg.retention_days);
+      auto server = http::make_server(opts, router, stats);
+      const auto url = server->listen();
+      std::cout << "listening on " << url << std::endl;
+      server->run();
+    }
+    db.reset();  // the writer drains its queue, then a final checkpoint folds the WAL into the database file
     std::cerr << "{\"level\":\"info\",\"msg\":\"stopped\"}\n";
     return 0;
   } catch (const config_error& e) {

@@ -65,6 +65,12 @@ void apply_json(domain::config& cfg, const std::string& text, const std::string&
     if (key.rfind("_", 0) == 0) continue;  // keys starting with _ are comments
     if (key == "listen") { cfg.listen = get_string(v, source, key); check_listen(cfg.listen, source, key); }
     else if (key == "database") cfg.database = get_string(v, source, key);
+    else if (key == "public_url") {
+      cfg.public_url = get_string(v, source, key);
+      if (cfg.public_url.rfind("http://", 0) != 0 && cfg.public_url.rfind("https://", 0) != 0) bad(source, key, "must start with http:// or https://");
+      while (!cfg.public_url.empty() && cfg.public_url.back() == '/') cfg.public_url.pop_back();
+    }
+    else if (key == "mail_from") cfg.mail_from = get_string(v, source, key);
     else if (key == "web") cfg.web = get_string(v, source, key);
     else if (key == "threads") cfg.threads = static_cast<int>(get_int(v, source, key, 0, 256));
     else if (key == "body_limit") cfg.body_limit = static_cast<std::uint64_t>(get_int(v, source, key, 1024, 64 << 20));
@@ -139,6 +145,8 @@ launch read_launch(int argc, char** argv) {
   if (auto v = env("EVENTD_DB")) overrides["database"] = *v;
   if (auto v = env("EVENTD_WEB")) overrides["web"] = *v;
   if (auto v = env("EVENTD_COMMIT_MODE")) overrides["commit_mode"] = *v;
+  if (auto v = env("EVENTD_PUBLIC_URL")) overrides["public_url"] = *v;
+  if (auto v = env("EVENTD_MAIL_FROM")) overrides["mail_from"] = *v;
   if (auto v = env("EVENTD_THREADS")) {
     if (v->find_first_not_of("0123456789") != std::string::npos || v->size() > 3) throw config_error("EVENTD_THREADS must be a whole number");
     overrides["threads"] = std::stoi(*v);

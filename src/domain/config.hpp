@@ -28,6 +28,9 @@ struct config {
   int idle_timeout_seconds = 60;
   int max_connections = 2048;
   std::vector<std::string> allowed_origins;
+  // Where participants reach the pages; links in e-mails start with it.
+  std::string public_url = "http://127.0.0.1:8080";
+  std::string mail_from = "Networking Europe <no-reply@example.org>";
   // "group" batches concurrent writes into one transaction; "per_request" commits each alone (for comparison only).
   std::string commit_mode = "group";
   int max_batch = 512;

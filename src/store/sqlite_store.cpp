@@ -237,7 +237,6 @@ void promote(connection& c, id_t event_id) {
   q.exec();
 }
 
-std::string normalise_idea(const std::string& s) { return domain::normalise_email(s); }
 
 }  // namespace
 
@@ -669,6 +668,27 @@ public:
           p.bind(1, r->id);
           p.exec();
           return *registration_by_id(c, r->id);
+        },
+        std::move(cb));
+  }
+
+  void erase_ended_before(domain::time_point cutoff, callback<std::int64_t> cb) override {
+    write<std::int64_t>(
+        [cutoff](connection& c) {
+          auto& q = c.prepare(
+              "UPDATE registrations SET name = NULL, email = NULL, organisation = NULL, municipality = NULL, country = NULL, "
+              "accessibility_needs = '', accessibility_note = NULL, dietary = NULL, erased = 1 "
+              "WHERE erased = 0 AND event_id IN (SELECT id FROM events WHERE ends_at < ?)");
+          q.bind(1, static_cast<std::int64_t>(cutoff));
+          const std::int64_t n = q.exec();
+          if (n > 0) {
+            auto& p = c.prepare(
+                "UPDATE persons SET email = NULL WHERE email IS NOT NULL AND NOT EXISTS "
+                "(SELECT 1 FROM registrations r WHERE r.person_id = persons.id AND r.erased = 0) AND NOT EXISTS "
+                "(SELECT 1 FROM support_session_persons s WHERE s.person_id = persons.id)");
+            p.exec();
+          }
+          return n;
         },
         std::move(cb));
   }

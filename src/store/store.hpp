@@ -149,6 +149,9 @@ public:
   virtual void cancel_by_token(std::string manage_token, callback<domain::registration>) = 0;
   virtual void cancel_registration(domain::id_t event_id, domain::id_t registration_id, callback<domain::registration>) = 0;
   virtual void erase_by_token(std::string manage_token, callback<domain::registration>) = 0;
+  // Erases the personal data of every registration whose event ended before `cutoff` (the retention rule);
+  // statuses, check-ins and the anonymous facts stay. Answers how many registrations were erased.
+  virtual void erase_ended_before(domain::time_point cutoff, callback<std::int64_t>) = 0;
 
   // Check-in
   virtual void check_in(checkin_command, scan_renderer, callback<scan_answer>) = 0;

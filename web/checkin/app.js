@@ -5,19 +5,22 @@ import { call, getSession, setSession, knownOffline, NetworkError, isUnavailable
 import { extractCode, searchTickets } from './codes.js';
 import * as store from './store.js';
 import { QrScanner, cameraSupported } from './scanner.js';
+import { $, el, uuid } from './dom.js';
+import { placeWalkIn, clearWalkInErrors, readWalkInForm, showWalkInErrors, serverFieldErrors, showWalkInMessage } from './walkin.js';
+import * as attendance from './attendance.js';
 
 const EVENT_KEY = 'eventd.checkin.event';
+const MODE_KEY = 'eventd.checkin.mode';       // 'attendance' while recording attendance afterwards
 const SOUND_KEY = 'eventd.checkin.sound';
 const REFRESH_MS = 10_000;
 const BATCH_SIZE = 50;
 const LIST_MAX_AGE_MS = 3 * 24 * 3600 * 1000;
+const EARLIER_DAYS = 366;                      // how far back "Earlier events" reaches (attendance is recorded afterwards)
 const CAMERA_REPEAT_MS = 4000;
 const CHECKIN_ROLES = ['admin', 'organiser'];
 const DEFAULT_MUNICIPALITIES = ['Botkyrka', 'Danderyd', 'Ekerö', 'Haninge', 'Huddinge', 'Järfälla', 'Lidingö', 'Nacka',
   'Norrtälje', 'Nykvarn', 'Nynäshamn', 'Salem', 'Sigtuna', 'Sollentuna', 'Solna', 'Stockholm', 'Sundbyberg', 'Södertälje',
   'Tyresö', 'Täby', 'Upplands-Bro', 'Upplands Väsby', 'Vallentuna', 'Vaxholm', 'Värmdö', 'Österåker'];
-
-const $ = (id) => document.getElementById(id);
 
 const state = {
   screen: null,
@@ -41,30 +44,6 @@ const state = {
 
 // ---------------------------------------------------------------- small helpers
 
-function uuid() {
-  if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
-  // Plain-http deployments are not a secure context and lack randomUUID: build a v4 UUID by hand.
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-function el(tag, props = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v == null || v === false) continue;
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
-    else if (k === 'dataset') Object.assign(e.dataset, v);
-    else e.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat()) if (c != null && c !== false) e.append(c);
-  return e;
-}
-
 function formatCode(code) {
   const c = String(code || '');
   return c.length === 8 ? `${c.slice(0, 4)}-${c.slice(4)}` : c;
@@ -75,7 +54,7 @@ function canCheckIn(user) { return !!user && CHECKIN_ROLES.includes(user.role); 
 function show(screen) {
   state.screen = screen;
   $('loading').hidden = true;
-  for (const s of ['signin', 'forbidden', 'events', 'door']) $(`screen-${s}`).hidden = s !== screen;
+  for (const s of ['signin', 'forbidden', 'events', 'door', 'attendance']) $(`screen-${s}`).hidden = s !== screen;
   $('sign-out').hidden = screen === 'signin';
   if (screen !== 'door') { stopTimer(); stopCamera(); }
 }
@@ -99,11 +78,18 @@ async function start() {
   if (!s?.token) return showSignIn();
   if (!canCheckIn(s.user)) return showForbidden(s.user);
   verifySession();
-  const fromUrl = Number(new URLSearchParams(location.search).get('event'));
+  const params = new URLSearchParams(location.search);
+  const fromUrl = Number(params.get('event'));
   const saved = Number(sessionStorage.getItem(EVENT_KEY));
+  const mode = fromUrl ? params.get('mode') : sessionStorage.getItem(MODE_KEY);
   const id = fromUrl || saved;
-  if (id && await openEvent(id)) return;
+  if (id && await resume(id, mode)) return;
   showEvents();
+}
+
+/** Opens event `id` at the door or, for mode 'attendance', in "record attendance afterwards". */
+function resume(id, mode) {
+  return mode === 'attendance' ? openAttendance(id) : openEvent(id);
 }
 
 function registerServiceWorker() {
@@ -158,7 +144,7 @@ async function onSignIn(e) {
   if (!canCheckIn(res.body.user)) return showForbidden(res.body.user);
   flush();
   const saved = Number(sessionStorage.getItem(EVENT_KEY));
-  if (saved && await openEvent(saved)) return;
+  if (saved && await resume(saved, sessionStorage.getItem(MODE_KEY))) return;
   showEvents();
 }
 
@@ -175,8 +161,10 @@ async function onSignOut() {
   try { await call('DELETE', '/api/v1/session', undefined, { timeoutMs: 3000 }); } catch { /* offline: the token ends with the tab anyway */ }
   setSession(null);
   sessionStorage.removeItem(EVENT_KEY);
+  sessionStorage.removeItem(MODE_KEY);
   state.event = null;
   state.tickets = [];
+  attendance.close();
   // Door lists hold names: they leave the device with the organiser. Unsent scans stay and go with the next sign-in.
   await store.clearTickets().catch(() => {});
   await store.deleteMeta('events').catch(() => {});
@@ -200,8 +188,8 @@ async function showEvents() {
 async function loadEvents() {
   const status = $('events-status');
   try {
-    // Events ending 14 days ago or later: today's, the upcoming ones and a few recent ones.
-    const since = new Date(Date.now() - 14 * 24 * 3600 * 1000);
+    // Events ending a year ago or later: today's, the upcoming ones and the earlier ones whose attendance may still be recorded.
+    const since = new Date(Date.now() - EARLIER_DAYS * 24 * 3600 * 1000);
     const from = `${since.getFullYear()}-${String(since.getMonth() + 1).padStart(2, '0')}-${String(since.getDate()).padStart(2, '0')}`;
     const res = await call('GET', `/api/v1/events?from=${from}`);
     if (res.status === 401) return sessionEnded();
@@ -222,7 +210,7 @@ function renderEvents(items) {
   const now = new Date();
   const dayStart = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
   const dayEnd = dayStart + 24 * 3600 * 1000;
-  const earliest = dayStart - 14 * 24 * 3600 * 1000;
+  const earliest = dayStart - EARLIER_DAYS * 24 * 3600 * 1000;
   const today = [], upcoming = [], earlier = [];
   for (const ev of items) {
     if (ev.status === 'cancelled') continue;
@@ -239,11 +227,12 @@ function renderEvents(items) {
   earlier.sort((a, b) => byStart(b, a));
   fillEventList($('events-today'), today, t('noEventsToday'));
   fillEventList($('events-upcoming'), upcoming, t('noEventsUpcoming'));
-  fillEventList($('events-earlier'), earlier, null);
+  fillEventList($('events-earlier'), earlier, null, { afterwards: true });
   $('events-earlier-box').hidden = earlier.length === 0;
 }
 
-function fillEventList(ul, events, emptyText) {
+/** With `afterwards`, each event also offers "Record attendance afterwards" directly (past events). */
+function fillEventList(ul, events, emptyText, { afterwards = false } = {}) {
   ul.replaceChildren();
   const note = ul.previousElementSibling?.classList.contains('none') ? ul.previousElementSibling : null;
   if (note) note.remove();
@@ -253,16 +242,21 @@ function fillEventList(ul, events, emptyText) {
   }
   for (const ev of events) {
     const meta = [formatWhen(ev.starts_at, ev.ends_at), ev.venue?.name].filter(Boolean).join(' · ');
-    ul.append(el('li', {},
+    ul.append(el('li', { class: afterwards ? 'event-item with-afterwards' : 'event-item' },
       el('button', { type: 'button', class: 'event-pick', dataset: { eventId: String(ev.id) }, onclick: () => openEvent(ev.id, ev) },
         el('span', { class: 'ev-title' }, ev.title, ev.status === 'draft' ? el('span', { class: 'badge', text: t('draft') }) : null),
-        el('span', { class: 'ev-meta', text: meta }))));
+        el('span', { class: 'ev-meta', text: meta })),
+      afterwards ? el('button', {
+        type: 'button', class: 'btn btn-secondary event-afterwards', dataset: { eventId: String(ev.id) },
+        onclick: () => openAttendance(ev.id, ev),
+      }, t('recordAfterwards'), el('span', { class: 'visually-hidden', text: `: ${ev.title}` })) : null));
   }
 }
 
 // ---------------------------------------------------------------- the door screen
 
-async function openEvent(id, ev) {
+/** The event from the list in memory, the cached list or the server; null when unknown, 'ended' when the session ended. */
+async function findEvent(id, ev) {
   ev = ev || state.events.find((x) => x.id === id);
   if (!ev) {
     const cached = await store.getMeta('events').catch(() => undefined);
@@ -271,16 +265,26 @@ async function openEvent(id, ev) {
   if (!ev) {
     try {
       const res = await call('GET', `/api/v1/events/${id}`);
-      if (res.status === 401) { sessionEnded(); return true; }
+      if (res.status === 401) { sessionEnded(); return 'ended'; }
       if (res.status === 200) ev = res.body;
     } catch { /* offline and not cached */ }
   }
-  if (!ev) { sessionStorage.removeItem(EVENT_KEY); return false; }
+  if (!ev) { sessionStorage.removeItem(EVENT_KEY); sessionStorage.removeItem(MODE_KEY); return null; }
+  return ev;
+}
 
+async function openEvent(id, ev) {
+  ev = await findEvent(id, ev);
+  if (ev === 'ended') return true;
+  if (!ev) return false;
+
+  attendance.close();
   state.event = ev;
   state.last = null;
   sessionStorage.setItem(EVENT_KEY, String(ev.id));
+  sessionStorage.removeItem(MODE_KEY);
   history.replaceState(null, '', `${location.pathname}?event=${ev.id}`);
+  placeWalkIn('door');
   const rec = await store.getTickets(ev.id).catch(() => undefined);
   state.tickets = rec?.items || [];
   state.counts = rec?.counts || ev.counts || null;
@@ -301,6 +305,32 @@ async function openEvent(id, ev) {
   await refreshTickets();
   flush();
   return true;
+}
+
+// ---------------------------------------------------------------- recording attendance afterwards (attendance.js)
+
+async function openAttendance(id, ev) {
+  ev = await findEvent(id, ev);
+  if (ev === 'ended') return true;
+  if (!ev) return false;
+  state.event = ev;
+  state.last = null;
+  sessionStorage.setItem(EVENT_KEY, String(ev.id));
+  sessionStorage.setItem(MODE_KEY, 'attendance');
+  history.replaceState(null, '', `${location.pathname}?event=${ev.id}&mode=attendance`);
+  show('attendance');
+  placeWalkIn('attendance', $('att-add-slot'));
+  loadMunicipalities();
+  await attendance.open(ev);
+  return true;
+}
+
+function changeEvent() {
+  sessionStorage.removeItem(EVENT_KEY);
+  sessionStorage.removeItem(MODE_KEY);
+  state.event = null;
+  attendance.close();
+  showEvents();
 }
 
 function renderDoorHead() {
@@ -957,53 +987,20 @@ async function loadMunicipalities() {
   for (const n of names || DEFAULT_MUNICIPALITIES) list.append(el('option', { value: n }));
 }
 
-const WALKIN_FIELDS = ['name', 'email', 'organisation', 'organisation_type', 'municipality', 'country', 'consent'];
-
-function setFieldError(field, message) {
-  const input = $(`walkin-${field}`);
-  const err = $(`walkin-${field}-err`);
-  if (!input || !err) return;
-  err.textContent = message || '';
-  err.hidden = !message;
-  if (message) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
-}
-
 async function onWalkIn(e) {
   e.preventDefault();
   const ev = state.event;
   if (!ev) return;
-  const formErr = $('walkin-error');
-  formErr.hidden = true;
-  for (const f of WALKIN_FIELDS) setFieldError(f, '');
-  const v = {
-    name: $('walkin-name').value.trim(),
-    email: $('walkin-email').value.trim(),
-    organisation: $('walkin-organisation').value.trim(),
-    organisation_type: $('walkin-organisation_type').value,
-    municipality: $('walkin-municipality').value.trim(),
-    country: $('walkin-country').value.trim(),
-    consent: $('walkin-consent').checked,
-  };
-  const errors = {};
-  if (!v.name) errors.name = t('required');
-  if (!v.email) errors.email = t('required');
-  else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v.email)) errors.email = t('badEmail');
-  if (!v.organisation) errors.organisation = t('required');
-  if (!v.organisation_type) errors.organisation_type = t('required');
-  if (!v.municipality && !v.country) errors.municipality = t('municipalityOrCountry');
-  if (!v.consent) errors.consent = t('consentRequired');
+  clearWalkInErrors();
+  const { v, errors, body } = readWalkInForm();
   if (Object.keys(errors).length) return showWalkInErrors(errors);
 
-  const body = { name: v.name, email: v.email, organisation: v.organisation, organisation_type: v.organisation_type, consent: true };
-  if (v.municipality) body.municipality = v.municipality;
-  if (v.country) body.country = v.country;
   let res;
   try { res = await call('POST', `/api/v1/events/${ev.id}/walk-ins`, body); }
   catch (err) {
     if (!(err instanceof NetworkError)) throw err;
     setReachable(false);
-    formErr.textContent = t('walkInOffline');
-    formErr.hidden = false;
+    showWalkInMessage(t('walkInOffline'));
     return;
   }
   if (res.status === 401) return sessionEnded();
@@ -1028,26 +1025,12 @@ async function onWalkIn(e) {
     refreshTickets();
     return;
   }
-  if (res.status === 422 && Array.isArray(res.body?.errors)) {
-    const fieldErrors = {};
-    for (const fe of res.body.errors) if (fe && WALKIN_FIELDS.includes(fe.field)) fieldErrors[fe.field] = fe.message || t('required');
-    if (Object.keys(fieldErrors).length) return showWalkInErrors(fieldErrors);
-  }
+  const fieldErrors = serverFieldErrors(res);
+  if (fieldErrors) return showWalkInErrors(fieldErrors);
   const detail = problemText(res);
-  formErr.textContent = res.status === 409 && /mail|duplicate|already|redan/i.test(detail) ? t('walkInDuplicate')
+  showWalkInMessage(res.status === 409 && /mail|duplicate|already|redan/i.test(detail) ? t('walkInDuplicate')
     : res.status === 403 ? t('notAllowed')
-      : res.status === 409 ? t('walkInClosed', { detail }) : `${t('serverError', { status: res.status })} ${detail}`;
-  formErr.hidden = false;
-  formErr.focus?.();
-}
-
-function showWalkInErrors(errors) {
-  for (const [f, m] of Object.entries(errors)) setFieldError(f, m);
-  const formErr = $('walkin-error');
-  formErr.textContent = t('fixFields');
-  formErr.hidden = false;
-  const first = WALKIN_FIELDS.find((f) => errors[f]);
-  if (first) $(`walkin-${first}`).focus();
+      : res.status === 409 ? t('walkInClosed', { detail }) : `${t('serverError', { status: res.status })} ${detail}`);
 }
 
 // ---------------------------------------------------------------- language
@@ -1065,6 +1048,7 @@ function onLanguage() {
     if ($('code').value) renderMatches(false);
     if ($('result').dataset.kind === 'idle') setResult('idle', t('resultIdle'));
   }
+  if (state.screen === 'attendance') attendance.render();
   if (state.screen === 'forbidden') showForbidden(getSession()?.user);
 }
 
@@ -1075,7 +1059,10 @@ function bind() {
   $('sign-out').addEventListener('click', onSignOut);
   $('lang').addEventListener('change', onLanguage);
   $('reload-events').addEventListener('click', loadEvents);
-  $('change-event').addEventListener('click', () => { sessionStorage.removeItem(EVENT_KEY); state.event = null; showEvents(); });
+  $('change-event').addEventListener('click', changeEvent);
+  $('open-attendance').addEventListener('click', () => { if (state.event) openAttendance(state.event.id, state.event); });
+  $('att-change-event').addEventListener('click', changeEvent);
+  $('att-to-door').addEventListener('click', () => { if (state.event) openEvent(state.event.id, state.event); });
   $('code-form').addEventListener('submit', onCodeSubmit);
   $('code').addEventListener('input', () => renderMatches());
   $('code').addEventListener('keydown', onCodeKeydown);
@@ -1084,7 +1071,9 @@ function bind() {
   $('admit-anyway').addEventListener('click', admitAnyway);
   $('camera-start').addEventListener('click', startCamera);
   $('camera-stop').addEventListener('click', () => { stopCamera(); $('camera-start').focus(); });
-  $('walkin-form').addEventListener('submit', onWalkIn);
+  // One walk-in form: at the door it admits at once, in "record attendance afterwards" it adds an attendee on the chosen date.
+  $('walkin-form').addEventListener('submit', (e) => (state.screen === 'attendance' ? attendance.onAddAttendee(e) : onWalkIn(e)));
+  attendance.bind({ sessionEnded });
   const sound = $('sound');
   try { sound.checked = localStorage.getItem(SOUND_KEY) !== 'off'; } catch { /* default on */ }
   sound.addEventListener('change', () => { try { localStorage.setItem(SOUND_KEY, sound.checked ? 'on' : 'off'); } catch { /* ignore */ } });

@@ -127,6 +127,43 @@ const STRINGS = {
     notAllowed: 'Your account may not do this.',
     serverError: 'The server answered with an error ({status}). Try again.',
     networkError: 'No connection.',
+
+    recordAfterwards: 'Record attendance afterwards',
+    toDoor: 'Door check-in',
+    attIntro: 'Tick each person who attended. The date below is recorded with every tick; unticking removes the attendance after you confirm.',
+    attDate: 'Date attended',
+    attDateHint: 'The event started on {date}. Ticks and added attendees are recorded on the date chosen here.',
+    attDateMissing: 'Choose the date of the attendance first.',
+    attDateFuture: 'The date cannot be in the future.',
+    attCount: '{n} of {m} attended',
+    attListTitle: 'Registrations',
+    attFilter: 'Find a name or organisation',
+    attShown: { one: '1 of {m} registrations shown.', other: '{n} of {m} registrations shown.' },
+    attLoading: 'Loading the registrations…',
+    attNone: 'No registrations. Add the attendees with the form below.',
+    attNoMatch: 'No registration matches.',
+    attLoadFailed: 'The registrations could not be loaded ({status}).',
+    attLoadOffline: 'No connection: the registrations could not be loaded. Try again when the connection returns.',
+    reloadList: 'Update the list',
+    attStatus: { confirmed: 'Confirmed', waitlisted: 'Waitlisted', cancelled: 'Cancelled' },
+    attAttendedOn: 'Attended {date}',
+    attErased: 'Erased registration',
+    attRecorded: 'Recorded: {name} attended on {date}. {count}.',
+    attAlready: '{name} was already recorded as attended on {date}. {count}.',
+    attRemoved: 'Removed: {name} is no longer recorded as attended. {count}.',
+    attAdded: 'Added: {name} attended on {date}. {count}.',
+    attConfirmRemove: 'Remove the attendance of {name} ({date})?',
+    attConfirmForce: 'The registration of {name} is {status}. Record the attendance anyway?',
+    attRefused: 'Not recorded for {name}: {detail}',
+    attUnknown: '{name} is no longer registered for this event. Update the list.',
+    attNetwork: 'No connection: nothing was changed for {name}. Try again when the connection returns.',
+    attFailed: 'The change for {name} failed: {detail}',
+    attAddTitle: 'Add attendee',
+    attAddIntro: 'For a person who attended without a registration. They are registered as confirmed and recorded as attended on the date chosen above.',
+    attAddSubmit: 'Add as attended',
+    attAddDuplicate: 'This e-mail address already has a registration for the event: tick the name in the list instead.',
+    attAddOffline: 'Adding an attendee needs a connection. Try again when it returns.',
+    attAddRefused: 'The server did not add the attendee: {detail}',
   },
   sv: {
     pageTitle: 'Incheckning – eventd',
@@ -254,6 +291,43 @@ const STRINGS = {
     notAllowed: 'Ditt konto får inte göra det här.',
     serverError: 'Servern svarade med ett fel ({status}). Försök igen.',
     networkError: 'Ingen anslutning.',
+
+    recordAfterwards: 'Registrera närvaro i efterhand',
+    toDoor: 'Incheckning vid dörren',
+    attIntro: 'Bocka för varje person som deltog. Datumet nedan registreras med varje bock; tar du bort en bock tas närvaron bort när du har bekräftat.',
+    attDate: 'Datum för närvaron',
+    attDateHint: 'Evenemanget började {date}. Bockar och tillagda deltagare registreras med datumet som väljs här.',
+    attDateMissing: 'Välj först datumet för närvaron.',
+    attDateFuture: 'Datumet kan inte ligga i framtiden.',
+    attCount: '{n} av {m} deltog',
+    attListTitle: 'Anmälningar',
+    attFilter: 'Sök namn eller organisation',
+    attShown: { one: '1 av {m} anmälningar visas.', other: '{n} av {m} anmälningar visas.' },
+    attLoading: 'Hämtar anmälningarna…',
+    attNone: 'Inga anmälningar. Lägg till deltagarna med formuläret nedan.',
+    attNoMatch: 'Ingen anmälan matchar.',
+    attLoadFailed: 'Anmälningarna kunde inte hämtas ({status}).',
+    attLoadOffline: 'Ingen anslutning: anmälningarna kunde inte hämtas. Försök igen när anslutningen är tillbaka.',
+    reloadList: 'Uppdatera listan',
+    attStatus: { confirmed: 'Bekräftad', waitlisted: 'På väntelistan', cancelled: 'Avbokad' },
+    attAttendedOn: 'Deltog {date}',
+    attErased: 'Raderad anmälan',
+    attRecorded: 'Registrerat: {name} deltog {date}. {count}.',
+    attAlready: '{name} var redan registrerad som deltagare {date}. {count}.',
+    attRemoved: 'Borttaget: {name} är inte längre registrerad som deltagare. {count}.',
+    attAdded: 'Tillagd: {name} deltog {date}. {count}.',
+    attConfirmRemove: 'Ta bort närvaron för {name} ({date})?',
+    attConfirmForce: 'Anmälan för {name} är {status}. Registrera närvaron ändå?',
+    attRefused: 'Inte registrerat för {name}: {detail}',
+    attUnknown: '{name} är inte längre anmäld till evenemanget. Uppdatera listan.',
+    attNetwork: 'Ingen anslutning: inget ändrades för {name}. Försök igen när anslutningen är tillbaka.',
+    attFailed: 'Ändringen för {name} misslyckades: {detail}',
+    attAddTitle: 'Lägg till deltagare',
+    attAddIntro: 'För en person som deltog utan anmälan. Personen registreras som bekräftad och som deltagare det datum som valts ovan.',
+    attAddSubmit: 'Lägg till som deltagare',
+    attAddDuplicate: 'E-postadressen har redan en anmälan till evenemanget: bocka för namnet i listan i stället.',
+    attAddOffline: 'Att lägga till en deltagare kräver anslutning. Försök igen när den är tillbaka.',
+    attAddRefused: 'Servern lade inte till deltagaren: {detail}',
   },
 };
 
@@ -330,4 +404,24 @@ export function formatWhen(startIso, endIso) {
     ? (e.toDateString() === s.toDateString() ? formatTime(e) : new Intl.DateTimeFormat(loc, { day: 'numeric', month: 'short' }).format(e) + ' ' + formatTime(e))
     : '';
   return `${day}, ${formatTime(s)}${end ? '–' + end : ''}`;
+}
+
+const ZONE = 'Europe/Stockholm';
+
+/** The calendar date (YYYY-MM-DD) of a moment in Stockholm, where the project's events are reported; '' when invalid. */
+export function stockholmDate(when = new Date()) {
+  const d = when instanceof Date ? when : new Date(when);
+  if (Number.isNaN(d.getTime())) return '';
+  const p = {};
+  for (const x of new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(d)) p[x.type] = x.value;
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
+/** "10 March 2025" / "10 mars 2025" for a date YYYY-MM-DD; '' when it is not one. */
+export function formatDay(ymd) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(ymd || ''));
+  if (!m) return '';
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 12));
+  if (Number.isNaN(d.getTime())) return '';
+  return new Intl.DateTimeFormat(current === 'sv' ? 'sv-SE' : 'en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' }).format(d);
 }

@@ -1,10 +1,10 @@
 // Service worker of the door check-in app (scope /checkin/): keeps the app shell so the door keeps working offline.
 // API calls are never cached here: the app keeps its own door list and scan queue in IndexedDB.
 
-const CACHE = 'eventd-checkin-shell-v1';
+const CACHE = 'eventd-checkin-shell-v2';
 const SHELL = [
   './', 'index.html', 'checkin.css', 'app.js', 'api.js', 'codes.js', 'i18n.js', 'store.js', 'scanner.js',
-  'scan-worker.js', 'vendor/jsQR.js', 'manifest.webmanifest', 'icon.svg',
+  'scan-worker.js', 'dom.js', 'walkin.js', 'attendance.js', 'vendor/jsQR.js', 'manifest.webmanifest', 'icon.svg',
 ];
 const NETWORK_WAIT_MS = 3000;
 

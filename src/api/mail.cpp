@@ -1,0 +1,105 @@
+#include "api/mail.hpp"
+
+#include "auth/crypto.hpp"
+#include "domain/time.hpp"
+
+#include <sodium.h>
+
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+
+namespace eventd::api {
+
+std::string encode_header(const std::string& s) {
+  bool ascii = true;
+  for (unsigned char c : s)
+    if (c >= 0x80 || c < 0x20) ascii = false;
+  if (ascii) return s;
+  std::string out(sodium_base64_ENCODED_LEN(s.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(s.data()), s.size(), sodium_base64_VARIANT_ORIGINAL);
+  out.resize(std::char_traits<char>::length(out.c_str()));
+  return "=?UTF-8?B?" + out + "?=";
+}
+
+namespace {
+std::string rfc5322_date(std::int64_t t) {
+  static const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
+                tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return buf;
+}
+}  // namespace
+
+outbox::outbox(std::string folder, std::string from) : folder_(std::move(folder)), from_(std::move(from)) {
+  std::filesystem::create_directories(folder_);
+  thread_ = std::thread([this] { run(); });
+}
+
+outbox::~outbox() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+}
+
+void outbox::send(mail_message m) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(m));
+  }
+  wake_.notify_one();
+}
+
+void outbox::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty() && stopping_) return;
+    auto m = std::move(queue_.front());
+    queue_.pop_front();
+    lock.unlock();
+    try {
+      write(m);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"mail not written\",\"error\":\"%s\"}\n", e.what());
+    }
+    lock.lock();
+  }
+}
+
+void outbox::write(const mail_message& m) {
+  const auto now = domain::now();
+  const auto id = std::to_string(now) + "-" + auth::random_token(9);
+  // Written under a temporary name and renamed, so a reader of outbox/ never sees half a message.
+  const auto final_path = std::filesystem::path(folder_) / (id + ".eml");
+  const auto tmp_path = std::filesystem::path(folder_) / ("." + id + ".tmp");
+  {
+    std::ofstream out(tmp_path, std::ios::binary);
+    out << "From: " << from_ << "\r\n"
+        << "To: " << m.to << "\r\n"
+        << "Subject: " << encode_header(m.subject) << "\r\n"
+        << "Date: " << rfc5322_date(now) << "\r\n"
+        << "Message-ID: <" << id << "@eventd>\r\n"
+        << "MIME-Version: 1.0\r\n"
+        << "Content-Type: text/plain; charset=utf-8\r\n"
+        << "Content-Transfer-Encoding: 8bit\r\n\r\n";
+    for (char c : m.text) {
+      if (c == '\n') out << "\r\n";
+      else out << c;
+    }
+    out << "\r\n";
+    if (!out) throw std::runtime_error("cannot write " + tmp_path.string());
+  }
+  std::filesystem::rename(tmp_path, final_path);
+}
+
+}  // namespace eventd::api
