@@ -61,6 +61,32 @@ response from_answer(const store::scan_answer& a) {
   return res;
 }
 
+// When someone attended: a timestamp (scanned at the door) or a date alone (recorded afterwards; kept as midday
+// Stockholm time). Neither may lie in the future; a date alone may be today.
+std::optional<domain::time_point> read_attended_at(const json& body, reader& in) {
+  if (!body.contains("attended_at") || body.at("attended_at").is_null()) return std::nullopt;
+  const char* wrong = "must be an RFC 3339 timestamp or a date (YYYY-MM-DD)";
+  if (!body.at("attended_at").is_string()) {
+    in.error("attended_at", wrong);
+    return std::nullopt;
+  }
+  const auto& s = body.at("attended_at").get_ref<const std::string&>();
+  const auto now = domain::now();
+  if (auto t = domain::parse_rfc3339(s)) {
+    // A few minutes of slack for a scanning device whose clock runs ahead.
+    if (t->at > now + 300) in.error("attended_at", "must not be in the future");
+    return t->at;
+  }
+  if (auto d = domain::parse_date(s)) {
+    const auto today = (now + 60 * domain::stockholm_offset_minutes(now)) / 86400 * 86400;
+    if (*d > today) in.error("attended_at", "must not be in the future");
+    const auto midday = *d + 12 * 3600;
+    return midday - 60 * domain::stockholm_offset_minutes(midday);
+  }
+  in.error("attended_at", wrong);
+  return std::nullopt;
+}
+
 // Reads one check-in from `body`; `event_id` is given by the path or, in a batch, by the item.
 std::optional<store::checkin_command> read_checkin(const json& body, domain::field_errors& errors, const principal& p,
                                                    const request& req, std::string prefix = "") {
@@ -76,15 +102,7 @@ std::optional<store::checkin_command> read_checkin(const json& body, domain::fie
     if (v->empty() || v->size() > 100) in.error("scan_id", "must be 1 to 100 characters");
     c.scan_id = *v;
   }
-  if (body.contains("attended_at") && body.at("attended_at").is_string()) {
-    const auto& s = body.at("attended_at").get_ref<const std::string&>();
-    if (auto t = domain::parse_rfc3339(s)) c.attended_at = t->at;
-    else if (auto d = domain::parse_date(s)) c.attended_at = *d + 12 * 3600;  // a date alone: recorded afterwards, midday
-    else in.error("attended_at", "must be an RFC 3339 timestamp or a date (YYYY-MM-DD)");
-  } else if (body.contains("attended_at") && !body.at("attended_at").is_null()) {
-    in.error("attended_at", "must be an RFC 3339 timestamp or a date (YYYY-MM-DD)");
-  }
-  if (c.attended_at && *c.attended_at > domain::now() + 300) in.error("attended_at", "must not be in the future");
+  c.attended_at = read_attended_at(body, in);
   if (auto v = in.boolean("force")) c.force = *v;
   c.user_id = p.user.id;
   c.device = req.header("x-device-id").substr(0, 100);
@@ -129,12 +147,7 @@ void add_checkin_routes(router& r, services& s) {
     domain::field_errors errors;
     reader in(*body, errors);
     read_person(in, person, true);
-    std::optional<domain::time_point> attended;
-    if (auto t = in.text("attended_at")) {
-      if (auto rt = domain::parse_rfc3339(*t)) attended = rt->at;
-      else if (auto d = domain::parse_date(*t)) attended = *d + 12 * 3600;
-      else in.error("attended_at", "must be an RFC 3339 timestamp or a date (YYYY-MM-DD)");
-    }
+    const auto attended = read_attended_at(*body, in);
     domain::validate_person(person, errors);
     if (!errors.empty()) return done(problem(422, "Invalid fields", "some fields are missing or wrong", errors));
     s.db.register_person(e->id, std::move(person), true, reply<store::created_registration>(std::move(done), [](const store::created_registration& c) {

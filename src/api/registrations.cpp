@@ -182,6 +182,9 @@ void add_registration_routes(router& r, services& s) {
     const auto& token = m.params.at("token");
     auto reg = plausible_token(token) ? s.db.find_by_manage_token(token) : std::nullopt;
     if (!reg) return done(unknown_token());
+    // An erased or cancelled registration has no ticket to show.
+    if (reg->erased || reg->status == domain::registration_status::cancelled)
+      return done(problem(404, "Not found", "this registration has no valid ticket"));
     response res;
     res.content_type = "image/svg+xml";
     res.body = qr_svg(reg->ticket_code);

@@ -113,7 +113,9 @@ int load_demo(store::store& db, const domain::config& cfg) {
     e.topic = pl.topic;
     e.network = pl.network;
     e.status = domain::event_status::published;
-    e.place = domain::venue{pl.venue, std::string(pl.venue) + (pl.kind == std::string("network_event") ? "" : ", Stockholm"),
+    // Venues in Stockholm get a street address; those abroad are given by their city.
+    const bool in_stockholm = pl.kind != std::string("network_event") && pl.kind != std::string("study_visit");
+    e.place = domain::venue{pl.venue, in_stockholm ? std::string("Exempelgatan ") + std::to_string(made + 1) + ", Stockholm" : pl.venue,
                             {"step_free_access", "hearing_loop"}};
     auto created = wait_for<domain::event>([&](auto cb) { db.create_event(e, cb); });
     ++made;

@@ -156,6 +156,22 @@ private:
     co_await bhttp::async_write(stream, res, tuple_awaitable);
   }
 
+  // After refusing a request whose body is still arriving: stop sending, then read and drop what the client is
+  // still writing (2 s, 16 MiB at most). Closing at once would reset the connection, and the client could lose
+  // our answer before reading it.
+  awaitable<void> linger(beast::tcp_stream& stream) {
+    boost::system::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    std::vector<char> scratch(64 * 1024);
+    std::size_t dropped = 0;
+    stream.expires_after(std::chrono::seconds(2));
+    while (dropped < 16 * 1024 * 1024) {
+      auto [rec, n] = co_await stream.async_read_some(asio::buffer(scratch), tuple_awaitable);
+      if (rec) break;
+      dropped += n;
+    }
+  }
+
   awaitable<void> session(tcp::socket socket) {
     struct connection_count {
       api::metrics& m;
@@ -178,6 +194,7 @@ private:
       if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::connection_reset) break;
       if (ec == bhttp::error::body_limit) {
         co_await write_plain(stream, 413, "Body too large", "the body is over the limit", 11);
+        co_await linger(stream);
         break;
       }
       if (ec == bhttp::error::header_limit) {
@@ -204,6 +221,7 @@ private:
         auto [ec2, n2] = co_await bhttp::async_read(stream, buffer, parser, tuple_awaitable);
         if (ec2 == bhttp::error::body_limit) {
           co_await write_plain(stream, 413, "Body too large", "the body is over the limit", parser.get().version());
+          co_await linger(stream);
           break;
         }
         if (ec2) break;

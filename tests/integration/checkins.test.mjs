@@ -211,4 +211,22 @@ describe('check-in', { timeout: 30000 }, () => {
     const fresh = await register(api, ev.id);
     assertProblem(await checkin(ev.id, { ticket_code: fresh.ticket_code, attended_at: 'yesterday-ish' }), 422, ['attended_at']);
   });
+  test('attendance recorded afterwards by date: today is accepted, a future date is not, walk-ins alike', async () => {
+    const stockholmDay = (offsetDays) => new Date(Date.now() + offsetDays * 86400000)
+      .toLocaleDateString('sv-SE', { timeZone: 'Europe/Stockholm' });
+    const today = stockholmDay(0);
+    const reg = await register(api, ev.id);
+    const r = await checkin(ev.id, { registration_id: reg.id, attended_at: today });
+    assert.equal(r.status, 201, r.text);
+    const t = await ticketOf(ev.id, reg.id);
+    assert.equal(new Date(t.checked_in_at).toLocaleDateString('sv-SE', { timeZone: 'Europe/Stockholm' }), today,
+      `recorded ${t.checked_in_at} for ${today}`);
+    const other = await register(api, ev.id);
+    assertProblem(await checkin(ev.id, { registration_id: other.id, attended_at: stockholmDay(2) }), 422, ['attended_at']);
+    const walkIn = registrationBody({ attended_at: stockholmDay(2) });
+    assertProblem(await api('POST', `/api/v1/events/${ev.id}/walk-ins`, walkIn, { token: organiser }), 422, ['attended_at']);
+    const pastWalkIn = await api('POST', `/api/v1/events/${ev.id}/walk-ins`, registrationBody({ attended_at: stockholmDay(-3) }), { token: organiser });
+    assert.equal(pastWalkIn.status, 201, pastWalkIn.text);
+    assert.equal(new Date(pastWalkIn.body.checked_in_at).toLocaleDateString('sv-SE', { timeZone: 'Europe/Stockholm' }), stockholmDay(-3));
+  });
 });
