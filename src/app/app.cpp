@@ -116,9 +116,11 @@ int run(int argc, char** argv) {
         std::cerr << "{\"level\":\"warn\",\"msg\":\"EVENTD_SMTP_URL is not supported yet; mail goes to the outbox folder\"}\n";
       if (const char* from = std::getenv("EVENTD_MAIL_FROM"); from && *from) cfg.mail_from = from;
       const auto db_dir = std::filesystem::path(cfg.database).parent_path();
-      api::outbox mail((db_dir.empty() ? std::filesystem::path(".") : db_dir) / "outbox", cfg.mail_from);
+      std::unique_ptr<api::outbox> mail;
+      if (cfg.mail == "outbox")
+        mail = std::make_unique<api::outbox>((db_dir.empty() ? std::filesystem::path(".") : db_dir) / "outbox", cfg.mail_from);
       api::services services(*db, cfg, stats);
-      services.mail = &mail;
+      services.mail = mail.get();
       api::router router;
       api::add_all_routes(router, services);
       auto sweeper = std::make_unique<retention_sweeper>(*db, cfg.retention_days);

@@ -71,6 +71,10 @@ void apply_json(domain::config& cfg, const std::string& text, const std::string&
       while (!cfg.public_url.empty() && cfg.public_url.back() == '/') cfg.public_url.pop_back();
     }
     else if (key == "mail_from") cfg.mail_from = get_string(v, source, key);
+    else if (key == "mail") {
+      cfg.mail = get_string(v, source, key);
+      if (cfg.mail != "outbox" && cfg.mail != "off") bad(source, key, "must be \"outbox\" or \"off\"");
+    }
     else if (key == "web") cfg.web = get_string(v, source, key);
     else if (key == "threads") cfg.threads = static_cast<int>(get_int(v, source, key, 0, 256));
     else if (key == "body_limit") cfg.body_limit = static_cast<std::uint64_t>(get_int(v, source, key, 1024, 64 << 20));
@@ -116,7 +120,7 @@ void apply_json(domain::config& cfg, const std::string& text, const std::string&
 
 std::string usage() {
   return "usage: eventd [--listen HOST:PORT] [--db PATH] [--config PATH] [--web DIR] [--demo] [--threads N]\n"
-         "              [--commit-mode group|per_request] [--quiet]\n"
+         "              [--commit-mode group|per_request] [--mail outbox|off] [--quiet]\n"
          "Environment: EVENTD_LISTEN, EVENTD_DB, EVENTD_WEB, EVENTD_THREADS, EVENTD_COMMIT_MODE, EVENTD_CONFIG,\n"
          "             EVENTD_ADMIN_EMAIL and EVENTD_ADMIN_PASSWORD (first admin when there is no user).\n";
 }
@@ -164,6 +168,7 @@ launch read_launch(int argc, char** argv) {
     else if (a == "--web") flags["web"] = value();
     else if (a == "--config") (void)value();
     else if (a == "--commit-mode") flags["commit_mode"] = value();
+    else if (a == "--mail") flags["mail"] = value();
     else if (a == "--threads") {
       auto v = value();
       if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 3) throw config_error("--threads must be a whole number");

@@ -31,6 +31,8 @@ struct config {
   // Where participants reach the pages; links in e-mails start with it.
   std::string public_url = "http://127.0.0.1:8080";
   std::string mail_from = "Networking Europe <no-reply@example.org>";
+  // "outbox" writes each message as an .eml file into outbox/ beside the database; "off" sends nothing.
+  std::string mail = "outbox";
   // "group" batches concurrent writes into one transaction; "per_request" commits each alone (for comparison only).
   std::string commit_mode = "group";
   int max_batch = 512;
