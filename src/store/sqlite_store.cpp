@@ -656,17 +656,7 @@ public:
           if (!r) fail(errc::not_found, "no registration for this link");
           // An erased registration no longer holds a seat: cancel it first, which promotes the waitlist.
           if (r->status != domain::registration_status::cancelled) cancel(c, *r);
-          auto& q = c.prepare(
-              "UPDATE registrations SET name = NULL, email = NULL, organisation = NULL, municipality = NULL, country = NULL, "
-              "accessibility_needs = '', accessibility_note = NULL, dietary = NULL, erased = 1 WHERE id = ?");
-          q.bind(1, r->id);
-          q.exec();
-          // The person keeps an anonymous id (statistics count them once); the address goes when nothing else uses it.
-          auto& p = c.prepare(
-              "UPDATE persons SET email = NULL WHERE id = (SELECT person_id FROM registrations WHERE id = ?1) AND NOT EXISTS "
-              "(SELECT 1 FROM registrations WHERE person_id = persons.id AND erased = 0)");
-          p.bind(1, r->id);
-          p.exec();
+          erase_personal_data(c, r->id);
           return *registration_by_id(c, r->id);
         },
         std::move(cb));
@@ -675,20 +665,14 @@ public:
   void erase_ended_before(domain::time_point cutoff, callback<std::int64_t> cb) override {
     write<std::int64_t>(
         [cutoff](connection& c) {
+          std::vector<id_t> ids;
           auto& q = c.prepare(
-              "UPDATE registrations SET name = NULL, email = NULL, organisation = NULL, municipality = NULL, country = NULL, "
-              "accessibility_needs = '', accessibility_note = NULL, dietary = NULL, erased = 1 "
-              "WHERE erased = 0 AND event_id IN (SELECT id FROM events WHERE ends_at < ?)");
+              "SELECT r.id FROM registrations r JOIN events e ON e.id = r.event_id WHERE r.erased = 0 AND e.ends_at < ?");
           q.bind(1, static_cast<std::int64_t>(cutoff));
-          const std::int64_t n = q.exec();
-          if (n > 0) {
-            auto& p = c.prepare(
-                "UPDATE persons SET email = NULL WHERE email IS NOT NULL AND NOT EXISTS "
-                "(SELECT 1 FROM registrations r WHERE r.person_id = persons.id AND r.erased = 0) AND NOT EXISTS "
-                "(SELECT 1 FROM support_session_persons s WHERE s.person_id = persons.id)");
-            p.exec();
-          }
-          return n;
+          while (q.executeStep()) ids.push_back(q.getColumn(0).getInt64());
+          q.reset();
+          for (const auto id : ids) erase_personal_data(c, id);
+          return static_cast<std::int64_t>(ids.size());
         },
         std::move(cb));
   }
@@ -790,6 +774,23 @@ private:
     q.exec();
     promote(c, r.event_id);
     return *registration_by_id(c, r.id);
+  }
+
+  // Clears what identifies a person, keeps the anonymous facts (event, organisation type, home region, gender,
+  // check-in). The person keeps an anonymous id, so statistics count them once; their address goes when nothing
+  // else still uses it.
+  static void erase_personal_data(connection& c, id_t registration_id) {
+    auto& q = c.prepare(
+        "UPDATE registrations SET name = NULL, email = NULL, organisation = NULL, municipality = NULL, country = NULL, "
+        "accessibility_needs = '', accessibility_note = NULL, dietary = NULL, erased = 1 WHERE id = ?");
+    q.bind(1, registration_id);
+    q.exec();
+    auto& p = c.prepare(
+        "UPDATE persons SET email = NULL WHERE id = (SELECT person_id FROM registrations WHERE id = ?1) AND NOT EXISTS "
+        "(SELECT 1 FROM registrations WHERE person_id = persons.id AND erased = 0) AND NOT EXISTS "
+        "(SELECT 1 FROM support_session_persons s WHERE s.person_id = persons.id)");
+    p.bind(1, registration_id);
+    p.exec();
   }
 
   static scan_answer render_failure(const failure& f) {

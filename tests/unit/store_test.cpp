@@ -760,3 +760,35 @@ TEST_F(store_test, a_fresh_database_is_ready_and_empty) {
 }
 
 }  // namespace
+
+// The retention rule: personal data of events that ended before the cutoff goes; later events keep theirs, and the
+// anonymous facts (check-ins, person ids) stay so the goal figures do not change.
+TEST_F(store_test, retention_erases_personal_data_of_events_that_ended_before_the_cutoff) {
+  const auto old_event = create_event(std::nullopt);
+  const auto new_event = create_event(std::nullopt);
+  const auto a = register_ok(old_event.id, "old@example.se");
+  const auto b = register_ok(new_event.id, "new@example.se");
+  const auto walk = register_ok(old_event.id, "walkin@example.se", true);  // checked in at once
+  const auto before = store_->goal_facts_now();
+  // Move the first event into the past, then sweep with a cutoff between the two events' ends.
+  auto moved = event_now(old_event.id);
+  moved.starts_at = domain::now() - 400 * 86400;
+  moved.ends_at = moved.starts_at + 3600;
+  ASSERT_TRUE(wait_for<domain::event>([&](auto cb) { store_->update_event(moved, cb); }).ok());
+  auto swept = wait_for<std::int64_t>([&](auto cb) { store_->erase_ended_before(domain::now() - 365 * 86400, cb); });
+  ASSERT_TRUE(swept.ok());
+  EXPECT_EQ(swept.value(), 2);
+  const auto gone = reload(a);
+  EXPECT_TRUE(gone.erased);
+  EXPECT_TRUE(gone.person.name.empty());
+  EXPECT_TRUE(gone.person.email.empty());
+  EXPECT_TRUE(reload(walk).checked_in_at.has_value()) << "the check-in is an anonymous fact and stays";
+  const auto kept = reload(b);
+  EXPECT_FALSE(kept.erased);
+  EXPECT_EQ(kept.person.email, "new@example.se");
+  const auto after = store_->goal_facts_now();
+  ASSERT_EQ(after.attendances.size(), before.attendances.size());
+  EXPECT_EQ(after.attendances.front().person_id, before.attendances.front().person_id);
+  // A second sweep finds nothing more to erase.
+  EXPECT_EQ(wait_for<std::int64_t>([&](auto cb) { store_->erase_ended_before(domain::now() - 365 * 86400, cb); }).value(), 0);
+}
