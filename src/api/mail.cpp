@@ -5,6 +5,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -21,10 +22,22 @@ std::string encode_header(const std::string& s) {
   for (unsigned char c : s)
     if (c >= 0x80 || c < 0x20) ascii = false;
   if (ascii) return s;
-  std::string out(sodium_base64_ENCODED_LEN(s.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(s.data()), s.size(), sodium_base64_VARIANT_ORIGINAL);
-  out.resize(std::char_traits<char>::length(out.c_str()));
-  return "=?UTF-8?B?" + out + "?=";
+  // RFC 2047: encoded words of at most 75 characters, each holding whole UTF-8 characters, folded onto new lines.
+  std::string out;
+  std::size_t pos = 0;
+  while (pos < s.size()) {
+    std::size_t end = std::min(s.size(), pos + 45);
+    while (end < s.size() && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+    const auto piece = s.substr(pos, end - pos);
+    std::string b64(sodium_base64_ENCODED_LEN(piece.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+    sodium_bin2base64(b64.data(), b64.size(), reinterpret_cast<const unsigned char*>(piece.data()), piece.size(),
+                      sodium_base64_VARIANT_ORIGINAL);
+    b64.resize(std::char_traits<char>::length(b64.c_str()));
+    if (!out.empty()) out += "\r\n ";
+    out += "=?UTF-8?B?" + b64 + "?=";
+    pos = end;
+  }
+  return out;
 }
 
 namespace {

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <future>
@@ -189,7 +190,12 @@ TEST_F(store_test, confirms_up_to_capacity_then_waitlists_in_arrival_order) {
   EXPECT_EQ(now.counts.available(), 0);
   // Every registration has its own ticket code and manage link.
   EXPECT_NE(regs[0].registration.ticket_code, regs[1].registration.ticket_code);
-  EXPECT_EQ(regs[0].registration.ticket_code.size(), domain::ticket_length);
+  for (const auto& r : regs) {
+    // Typed at doors and read aloud: exactly 8 symbols of the unambiguous alphabet.
+    EXPECT_EQ(r.registration.ticket_code.size(), domain::ticket_length);
+    EXPECT_EQ(r.registration.ticket_code.find_first_not_of(domain::ticket_alphabet), std::string::npos)
+        << r.registration.ticket_code;
+  }
   EXPECT_NE(regs[0].manage_token, regs[1].manage_token);
 }
 
@@ -362,6 +368,33 @@ TEST_F(store_test, walk_ins_beyond_capacity_are_confirmed_and_checked_in) {
   EXPECT_EQ(listed[0].counts.walk_ins, 2);
   EXPECT_EQ(listed[0].counts.checked_in, 2);
   EXPECT_EQ(listed[0].counts.available(), 0);
+}
+
+TEST_F(store_test, walk_ins_are_registered_after_online_registration_has_closed) {
+  auto e = make_event(5);
+  e.starts_at = domain::now() - 1800;  // the seminar began half an hour ago
+  e.ends_at = domain::now() + 3600;
+  const auto created = create(e);
+  auto online = try_register(created.id, person("online@example.se"));
+  ASSERT_FALSE(online.ok());
+  EXPECT_EQ(online.error().facts.at("reason"), "closed");
+  auto at_the_door = try_register(created.id, person("door@example.se"), /*walk_in=*/true);
+  ASSERT_TRUE(at_the_door.ok()) << at_the_door.error().detail;
+  EXPECT_EQ(at_the_door.value().registration.status, registration_status::confirmed);
+  EXPECT_TRUE(at_the_door.value().registration.checked_in_at);
+  EXPECT_EQ(event_now(created.id).counts.walk_ins, 1);
+  EXPECT_EQ(event_now(created.id).counts.checked_in, 1);
+}
+
+TEST_F(store_test, cancelling_a_walk_in_takes_it_out_of_the_counts) {
+  const auto e = create_event(10);
+  const auto walk_in = register_ok(e.id, "walkin@example.se", true);
+  ASSERT_EQ(event_now(e.id).counts.walk_ins, 1);
+  ASSERT_TRUE(cancel(e.id, walk_in.registration.id).ok());
+  const auto now = event_now(e.id);
+  EXPECT_EQ(now.counts.walk_ins, 0);
+  EXPECT_EQ(now.counts.confirmed, 0);
+  EXPECT_EQ(now.counts.available(), 10);
 }
 
 TEST_F(store_test, raising_capacity_promotes_waitlisted_registrations) {
@@ -698,6 +731,46 @@ TEST_F(store_test, concurrent_cancellations_keep_confirmed_at_capacity) {
   EXPECT_EQ(now.counts.waitlisted, 5);
   for (int i = 5; i < 10; ++i) EXPECT_EQ(reload(regs[i]).status, registration_status::confirmed) << i;
   for (int i = 10; i < 15; ++i) EXPECT_EQ(reload(regs[i]).waitlist_position, i - 9) << i;
+}
+
+TEST_F(store_test, a_failing_write_answers_its_caller_and_spares_the_rest_of_the_batch) {
+  const auto e = create_event(10);
+  const auto anna = register_ok(e.id, "anna@example.se");
+  // A check-in naming a user that does not exist breaks a foreign key inside the database: an unexpected failure.
+  store::checkin_command broken = by_ticket(e.id, anna.registration.ticket_code);
+  broken.user_id = 987654;
+
+  // Submitted back to back, so the writer most likely runs them in one transaction.
+  auto first = std::make_shared<std::promise<store::outcome<store::created_registration>>>();
+  auto failing = std::make_shared<std::promise<store::outcome<store::scan_answer>>>();
+  auto last = std::make_shared<std::promise<store::outcome<store::created_registration>>>();
+  auto first_done = first->get_future();
+  auto failing_done = failing->get_future();
+  auto last_done = last->get_future();
+  store_->register_person(e.id, person("bo@example.se"), false,
+                          [first](store::outcome<store::created_registration> o) { first->set_value(std::move(o)); });
+  store_->check_in(broken, render, [failing](store::outcome<store::scan_answer> o) { failing->set_value(std::move(o)); });
+  store_->register_person(e.id, person("cecilia@example.se"), false,
+                          [last](store::outcome<store::created_registration> o) { last->set_value(std::move(o)); });
+
+  // Every caller hears back (a lost answer would leave a request hanging for ever).
+  ASSERT_EQ(first_done.wait_for(std::chrono::seconds(20)), std::future_status::ready);
+  ASSERT_EQ(failing_done.wait_for(std::chrono::seconds(20)), std::future_status::ready);
+  ASSERT_EQ(last_done.wait_for(std::chrono::seconds(20)), std::future_status::ready);
+  const auto failed = failing_done.get();
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code, store::errc::unavailable);
+  EXPECT_TRUE(first_done.get().ok());
+  EXPECT_TRUE(last_done.get().ok());
+
+  // The others are stored; the broken check-in left nothing behind.
+  EXPECT_EQ(store_->list_registrations(e.id, "", std::nullopt).size(), 3u);
+  EXPECT_EQ(event_now(e.id).counts.confirmed, 3);
+  EXPECT_EQ(event_now(e.id).counts.checked_in, 0);
+  EXPECT_FALSE(reload(anna).checked_in_at);
+  // And the same check-in without the bad user goes through.
+  EXPECT_EQ(check_in(by_ticket(e.id, anna.registration.ticket_code)).body,
+            expected_body(checkin_result::checked_in, anna.registration.id));
 }
 
 // ---------------------------------------------------------------- persistence and migrations

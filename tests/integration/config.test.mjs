@@ -1,0 +1,92 @@
+// Start-up configuration: a bad value stops eventd with a message naming the key; flags and environment override.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { binaryPath, projectRoot, startServer } from '../support/server.mjs';
+
+function run(args, env = {}) {
+  return spawnSync(binaryPath(), args, { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 20000 });
+}
+
+test('a bad setting in the config file stops start-up, naming the key', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eventd-config-'));
+  try {
+    const base = JSON.parse(readFileSync(join(projectRoot, 'config', 'eventd.json'), 'utf8'));
+    const cases = [
+      [{ ...base, threads: 'four' }, 'threads'],
+      [{ ...base, goals: { ...base.goals, representation: 1.5 } }, 'goals.representation'],
+      [{ ...base, listen: 'localhost' }, 'listen'],
+      [{ ...base, commit_mode: 'sometimes' }, 'commit_mode'],
+      [{ ...base, no_such_setting: 1 }, 'no_such_setting'],
+    ];
+    for (const [doc, key] of cases) {
+      const file = join(dir, 'bad.json');
+      writeFileSync(file, JSON.stringify(doc));
+      const r = run(['--config', file, '--db', join(dir, 'x.db'), '--listen', '127.0.0.1:0']);
+      assert.equal(r.status, 2, `${key}: exit ${r.status}, ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(key.replace('.', '\\.')), `${key} is named: ${r.stderr}`);
+    }
+    writeFileSync(join(dir, 'broken.json'), '{ "threads": ');
+    const broken = run(['--config', join(dir, 'broken.json')]);
+    assert.equal(broken.status, 2);
+    assert.match(broken.stderr, /broken\.json/);
+    const flag = run(['--threads', 'x']);
+    assert.equal(flag.status, 2);
+    assert.match(flag.stderr, /--threads/);
+    const env = run(['--db', join(dir, 'y.db'), '--listen', '127.0.0.1:0'], { EVENTD_COMMIT_MODE: 'never' });
+    assert.equal(env.status, 2);
+    assert.match(env.stderr, /commit_mode/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a database newer than the binary is refused with a clear message', async () => {
+  const server = await startServer();
+  await server.stop();
+  const r0 = spawnSync('sqlite3', [server.db, "INSERT INTO schema_migrations(version, name, applied_at) VALUES (999, 'from_the_future', 0)"]);
+  assert.equal(r0.status, 0, String(r0.stderr));
+  const r = run(['--db', server.db, '--listen', '127.0.0.1:0']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /newer/);
+  server.cleanup();
+});
+
+test('a registration mail lands in outbox/ beside the database, with the private link', async () => {
+  const server = await startServer();
+  try {
+    const token = (await (await fetch(server.url + '/api/v1/session', {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@example.org', password: 'correct horse battery staple' }),
+    })).json()).token;
+    const ev = await (await fetch(server.url + '/api/v1/events', {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ kind: 'seminar', title: 'Budget för TN-samarbete', starts_at: '2030-03-01T09:00:00+01:00', ends_at: '2030-03-01T12:00:00+01:00' }),
+    })).json();
+    const reg = await (await fetch(`${server.url}/api/v1/events/${ev.id}/registrations`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Eva Exempel', email: 'eva@example.org', organisation: 'Exempel', organisation_type: 'public', municipality: 'Nacka', consent: true, language: 'en' }),
+    })).json();
+    const { readdirSync } = await import('node:fs');
+    let files = [];
+    for (let i = 0; i < 50 && files.length === 0; i++) {
+      files = readdirSync(join(server.dir, 'outbox')).filter((f) => f.endsWith('.eml'));
+      if (!files.length) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(files.length, 1);
+    const mail = readFileSync(join(server.dir, 'outbox', files[0]), 'utf8');
+    assert.match(mail, /^To: eva@example\.org\r$/m);
+    // The subject has Swedish letters, so it travels as RFC 2047 encoded words.
+    const words = [...mail.match(/^Subject: ((?:.*\r\n)(?: .*\r\n)*)/m)[1].matchAll(/=\?UTF-8\?B\?([^?]+)\?=/g)];
+    const subject = words.map((w) => Buffer.from(w[1], 'base64').toString('utf8')).join('');
+    assert.equal(subject, 'Your place: Budget för TN-samarbete');
+    assert.ok(mail.includes(reg.ticket_code), 'the ticket code is in the mail');
+    assert.ok(mail.includes(`/manage.html#token=${reg.manage_token}`), 'the private link is in the mail');
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+});
