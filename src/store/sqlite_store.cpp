@@ -844,7 +844,13 @@ private:
       ins.bind(7, forced ? 1 : 0);
       ins.exec();
       o.result = checkin_result::checked_in;
-      r = registration_by_id(c, r->id);
+      // What was just written, without reading it back.
+      r->checked_in_at = cmd.attended_at.value_or(now);
+      r->checkin_forced = forced;
+      if (r->status == domain::registration_status::waitlisted) {
+        r->status = domain::registration_status::confirmed;
+        r->waitlist_position.reset();
+      }
     }
     o.registration = std::move(r);
     scan_answer answer = render(o);

@@ -14,10 +14,11 @@ export class ApiError extends Error {
 
 /**
  * Calls the API. Resolves to the parsed JSON body (null when empty); rejects with ApiError for non-2xx answers
- * and network failures.
+ * and network failures. options: headers (extra request headers, e.g. Authorization) and credentials
+ * (fetch's; 'same-origin' unless given: the organisers' pages send a bearer token and 'omit' cookies).
  */
-export async function api(method, path, body) {
-  const headers = { Accept: 'application/json, application/problem+json' };
+export async function api(method, path, body, { headers: extra = {}, credentials = 'same-origin' } = {}) {
+  const headers = { Accept: 'application/json, application/problem+json', ...extra };
   let payload;
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
@@ -25,7 +26,7 @@ export async function api(method, path, body) {
   }
   let res;
   try {
-    res = await fetch(path, { method, headers, body: payload, credentials: 'same-origin', cache: 'no-store' });
+    res = await fetch(path, { method, headers, body: payload, credentials, cache: 'no-store' });
   } catch {
     throw new ApiError(0, null);
   }

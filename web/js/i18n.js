@@ -17,6 +17,7 @@ const en = {
   'footer.about': 'Networking Europe is a European Social Fund project run by Sensus Stockholm-Gotland with public and non-profit partners of the Stockholm region.',
   'footer.privacy': 'Privacy notice',
   'footer.events': 'All events',
+  'footer.organisers': 'For organisers',
   'common.loading': 'Loading…',
   'common.required': '(required)',
   'common.optional': '(optional)',
@@ -193,6 +194,7 @@ const sv = {
   'footer.about': 'Networking Europe är ett projekt inom Europeiska socialfonden som drivs av Sensus Stockholm-Gotland tillsammans med offentliga och ideella partner i Stockholmsregionen.',
   'footer.privacy': 'Integritetspolicy',
   'footer.events': 'Alla evenemang',
+  'footer.organisers': 'För arrangörer',
   'common.loading': 'Laddar…',
   'common.required': '(obligatoriskt)',
   'common.optional': '(frivilligt)',
@@ -391,6 +393,14 @@ const enums = {
 };
 
 const STRINGS = { en, sv };
+
+/**
+ * Adds a family of pages' own strings, {en: {key: text}, sv: {key: text}} (e.g. the organisers' pages in
+ * web/admin/). Call it before initI18n(); keys should carry their own prefix so they never replace shared ones.
+ */
+export function addStrings(tables) {
+  for (const code of LANGUAGES) Object.assign(STRINGS[code], (tables && tables[code]) || {});
+}
 
 function initialLanguage() {
   try {
