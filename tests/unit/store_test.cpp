@@ -780,6 +780,30 @@ TEST_F(store_test, a_failing_write_answers_its_caller_and_spares_the_rest_of_the
   EXPECT_EQ(check_in(broken).body, expected_body(checkin_result::checked_in, bo.registration.id));
 }
 
+TEST_F(store_test, one_broken_item_of_a_check_in_batch_leaves_the_others_standing) {
+  const auto e = create_event(10);
+  const auto anna = register_ok(e.id, "anna@example.se");
+  const auto bo = register_ok(e.id, "bo@example.se");
+  const auto cecilia = register_ok(e.id, "cecilia@example.se");
+  // The middle item names a user that does not exist: the database refuses it (a foreign key), unexpectedly.
+  auto broken = by_ticket(e.id, bo.registration.ticket_code);
+  broken.user_id = 987654;
+  std::vector<store::checkin_command> cmds{by_ticket(e.id, anna.registration.ticket_code), broken,
+                                           by_ticket(e.id, cecilia.registration.ticket_code)};
+  auto answers = wait_for<std::vector<store::scan_answer>>(
+      [&](auto cb) { store_->check_in_batch(std::move(cmds), render, cb); });
+  // A device syncing a queue of scans must not lose the good ones because of one bad one.
+  ASSERT_TRUE(answers.ok()) << answers.error().detail;
+  ASSERT_EQ(answers.value().size(), 3u);
+  EXPECT_EQ(answers.value()[0].body, expected_body(checkin_result::checked_in, anna.registration.id));
+  EXPECT_NE(answers.value()[1].status, 200);
+  EXPECT_EQ(answers.value()[2].body, expected_body(checkin_result::checked_in, cecilia.registration.id));
+  EXPECT_TRUE(reload(anna).checked_in_at);
+  EXPECT_FALSE(reload(bo).checked_in_at);
+  EXPECT_TRUE(reload(cecilia).checked_in_at);
+  EXPECT_EQ(event_now(e.id).counts.checked_in, 2);
+}
+
 // ---------------------------------------------------------------- persistence and migrations
 
 TEST_F(store_test, a_reopened_store_still_has_everything) {
