@@ -689,14 +689,20 @@ public:
           std::vector<scan_answer> out;
           for (const auto& cmd : cmds) {
             // Each item alone, as the single call would be: a failing one leaves the others standing.
-            c.db().exec("SAVEPOINT item");
+            c.prepare("SAVEPOINT item").exec();
             try {
               out.push_back(scan(c, *tickets_, cmd, render));
             } catch (const store_error& e) {
-              c.db().exec("ROLLBACK TO item");
+              c.reset_all();
+              c.prepare("ROLLBACK TO item").exec();
               out.push_back(render_failure(e.f));
+            } catch (const std::exception& e) {
+              std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"check-in item failed\",\"error\":\"%s\"}\n", e.what());
+              c.reset_all();
+              c.prepare("ROLLBACK TO item").exec();
+              out.push_back(render_failure(failure{errc::unavailable, "this scan could not be saved; send it again"}));
             }
-            c.db().exec("RELEASE item");
+            c.prepare("RELEASE item").exec();
           }
           return out;
         },
@@ -795,8 +801,9 @@ private:
 
   static scan_answer render_failure(const failure& f) {
     // Only reached when an item broke unexpectedly; the api renders ordinary answers.
-    return {f.code == errc::not_found ? 404 : 503, "{\"type\":\"about:blank\",\"title\":\"Check-in failed\",\"status\":" +
-                                                       std::to_string(f.code == errc::not_found ? 404 : 503) + "}"};
+    const int status = f.code == errc::not_found ? 404 : 503;
+    return {status, "{\"type\":\"about:blank\",\"title\":\"Check-in failed\",\"status\":" + std::to_string(status) +
+                        ",\"detail\":\"" + f.detail + "\"}"};
   }
 
   static scan_answer scan(connection& c, const auth::ticket_cipher& tickets, const checkin_command& cmd,

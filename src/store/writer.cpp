@@ -73,10 +73,11 @@ void writer::run_batch(std::deque<job>& batch) {
         std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"write job failed\",\"error\":\"%s\"}\n", e.what());
         r.keep = false;
       }
+      // Recorded first: whatever happens next, this caller gets an answer.
+      if (r.finish) finishers.push_back(std::move(r.finish));
       conn_.reset_all();
       if (!r.keep) conn_.prepare("ROLLBACK TO job").exec();
       conn_.prepare("RELEASE job").exec();
-      if (r.finish) finishers.push_back(std::move(r.finish));
     }
     conn_.reset_all();
     conn_.prepare("COMMIT").exec();
