@@ -1,5 +1,7 @@
 #include "store/database.hpp"
 
+#include <sqlite3.h>
+
 #include <filesystem>
 #include <stdexcept>
 
@@ -9,9 +11,19 @@
 
 namespace eventd::store {
 
+namespace {
+// Before SQLite's first use: no global memory statistics, whose mutex every allocation would take.
+int configure_sqlite() {
+  static const int once = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  return once;
+}
+}  // namespace
+
+// NOMUTEX: a connection is only ever used by one thread at a time (the writer's own; a read connection is lent
+// out whole), so SQLite's per-connection mutex would only cost.
 connection::connection(const std::string& path, bool writable)
-    : db_(path, writable ? SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX
-                         : SQLite::OPEN_READONLY | SQLite::OPEN_FULLMUTEX) {
+    : db_((configure_sqlite(), path),
+          writable ? SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX : SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX) {
   db_.setBusyTimeout(5000);
   // A larger page cache (64 MiB) keeps the hot index pages in memory; savepoint journals stay in memory too.
   db_.exec("PRAGMA cache_size=-65536");
@@ -43,6 +55,7 @@ void connection::reset_all() {
 }
 
 void migrate(const std::string& path) {
+  configure_sqlite();
   const auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
   SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
