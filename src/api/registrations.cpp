@@ -119,7 +119,16 @@ void add_registration_routes(router& r, services& s) {
     auto q = req.query.count("q") ? domain::trim(req.query.at("q")) : std::string();
     if (q.size() > 200) return done(problem(400, "Bad query", "q is too long", {{"q", "must be at most 200 characters"}}));
     json items = json::array();
-    for (const auto& reg : s.db.list_registrations(e->id, q, status)) items.push_back(registration_json(reg));
+    for (const auto& reg : s.db.list_registrations(e->id, q, status)) {
+      json j = registration_json(reg);
+      // The check-in's audit trail, for organisers only.
+      j["checkin_user_id"] = reg.checkin_user_id ? json(*reg.checkin_user_id) : json(nullptr);
+      j["checkin_device"] = reg.checked_in_at ? json(reg.checkin_device) : json(nullptr);
+      j["checkin_received_at"] = reg.checkin_received_at
+                                     ? json(domain::format_rfc3339(*reg.checkin_received_at, domain::stockholm_offset_minutes(*reg.checkin_received_at)))
+                                     : json(nullptr);
+      items.push_back(std::move(j));
+    }
     done(json_response(200, {{"items", items}, {"counts", counts_json(e->counts)}}));
   });
 

@@ -104,6 +104,10 @@ struct registration {
   bool erased = false;
   std::optional<time_point> checked_in_at;
   bool checkin_forced = false;
+  // Who recorded the check-in, from which device, and when it reached the server (for organisers' audit).
+  std::optional<id_t> checkin_user_id;
+  std::string checkin_device;
+  std::optional<time_point> checkin_received_at;
   time_point created_at = 0;
   std::optional<time_point> cancelled_at;
 };

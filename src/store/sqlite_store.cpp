@@ -133,7 +133,7 @@ std::optional<domain::event> event_by_id(connection& c, id_t id) {
 #define REGISTRATION_COLUMNS                                                                                       \
   "r.id, r.event_id, r.status, r.ticket_code, r.name, r.email, r.organisation, r.organisation_type, r.municipality, " \
   "r.country, r.home_region, r.gender, r.accessibility_needs, r.accessibility_note, r.dietary, r.language, "        \
-  "r.walk_in, r.erased, r.created_at, r.cancelled_at, c.attended_at, c.forced"
+  "r.walk_in, r.erased, r.created_at, r.cancelled_at, c.attended_at, c.forced, c.user_id, c.device, c.received_at"
 
 domain::registration read_registration(SQLite::Statement& q) {
   domain::registration r;
@@ -159,6 +159,9 @@ domain::registration read_registration(SQLite::Statement& q) {
   r.cancelled_at = opt_int(q.getColumn(19));
   r.checked_in_at = opt_int(q.getColumn(20));
   r.checkin_forced = !q.getColumn(21).isNull() && q.getColumn(21).getInt() != 0;
+  r.checkin_user_id = opt_int(q.getColumn(22));
+  r.checkin_device = q.getColumn(23).isNull() ? std::string() : q.getColumn(23).getString();
+  r.checkin_received_at = opt_int(q.getColumn(24));
   return r;
 }
 

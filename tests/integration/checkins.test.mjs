@@ -229,4 +229,21 @@ describe('check-in', { timeout: 30000 }, () => {
     assert.equal(pastWalkIn.status, 201, pastWalkIn.text);
     assert.equal(new Date(pastWalkIn.body.checked_in_at).toLocaleDateString('sv-SE', { timeZone: 'Europe/Stockholm' }), stockholmDay(-3));
   });
+  test('each check-in records who, from which device, the scan time and when it reached the server', async () => {
+    const me = await api('GET', '/api/v1/session', undefined, { token: organiser });
+    const reg = await register(api, ev.id);
+    const scannedAt = hoursFromNow(-0.25);
+    const r = await api('POST', `/api/v1/events/${ev.id}/checkins`, { ticket_code: reg.ticket_code, attended_at: scannedAt, scan_id: `audit-${reg.id}` },
+      { token: organiser, headers: { 'x-device-id': 'door-2 phone' } });
+    assert.equal(r.status, 201, r.text);
+    const list = await api('GET', `/api/v1/events/${ev.id}/registrations?q=${encodeURIComponent(reg.ticket_code)}`, undefined, { token: organiser });
+    const item = list.body.items.find((x) => x.id === reg.id);
+    assert.equal(item.checkin_user_id, me.body.user.id);
+    assert.equal(item.checkin_device, 'door-2 phone');
+    assert.equal(Date.parse(item.checked_in_at), Date.parse(scannedAt));
+    assert.ok(Date.parse(item.checkin_received_at) > Date.parse(scannedAt), 'received after it was scanned (queued offline)');
+    // The participant's own view carries none of this.
+    const own = await api('GET', `/api/v1/my/registrations/${reg.manage_token}`);
+    assert.equal(own.body.checkin_device, undefined);
+  });
 });
