@@ -1,9 +1,9 @@
 // The organisers' list of events: every event (drafts and cancelled ones too), filtered by time, kind and status,
 // with the counts that matter before an event (confirmed of seats, waitlisted) and after it (checked in).
-import { startAdminPage, call, canEdit } from './session.js';
+import { startAdminPage, call } from './session.js';
 import { getConfig } from '../js/api.js';
 import { h, replaceChildren } from '../js/dom.js';
-import { t, label, applyTranslations, onLanguageChange } from '../js/i18n.js';
+import { t, label, onLanguageChange } from '../js/i18n.js';
 import { formatRange } from '../js/format.js';
 import { errorText } from '../js/page.js';
 import { cell, statusBadge, seatsCell } from './ui.js';
@@ -18,7 +18,6 @@ const caption = $('events-caption');
 
 let events = null;
 let loadError = null;
-let started = false;
 
 function when() { return form.querySelector('input[name="when"]:checked').value; }
 
@@ -111,16 +110,11 @@ async function load() {
 
 form.addEventListener('change', () => { writeQuery(); render({ announce: true }); });
 form.addEventListener('submit', (ev) => ev.preventDefault());
-onLanguageChange(() => { applyTranslations(form); render(); });
+onLanguageChange(() => render());
 
 startAdminPage({
   onReady() {
     document.title = t('admin.events.title');
-    if (!started) {
-      started = true;
-      onLanguageChange(() => { document.title = t('admin.events.title'); });
-    }
-    $('events-table').dataset.editor = String(canEdit());
     load();
   },
 });

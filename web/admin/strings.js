@@ -159,6 +159,7 @@ const en = {
   'admin.event.cancelled': 'The event has been cancelled.',
   'admin.event.cancelled_notice': 'This event has been cancelled.',
   'admin.event.action_failed': 'That did not work.',
+  'admin.event.saved': 'The event has been saved.',
   'admin.event.refresh': 'Update',
   'admin.event.refreshed': 'The figures and the list are up to date.',
 
@@ -377,6 +378,7 @@ const sv = {
   'admin.event.cancelled': 'Evenemanget är inställt.',
   'admin.event.cancelled_notice': 'Evenemanget är inställt.',
   'admin.event.action_failed': 'Det gick inte.',
+  'admin.event.saved': 'Evenemanget är sparat.',
   'admin.event.refresh': 'Uppdatera',
   'admin.event.refreshed': 'Siffrorna och listan är uppdaterade.',
 

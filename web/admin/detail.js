@@ -1,0 +1,396 @@
+// One event for the organisers: facts, counts, links (public page, door app, calendar file), publish and cancel,
+// the accessibility needs the venue does not cover, and the registrations with search, status filter and cancel.
+import { startAdminPage, call, canEdit, adminLabel } from './session.js';
+import { h, replaceChildren } from '../js/dom.js';
+import { t, label, onLanguageChange } from '../js/i18n.js';
+import { formatRange, formatDateTime, placeText } from '../js/format.js';
+import { errorText, confirmDialog } from '../js/page.js';
+import { cell, statusBadge, shortDateTime } from './ui.js';
+
+const $ = (id) => document.getElementById(id);
+const pageStatus = $('page-status');
+const article = $('event');
+const actionStatus = $('action-status');
+const regStatus = $('reg-status');
+const searchInput = $('reg-q');
+const statusFilter = $('reg-status-filter');
+
+const params = new URLSearchParams(location.search);
+const rawId = params.get('id');
+const eventId = rawId && /^\d+$/.test(rawId) ? Number(rawId) : null;
+
+const SEARCH_DELAY_MS = 300;
+
+let event = null;
+let needs = null;
+let needsError = null;
+let regs = null;
+let regsError = null;
+let pageError = null; // {key} or {err, key}
+let started = false;
+let regsSeq = 0; // answers to older searches are dropped
+let searchTimer = null;
+let busy = false;
+
+// ---------------------------------------------------------------- rendering
+
+function fact(key, value) {
+  return value ? h('div', {}, h('dt', {}, t(key)), h('dd', {}, value)) : null;
+}
+
+function showPageError() {
+  article.hidden = true;
+  const text = pageError.err ? errorText(pageError.err, pageError.key) : t(pageError.key);
+  replaceChildren(pageStatus, h('h1', {}, t('admin.event.unavailable')), h('p', { class: 'notice error' }, text));
+  document.title = t('admin.event.title.plain');
+}
+
+function renderEvent() {
+  if (pageError) { showPageError(); return; }
+  if (!event) return;
+  replaceChildren(pageStatus);
+  article.hidden = false;
+  document.title = t('admin.event.title', { title: event.title });
+  $('ev-kind').textContent = [label('kind', event.kind), label('network', event.network)].filter(Boolean).join(' · ');
+  $('ev-title').textContent = event.title;
+  replaceChildren($('ev-status'), statusBadge(event.status));
+  const cancelled = event.status === 'cancelled';
+  $('ev-cancelled').hidden = !cancelled;
+
+  const editor = canEdit();
+  $('ev-actions').hidden = !editor || cancelled;
+  $('edit-link').href = `/admin/edit.html?id=${encodeURIComponent(event.id)}`;
+  $('publish').hidden = event.status !== 'draft';
+  $('cancel-event').hidden = cancelled;
+
+  const c = event.counts || {};
+  replaceChildren($('ev-facts'),
+    fact('admin.event.when', h('time', { datetime: event.starts_at }, formatRange(event.starts_at, event.ends_at))),
+    fact('admin.event.where', placeText(event)),
+    fact('admin.event.topic', label('topic', event.topic)),
+    fact('admin.event.focus_area', label('focus_area', event.focus_area)),
+    fact('admin.event.network', label('network', event.network)),
+    event.kind === 'partner_search_forum'
+      ? fact('admin.event.organised', t(event.organised_by_project ? 'admin.event.yes' : 'admin.event.no')) : null,
+    fact('admin.event.language', label('language', event.language)),
+    fact('admin.event.closes', formatDateTime(event.registration_closes_at)),
+    fact('admin.event.seats', c.capacity === null || c.capacity === undefined ? t('admin.counts.unlimited') : String(c.capacity)));
+
+  const id = encodeURIComponent(event.id);
+  const links = [];
+  if (event.status !== 'draft') links.push(h('li', {}, h('a', { href: `/event.html?id=${id}`, id: 'link-public' }, t('admin.event.public'))));
+  links.push(h('li', {}, h('a', { href: `/checkin/?event=${id}`, id: 'link-door' }, t('admin.event.door'))));
+  if (event.status !== 'draft') links.push(h('li', {}, h('a', { href: `/api/v1/events/${id}.ics`, id: 'link-ics', download: `event-${event.id}.ics` }, t('admin.event.ics'))));
+  else links.push(h('li', { class: 'cell-muted' }, t('admin.event.links.draft')));
+  replaceChildren($('ev-links'), links);
+
+  renderCounts();
+}
+
+function stat(id, n, labelKey, sub = null) {
+  return h('li', { class: 'stat', id },
+    h('span', { class: 'stat-n' }, String(n ?? 0)), ' ',
+    h('span', { class: 'stat-l' }, t(labelKey)),
+    sub ? [' ', h('span', { class: 'stat-sub' }, sub)] : null);
+}
+
+function renderCounts() {
+  const c = event.counts || {};
+  const limited = c.capacity !== null && c.capacity !== undefined;
+  replaceChildren($('counts'),
+    stat('count-confirmed', c.confirmed, 'admin.counts.confirmed',
+      limited ? t('admin.counts.of_capacity', { n: c.capacity }) : t('admin.counts.unlimited')),
+    stat('count-waitlisted', c.waitlisted, 'admin.counts.waitlisted'),
+    stat('count-checked-in', c.checked_in, 'admin.counts.checked_in'),
+    stat('count-walk-ins', c.walk_ins, 'admin.counts.walk_ins'),
+    limited ? stat('count-available', c.available, 'admin.counts.available') : null);
+}
+
+function renderNeeds() {
+  const box = $('needs');
+  if (!canEdit()) { replaceChildren(box, h('p', { class: 'notice' }, t('admin.needs.organisers_only'))); return; }
+  if (needsError) { replaceChildren(box, h('p', { class: 'notice error' }, errorText(needsError, 'admin.needs.error'))); return; }
+  if (!needs) return;
+  const requested = needs.requested || {};
+  const offered = new Set(needs.offered || []);
+  const uncovered = needs.uncovered || [];
+  const count = (n) => t('admin.needs.regs', { n: requested[n] || 0 });
+  const parts = [];
+  if (uncovered.length) {
+    parts.push(h('div', { class: 'notice error needs-alert', id: 'needs-uncovered' },
+      h('p', { class: 'needs-alert-title' }, h('span', { 'aria-hidden': 'true' }, '⚠ '), t('admin.needs.uncovered', { n: uncovered.length })),
+      h('ul', {}, uncovered.map((n) => h('li', { 'data-need': n }, `${adminLabel('need', n)}: ${count(n)}`)))));
+  } else {
+    const none = Object.keys(requested).length === 0;
+    parts.push(h('p', { class: `notice${none ? '' : ' ok'}`, id: 'needs-covered' }, t(none ? 'admin.needs.none_requested' : 'admin.needs.none_uncovered')));
+  }
+  const asked = Object.keys(requested).filter((n) => requested[n] > 0);
+  if (asked.length) {
+    parts.push(h('h3', {}, t('admin.needs.all')),
+      h('ul', { id: 'needs-all' }, asked.map((n) => h('li', {},
+        `${adminLabel('need', n)}: ${count(n)} – `,
+        offered.has(n) ? t('admin.needs.offered') : h('strong', {}, t('admin.needs.not_offered'))))));
+  }
+  parts.push(h('p', { class: 'hint' }, offered.size
+    ? `${t('admin.needs.venue_offers')} ${[...offered].map((n) => adminLabel('need', n)).join(', ')}.`
+    : t('admin.needs.venue_none')));
+  replaceChildren(box, parts);
+}
+
+function statusCell(reg) {
+  const text = reg.status === 'waitlisted' && reg.waitlist_position
+    ? t('status.waitlist_position', { n: reg.waitlist_position })
+    : t(`status.${reg.status}`);
+  return [h('span', { class: `badge badge-${reg.status}` }, text),
+    reg.walk_in ? [' ', h('span', { class: 'cell-muted' }, `(${t('admin.regs.walk_in')})`)] : null];
+}
+
+function needsCell(reg) {
+  const list = reg.accessibility_needs || [];
+  const uncovered = new Set((needs && needs.uncovered) || []);
+  const out = [];
+  if (list.length) {
+    out.push(h('ul', { class: 'needs-list' }, list.map((n) => (uncovered.has(n)
+      ? h('li', { class: 'uncovered' }, `${adminLabel('need', n)} ${t('admin.regs.not_at_venue')}`)
+      : h('li', {}, adminLabel('need', n))))));
+  }
+  if (reg.accessibility_note) out.push(h('p', { class: 'cell-muted' }, reg.accessibility_note));
+  if (!out.length) out.push(h('span', { class: 'cell-muted' }, t('admin.regs.none')));
+  return out;
+}
+
+/** An e-mail address that may wrap after its "@" (and nowhere else). */
+function emailParts(email) {
+  const at = email.lastIndexOf('@');
+  return at > 0 ? [email.slice(0, at + 1), h('wbr'), email.slice(at + 1)] : email;
+}
+
+function regRow(reg) {
+  const name = reg.erased ? t('admin.regs.erased') : (reg.name || '');
+  const place = reg.municipality || reg.country || '';
+  const editor = canEdit();
+  const actions = editor
+    ? cell('admin.regs.col.actions', reg.status === 'cancelled' ? '' : h('button', {
+      type: 'button', class: 'button secondary small', 'data-cancel-reg': reg.id,
+      onclick: (ev) => cancelRegistration(reg, ev.currentTarget),
+    }, t('admin.regs.cancel'), h('span', { class: 'visually-hidden' }, ` ${t('admin.regs.cancel.for', { name: reg.name || t('admin.regs.someone') })}`)))
+    : null;
+  return h('tr', { role: 'row', 'data-reg-id': reg.id, 'data-status': reg.status },
+    h('th', { scope: 'row', role: 'rowheader', class: 'title-cell' }, name,
+      reg.email ? h('span', { class: 'email' }, emailParts(reg.email)) : null),
+    cell('admin.regs.col.organisation', reg.organisation || ''),
+    cell('admin.regs.col.organisation_type', adminLabel('organisation_type', reg.organisation_type)),
+    cell('admin.regs.col.place', place),
+    cell('admin.regs.col.status', statusCell(reg)),
+    cell('admin.regs.col.checked_in', reg.checked_in_at
+      ? h('time', { datetime: reg.checked_in_at }, shortDateTime(reg.checked_in_at))
+      : h('span', { class: 'cell-muted' }, t('admin.regs.not_checked_in'))),
+    cell('admin.regs.col.needs', needsCell(reg)),
+    actions);
+}
+
+function renderRegs({ announce = false } = {}) {
+  const editor = canEdit();
+  $('regs-forbidden').hidden = editor;
+  $('regs-body').hidden = !editor;
+  if (!editor || !event) return;
+  $('regs-caption').textContent = t('admin.regs.caption', { title: event.title });
+  if (regsError) {
+    replaceChildren($('regs-rows'));
+    regStatus.classList.add('error');
+    regStatus.textContent = errorText(regsError, 'admin.regs.error');
+    return;
+  }
+  if (!regs) return;
+  regStatus.classList.remove('error');
+  replaceChildren($('regs-rows'), regs.map(regRow));
+  $('regs-region').hidden = regs.length === 0;
+  const filtered = searchInput.value.trim() || statusFilter.value;
+  const text = regs.length === 0 && !filtered ? t('admin.regs.empty') : t('admin.regs.count', { n: regs.length });
+  if (announce || regStatus.textContent !== text) regStatus.textContent = text;
+}
+
+function renderAll() {
+  renderEvent();
+  if (!event) return;
+  renderNeeds();
+  renderRegs();
+}
+
+// ---------------------------------------------------------------- loading
+
+async function loadEvent() {
+  try {
+    event = await call('GET', `/api/v1/events/${eventId}`);
+    pageError = null;
+  } catch (err) {
+    if (err.status === 401) return false;
+    pageError = err.status === 404 ? { key: 'admin.event.not_found' } : { err, key: 'admin.event.error' };
+    event = null;
+  }
+  return !!event;
+}
+
+async function loadNeeds() {
+  if (!canEdit()) return;
+  try {
+    needs = await call('GET', `/api/v1/events/${eventId}/needs`);
+    needsError = null;
+  } catch (err) {
+    if (err.status !== 401) needsError = err;
+  }
+}
+
+async function loadRegs({ announce = false } = {}) {
+  if (!canEdit()) return;
+  const seq = ++regsSeq;
+  const q = new URLSearchParams();
+  const text = searchInput.value.trim();
+  if (text) q.set('q', text);
+  if (statusFilter.value) q.set('status', statusFilter.value);
+  const query = q.toString();
+  try {
+    const res = await call('GET', `/api/v1/events/${eventId}/registrations${query ? `?${query}` : ''}`);
+    if (seq !== regsSeq) return; // a newer search is on its way
+    regs = Array.isArray(res && res.items) ? res.items : [];
+    regsError = null;
+    // The list answers the event's counts too: keep the figures above in step.
+    if (res && res.counts && event) { event.counts = res.counts; renderCounts(); }
+  } catch (err) {
+    if (seq !== regsSeq || err.status === 401) return;
+    regsError = err;
+  }
+  renderRegs({ announce });
+}
+
+async function loadAll() {
+  const ok = await loadEvent();
+  renderEvent();
+  if (!ok) return;
+  await Promise.all([loadNeeds(), loadRegs()]);
+  renderNeeds();
+  renderRegs();
+}
+
+// ---------------------------------------------------------------- actions
+
+function say(text, kind = 'info') {
+  actionStatus.dataset.kind = kind;
+  actionStatus.classList.toggle('error-text', kind === 'error');
+  actionStatus.textContent = text;
+}
+
+async function publish() {
+  if (busy) return;
+  busy = true;
+  say(t('admin.event.publishing'));
+  try {
+    event = await call('PATCH', `/api/v1/events/${eventId}`, { status: 'published' });
+    renderEvent();
+    $('ev-title').focus();
+    say(t('admin.event.published'));
+  } catch (err) {
+    if (err.status !== 401) say(errorText(err, 'admin.event.action_failed'), 'error');
+  } finally {
+    busy = false;
+  }
+}
+
+async function cancelEvent() {
+  if (busy) return;
+  const ok = await confirmDialog({ title: t('admin.event.cancel.h'), text: t('admin.event.cancel.text'),
+    yes: t('admin.event.cancel.yes'), no: t('admin.event.cancel.no') });
+  if (!ok) return;
+  busy = true;
+  try {
+    event = await call('POST', `/api/v1/events/${eventId}/cancel`);
+    renderEvent();
+    $('ev-title').focus();
+    say(t('admin.event.cancelled'));
+  } catch (err) {
+    if (err.status !== 401) say(errorText(err, 'admin.event.action_failed'), 'error');
+    $('cancel-event').focus();
+  } finally {
+    busy = false;
+  }
+}
+
+/** The first registration on the waitlist (position 1), or null. */
+async function firstWaiting() {
+  try {
+    const res = await call('GET', `/api/v1/events/${eventId}/registrations?status=waitlisted`);
+    const items = (res && res.items) || [];
+    items.sort((a, b) => (a.waitlist_position ?? 1e9) - (b.waitlist_position ?? 1e9));
+    return items[0] || null;
+  } catch {
+    return null;
+  }
+}
+
+async function cancelRegistration(reg, button) {
+  if (busy) return;
+  const name = reg.name || t('admin.regs.someone');
+  const ok = await confirmDialog({ title: t('admin.regs.cancel.h', { name }), text: t('admin.regs.cancel.text'),
+    yes: t('admin.regs.cancel.yes'), no: t('admin.regs.cancel.no') });
+  if (!ok) return;
+  busy = true;
+  const waiting = reg.status === 'confirmed' ? await firstWaiting() : null;
+  try {
+    await call('POST', `/api/v1/events/${eventId}/registrations/${reg.id}/cancel`);
+  } catch (err) {
+    busy = false;
+    if (err.status === 401) return;
+    regStatus.classList.add('error');
+    regStatus.textContent = errorText(err, 'admin.event.action_failed');
+    if (button && button.isConnected) button.focus();
+    return;
+  }
+  // The server has promoted the first waitlisted registration already: show the new state everywhere.
+  const stillWaiting = waiting ? await firstWaiting() : null;
+  await Promise.all([loadEvent(), loadNeeds(), loadRegs()]);
+  renderAll();
+  let text = t('admin.regs.cancelled', { name });
+  if (waiting && (!stillWaiting || stillWaiting.id !== waiting.id)) {
+    text += ` ${waiting.name ? t('admin.regs.promoted', { name: waiting.name }) : t('admin.regs.promoted_someone')}`;
+  }
+  // The button is gone with its row's new state: the focus goes to the list's heading, the news to the live region.
+  $('regs-h').focus();
+  regStatus.classList.remove('error');
+  regStatus.textContent = text;
+  busy = false;
+}
+
+async function refresh() {
+  await loadAll();
+  say(t('admin.event.refreshed'));
+}
+
+// ---------------------------------------------------------------- wiring
+
+searchInput.addEventListener('input', () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(() => loadRegs({ announce: true }), SEARCH_DELAY_MS);
+});
+statusFilter.addEventListener('change', () => { clearTimeout(searchTimer); loadRegs({ announce: true }); });
+$('reg-filters').addEventListener('submit', (ev) => { ev.preventDefault(); clearTimeout(searchTimer); loadRegs({ announce: true }); });
+$('publish').addEventListener('click', publish);
+$('cancel-event').addEventListener('click', cancelEvent);
+$('refresh').addEventListener('click', refresh);
+onLanguageChange(() => renderAll()); // the static markup is translated by the switch itself
+
+startAdminPage({
+  onReady() {
+    if (!eventId) {
+      pageError = { key: 'admin.event.missing_id' };
+      showPageError();
+      return;
+    }
+    if (!started && params.get('saved')) {
+      say(t('admin.event.saved'));
+      params.delete('saved');
+      history.replaceState(null, '', `${location.pathname}?${params.toString()}`);
+    }
+    started = true;
+    loadAll();
+  },
+});

@@ -1,0 +1,33 @@
+// Small building blocks of the organisers' pages: table cells that stack on a phone, status badges, seat counts.
+import { h } from '../js/dom.js';
+import { t, locale } from '../js/i18n.js';
+
+/**
+ * A table cell. On a narrow screen the table is shown as one block per row, so each cell carries its column's
+ * name as a visible label; the label is hidden from assistive technology, which has the column header already.
+ */
+export function cell(headerKey, content, cls = null) {
+  return h('td', { role: 'cell', class: cls },
+    h('span', { class: 'cell-label', 'aria-hidden': 'true' }, t(headerKey)),
+    h('span', { class: 'cell-value' }, content));
+}
+
+/** "Draft", "Published" or "Cancelled" as a badge; the text carries the meaning, the colour only supports it. */
+export function statusBadge(status) {
+  return h('span', { class: `badge badge-${status}` }, t(`admin.status.${status}`));
+}
+
+/** "12 / 40" (read as "12 of 40"), or "12 / no limit". */
+export function seatsCell(counts) {
+  const n = counts.confirmed ?? 0;
+  const cap = counts.capacity === null || counts.capacity === undefined ? t('admin.events.unlimited') : counts.capacity;
+  return [h('span', { 'aria-hidden': 'true' }, `${n} / ${cap}`),
+    h('span', { class: 'visually-hidden' }, t('admin.events.seats_of', { n, cap }))];
+}
+
+/** "1 Dec, 09:12": a compact Stockholm date and time for table cells. */
+export function shortDateTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return new Intl.DateTimeFormat(locale(), { timeZone: 'Europe/Stockholm', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }).format(d);
+}
