@@ -47,11 +47,13 @@ SQLite::Statement& connection::prepare(const char* sql) {
     slot->tryReset();  // a statement that failed last time reports that error here again: not ours to throw
     slot->clearBindings();
   }
+  used_.push_back(slot.get());
   return *slot;
 }
 
 void connection::reset_all() {
-  for (auto& [_, stmt] : cache_) stmt->tryReset();
+  for (auto* stmt : used_) stmt->tryReset();
+  used_.clear();
 }
 
 void migrate(const std::string& path) {

@@ -32,6 +32,8 @@ public:
 private:
   SQLite::Database db_;
   std::map<const void*, std::unique_ptr<SQLite::Statement>> cache_;
+  // Statements handed out since the last reset_all: only these can hold a read snapshot open.
+  std::vector<SQLite::Statement*> used_;
 };
 
 // Creates the file when missing and applies every migration newer than the database, in one transaction.
