@@ -36,8 +36,13 @@ std::optional<principal> authenticate(services& s, const request& req) {
   }
   if (token.empty() || token.size() > 200) return std::nullopt;
   const auto hash = auth::sha256_hex(token);
-  auto rec = s.db.find_session(hash, domain::now());
-  if (!rec) return std::nullopt;
+  const auto now = domain::now();
+  auto rec = s.sessions.find(hash, now);
+  if (!rec) {
+    rec = s.db.find_session(hash, now);
+    if (!rec) return std::nullopt;
+    s.sessions.put(hash, *rec, rec->expires_at, now);
+  }
   return principal{rec->user, hash, rec->csrf_token, cookie};
 }
 
@@ -113,6 +118,7 @@ void add_account_routes(router& r, services& s) {
     response denied;
     auto p = require(s, req, domain::role::steering, denied);
     if (!p) return done(denied);
+    s.sessions.forget(p->token_hash);
     s.db.delete_session(p->token_hash, reply<bool>(std::move(done), [](bool) {
                           response res;
                           res.status = 204;

@@ -25,6 +25,7 @@ struct services {
   api::metrics& stats;
   api::outbox* mail = nullptr;  // none in unit tests
   blocking_pool slow;           // password hashing
+  auth::session_cache<store::session_record> sessions{5};
 
   services(store::store& s, const domain::config& c, api::metrics& m)
       : db(s), cfg(c), home(c.home_municipalities), signin_throttle(c.signin_max_failures, c.signin_window_seconds), stats(m) {}
