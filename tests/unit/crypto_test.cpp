@@ -62,3 +62,35 @@ TEST_F(crypto_env, tokens_are_long_random_and_url_safe) {
   EXPECT_NE(t, auth::random_token(32));
   EXPECT_EQ(auth::sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
+
+#include "auth/auth.hpp"
+
+TEST(session_cache, keeps_a_session_briefly_and_forgets_it_on_sign_out) {
+  auth::session_cache<std::string> cache(5);
+  cache.put("h1", "alice", /*expires_at=*/1000, /*now=*/100);
+  EXPECT_EQ(cache.find("h1", 104), "alice");
+  EXPECT_FALSE(cache.find("h1", 105)) << "cached for 5 s only, so a change in the database shows soon";
+  cache.put("h2", "bob", 1000, 100);
+  cache.forget("h2");
+  EXPECT_FALSE(cache.find("h2", 101)) << "signing out takes effect at once";
+  cache.put("h3", "carol", 102, 100);
+  EXPECT_FALSE(cache.find("h3", 102)) << "never beyond the session's own expiry";
+}
+
+TEST(throttle, blocks_an_address_after_repeated_failures_until_the_window_ends) {
+  auth::throttle t(3, 60);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_FALSE(t.blocked_for("a@example.org", 100 + i));
+    t.failed("a@example.org", 100 + i);
+  }
+  auto wait = t.blocked_for("a@example.org", 110);
+  ASSERT_TRUE(wait);
+  EXPECT_EQ(*wait, 50);
+  EXPECT_FALSE(t.blocked_for("b@example.org", 110)) << "other addresses are not affected";
+  EXPECT_FALSE(t.blocked_for("a@example.org", 160)) << "the window has passed";
+  t.failed("c@example.org", 100);
+  t.succeeded("c@example.org");
+  t.failed("c@example.org", 101);
+  t.failed("c@example.org", 102);
+  EXPECT_FALSE(t.blocked_for("c@example.org", 103)) << "a success starts the count afresh";
+}
