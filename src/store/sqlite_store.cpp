@@ -483,10 +483,14 @@ public:
           const bool seat = walk_in || !e->capacity || e->counts.confirmed < *e->capacity;
           created_registration out;
           // Ids are assigned here, in the single writer, so the ticket code can be derived before the insert.
-          auto& next = c.prepare("SELECT coalesce(max(id), 0) + 1 FROM registrations");
-          next.executeStep();
-          const id_t new_id = next.getColumn(0).getInt64();
-          next.reset();
+          // The counter lives on the writer thread; an id used by a batch that then failed is simply skipped.
+          if (next_registration_id_ == 0) {
+            auto& next = c.prepare("SELECT coalesce(max(id), 0) + 1 FROM registrations");
+            next.executeStep();
+            next_registration_id_ = next.getColumn(0).getInt64();
+            next.reset();
+          }
+          const id_t new_id = next_registration_id_++;
           out.registration.ticket_code = tickets_->encode(static_cast<std::uint64_t>(new_id));
           auto& ins = c.prepare(
               "INSERT INTO registrations(event_id, person_id, status, ticket_code, manage_token_hash, name, email, organisation, "
@@ -923,6 +927,7 @@ private:
   }
 
   std::unique_ptr<auth::ticket_cipher> tickets_;
+  id_t next_registration_id_ = 0;  // touched on the writer thread only
   domain::config cfg_;
   domain::home_region home_;
   std::string path_;
