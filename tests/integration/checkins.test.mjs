@@ -246,4 +246,14 @@ describe('check-in', { timeout: 30000 }, () => {
     const own = await api('GET', `/api/v1/my/registrations/${reg.manage_token}`);
     assert.equal(own.body.checkin_device, undefined);
   });
+  test('the check-in answer carries names with quotes, backslashes and any script intact', async () => {
+    const name = 'Zoë "Zizi" Ångström \\ Ölander 李 😀';
+    const reg = await register(api, ev.id, { name, organisation: 'Föreningen "Nya\\Vägar"' });
+    const r = await checkin(ev.id, { ticket_code: reg.ticket_code });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.body.registration.name, name);
+    assert.equal(r.body.registration.organisation, 'Föreningen "Nya\\Vägar"');
+    const again = await checkin(ev.id, { ticket_code: reg.ticket_code });
+    assert.equal(again.body.registration.name, name);
+  });
 });
