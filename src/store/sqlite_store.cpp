@@ -576,9 +576,8 @@ public:
     q.bind(1, event_id);
     bind_opt(q, 2, like.empty() ? std::nullopt : std::optional<std::string>(like));
     bind_opt(q, 3, status ? std::optional<std::string>(std::string(domain::to_string(*status))) : std::nullopt);
-    std::vector<domain::registration> out;
+    // Waitlist positions without a query per row; a filtered list still needs the true positions.
     std::int64_t position = 0;
-    // Waitlist positions without a query per row. A filtered list still needs the true positions.
     std::vector<domain::registration> rows;
     while (q.executeStep()) rows.push_back(read_registration(q));
     q.reset();

@@ -161,7 +161,7 @@ public:
   // Goals
   virtual goal_facts goal_facts_now() = 0;
 
-  // Demo data goes in through one transaction of its own.
+  // True while no event exists (demo data is loaded only into an empty database).
   virtual bool empty_of_events() = 0;
 };
 
