@@ -81,6 +81,32 @@ response unknown_token() { return problem(404, "Not found", "no registration for
 
 }  // namespace
 
+void send_promotion_mail(services& s, domain::id_t registration_id) {
+  if (!s.mail) return;
+  auto r = s.db.get_registration(registration_id);
+  if (!r || r->erased || r->status != domain::registration_status::confirmed) return;
+  auto e = s.db.get_event(r->event_id);
+  if (!e) return;
+  const auto when = domain::format_rfc3339(e->starts_at, domain::stockholm_offset_minutes(e->starts_at));
+  const std::string date = when.substr(0, 10) + " " + when.substr(11, 5);
+  mail_message m;
+  m.to = r->person.email;
+  if (r->person.language == "sv") {
+    m.subject = "Du har fått en plats: " + e->title;
+    m.text = "Hej " + r->person.name + "!\n\nEn plats har blivit ledig och du är nu anmäld till " + e->title + ", " + date +
+             ".\n\nDin biljettkod: " + r->ticket_code +
+             "\nDin biljett och länken för att ändra eller avboka finns i det första mejlet du fick från oss.\n"
+             "Kan du inte komma? Avboka via den länken, så går platsen till nästa på väntelistan.\n";
+  } else {
+    m.subject = "A place has opened for you: " + e->title;
+    m.text = "Hello " + r->person.name + ",\n\nA place has opened and you are now registered for " + e->title + ", " + date +
+             ".\n\nYour ticket code: " + r->ticket_code +
+             "\nYour ticket and the link to change or cancel are in the first e-mail we sent you.\n"
+             "Cannot come? Cancel through that link, and the place goes to the next person on the waitlist.\n";
+  }
+  s.mail->send(std::move(m));
+}
+
 void add_registration_routes(router& r, services& s) {
   r.add("POST", "/api/v1/events/{id}/registrations", [&s](const request& req, const route_match& m, responder done) {
     response err;

@@ -53,6 +53,8 @@ void add_checkin_routes(router&, services&);
 void add_static_files(router&, services&);
 void add_all_routes(router&, services&);
 
+// Tells a participant moved up from the waitlist that they have a place (run off the writer thread).
+void send_promotion_mail(services&, domain::id_t registration_id);
 // Reads the participant's fields into `p`, collecting every problem.
 void read_person(reader&, domain::person_fields& p, bool require_consent);
 // Wraps a store callback: a failure becomes its problem, a value goes through `ok`. Store callbacks run on the

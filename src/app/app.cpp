@@ -121,6 +121,12 @@ int run(int argc, char** argv) {
         mail = std::make_unique<api::outbox>((db_dir.empty() ? std::filesystem::path(".") : db_dir) / "outbox", cfg.mail_from);
       api::services services(*db, cfg, stats);
       services.mail = mail.get();
+      // Promotions happen inside the writer; the mail is composed on the slow-work thread.
+      db->on_promotion([&services](std::vector<domain::id_t> ids) {
+        services.slow.post([&services, ids = std::move(ids)] {
+          for (const auto id : ids) send_promotion_mail(services, id);
+        });
+      });
       api::router router;
       api::add_all_routes(router, services);
       auto sweeper = std::make_unique<retention_sweeper>(*db, cfg.retention_days);
@@ -128,6 +134,7 @@ int run(int argc, char** argv) {
       const auto url = server->listen();
       std::cout << "listening on " << url << std::endl;
       server->run();
+      db->on_promotion(nullptr);  // the services it points to end with this scope
     }
     db.reset();  // the writer drains its queue, then a final checkpoint folds the WAL into the database file
     std::cerr << "{\"level\":\"info\",\"msg\":\"stopped\"}\n";

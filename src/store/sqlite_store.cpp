@@ -227,6 +227,9 @@ std::optional<domain::event> seat_facts(connection& c, id_t id) {
 }
 
 // Confirms waitlisted registrations in arrival order while seats are free.
+// Registrations promoted by the job now running on the writer thread; handed to the promotion listener after commit.
+thread_local std::vector<id_t> promoted_in_job;
+
 void promote(connection& c, id_t event_id) {
   auto e = event_by_id(c, event_id);
   if (!e || e->status == domain::event_status::cancelled) return;
@@ -234,10 +237,10 @@ void promote(connection& c, id_t event_id) {
   if (free_seats <= 0) return;
   auto& q = c.prepare(
       "UPDATE registrations SET status = 'confirmed' WHERE id IN (SELECT id FROM registrations WHERE event_id = ? "
-      "AND status = 'waitlisted' ORDER BY id LIMIT ?)");
+      "AND status = 'waitlisted' ORDER BY id LIMIT ?) RETURNING id");
   q.bind(1, event_id);
   q.bind(2, free_seats);
-  q.exec();
+  while (q.executeStep()) promoted_in_job.push_back(q.getColumn(0).getInt64());
 }
 
 
@@ -763,6 +766,13 @@ public:
     return f;
   }
 
+  void on_promotion(std::function<void(std::vector<id_t>)> listener) override { promotion_listener_ = std::move(listener); }
+
+  std::optional<domain::registration> get_registration(id_t id) override {
+    auto c = borrow();
+    return registration_by_id(*c, id);
+  }
+
   bool empty_of_events() override {
     auto c = borrow();
     return c->db().execAndGet("SELECT count(*) FROM events").getInt64() == 0;
@@ -880,10 +890,12 @@ private:
 
   template <class T, class F>
   void write(F fn, callback<T> cb) {
-    writer_.submit([fn = std::move(fn), cb = std::move(cb)](connection& c) mutable -> job_result {
+    writer_.submit([this, fn = std::move(fn), cb = std::move(cb)](connection& c) mutable -> job_result {
+      promoted_in_job.clear();
       try {
         auto value = std::make_shared<T>(fn(c));
-        return {true, [cb, value](bool committed) {
+        return {true, [this, cb, value, promoted = std::move(promoted_in_job)](bool committed) {
+                  if (committed && !promoted.empty() && promotion_listener_) promotion_listener_(promoted);
                   if (committed)
                     cb(outcome<T>(std::move(*value)));
                   else
@@ -927,6 +939,7 @@ private:
 
   std::unique_ptr<auth::ticket_cipher> tickets_;
   id_t next_registration_id_ = 0;  // touched on the writer thread only
+  std::function<void(std::vector<id_t>)> promotion_listener_;
   domain::config cfg_;
   domain::home_region home_;
   std::string path_;

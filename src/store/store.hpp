@@ -143,6 +143,10 @@ public:
   virtual void register_person(domain::id_t event_id, domain::person_fields, bool walk_in, callback<created_registration>,
                                std::optional<domain::time_point> attended_at = std::nullopt, domain::id_t user_id = 0) = 0;
   virtual std::optional<domain::registration> find_by_manage_token(const std::string& token) = 0;
+  virtual std::optional<domain::registration> get_registration(domain::id_t) = 0;
+  // Called on the writer thread after a commit that moved registrations from the waitlist to confirmed (keep it
+  // short: hand the work on). Set once, before serving.
+  virtual void on_promotion(std::function<void(std::vector<domain::id_t>)>) = 0;
   virtual std::vector<domain::registration> list_registrations(domain::id_t event_id, const std::string& query,
                                                                std::optional<domain::registration_status>) = 0;
   virtual void update_person(std::string manage_token, domain::person_fields, callback<domain::registration>) = 0;

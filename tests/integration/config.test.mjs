@@ -90,3 +90,35 @@ test('a registration mail lands in outbox/ beside the database, with the private
     server.cleanup();
   }
 });
+
+test('a participant moved up from the waitlist is told by mail', async () => {
+  const server = await startServer();
+  try {
+    const post = async (path, body, token) => (await fetch(server.url + path, {
+      method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    })).json();
+    const token = (await post('/api/v1/session', { email: 'admin@example.org', password: 'correct horse battery staple' })).token;
+    const ev = await post('/api/v1/events', { kind: 'seminar', title: 'Small room', capacity: 1, starts_at: '2030-03-01T09:00:00+01:00', ends_at: '2030-03-01T12:00:00+01:00' }, token);
+    const person = (name, email) => ({ name, email, organisation: 'Exempel', organisation_type: 'public', municipality: 'Nacka', consent: true, language: 'en' });
+    const first = await post(`/api/v1/events/${ev.id}/registrations`, person('Ada Exempel', 'ada@example.org'));
+    const second = await post(`/api/v1/events/${ev.id}/registrations`, person('Bo Exempel', 'bo@example.org'));
+    assert.equal(second.status, 'waitlisted');
+    const cancelled = await fetch(`${server.url}/api/v1/my/registrations/${first.manage_token}`, { method: 'DELETE' });
+    assert.equal(cancelled.status, 200);
+    const { readdirSync } = await import('node:fs');
+    let promoted;
+    for (let i = 0; i < 50 && !promoted; i++) {
+      for (const f of readdirSync(join(server.dir, 'outbox')).filter((x) => x.endsWith('.eml'))) {
+        const text = readFileSync(join(server.dir, 'outbox', f), 'utf8');
+        if (/^To: bo@example\.org\r$/m.test(text) && /Subject: A place has opened for you: Small room/.test(text)) promoted = text;
+      }
+      if (!promoted) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(promoted, 'Bo got a mail saying a place opened');
+    assert.ok(promoted.includes(second.ticket_code));
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+});
