@@ -6,6 +6,7 @@ import { getConfig } from '../js/api.js';
 import { h, replaceChildren } from '../js/dom.js';
 import { t, label, has, onLanguageChange } from '../js/i18n.js';
 import { errorText } from '../js/page.js';
+import { clearFieldErrors, markFieldInvalid } from '../js/field-errors.js';
 import { localToRfc3339, rfc3339ToLocal } from './time.js';
 
 const $ = (id) => document.getElementById(id);
@@ -191,29 +192,11 @@ function sentence(name, message) {
 
 function clearErrors() {
   lastErrors = null;
-  summary.hidden = true;
-  replaceChildren(summary);
-  for (const e of form.querySelectorAll('.field-error')) { e.hidden = true; e.textContent = ''; }
-  for (const c of form.querySelectorAll('[aria-invalid]')) c.removeAttribute('aria-invalid');
-  for (const c of form.querySelectorAll('[data-base-describedby]')) {
-    const base = c.dataset.baseDescribedby;
-    if (base) c.setAttribute('aria-describedby', base); else c.removeAttribute('aria-describedby');
-    delete c.dataset.baseDescribedby;
-  }
-  for (const f of form.querySelectorAll('.has-error')) f.classList.remove('has-error');
+  clearFieldErrors(form, summary);
 }
 
 function markInvalid(tgt, message) {
-  tgt.error.textContent = tgt.error.textContent ? `${tgt.error.textContent} ${message}` : message;
-  tgt.error.hidden = false;
-  (tgt.error.closest('.field') || tgt.error.parentElement).classList.add('has-error');
-  const d = tgt.describe;
-  if (!('baseDescribedby' in d.dataset)) d.dataset.baseDescribedby = d.getAttribute('aria-describedby') || '';
-  const ids = new Set((d.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean));
-  ids.add(tgt.error.id);
-  d.setAttribute('aria-describedby', [...ids].join(' '));
-  if (tgt.group) for (const c of tgt.group.querySelectorAll('input')) c.setAttribute('aria-invalid', 'true');
-  else tgt.control.setAttribute('aria-invalid', 'true');
+  markFieldInvalid(tgt, message, tgt.group ? tgt.group.querySelectorAll('input') : [tgt.control]);
 }
 
 /** Shows 422 errors ([{field, message}]) at the fields and in the summary (in the form's order). */

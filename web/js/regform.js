@@ -2,6 +2,7 @@
 // It shows the server's 422 field errors next to each field and in an error summary that takes the focus.
 import { h, replaceChildren } from './dom.js';
 import { t, has, lang, applyTranslations } from './i18n.js';
+import { clearFieldErrors, markFieldInvalid } from './field-errors.js';
 
 // The server's validation messages are English and terse ("is required"). Known ones get a clearer wording,
 // and a Swedish one; anything else is shown as the server wrote it.
@@ -244,32 +245,13 @@ export function createRegistrationForm({ config, mode = 'register', offered = []
   function clearErrors() {
     lastErrors = null;
     lastProblem = null;
-    summary.hidden = true;
-    replaceChildren(summary);
-    for (const e of form.querySelectorAll('.field-error')) { e.hidden = true; e.textContent = ''; }
-    for (const c of form.querySelectorAll('[aria-invalid]')) c.removeAttribute('aria-invalid');
-    for (const c of form.querySelectorAll('[data-base-describedby]')) {
-      const base = c.dataset.baseDescribedby;
-      if (base) c.setAttribute('aria-describedby', base); else c.removeAttribute('aria-describedby');
-      delete c.dataset.baseDescribedby;
-    }
-    for (const f of form.querySelectorAll('.field.has-error')) f.classList.remove('has-error');
+    clearFieldErrors(form, summary);
   }
 
   function markInvalid(tgt, message) {
-    tgt.error.textContent = tgt.error.textContent ? `${tgt.error.textContent} ${message}` : message;
-    tgt.error.hidden = false;
-    tgt.error.closest('.field')?.classList.add('has-error');
-    const d = tgt.describe;
-    if (!('baseDescribedby' in d.dataset)) d.dataset.baseDescribedby = d.getAttribute('aria-describedby') || '';
-    const ids = new Set((d.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean));
-    ids.add(tgt.error.id);
-    d.setAttribute('aria-describedby', [...ids].join(' '));
-    if (tgt.name === 'accessibility_needs') {
-      for (const c of form.querySelectorAll('input[name="accessibility_needs"]')) c.setAttribute('aria-invalid', 'true');
-    } else {
-      tgt.control.setAttribute('aria-invalid', 'true');
-    }
+    const controls = tgt.name === 'accessibility_needs'
+      ? form.querySelectorAll('input[name="accessibility_needs"]') : [tgt.control];
+    markFieldInvalid(tgt, message, controls);
   }
 
   function summaryTitle(key) {
