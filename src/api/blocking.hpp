@@ -1,4 +1,4 @@
-// A thread for slow, CPU-bound work (argon2id password hashing), so it never stalls the connections' threads.
+// A thread with a queue, for work that must not stall the connections' threads: argon2id password hashing, mail.
 #pragma once
 
 #include <condition_variable>
@@ -7,11 +7,16 @@
 #include <mutex>
 #include <thread>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 namespace eventd::api {
 
 class blocking_pool {
 public:
-  blocking_pool() : thread_([this] { run(); }) {}
+  // `niceness` > 0 lowers the thread's priority (for work that can wait, like writing mail).
+  explicit blocking_pool(int niceness = 0) : niceness_(niceness), thread_([this] { run(); }) {}
   ~blocking_pool() {
     {
       std::lock_guard lock(mutex_);
@@ -33,6 +38,7 @@ public:
 
 private:
   void run() {
+    if (niceness_ > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), niceness_);
     std::unique_lock lock(mutex_);
     for (;;) {
       wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
@@ -45,6 +51,7 @@ private:
     }
   }
 
+  int niceness_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::function<void()>> queue_;

@@ -8,8 +8,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <fcntl.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include <ctime>
 #include <filesystem>
@@ -56,43 +54,16 @@ std::string rfc5322_date(std::int64_t t) {
 
 outbox::outbox(std::string folder, std::string from) : folder_(std::move(folder)), from_(std::move(from)) {
   std::filesystem::create_directories(folder_);
-  thread_ = std::thread([this] { run(); });
-}
-
-outbox::~outbox() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_one();
-  thread_.join();
 }
 
 void outbox::send(mail_message m) {
-  {
-    std::lock_guard lock(mutex_);
-    queue_.push_back(std::move(m));
-  }
-  wake_.notify_one();
-}
-
-void outbox::run() {
-  // Mail can wait a moment; requests cannot. Under load this thread yields the CPU to them.
-  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
-  std::unique_lock lock(mutex_);
-  for (;;) {
-    wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty() && stopping_) return;
-    auto m = std::move(queue_.front());
-    queue_.pop_front();
-    lock.unlock();
+  writer_.post([this, m = std::move(m)] {
     try {
       write(m);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"mail not written\",\"error\":\"%s\"}\n", e.what());
     }
-    lock.lock();
-  }
+  });
 }
 
 void outbox::write(const mail_message& m) {

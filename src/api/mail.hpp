@@ -1,12 +1,9 @@
 // Mail to participants. Without EVENTD_SMTP_URL each message becomes an .eml file in outbox/ beside the database.
 #pragma once
 
-#include <condition_variable>
-#include <deque>
-#include <memory>
-#include <mutex>
+#include "api/blocking.hpp"
+
 #include <string>
-#include <thread>
 
 namespace eventd::api {
 
@@ -20,22 +17,16 @@ struct mail_message {
 class outbox {
 public:
   outbox(std::string folder, std::string from);
-  ~outbox();
   outbox(const outbox&) = delete;
   outbox& operator=(const outbox&) = delete;
   void send(mail_message);
   const std::string& folder() const { return folder_; }
 
 private:
-  void run();
   void write(const mail_message&);
   std::string folder_;
   std::string from_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<mail_message> queue_;
-  bool stopping_ = false;
-  std::thread thread_;
+  blocking_pool writer_{10};  // last: its thread drains the queue before the members above go
 };
 
 // RFC 2047 encoded-word for a header with non-ASCII text.
