@@ -207,6 +207,33 @@ std::optional<domain::registration> registration_by_token(connection& c, const s
   return registration_by_id(c, id);
 }
 
+// The person with this (normalised) e-mail address, made on first sight.
+id_t person_id_for(connection& c, const std::string& email) {
+  auto& q = c.prepare("INSERT INTO persons(email) VALUES (?) ON CONFLICT(email) DO UPDATE SET email = excluded.email RETURNING id");
+  q.bind(1, email);
+  q.executeStep();
+  const id_t id = q.getColumn(0).getInt64();
+  q.reset();
+  return id;
+}
+
+// Binds the twelve personal columns, name .. language, in the order the registrations table has them.
+void bind_person(SQLite::Statement& s, int first, const domain::person_fields& p, bool home) {
+  auto trimmed = [](const std::optional<std::string>& v) { return v ? std::optional<std::string>(domain::trim(*v)) : std::nullopt; };
+  s.bind(first, domain::trim(p.name));
+  s.bind(first + 1, domain::trim(p.email));
+  s.bind(first + 2, domain::trim(p.organisation));
+  s.bind(first + 3, p.organisation_type);
+  bind_opt(s, first + 4, trimmed(p.municipality));
+  bind_opt(s, first + 5, trimmed(p.country));
+  s.bind(first + 6, home ? 1 : 0);
+  s.bind(first + 7, p.gender);
+  s.bind(first + 8, join(p.accessibility_needs));
+  bind_opt(s, first + 9, p.accessibility_note);
+  bind_opt(s, first + 10, p.dietary);
+  s.bind(first + 11, p.language);
+}
+
 // Just what a registration decision needs (not the description or venue): the hot path reads little.
 std::optional<domain::event> seat_facts(connection& c, id_t id) {
   auto& q = c.prepare(
@@ -473,11 +500,7 @@ public:
             if (now >= e->closes_at()) fail(errc::conflict, "registration for this event has closed", {{"reason", "closed"}});
           }
           const std::string email = domain::normalise_email(p.email);
-          auto& up = c.prepare("INSERT INTO persons(email) VALUES (?) ON CONFLICT(email) DO UPDATE SET email = excluded.email RETURNING id");
-          up.bind(1, email);
-          up.executeStep();
-          const id_t person_id = up.getColumn(0).getInt64();
-          up.reset();
+          const id_t person_id = person_id_for(c, email);
           auto& dup = c.prepare("SELECT 1 FROM registrations WHERE event_id = ? AND person_id = ? AND status <> 'cancelled'");
           dup.bind(1, event_id);
           dup.bind(2, person_id);
@@ -505,18 +528,7 @@ public:
           ins.bind(3, seat ? "confirmed" : "waitlisted");
           ins.bind(4, out.registration.ticket_code);
           ins.bind(5, auth::sha256_hex(token));
-          ins.bind(6, domain::trim(p.name));
-          ins.bind(7, domain::trim(p.email));
-          ins.bind(8, domain::trim(p.organisation));
-          ins.bind(9, p.organisation_type);
-          bind_opt(ins, 10, p.municipality ? std::optional<std::string>(domain::trim(*p.municipality)) : std::nullopt);
-          bind_opt(ins, 11, p.country ? std::optional<std::string>(domain::trim(*p.country)) : std::nullopt);
-          ins.bind(12, home ? 1 : 0);
-          ins.bind(13, p.gender);
-          ins.bind(14, join(p.accessibility_needs));
-          bind_opt(ins, 15, p.accessibility_note);
-          bind_opt(ins, 16, p.dietary);
-          ins.bind(17, p.language);
+          bind_person(ins, 6, p, home);
           ins.bind(18, walk_in ? 1 : 0);
           ins.bind(19, static_cast<std::int64_t>(now));
           ins.exec();
@@ -601,13 +613,7 @@ public:
           if (!r) fail(errc::not_found, "no registration for this link");
           if (r->erased) fail(errc::conflict, "this registration's personal data has been erased");
           const std::string email = domain::normalise_email(p.email);
-          id_t person_id;
-          {
-            auto& up = c.prepare("INSERT INTO persons(email) VALUES (?) ON CONFLICT(email) DO UPDATE SET email = excluded.email RETURNING id");
-            up.bind(1, email);
-            up.executeStep();
-            person_id = up.getColumn(0).getInt64();
-          }
+          const id_t person_id = person_id_for(c, email);
           if (r->status != domain::registration_status::cancelled) {
             auto& dup = c.prepare("SELECT 1 FROM registrations WHERE event_id = ? AND person_id = ? AND status <> 'cancelled' AND id <> ?");
             dup.bind(1, r->event_id);
@@ -619,18 +625,7 @@ public:
               "UPDATE registrations SET person_id=?, name=?, email=?, organisation=?, organisation_type=?, municipality=?, country=?, "
               "home_region=?, gender=?, accessibility_needs=?, accessibility_note=?, dietary=?, language=? WHERE id=?");
           q.bind(1, person_id);
-          q.bind(2, domain::trim(p.name));
-          q.bind(3, domain::trim(p.email));
-          q.bind(4, domain::trim(p.organisation));
-          q.bind(5, p.organisation_type);
-          bind_opt(q, 6, p.municipality);
-          bind_opt(q, 7, p.country);
-          q.bind(8, home ? 1 : 0);
-          q.bind(9, p.gender);
-          q.bind(10, join(p.accessibility_needs));
-          bind_opt(q, 11, p.accessibility_note);
-          bind_opt(q, 12, p.dietary);
-          q.bind(13, p.language);
+          bind_person(q, 2, p, home);
           q.bind(14, r->id);
           q.exec();
           return *registration_by_id(c, r->id);
