@@ -3,10 +3,12 @@
 #include "auth/crypto.hpp"
 #include "domain/time.hpp"
 
+#include <curl/curl.h>
 #include <sodium.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <fcntl.h>
 #include <unistd.h>
 #include <ctime>
@@ -52,33 +54,90 @@ std::string rfc5322_date(std::int64_t t) {
 }
 }  // namespace
 
-outbox::outbox(std::string folder, std::string from) : folder_(std::move(folder)), from_(std::move(from)) {
+outbox::outbox(std::string folder, std::string from, std::string smtp_url)
+    : folder_(std::move(folder)), from_(std::move(from)), smtp_url_(std::move(smtp_url)) {
   std::filesystem::create_directories(folder_);
 }
 
 void outbox::send(mail_message m) {
   writer_.post([this, m = std::move(m)] {
     try {
-      write(m);
+      const auto id = std::to_string(domain::now()) + "-" + auth::random_token(9);
+      const auto text = render(m, id);
+      if (!smtp_url_.empty() && deliver(m, text)) return;
+      write(text, id);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"mail not written\",\"error\":\"%s\"}\n", e.what());
     }
   });
 }
 
-void outbox::write(const mail_message& m) {
-  const auto now = domain::now();
-  const auto id = std::to_string(now) + "-" + auth::random_token(9);
+std::string mailbox_address(const std::string& s) {
+  const auto lt = s.find('<');
+  if (lt == std::string::npos) return s;
+  const auto gt = s.find('>', lt);
+  if (gt == std::string::npos) return s;
+  return s.substr(lt + 1, gt - lt - 1);
+}
+
+std::string outbox::render(const mail_message& m, const std::string& id) const {
   std::string text;
   text.reserve(m.text.size() + 512);
-  text += "From: " + from_ + "\r\nTo: " + m.to + "\r\nSubject: " + encode_header(m.subject) + "\r\nDate: " + rfc5322_date(now) +
-          "\r\nMessage-ID: <" + id + "@eventd>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+  text += "From: " + from_ + "\r\nTo: " + m.to + "\r\nSubject: " + encode_header(m.subject) + "\r\nDate: " +
+          rfc5322_date(domain::now()) + "\r\nMessage-ID: <" + id +
+          "@eventd>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
           "Content-Transfer-Encoding: 8bit\r\n\r\n";
   for (char c : m.text) {
     if (c == '\n') text += '\r';
+    // SMTP ends the data at a line holding a lone dot: a body line starting with one gets a second (RFC 5321 4.5.2).
+    if (c == '.' && !text.empty() && text.back() == '\n') text += '.';
     text += c;
   }
   text += "\r\n";
+  return text;
+}
+
+bool outbox::deliver(const mail_message& m, const std::string& text) {
+  CURL* curl = curl_easy_init();
+  if (!curl) return false;
+  struct reader_state {
+    const std::string* text;
+    std::size_t pos = 0;
+  } state{&text};
+  auto read = +[](char* buffer, std::size_t size, std::size_t count, void* user) -> std::size_t {
+    auto* st = static_cast<reader_state*>(user);
+    const std::size_t n = std::min(size * count, st->text->size() - st->pos);
+    std::memcpy(buffer, st->text->data() + st->pos, n);
+    st->pos += n;
+    return n;
+  };
+  const std::string from = "<" + mailbox_address(from_) + ">";
+  const std::string to = "<" + m.to + ">";
+  curl_slist* recipients = curl_slist_append(nullptr, to.c_str());
+  curl_easy_setopt(curl, CURLOPT_URL, smtp_url_.c_str());
+  curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from.c_str());
+  curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, recipients);
+  curl_easy_setopt(curl, CURLOPT_READFUNCTION, read);
+  curl_easy_setopt(curl, CURLOPT_READDATA, &state);
+  curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+  // smtp:// upgrades with STARTTLS when the server offers it; smtps:// is TLS from the start.
+  curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  const CURLcode rc = curl_easy_perform(curl);
+  curl_slist_free_all(recipients);
+  curl_easy_cleanup(curl);
+  if (rc != CURLE_OK) {
+    // Only why it failed, no address or content: the message itself is kept in the outbox folder.
+    std::fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"smtp delivery failed; kept in outbox\",\"error\":\"%s\"}\n",
+                 curl_easy_strerror(rc));
+    return false;
+  }
+  return true;
+}
+
+void outbox::write(const std::string& text, const std::string& id) {
   const auto final_path = std::filesystem::path(folder_) / (id + ".eml");
   // An unnamed file given its name only when complete: a reader of outbox/ never sees half a message, and the
   // folder is touched once per message. Where O_TMPFILE is missing, a temporary name and a rename do the same.

@@ -13,21 +13,30 @@ struct mail_message {
   std::string text;  // plain UTF-8 text
 };
 
-// Queues messages and writes them on a thread of its own, so a request never waits for the disk or a mail server.
+// Queues messages and delivers them on a thread of its own, so a request never waits for the disk or a mail
+// server. With an SMTP URL (smtp://host:port, smtps://user:pass@host) messages go there; without one, or when the
+// server refuses a message, it is written as an .eml file into `folder` so nothing is lost.
 class outbox {
 public:
-  outbox(std::string folder, std::string from);
+  outbox(std::string folder, std::string from, std::string smtp_url = "");
   outbox(const outbox&) = delete;
   outbox& operator=(const outbox&) = delete;
   void send(mail_message);
   const std::string& folder() const { return folder_; }
 
 private:
-  void write(const mail_message&);
+  std::string render(const mail_message&, const std::string& id) const;
+  void write(const std::string& text, const std::string& id);
+  // True when the SMTP server accepted the message.
+  bool deliver(const mail_message&, const std::string& text);
   std::string folder_;
   std::string from_;
+  std::string smtp_url_;
   blocking_pool writer_{10};  // last: its thread drains the queue before the members above go
 };
+
+// The address inside "Name <address>", or the whole text.
+std::string mailbox_address(const std::string&);
 
 // RFC 2047 encoded-word for a header with non-ASCII text.
 std::string encode_header(const std::string&);

@@ -112,13 +112,16 @@ int run(int argc, char** argv) {
     {
       // Everything that uses the store lives in this scope and is gone before the store closes.
       api::metrics stats;
-      if (const char* smtp = std::getenv("EVENTD_SMTP_URL"); smtp && *smtp)
-        std::cerr << "{\"level\":\"warn\",\"msg\":\"EVENTD_SMTP_URL is not supported yet; mail goes to the outbox folder\"}\n";
+      const char* smtp = std::getenv("EVENTD_SMTP_URL");
+      const std::string smtp_url = smtp ? smtp : "";
+      if (!smtp_url.empty() && smtp_url.rfind("smtp://", 0) != 0 && smtp_url.rfind("smtps://", 0) != 0)
+        throw config_error("EVENTD_SMTP_URL must start with smtp:// or smtps://");
       if (const char* from = std::getenv("EVENTD_MAIL_FROM"); from && *from) cfg.mail_from = from;
       const auto db_dir = std::filesystem::path(cfg.database).parent_path();
       std::unique_ptr<api::outbox> mail;
       if (cfg.mail == "outbox")
-        mail = std::make_unique<api::outbox>((db_dir.empty() ? std::filesystem::path(".") : db_dir) / "outbox", cfg.mail_from);
+        mail = std::make_unique<api::outbox>((db_dir.empty() ? std::filesystem::path(".") : db_dir) / "outbox", cfg.mail_from,
+                                             smtp_url);
       api::services services(*db, cfg, stats);
       services.mail = mail.get();
       // Promotions happen inside the writer; the mail is composed on the slow-work thread.
