@@ -8,29 +8,6 @@
 namespace eventd::api {
 namespace {
 
-void append_json_string(std::string& out, std::string_view v) {
-  out += '"';
-  for (char ch : v) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += ch;  // stored text came through the JSON parser, so it is valid UTF-8
-        }
-    }
-  }
-  out += '"';
-}
-
 // {"result":"checked_in"|"already_checked_in","registration":{...},"registration_id":..,"checked_in_at":..,"forced":..}
 std::string admitted_json(const store::checkin_outcome& o) {
   const auto& r = *o.registration;

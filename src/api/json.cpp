@@ -3,6 +3,7 @@
 #include "domain/time.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace eventd::api {
 
@@ -111,6 +112,91 @@ json registration_json(const domain::registration& r) {
           {"created_at", domain::format_rfc3339(r.created_at, off)},
           {"cancelled_at", r.cancelled_at ? json(domain::format_rfc3339(*r.cancelled_at, off)) : json(nullptr)},
           {"erased", r.erased}};
+}
+
+void append_json_string(std::string& out, std::string_view v) {
+  out += '"';
+  for (char ch : v) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
+std::string registration_text(const domain::registration& r, const std::string* manage_token) {
+  const int off = domain::stockholm_offset_minutes(r.created_at);
+  std::string o;
+  o.reserve(768);
+  auto key = [&](const char* k) {
+    o += o.size() == 1 ? "\"" : ",\"";
+    o += k;
+    o += "\":";
+  };
+  auto text = [&](const char* k, const std::string& v) { key(k); append_json_string(o, v); };
+  auto personal = [&](const char* k, const std::string& v) {
+    key(k);
+    if (r.erased) o += "null"; else append_json_string(o, v);
+  };
+  auto optional_text = [&](const char* k, const std::optional<std::string>& v) {
+    key(k);
+    if (v) append_json_string(o, *v); else o += "null";
+  };
+  auto boolean = [&](const char* k, bool v) { key(k); o += v ? "true" : "false"; };
+  auto time = [&](const char* k, const std::optional<domain::time_point>& t, int offset) {
+    key(k);
+    if (t) { o += '"'; o += domain::format_rfc3339(*t, offset); o += '"'; } else o += "null";
+  };
+  // Keys in the order nlohmann's object (a std::map) writes them, so both ways give the same bytes.
+  o += '{';
+  key("accessibility_needs");
+  o += '[';
+  for (std::size_t i = 0; i < r.person.accessibility_needs.size(); ++i) {
+    if (i) o += ',';
+    append_json_string(o, r.person.accessibility_needs[i]);
+  }
+  o += ']';
+  optional_text("accessibility_note", r.person.accessibility_note);
+  time("cancelled_at", r.cancelled_at, off);
+  time("checked_in_at", r.checked_in_at, r.checked_in_at ? domain::stockholm_offset_minutes(*r.checked_in_at) : 0);
+  boolean("checkin_forced", r.checkin_forced);
+  optional_text("country", r.person.country);
+  time("created_at", r.created_at, off);
+  optional_text("dietary", r.person.dietary);
+  personal("email", r.person.email);
+  boolean("erased", r.erased);
+  key("event_id");
+  o += std::to_string(r.event_id);
+  text("gender", r.person.gender);
+  boolean("home_region", r.home_region);
+  key("id");
+  o += std::to_string(r.id);
+  text("language", r.person.language);
+  if (manage_token) text("manage_token", *manage_token);
+  optional_text("municipality", r.person.municipality);
+  personal("name", r.person.name);
+  personal("organisation", r.person.organisation);
+  text("organisation_type", r.person.organisation_type);
+  text("status", std::string(domain::to_string(r.status)));
+  text("ticket_code", r.ticket_code);
+  key("waitlist_position");
+  o += r.waitlist_position ? std::to_string(*r.waitlist_position) : "null";
+  boolean("walk_in", r.walk_in);
+  o += '}';
+  return o;
 }
 
 json user_json(const domain::user& u) {

@@ -27,6 +27,11 @@ json problem_json(int status, const std::string& title, const std::string& detai
 json event_json(const domain::event&, domain::time_point now);
 json counts_json(const domain::event_counts&);
 json registration_json(const domain::registration&);
+// The same document as registration_json(r).dump(), plus "manage_token" when given, written directly: the 201 of a
+// registration is the hottest answer the server gives.
+std::string registration_text(const domain::registration&, const std::string* manage_token = nullptr);
+// Appends `v` as a JSON string literal (v must be valid UTF-8, as everything that came through the JSON parser is).
+void append_json_string(std::string& out, std::string_view v);
 json user_json(const domain::user&);
 
 // Parses a JSON object body; on failure `error` holds the 400/415 problem to send.

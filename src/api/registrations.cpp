@@ -123,9 +123,9 @@ void add_registration_routes(router& r, services& s) {
     if (!errors.empty()) return done(problem(422, "Invalid fields", "some fields are missing or wrong", errors));
     s.db.register_person(event_id, std::move(p), false, reply<store::created_registration>(std::move(done), [&s](const store::created_registration& c) {
                            send_confirmation(s, c);
-                           json j = registration_json(c.registration);
-                           j["manage_token"] = c.manage_token;
-                           auto res = json_response(201, j);
+                           response res;
+                           res.status = 201;
+                           res.body = registration_text(c.registration, &c.manage_token);
                            res.headers.emplace_back("Cache-Control", "no-store");
                            return res;
                          }));

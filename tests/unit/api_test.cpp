@@ -1,3 +1,59 @@
-#include "domain/types.hpp"
+#include "api/json.hpp"
+
 #include <gtest/gtest.h>
-TEST(placeholder_api, builds) { EXPECT_EQ(eventd::domain::normalise_email(" A@B.se "), "a@b.se"); }
+
+using namespace eventd;
+
+namespace {
+domain::registration sample() {
+  domain::registration r;
+  r.id = 42;
+  r.event_id = 7;
+  r.ticket_code = "K7QH3MPX";
+  r.person.name = "Zoë \"Zizi\" Ångström \\ 李 😀";
+  r.person.email = "zoe@example.org";
+  r.person.organisation = "Föreningen\tNya Vägar";
+  r.person.organisation_type = "user_organisation";
+  r.person.municipality = "Upplands Väsby";
+  r.person.gender = "non_binary";
+  r.person.accessibility_needs = {"hearing_loop", "allergy"};
+  r.person.accessibility_note = std::string("Nuts\nand \x01 control");
+  r.person.language = "en";
+  r.home_region = true;
+  r.created_at = 1790000000;
+  return r;
+}
+}  // namespace
+
+// The hand-written answer to a registration must be byte for byte what the general JSON writer gives.
+TEST(registration_text, equals_the_general_json_document_in_every_state) {
+  std::vector<domain::registration> cases;
+  cases.push_back(sample());
+  auto waitlisted = sample();
+  waitlisted.status = domain::registration_status::waitlisted;
+  waitlisted.waitlist_position = 3;
+  waitlisted.person.accessibility_needs.clear();
+  waitlisted.person.accessibility_note.reset();
+  waitlisted.person.municipality.reset();
+  waitlisted.person.country = "Estonia";
+  cases.push_back(waitlisted);
+  auto checked = sample();
+  checked.walk_in = true;
+  checked.checked_in_at = 1790003600;
+  checked.checkin_forced = true;
+  checked.person.dietary = "Vegetarisk";
+  cases.push_back(checked);
+  auto erased = sample();
+  erased.erased = true;
+  erased.status = domain::registration_status::cancelled;
+  erased.cancelled_at = 1790007200;
+  cases.push_back(erased);
+  for (const auto& r : cases) {
+    EXPECT_EQ(api::registration_text(r), api::registration_json(r).dump());
+    const std::string token = "42-abc_DEF-123";
+    auto j = api::registration_json(r);
+    j["manage_token"] = token;
+    EXPECT_EQ(api::registration_text(r, &token), j.dump());
+    EXPECT_NO_THROW((void)api::json::parse(api::registration_text(r, &token)));
+  }
+}
