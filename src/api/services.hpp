@@ -50,6 +50,7 @@ void add_account_routes(router&, services&);
 void add_event_routes(router&, services&);
 void add_registration_routes(router&, services&);
 void add_checkin_routes(router&, services&);
+void add_report_routes(router&, services&);
 void add_static_files(router&, services&);
 void add_all_routes(router&, services&);
 

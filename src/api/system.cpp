@@ -87,6 +87,7 @@ void add_all_routes(router& r, services& s) {
   add_event_routes(r, s);
   add_registration_routes(r, s);
   add_checkin_routes(r, s);
+  add_report_routes(r, s);
   add_static_files(r, s);
 }
 

@@ -1,0 +1,110 @@
+// CSV exports for organisers: an event's attendance list and every participant (RFC 4180, UTF-8 with BOM).
+#include "api/services.hpp"
+
+#include "domain/time.hpp"
+
+namespace eventd::api {
+namespace {
+
+// One CSV field. Text that a spreadsheet would run as a formula (=, +, -, @ first) is prefixed with an apostrophe.
+void field(std::string& out, const std::string& v) {
+  std::string value = v;
+  if (!value.empty() && (value[0] == '=' || value[0] == '+' || value[0] == '-' || value[0] == '@' || value[0] == '\t'))
+    value.insert(value.begin(), '\'');
+  if (value.find_first_of(",\"\r\n") == std::string::npos) {
+    out += value;
+    return;
+  }
+  out += '"';
+  for (char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+void row(std::string& out, const std::vector<std::string>& values) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    field(out, values[i]);
+  }
+  out += "\r\n";
+}
+
+std::string when(const std::optional<domain::time_point>& t) {
+  return t ? domain::format_rfc3339(*t, domain::stockholm_offset_minutes(*t)) : std::string();
+}
+
+const std::vector<std::string> registration_columns{
+    "registration_id", "ticket_code", "status", "name", "email", "organisation", "organisation_type", "municipality",
+    "country", "home_region", "gender", "accessibility_needs", "walk_in", "attended", "checked_in_at", "checkin_forced"};
+
+std::vector<std::string> registration_values(const domain::registration& r) {
+  auto personal = [&](const std::string& v) { return r.erased ? std::string() : v; };
+  std::string needs;
+  for (const auto& n : r.person.accessibility_needs) needs += (needs.empty() ? "" : ";") + n;
+  return {std::to_string(r.id),
+          r.ticket_code,
+          std::string(domain::to_string(r.status)),
+          personal(r.person.name),
+          personal(r.person.email),
+          personal(r.person.organisation),
+          r.person.organisation_type,
+          r.person.municipality.value_or(""),
+          r.person.country.value_or(""),
+          r.home_region ? "yes" : "no",
+          r.person.gender,
+          needs,
+          r.walk_in ? "yes" : "no",
+          r.checked_in_at ? "yes" : "no",
+          when(r.checked_in_at),
+          r.checkin_forced ? "yes" : "no"};
+}
+
+response csv(std::string body, const std::string& filename) {
+  response res;
+  res.content_type = "text/csv; charset=utf-8; header=present";
+  res.body = "\xEF\xBB\xBF" + body;  // the BOM makes spreadsheet programs read UTF-8
+  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+  res.headers.emplace_back("Cache-Control", "no-store");
+  return res;
+}
+
+}  // namespace
+
+void add_report_routes(router& r, services& s) {
+  r.add("GET", "/api/v1/events/{id}/attendance.csv", [&s](const request& req, const route_match& m, responder done) {
+    response err;
+    if (!require(s, req, domain::role::organiser, err)) return done(err);
+    auto e = s.db.get_event(m.id("id"));
+    if (!e) return done(problem(404, "Not found", "no such event"));
+    std::string out;
+    row(out, registration_columns);
+    for (const auto& reg : s.db.list_registrations(e->id, "", std::nullopt)) row(out, registration_values(reg));
+    done(csv(std::move(out), "attendance-" + std::to_string(e->id) + ".csv"));
+  });
+
+  r.add("GET", "/api/v1/reports/participants.csv", [&s](const request& req, const route_match&, responder done) {
+    response err;
+    if (!require(s, req, domain::role::organiser, err)) return done(err);
+    std::vector<std::string> header{"event_id", "event_title", "event_kind", "event_starts_at", "event_status"};
+    header.insert(header.end(), registration_columns.begin(), registration_columns.end());
+    std::string out;
+    row(out, header);
+    store::event_filter all;
+    all.include_drafts = true;
+    for (const auto& e : s.db.list_events(all)) {
+      const std::vector<std::string> event_values{std::to_string(e.id), e.title, e.kind, when(e.starts_at),
+                                                  std::string(domain::to_string(e.status))};
+      for (const auto& reg : s.db.list_registrations(e.id, "", std::nullopt)) {
+        auto values = event_values;
+        auto more = registration_values(reg);
+        values.insert(values.end(), more.begin(), more.end());
+        row(out, values);
+      }
+    }
+    done(csv(std::move(out), "participants.csv"));
+  });
+}
+
+}  // namespace eventd::api

@@ -1,0 +1,70 @@
+// CSV exports: an event's attendance and every participant, as a spreadsheet user would open them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, client, signIn } from '../support/server.mjs';
+import { makeUser } from '../support/fixtures.mjs';
+
+// A small RFC 4180 reader: quoted fields, doubled quotes, CRLF rows.
+function parseCsv(text) {
+  const rows = [];
+  let row = [], field = '', quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++; }
+    else field += c;
+  }
+  return rows;
+}
+
+test('attendance.csv and participants.csv list registrations safely for spreadsheets', async () => {
+  const server = await startServer();
+  try {
+    const api = client(server.url);
+    const admin = await signIn(server.url);
+    const steering = (await makeUser(server.url, admin, 'steering')).token;
+    const ev = (await api('POST', '/api/v1/events', { kind: 'seminar', title: 'Budget, "TN" och mer', starts_at: '2030-03-01T09:00:00+01:00', ends_at: '2030-03-01T12:00:00+01:00' }, { token: admin })).body;
+    const person = (name, email, organisation) => ({ name, email, organisation, organisation_type: 'public', municipality: 'Solna', consent: true });
+    const a = (await api('POST', `/api/v1/events/${ev.id}/registrations`, person('Åsa "Acke" Berg', 'asa@example.org', 'Kommun, Väst'))).body;
+    const b = (await api('POST', `/api/v1/events/${ev.id}/registrations`, person('Bo Lind', 'bo@example.org', '=HYPERLINK("http://x")'))).body;
+    assert.equal((await api('POST', `/api/v1/events/${ev.id}/checkins`, { ticket_code: a.ticket_code }, { token: admin })).status, 201);
+    const r = await api('GET', `/api/v1/events/${ev.id}/attendance.csv`, undefined, { token: admin });
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('content-type'), /^text\/csv/);
+    assert.match(r.headers.get('content-disposition'), /attachment/);
+    // fetch's text() drops a byte-order mark, so look at the bytes.
+    const raw = new Uint8Array(await (await fetch(`${server.url}/api/v1/events/${ev.id}/attendance.csv`, { headers: { authorization: `Bearer ${admin}` } })).arrayBuffer());
+    assert.deepEqual([...raw.slice(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 with a byte-order mark');
+    const rows = parseCsv(r.text);
+    assert.deepEqual(rows[0].slice(0, 4), ['registration_id', 'ticket_code', 'status', 'name']);
+    const header = rows[0];
+    const byId = Object.fromEntries(rows.slice(1).map((x) => [x[0], Object.fromEntries(header.map((h, i) => [h, x[i]]))]));
+    assert.equal(byId[a.id].name, 'Åsa "Acke" Berg');
+    assert.equal(byId[a.id].organisation, 'Kommun, Väst');
+    assert.equal(byId[a.id].attended, 'yes');
+    assert.equal(byId[b.id].attended, 'no');
+    assert.equal(byId[b.id].organisation, `'=HYPERLINK("http://x")`, 'a formula is defused');
+    const all = await api('GET', '/api/v1/reports/participants.csv', undefined, { token: admin });
+    assert.equal(all.status, 200);
+    const allRows = parseCsv(all.text);
+    assert.equal(allRows[0][0], 'event_id');
+    assert.equal(allRows.length, 3);
+    assert.equal(allRows[1][1], 'Budget, "TN" och mer');
+    // Erased people leave their anonymous row but no name.
+    assert.equal((await api('POST', `/api/v1/my/registrations/${b.manage_token}/erase`)).status, 200);
+    const after = parseCsv((await api('GET', `/api/v1/events/${ev.id}/attendance.csv`, undefined, { token: admin })).text);
+    const erased = after.find((x) => x[0] === String(b.id));
+    assert.equal(erased[header.indexOf('name')], '');
+    assert.equal(erased[header.indexOf('email')], '');
+    assert.equal((await api('GET', `/api/v1/events/${ev.id}/attendance.csv`, undefined, { token: steering })).status, 403);
+    assert.equal((await api('GET', '/api/v1/reports/participants.csv')).status, 401);
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+});
