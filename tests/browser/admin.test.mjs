@@ -248,6 +248,13 @@ describe('organisers’ pages (/admin/)', { skip }, () => {
       assert.match(uncovered, /Hearing loop: 1 registration/);
       assert.doesNotMatch(uncovered, /Step-free/);
 
+      // The attendance list downloads as CSV with the names in it.
+      const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
+      assert.equal(csvDownload.suggestedFilename(), `attendance-${eventId}.csv`);
+      const csvText = (await (await import('node:fs/promises')).readFile(await csvDownload.path(), 'utf8'));
+      assert.match(csvText, /^\ufeffregistration_id,ticket_code,status,name/);
+      for (const p of PEOPLE) assert.ok(csvText.includes(p.name), `${p.name} is in the CSV`);
+
       assert.equal(await page.locator('#regs-rows tr').count(), 3);
       assert.match(await textOf(page, '#reg-status'), /^3 registrations shown\.$/);
       const cecilia = page.locator(`#regs-rows tr[data-reg-id="${regs['Cecilia Carlsson'].id}"]`);

@@ -1,6 +1,6 @@
 // One event for the organisers: facts, counts, links (public page, door app, calendar file), publish and cancel,
 // the accessibility needs the venue does not cover, and the registrations with search, status filter and cancel.
-import { startAdminPage, call, canEdit, adminLabel } from './session.js';
+import { startAdminPage, call, canEdit, adminLabel, download } from './session.js';
 import { h, replaceChildren } from '../js/dom.js';
 import { t, label, onLanguageChange } from '../js/i18n.js';
 import { formatRange, formatDateTime, placeText } from '../js/format.js';
@@ -82,6 +82,15 @@ function renderEvent() {
   links.push(h('li', {}, h('a', { href: `/checkin/?event=${id}`, id: 'link-door' }, t('admin.event.door'))));
   if (event.status !== 'draft') links.push(h('li', {}, h('a', { href: `/api/v1/events/${id}.ics`, id: 'link-ics', download: `event-${event.id}.ics` }, t('admin.event.ics'))));
   else links.push(h('li', { class: 'cell-muted' }, t('admin.event.links.draft')));
+  if (canEdit()) {
+    const button = h('button', { type: 'button', class: 'link-button', id: 'download-csv' }, t('admin.event.csv'));
+    button.addEventListener('click', () => {
+      download(`/api/v1/events/${id}/attendance.csv`, `attendance-${event.id}.csv`).catch(() => {
+        button.after(h('span', { role: 'alert', class: 'field-error' }, ' ', t('admin.event.csv_failed')));
+      });
+    });
+    links.push(h('li', {}, button));
+  }
   replaceChildren($('ev-links'), links);
 
   renderCounts();

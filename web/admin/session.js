@@ -47,6 +47,24 @@ export async function call(method, path, body) {
   }
 }
 
+/**
+ * Downloads a file the API serves only to signed-in organisers (e.g. a CSV export): fetched with the bearer token,
+ * then handed to the browser as a download. Throws like call() when the server refuses.
+ */
+export async function download(path, filename) {
+  const res = await fetch(path, { headers: session && session.token ? { Authorization: `Bearer ${session.token}` } : {}, credentials: 'omit' });
+  if (res.status === 401 && session) sessionEnded();
+  if (!res.ok) throw Object.assign(new Error(`HTTP ${res.status}`), { status: res.status });
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
 /** Label of an enum value, with the organisers' shorter wording where there is one (admin.need.*, admin.org.*). */
 export function adminLabel(group, value) {
   const key = group === 'need' ? `admin.need.${value}` : group === 'organisation_type' ? `admin.org.${value}` : null;
