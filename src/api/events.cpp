@@ -7,7 +7,7 @@ namespace eventd::api {
 namespace {
 
 // Applies the fields present in `body` to `e`; on create, the required ones must be there.
-void apply_event_fields(const json& body, domain::event& e, const domain::config&, bool creating,
+void apply_event_fields(const json& body, domain::event& e, bool creating,
                         domain::field_errors& errors) {
   reader in(body, errors);
   if (auto v = in.text("kind", creating)) e.kind = *v;
@@ -139,7 +139,7 @@ void add_event_routes(router& r, services& s) {
     if (!body) return done(err);
     domain::event e;
     domain::field_errors errors;
-    apply_event_fields(*body, e, s.cfg, true, errors);
+    apply_event_fields(*body, e, true, errors);
     domain::validate_event(e, s.cfg, errors);
     if (!errors.empty()) return done(problem(422, "Invalid fields", "some fields are missing or wrong", errors));
     s.db.create_event(e, reply<domain::event>(std::move(done), [](const domain::event& created) {
@@ -158,7 +158,7 @@ void add_event_routes(router& r, services& s) {
     if (!e) return done(problem(404, "Not found", "no such event"));
     if (e->status == domain::event_status::cancelled) return done(problem(409, "Conflict", "the event is cancelled"));
     domain::field_errors errors;
-    apply_event_fields(*body, *e, s.cfg, false, errors);
+    apply_event_fields(*body, *e, false, errors);
     domain::validate_event(*e, s.cfg, errors);
     if (!errors.empty()) return done(problem(422, "Invalid fields", "some fields are wrong", errors));
     s.db.update_event(*e, reply<domain::event>(std::move(done), [](const domain::event& u) {

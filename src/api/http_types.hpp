@@ -16,7 +16,6 @@ struct request {
   std::map<std::string, std::string> query;    // decoded; the last value wins
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
-  std::string remote;
   std::string request_id;
 
   const std::string& header(const std::string& name) const;

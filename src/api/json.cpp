@@ -43,7 +43,6 @@ response problem_from(const store::failure& f) {
   switch (f.code) {
     case store::errc::not_found: return problem(404, "Not found", f.detail, {}, extra);
     case store::errc::conflict: return problem(409, "Conflict", f.detail, {}, extra);
-    case store::errc::invalid: return problem(422, "Invalid fields", f.detail, {}, extra);
     case store::errc::unavailable: break;
   }
   auto r = problem(503, "Service unavailable", f.detail, {}, extra);

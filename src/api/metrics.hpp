@@ -16,7 +16,6 @@ class metrics {
 public:
   void observe(const std::string& method, const std::string& route, int status, double seconds);
   std::atomic<std::int64_t> open_connections{0};
-  std::atomic<std::int64_t> websocket_connections{0};
   std::string render(const store::write_stats&);
 
 private:

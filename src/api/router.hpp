@@ -28,7 +28,7 @@ struct route {
 class router {
 public:
   void add(std::string method, std::string pattern, handler fn);
-  // Calls the matching handler; otherwise answers 404 or 405 with a problem. Returns the route pattern used.
+  // Calls the matching handler; otherwise answers 404 or 405 with a problem. The response carries the route pattern.
   void dispatch(const request&, responder) const;
   const std::vector<route>& routes() const { return routes_; }
   // Fallback for GET/HEAD paths no route takes (static files).

@@ -20,7 +20,6 @@ namespace eventd::api {
 struct services {
   store::store& db;
   domain::config cfg;
-  domain::home_region home;
   auth::throttle signin_throttle;
   api::metrics& stats;
   api::outbox* mail = nullptr;  // none in unit tests
@@ -28,7 +27,7 @@ struct services {
   auth::session_cache<store::session_record> sessions{5};
 
   services(store::store& s, const domain::config& c, api::metrics& m)
-      : db(s), cfg(c), home(c.home_municipalities), signin_throttle(c.signin_max_failures, c.signin_window_seconds), stats(m) {}
+      : db(s), cfg(c), signin_throttle(c.signin_max_failures, c.signin_window_seconds), stats(m) {}
 };
 
 struct principal {

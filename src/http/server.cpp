@@ -230,7 +230,6 @@ private:
       api::request req;
       req.method = std::string(in.method_string());
       req.target = std::string(in.target());
-      req.remote = "";
       const auto q = req.target.find('?');
       bool ok = percent_decode(std::string_view(req.target).substr(0, q), req.path, false);
       if (ok && q != std::string::npos) {

@@ -16,7 +16,7 @@
 
 namespace eventd::store {
 
-enum class errc { not_found, conflict, invalid, unavailable };
+enum class errc { not_found, conflict, unavailable };
 
 struct failure {
   errc code = errc::unavailable;
