@@ -1,7 +1,8 @@
-// A thread with a queue, for work that must not stall the connections' threads: argon2id password hashing, mail.
+// A thread with a bounded queue, for work that must not stall the connections' threads: argon2id hashing, mail.
 #pragma once
 
 #include <condition_variable>
+#include <cstddef>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -15,25 +16,33 @@ namespace eventd::api {
 
 class blocking_pool {
 public:
-  // `niceness` > 0 lowers the thread's priority (for work that can wait, like writing mail).
-  explicit blocking_pool(int niceness = 0) : niceness_(niceness), thread_([this] { run(); }) {}
-  ~blocking_pool() {
+  // `niceness` > 0 lowers the thread's priority (for work that can wait, like writing mail). At most `max_queue`
+  // tasks wait; more are refused, so a flood of slow work becomes 503s instead of memory.
+  explicit blocking_pool(int niceness = 0, std::size_t max_queue = 4096)
+      : niceness_(niceness), max_queue_(max_queue), thread_([this] { run(); }) {}
+  ~blocking_pool() { stop(); }
+  blocking_pool(const blocking_pool&) = delete;
+  blocking_pool& operator=(const blocking_pool&) = delete;
+
+  // Queues the task; false (the task is dropped, unrun) when the queue is full or the pool has stopped.
+  bool post(std::function<void()> task) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_ || queue_.size() >= max_queue_) return false;
+      queue_.push_back(std::move(task));
+    }
+    wake_.notify_one();
+    return true;
+  }
+
+  // Runs what is queued, then ends the thread; later posts are refused. Idempotent.
+  void stop() {
     {
       std::lock_guard lock(mutex_);
       stopping_ = true;
     }
     wake_.notify_one();
-    thread_.join();
-  }
-  blocking_pool(const blocking_pool&) = delete;
-  blocking_pool& operator=(const blocking_pool&) = delete;
-
-  void post(std::function<void()> task) {
-    {
-      std::lock_guard lock(mutex_);
-      queue_.push_back(std::move(task));
-    }
-    wake_.notify_one();
+    if (thread_.joinable()) thread_.join();
   }
 
 private:
@@ -46,12 +55,17 @@ private:
       auto task = std::move(queue_.front());
       queue_.pop_front();
       lock.unlock();
-      task();
+      try {
+        task();
+      } catch (...) {
+        // A task answers its own caller; one that throws must not take the thread (and every later task) down.
+      }
       lock.lock();
     }
   }
 
   int niceness_;
+  std::size_t max_queue_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::function<void()>> queue_;

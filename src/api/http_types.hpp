@@ -13,10 +13,12 @@ struct request {
   std::string method;
   std::string target;                          // as received
   std::string path;                            // percent-decoded, without the query
+  std::vector<std::string> segments;           // the path's decoded segments (none is "..", empty or holds '/')
   std::map<std::string, std::string> query;    // decoded; the last value wins
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
   std::string request_id;
+  std::string remote_address;                  // the connection's peer (a proxy's, when behind one)
 
   const std::string& header(const std::string& name) const;
 };

@@ -60,7 +60,7 @@ outbox::outbox(std::string folder, std::string from, std::string smtp_url)
 }
 
 void outbox::send(mail_message m) {
-  writer_.post([this, m = std::move(m)] {
+  const bool queued = writer_.post([this, m = std::move(m)] {
     try {
       const auto id = std::to_string(domain::now()) + "-" + auth::random_token(9);
       const auto text = render(m, id);
@@ -70,6 +70,7 @@ void outbox::send(mail_message m) {
       std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"mail not written\",\"error\":\"%s\"}\n", e.what());
     }
   });
+  if (!queued) std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"mail dropped: the mail queue is full or stopped\"}\n");
 }
 
 std::string mailbox_address(const std::string& s) {

@@ -22,6 +22,8 @@ public:
   outbox(const outbox&) = delete;
   outbox& operator=(const outbox&) = delete;
   void send(mail_message);
+  // Writes or sends what is queued, then ends the thread; later messages are dropped.
+  void stop() { writer_.stop(); }
   const std::string& folder() const { return folder_; }
 
 private:

@@ -51,11 +51,18 @@ std::string metrics::render(const store::write_stats& w) {
     }
   }
   o << "# HELP eventd_open_connections HTTP connections open now.\n# TYPE eventd_open_connections gauge\n"
-    << "eventd_open_connections " << open_connections.load() << "\n";
+    << "eventd_open_connections " << open_connections.load() << "\n"
+    << "# HELP eventd_handler_failures_total Requests answered 500 because a handler failed.\n"
+    << "# TYPE eventd_handler_failures_total counter\neventd_handler_failures_total " << handler_failures.load() << "\n"
+    << "# TYPE eventd_refused_connections_total counter\neventd_refused_connections_total " << refused_connections.load() << "\n"
+    << "# TYPE eventd_shed_connections_total counter\neventd_shed_connections_total " << shed_connections.load() << "\n";
   o << "# HELP eventd_commit_batches_total Write transactions committed by the writer.\n# TYPE eventd_commit_batches_total counter\n"
     << "eventd_commit_batches_total " << w.batches << "\n";
   o << "# HELP eventd_commit_seconds_total Time spent running and committing write batches.\n# TYPE eventd_commit_seconds_total counter\n"
-    << "eventd_commit_seconds_total " << static_cast<double>(w.commit_micros_total) / 1e6 << "\n";
+    << "eventd_commit_seconds_total " << static_cast<double>(w.commit_micros_total) / 1e6 << "\n"
+    << "# TYPE eventd_write_refused_total counter\neventd_write_refused_total " << w.refused << "\n"
+    << "# TYPE eventd_write_failed_batches_total counter\neventd_write_failed_batches_total " << w.failed_batches << "\n"
+    << "# TYPE eventd_write_queue gauge\neventd_write_queue " << w.waiting << "\n";
   o << "# HELP eventd_commit_batch_size Commands per committed batch (group commit).\n# TYPE eventd_commit_batch_size histogram\n";
   std::uint64_t cumulative = 0;
   for (std::size_t i = 0; i < w.batch_size_buckets.size(); ++i) {

@@ -16,6 +16,9 @@ class metrics {
 public:
   void observe(const std::string& method, const std::string& route, int status, double seconds);
   std::atomic<std::int64_t> open_connections{0};
+  std::atomic<std::uint64_t> handler_failures{0};     // requests answered 500 because a handler threw or never answered
+  std::atomic<std::uint64_t> refused_connections{0};  // connections answered 503 at a connection limit
+  std::atomic<std::uint64_t> shed_connections{0};     // idle keep-alive connections closed early near the limit
   std::string render(const store::write_stats&);
 
 private:

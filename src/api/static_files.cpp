@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 namespace eventd::api {
@@ -21,30 +22,51 @@ std::string content_type(const std::filesystem::path& p) {
 
 }  // namespace
 
+// True when `p` is `root` or lies below it, compared component by component ("/srv/web" does not contain
+// "/srv/webx/a" nor "/srv/web.bak/a", which a plain string prefix would allow).
+static bool contains(const std::filesystem::path& root, const std::filesystem::path& p) {
+  auto r = root.begin(), q = p.begin();
+  for (; r != root.end(); ++r, ++q) {
+    if (r->empty() && std::next(r) == root.end()) break;  // a trailing separator on the root
+    if (q == p.end() || *r != *q) return false;
+  }
+  return true;
+}
+
 void add_static_files(router& r, services& s) {
   std::error_code ec;
-  auto root = std::filesystem::weakly_canonical(s.cfg.web, ec);
+  auto root = std::filesystem::canonical(s.cfg.web, ec);
+  if (ec) root = std::filesystem::weakly_canonical(s.cfg.web, ec);
   r.fallback([root](const request& req, const route_match&, responder done) {
-    std::string rel = req.path;
-    // Reject anything that could climb out: dot segments, backslashes, NULs. The path is already percent-decoded.
-    if (rel.empty() || rel.front() != '/' || rel.find('\0') != std::string::npos || rel.find('\\') != std::string::npos)
-      return done(problem(400, "Bad path", "the path is not allowed"));
-    std::stringstream segs(rel);
-    std::string seg;
-    while (std::getline(segs, seg, '/'))
-      if (seg == ".." || seg == ".") return done(problem(404, "Not found", "there is nothing at this address"));
-    if (rel.back() == '/') rel += "index.html";
-    std::filesystem::path file = root / rel.substr(1);
-    std::error_code fec;
-    if (std::filesystem::is_directory(file, fec)) {
-      // /checkin -> /checkin/, so the page's relative links resolve inside its folder.
-      response moved = problem(301, "Moved permanently", "this folder lives at " + rel + "/");
-      moved.headers.emplace_back("Location", rel + "/");
-      return done(moved);
+    // The segments arrive decoded and checked by the HTTP layer (no "..", ".", '/', NUL or inner empty segment);
+    // checked again here, since this is where a path turns into a file.
+    std::filesystem::path file = root;
+    for (std::size_t i = 0; i < req.segments.size(); ++i) {
+      const auto& seg = req.segments[i];
+      const bool last = i + 1 == req.segments.size();
+      if ((seg.empty() && !last) || seg == "." || seg == ".." || seg.find_first_of(std::string("/\\\0", 3)) != std::string::npos)
+        return done(problem(404, "Not found", "there is nothing at this address"));
+      if (!seg.empty()) file /= seg;
     }
-    const auto canonical = std::filesystem::weakly_canonical(file, fec);
-    const auto rs = root.string();
-    if (fec || canonical.string().compare(0, rs.size(), rs) != 0 || !std::filesystem::is_regular_file(canonical, fec))
+    const bool folder_asked = req.segments.empty() || req.segments.back().empty();
+    std::error_code fec;
+    auto canonical = std::filesystem::canonical(file, fec);
+    if (fec || !contains(root, canonical)) return done(problem(404, "Not found", "there is nothing at this address"));
+    if (std::filesystem::is_directory(canonical, fec)) {
+      const bool plain = req.path.find_first_not_of(
+                             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/") == std::string::npos;
+      if (!folder_asked && !plain) return done(problem(404, "Not found", "there is nothing at this address"));
+      if (!folder_asked) {
+        // /checkin -> /checkin/, so the page's relative links resolve inside its folder. The Location is the
+        // checked path, never the raw target.
+        response moved = problem(301, "Moved permanently", "this folder lives at " + req.path + "/");
+        moved.headers.emplace_back("Location", req.path + "/");
+        return done(moved);
+      }
+      canonical = std::filesystem::canonical(canonical / "index.html", fec);
+      if (fec || !contains(root, canonical)) return done(problem(404, "Not found", "there is nothing at this address"));
+    }
+    if (!std::filesystem::is_regular_file(canonical, fec))
       return done(problem(404, "Not found", "there is nothing at this address"));
     const auto size = std::filesystem::file_size(canonical, fec);
     const auto mtime = std::filesystem::last_write_time(canonical, fec).time_since_epoch().count();

@@ -16,6 +16,8 @@
 #include <mutex>
 #include <thread>
 
+#include <sys/resource.h>
+
 namespace eventd::app {
 namespace {
 
@@ -37,6 +39,26 @@ void create_first_admin(store::store& db, const domain::config& cfg) {
                  [&p](store::outcome<domain::user> r) { p.set_value(std::move(r)); });
   auto r = f.get();
   if (!r.ok()) throw std::runtime_error("could not create the first admin: " + r.error().detail);
+}
+
+// Each connection is a file descriptor: raise the soft limit to the hard one, and when even that is too small for
+// max_connections (plus room for the database, mail and logs), lower max_connections and say so.
+void fit_connections_to_file_limit(int& max_connections) {
+  constexpr rlim_t reserve = 128;
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  if (lim.rlim_cur < lim.rlim_max) {
+    rlimit raised = lim;
+    raised.rlim_cur = lim.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
+  }
+  const auto wanted = static_cast<rlim_t>(max_connections) + reserve;
+  if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < wanted) {
+    const int fitted = lim.rlim_cur > reserve * 2 ? static_cast<int>(lim.rlim_cur - reserve) : static_cast<int>(lim.rlim_cur / 2);
+    std::cerr << "{\"level\":\"warn\",\"msg\":\"max_connections lowered to fit the open-file limit\",\"configured\":"
+              << max_connections << ",\"now\":" << fitted << ",\"file_limit\":" << lim.rlim_cur << "}\n";
+    max_connections = fitted;
+  }
 }
 
 // Erases personal data of past events once the retention period has run out: at start and every six hours.
@@ -101,6 +123,9 @@ int run(int argc, char** argv) {
     opts.header_timeout_seconds = cfg.header_timeout_seconds;
     opts.idle_timeout_seconds = cfg.idle_timeout_seconds;
     opts.max_connections = cfg.max_connections;
+    opts.max_connections_per_address = cfg.max_connections_per_address;
+    opts.drain_seconds = cfg.shutdown_drain_seconds;
+    fit_connections_to_file_limit(opts.max_connections);
     opts.log_requests = !l.quiet;
 
     auto db = store::make_sqlite_store(cfg);
@@ -136,10 +161,18 @@ int run(int argc, char** argv) {
       auto server = http::make_server(opts, router, stats);
       const auto url = server->listen();
       std::cout << "listening on " << url << std::endl;
+
+      // The one stop order (docs/ARCHITECTURE.md, Stopping). run() returns once the signal came, in-flight
+      // requests finished (or the drain deadline passed) and the I/O threads ended; the io_context itself stays,
+      // so that answers still on their way from the writer or a pool have somewhere to go.
       server->run();
-      db->on_promotion(nullptr);  // the services it points to end with this scope
+      sweeper.reset();       // background jobs: no new writes
+      db->stop_writes();     // the writer commits what is queued and answers every caller; later writes are refused
+      services.slow.stop();  // queued work runs to the end: promotion mails of the last commits are composed
+      if (mail) mail->stop();  // queued mail is written or sent
+      db->on_promotion(nullptr);  // the writer has stopped: nothing calls it any more
+      server.reset();       // last: the io_context, with whatever answers it still held
     }
-    db.reset();  // the writer drains its queue, then a final checkpoint folds the WAL into the database file
     std::cerr << "{\"level\":\"info\",\"msg\":\"stopped\"}\n";
     return 0;
   } catch (const config_error& e) {

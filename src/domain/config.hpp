@@ -27,6 +27,8 @@ struct config {
   int header_timeout_seconds = 10;
   int idle_timeout_seconds = 60;
   int max_connections = 2048;
+  int max_connections_per_address = 256;
+  int shutdown_drain_seconds = 10;
   std::vector<std::string> allowed_origins;
   // Where participants reach the pages; links in e-mails start with it.
   std::string public_url = "http://127.0.0.1:8080";

@@ -1,5 +1,7 @@
 #include "http/server.hpp"
 
+#include "http/url.hpp"
+
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/core.hpp>
@@ -8,8 +10,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <mutex>
 #include <thread>
+#include <limits>
+#include <unordered_map>
 
 namespace eventd::http {
 namespace {
@@ -22,35 +27,51 @@ using asio::awaitable;
 using asio::use_awaitable;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
-// Percent-decodes a path or query part; false on a broken escape.
-bool percent_decode(std::string_view in, std::string& out, bool plus_is_space) {
-  out.clear();
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '%') {
-      if (i + 2 >= in.size()) return false;
-      auto hex = [](char h) -> int {
-        if (h >= '0' && h <= '9') return h - '0';
-        if (h >= 'a' && h <= 'f') return h - 'a' + 10;
-        if (h >= 'A' && h <= 'F') return h - 'A' + 10;
-        return -1;
-      };
-      const int hi = hex(in[i + 1]), lo = hex(in[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out.push_back(' ');
+// JSON string contents for a log line or a problem body: quotes, backslashes and control characters escaped.
+std::string json_escape(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (const char ch : in) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
     } else {
-      out.push_back(c);
+      out += ch;
     }
   }
-  return true;
+  return out;
 }
 
-std::string problem_body(int status, const char* title, const char* detail) {
-  return std::string("{\"type\":\"about:blank\",\"title\":\"") + title + "\",\"status\":" + std::to_string(status) +
-         ",\"detail\":\"" + detail + "\"}";
+// A bounded label for metrics and logs: the methods this server knows, everything else as one word.
+const char* method_label(bhttp::verb v) {
+  switch (v) {
+    case bhttp::verb::get: return "GET";
+    case bhttp::verb::head: return "HEAD";
+    case bhttp::verb::post: return "POST";
+    case bhttp::verb::put: return "PUT";
+    case bhttp::verb::patch: return "PATCH";
+    case bhttp::verb::delete_: return "DELETE";
+    case bhttp::verb::options: return "OPTIONS";
+    default: return "OTHER";
+  }
+}
+
+std::string problem_body(int status, std::string_view title, std::string_view detail) {
+  return "{\"type\":\"about:blank\",\"title\":\"" + json_escape(title) + "\",\"status\":" + std::to_string(status) +
+         ",\"detail\":\"" + json_escape(detail) + "\"}";
+}
+
+api::response plain_problem(int status, std::string_view title, std::string_view detail) {
+  api::response r;
+  r.status = status;
+  r.content_type = "application/problem+json";
+  r.body = problem_body(status, title, detail);
+  return r;
 }
 
 void add_security_headers(bhttp::response<bhttp::string_body>& res) {
@@ -70,6 +91,13 @@ public:
   server_impl(const options& o, const api::router& r, api::metrics& m)
       : opts_(o), router_(r), metrics_(m), ioc_(o.threads), acceptor_(ioc_), signals_(ioc_, SIGINT, SIGTERM) {}
 
+  ~server_impl() override {
+    // Frames of sessions still suspended in the io_context are destroyed with it; they touch the members
+    // declared before ioc_, which are destroyed after it.
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  }
+
   std::string listen() override {
     tcp::endpoint ep(asio::ip::make_address(opts_.host), opts_.port);
     acceptor_.open(ep.protocol());
@@ -83,32 +111,67 @@ public:
   }
 
   void run() override {
-    asio::co_spawn(ioc_, accept_loop(), asio::detached);
+    asio::co_spawn(ioc_, accept_loop(), log_failure("accept loop"));
     signals_.async_wait([this](const boost::system::error_code& ec, int) {
       if (!ec) begin_shutdown();
     });
     std::vector<std::thread> pool;
-    for (int i = 1; i < opts_.threads; ++i) pool.emplace_back([this] { ioc_.run(); });
-    ioc_.run();
+    for (int i = 1; i < opts_.threads; ++i) pool.emplace_back([this] { run_io(); });
+    run_io();
     for (auto& t : pool) t.join();
   }
 
 private:
+  // Nothing may escape into io_context::run(): a stray exception is logged and the thread goes on serving.
+  void run_io() {
+    for (;;) {
+      try {
+        ioc_.run();
+        return;
+      } catch (const std::exception& e) {
+        log_line("error", "unhandled exception on an I/O thread", e.what());
+      }
+    }
+  }
+
+  // Completion of a detached coroutine: an exception that got this far is logged, never lost silently.
+  std::function<void(std::exception_ptr)> log_failure(const char* what) {
+    return [this, what](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& x) {
+        log_line("error", what, x.what());
+      } catch (...) {
+        log_line("error", what, "unknown exception");
+      }
+    };
+  }
+
+  void log_line(const char* level, const char* msg, std::string_view error) {
+    const std::string line = std::string("{\"level\":\"") + level + "\",\"msg\":\"" + msg + "\",\"error\":\"" +
+                             json_escape(error.substr(0, 500)) + "\"}\n";
+    std::lock_guard lock(log_mutex_);
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  }
+
   void begin_shutdown() {
     stopping_ = true;
     boost::system::error_code ignored;
     acceptor_.close(ignored);
-    // Let in-flight requests finish, then stop; idle keep-alive connections are simply closed.
-    asio::co_spawn(ioc_, drain(), asio::detached);
+    // Idle keep-alive connections have nothing to finish: close them now. Busy ones finish their request.
+    shed_idle(std::numeric_limits<std::size_t>::max(), false);
+    asio::co_spawn(ioc_, drain(), log_failure("drain"));
   }
 
   awaitable<void> drain() {
     asio::steady_timer timer(co_await asio::this_coro::executor);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(opts_.drain_seconds);
     while (in_flight_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
       timer.expires_after(std::chrono::milliseconds(20));
       co_await timer.async_wait(tuple_awaitable);
     }
+    if (in_flight_.load() > 0) log_line("warn", "shutdown: requests still in flight after the drain deadline", "");
     ioc_.stop();
   }
 
@@ -117,7 +180,8 @@ private:
       auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(ioc_), tuple_awaitable);
       if (ec) {
         if (stopping_ || ec == asio::error::operation_aborted) co_return;
-        // Out of descriptors and the like: pause briefly instead of spinning.
+        // Out of descriptors and the like: make room by closing idle connections, pause briefly, go on.
+        shed_idle(8, true);
         asio::steady_timer t(ioc_, std::chrono::milliseconds(50));
         co_await t.async_wait(tuple_awaitable);
         continue;
@@ -125,30 +189,125 @@ private:
       boost::system::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
       auto ex = socket.get_executor();
-      asio::co_spawn(ex, session(std::move(socket)), asio::detached);
+      asio::co_spawn(ex, session(std::move(socket)), log_failure("connection"));
     }
   }
 
-  // Hands the request to the router and resumes on this connection's strand when the answer is ready.
+  // Connections known to the server, for the caps and for closing idle ones. Touched under conns_mutex_; an entry's
+  // stream is used only on that connection's strand.
+  struct connection_entry {
+    beast::tcp_stream* stream = nullptr;
+    std::string address;
+    bool idle = false;
+  };
+  enum class admission { ok, over_total, over_address };
+
+  admission admit(std::uint64_t& id, const std::string& address, beast::tcp_stream* stream) {
+    std::size_t total = 0;
+    admission verdict = admission::ok;
+    {
+      std::lock_guard lock(conns_mutex_);
+      id = ++next_connection_id_;
+      conns_.emplace(id, connection_entry{stream, address, false});
+      const int mine = ++per_address_[address];
+      total = conns_.size();
+      if (mine > opts_.max_connections_per_address) verdict = admission::over_address;
+      else if (static_cast<int>(total) > opts_.max_connections) verdict = admission::over_total;
+    }
+    // Near the cap, idle keep-alive connections make room for clients with something to ask.
+    if (verdict != admission::over_address && total * 8 >= static_cast<std::size_t>(opts_.max_connections) * 7)
+      shed_idle(16, true);
+    return verdict;
+  }
+
+  void release(std::uint64_t id) {
+    std::lock_guard lock(conns_mutex_);
+    auto it = conns_.find(id);
+    if (it == conns_.end()) return;
+    auto pa = per_address_.find(it->second.address);
+    if (pa != per_address_.end() && --pa->second <= 0) per_address_.erase(pa);
+    conns_.erase(it);
+  }
+
+  void set_idle(std::uint64_t id, bool idle) {
+    std::lock_guard lock(conns_mutex_);
+    auto it = conns_.find(id);
+    if (it != conns_.end()) it->second.idle = idle;
+  }
+
+  // Closes up to `count` connections that wait idle for their next request. Each is cancelled on its own strand,
+  // where its entry is checked again: a connection that got busy meanwhile is left alone.
+  void shed_idle(std::size_t count, bool counted) {
+    std::vector<std::pair<std::uint64_t, asio::any_io_executor>> chosen;
+    {
+      std::lock_guard lock(conns_mutex_);
+      for (auto& [id, e] : conns_) {
+        if (chosen.size() >= count) break;
+        if (e.idle) chosen.emplace_back(id, e.stream->get_executor());
+      }
+    }
+    for (auto& [id, ex] : chosen) {
+      asio::post(ex, [this, id = id, counted] {
+        std::lock_guard lock(conns_mutex_);
+        auto it = conns_.find(id);
+        if (it == conns_.end() || !it->second.idle) return;
+        it->second.stream->cancel();
+        if (counted) ++metrics_.shed_connections;
+      });
+    }
+  }
+
+  // Hands the request to the router and resumes on this connection's strand with its answer. Every request gets
+  // exactly one answer: a handler that throws, or drops its responder without calling it, yields a 500.
   template <class Token>
   auto async_dispatch(api::request& req, Token&& token) {
     return asio::async_initiate<Token, void(api::response)>(
         [this, &req](auto handler) {
-          auto h = std::make_shared<decltype(handler)>(std::move(handler));
-          auto work = asio::make_work_guard(asio::get_associated_executor(*h));
-          router_.dispatch(req, [h, work](api::response res) mutable {
-            auto ex = work.get_executor();
-            asio::post(ex, [h, res = std::move(res)]() mutable { (*h)(std::move(res)); });
-            work.reset();
-          });
+          using handler_t = decltype(handler);
+          struct once {
+            server_impl* self;
+            handler_t h;
+            asio::executor_work_guard<asio::associated_executor_t<handler_t>> work;
+            std::atomic<bool> answered{false};
+            once(server_impl* s, handler_t&& hh)
+                : self(s), h(std::move(hh)), work(asio::make_work_guard(asio::get_associated_executor(h))) {}
+            void answer(api::response res) {
+              if (answered.exchange(true)) return;
+              auto ex = work.get_executor();
+              asio::post(ex, [h = std::move(h), res = std::move(res)]() mutable { h(std::move(res)); });
+              work.reset();
+            }
+            ~once() {
+              if (answered.load()) return;
+              ++self->metrics_.handler_failures;
+              self->log_line("error", "a handler dropped its request without answering", "");
+              answer(self->internal_error("(no answer)"));
+            }
+          };
+          auto state = std::make_shared<once>(this, std::move(handler));
+          try {
+            router_.dispatch(req, [state](api::response res) { state->answer(std::move(res)); });
+          } catch (const std::exception& e) {
+            ++metrics_.handler_failures;
+            log_line("error", "handler failed", e.what());
+            state->answer(internal_error("(handler failed)"));
+          }
         },
         token);
   }
 
-  awaitable<void> write_plain(beast::tcp_stream& stream, int status, const char* title, const char* detail, unsigned version) {
+  api::response internal_error(const char* route) {
+    auto r = plain_problem(500, "Internal error", "the server failed to answer this request; it has been logged");
+    r.route = route;
+    return r;
+  }
+
+  awaitable<void> write_plain(beast::tcp_stream& stream, int status, const char* title, const char* detail, unsigned version,
+                              bool retry_later = false) {
     bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), version};
     res.set(bhttp::field::content_type, "application/problem+json");
     add_security_headers(res);
+    if (retry_later) res.set(bhttp::field::retry_after, "2");
     res.keep_alive(false);
     res.body() = problem_body(status, title, detail);
     res.prepare_payload();
@@ -172,26 +331,65 @@ private:
     }
   }
 
+  // Turns Beast's message into the handlers' request; false with `why` when the target cannot be decoded.
+  static bool build_request(bhttp::request<bhttp::string_body>& in, api::request& req, std::string& why) {
+    req.method = std::string(in.method_string());
+    req.target = std::string(in.target());
+    auto decoded = decode_target(req.target, why);
+    if (!decoded) return false;
+    req.path = std::move(decoded->path);
+    req.segments = std::move(decoded->segments);
+    req.query = std::move(decoded->query);
+    for (const auto& f : in) {
+      std::string name(f.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      req.headers[name] = std::string(f.value());
+    }
+    req.body = std::move(in.body());
+    return true;
+  }
+
   awaitable<void> session(tcp::socket socket) {
     struct connection_count {
       api::metrics& m;
       explicit connection_count(api::metrics& mm) : m(mm) { ++m.open_connections; }
       ~connection_count() { --m.open_connections; }
     } counted(metrics_);
+    boost::system::error_code rec;
+    const auto remote = socket.remote_endpoint(rec);
+    const std::string address = rec ? std::string("unknown") : remote.address().to_string();
     beast::tcp_stream stream(std::move(socket));
-    if (metrics_.open_connections.load() > opts_.max_connections) {
-      co_await write_plain(stream, 503, "Too many connections", "the server is at its connection limit; retry shortly", 11);
+    std::uint64_t id = 0;
+    const auto verdict = admit(id, address, &stream);
+    struct registration {
+      server_impl* self;
+      std::uint64_t id;
+      ~registration() { self->release(id); }
+    } registered{this, id};
+    if (verdict == admission::over_address) {
+      ++metrics_.refused_connections;
+      co_await write_plain(stream, 503, "Too many connections", "this address holds too many connections; close some and retry",
+                           11, true);
       co_return;
     }
+    // At the total cap one request is still read, so that probes (/healthz, /readyz) get their answer; any other
+    // request hears 503 with Retry-After.
+    const bool at_cap = verdict == admission::over_total;
+
     beast::flat_buffer buffer;
     bool first = true;
     while (!stopping_) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.body_limit(opts_.body_limit);
       parser.header_limit(opts_.header_limit);
-      stream.expires_after(std::chrono::seconds(first ? opts_.header_timeout_seconds : opts_.idle_timeout_seconds));
+      const int wait = at_cap ? 2 : first ? opts_.header_timeout_seconds : opts_.idle_timeout_seconds;
+      stream.expires_after(std::chrono::seconds(wait));
+      if (!first) set_idle(id, true);
       auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, tuple_awaitable);
-      if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::connection_reset) break;
+      if (!first) set_idle(id, false);
+      if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::connection_reset ||
+          ec == asio::error::operation_aborted)
+        break;
       if (ec == bhttp::error::body_limit) {
         co_await write_plain(stream, 413, "Body too large", "the body is over the limit", 11);
         co_await linger(stream);
@@ -206,6 +404,18 @@ private:
         break;
       }
       first = false;
+      // RFC 9112 6.1 and 6.3: a request whose final transfer coding is not chunked, or that carries both
+      // Transfer-Encoding and Content-Length, cannot be framed safely; answer 400 and close (no request smuggling).
+      {
+        const auto& h = parser.get();
+        if (h.count(bhttp::field::transfer_encoding) > 0 &&
+            (!parser.chunked() || h.count(bhttp::field::content_length) > 0 || h.count(bhttp::field::transfer_encoding) > 1)) {
+          co_await write_plain(stream, 400, "Bad request", "Transfer-Encoding must be chunked alone, without Content-Length",
+                               h.version());
+          co_await linger(stream);
+          break;
+        }
+      }
       const auto started = std::chrono::steady_clock::now();
       ++in_flight_;
       struct in_flight_guard {
@@ -227,46 +437,35 @@ private:
         if (ec2) break;
       }
       auto& in = parser.get();
-      api::request req;
-      req.method = std::string(in.method_string());
-      req.target = std::string(in.target());
-      const auto q = req.target.find('?');
-      bool ok = percent_decode(std::string_view(req.target).substr(0, q), req.path, false);
-      if (ok && q != std::string::npos) {
-        std::string_view rest = std::string_view(req.target).substr(q + 1);
-        while (!rest.empty() && ok) {
-          const auto amp = rest.find('&');
-          auto part = rest.substr(0, amp);
-          rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-          if (part.empty()) continue;
-          const auto eq = part.find('=');
-          std::string key, value;
-          ok = percent_decode(part.substr(0, eq), key, true) &&
-               percent_decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1), value, true);
-          if (ok) req.query[key] = value;
-        }
-      }
-      for (const auto& f : in) {
-        std::string name(f.name_string());
-        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        req.headers[name] = std::string(f.value());
-      }
-      req.body = std::move(in.body());
-      req.request_id = std::to_string(++request_counter_);
+      const char* method = method_label(in.method());
       const bool head = in.method() == bhttp::verb::head;
       const unsigned version = in.version();
-      const bool keep_alive = in.keep_alive();
+      bool keep_alive = in.keep_alive();
 
+      api::request req;
+      req.request_id = std::to_string(++request_counter_);
+      req.remote_address = address;
       api::response out;
-      if (!ok || req.target.empty() || req.target.front() != '/') {
-        out.status = 400;
-        out.content_type = "application/problem+json";
-        out.body = problem_body(400, "Bad request", "the address is not valid (broken percent-encoding)");
-        out.route = "(bad target)";
-      } else {
-        out = co_await async_dispatch(req, use_awaitable);
-        out.complete();
+      try {
+        std::string why;
+        if (!build_request(in, req, why)) {
+          out = plain_problem(400, "Bad request", "the address is not valid: " + why);
+          out.route = "(bad target)";
+        } else if (at_cap && req.path != "/healthz" && req.path != "/readyz") {
+          out = plain_problem(503, "Too many connections", "the server is at its connection limit; retry shortly");
+          out.headers.emplace_back("Retry-After", "2");
+          out.route = "(connection limit)";
+          ++metrics_.refused_connections;
+        } else {
+          out = co_await async_dispatch(req, use_awaitable);
+          out.complete();
+        }
+      } catch (const std::exception& e) {
+        ++metrics_.handler_failures;
+        log_line("error", "request failed", e.what());
+        out = internal_error(out.route.empty() ? "(failed)" : out.route.c_str());
       }
+      if (at_cap) keep_alive = false;
 
       bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.status), version};
       if (!out.content_type.empty()) res.set(bhttp::field::content_type, out.content_type);
@@ -286,37 +485,42 @@ private:
       stream.expires_after(std::chrono::seconds(30));
       auto [wec, wn] = co_await bhttp::async_write(stream, res, tuple_awaitable);
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      metrics_.observe(req.method, out.route, out.status, seconds);
-      if (opts_.log_requests) log(req, out, seconds);
+      metrics_.observe(method, out.route, out.status, seconds);
+      if (opts_.log_requests) log(req.request_id, method, out, seconds);
       if (wec || !res.keep_alive()) break;
     }
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
-  void log(const api::request& req, const api::response& out, double seconds) {
+  void log(const std::string& request_id, const char* method, const api::response& out, double seconds) {
     // The route pattern, never the raw path: paths can hold manage tokens, and logs hold no personal data.
     char line[512];
     const int n = std::snprintf(line, sizeof line,
-                                "{\"level\":\"info\",\"request_id\":%s,\"method\":\"%.10s\",\"route\":\"%.200s\",\"status\":%d,"
+                                "{\"level\":\"info\",\"request_id\":%s,\"method\":\"%s\",\"route\":\"%.200s\",\"status\":%d,"
                                 "\"duration_ms\":%.3f}\n",
-                                req.request_id.c_str(), req.method.c_str(), out.route.c_str(), out.status, seconds * 1000.0);
+                                request_id.c_str(), method, out.route.c_str(), out.status, seconds * 1000.0);
     if (n > 0) {
       std::lock_guard lock(log_mutex_);
       std::fwrite(line, 1, static_cast<std::size_t>(std::min(n, static_cast<int>(sizeof line - 1))), stdout);
     }
   }
 
+  // Declared before ioc_ so they outlive it: session frames destroyed with the io_context still use them.
   options opts_;
   const api::router& router_;
   api::metrics& metrics_;
-  asio::io_context ioc_;
-  tcp::acceptor acceptor_;
-  asio::signal_set signals_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> in_flight_{0};
   std::atomic<std::uint64_t> request_counter_{0};
   std::mutex log_mutex_;
+  std::mutex conns_mutex_;
+  std::unordered_map<std::uint64_t, connection_entry> conns_;
+  std::unordered_map<std::string, int> per_address_;
+  std::uint64_t next_connection_id_ = 0;
+  asio::io_context ioc_;
+  tcp::acceptor acceptor_;
+  asio::signal_set signals_;
 };
 
 }  // namespace

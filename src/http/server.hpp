@@ -19,6 +19,10 @@ struct options {
   int header_timeout_seconds = 10;
   int idle_timeout_seconds = 60;
   int max_connections = 2048;
+  // One address may hold at most this many connections, so one client cannot take every slot.
+  int max_connections_per_address = 128;
+  // Drain deadline at shutdown: in-flight requests get this long to finish.
+  int drain_seconds = 10;
   bool log_requests = true;
 };
 
@@ -27,7 +31,9 @@ public:
   virtual ~server() = default;
   // Binds and listens; returns the address actually bound, e.g. "http://127.0.0.1:41234".
   virtual std::string listen() = 0;
-  // Serves until SIGTERM/SIGINT: then stops accepting, lets in-flight requests finish (10 s at most) and returns.
+  // Serves until SIGTERM/SIGINT: then stops accepting, lets in-flight requests finish (drain_seconds at most),
+  // stops its threads and returns. Work still queued elsewhere may post answers afterwards: they wait, unrun, until
+  // the server is destroyed, which must therefore come after the writer and the pools have stopped.
   virtual void run() = 0;
 };
 

@@ -318,6 +318,7 @@ public:
   }
 
   write_stats stats() override { return writer_.stats(); }
+  void stop_writes() override { writer_.stop(); }
 
   // ---- users and sessions
   std::int64_t user_count() override {
@@ -885,6 +886,8 @@ private:
 
   template <class T, class F>
   void write(F fn, callback<T> cb) {
+    // Made before the job takes `cb`: answers the caller when the job cannot be saved at all.
+    refusal refuse = [cb] { cb(outcome<T>(failure{errc::unavailable, "the database is busy; nothing was saved, please try again"})); };
     writer_.submit([this, fn = std::move(fn), cb = std::move(cb)](connection& c) mutable -> job_result {
       promoted_in_job.clear();
       try {
@@ -902,7 +905,7 @@ private:
         std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"write failed\",\"error\":\"%s\"}\n", e.what());
         return {false, [cb](bool) { cb(outcome<T>(failure{errc::unavailable, "the database failed; nothing was saved"})); }};
       }
-    });
+    }, std::move(refuse));
   }
 
   // A read connection from the pool, returned when the handle goes.

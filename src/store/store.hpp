@@ -109,6 +109,10 @@ struct write_stats {
   std::uint64_t batches = 0;
   std::uint64_t commands = 0;
   std::uint64_t commit_micros_total = 0;
+  std::uint64_t queued = 0;          // jobs accepted into the queue
+  std::uint64_t refused = 0;         // jobs refused at once: queue full or writer stopped
+  std::uint64_t failed_batches = 0;  // transactions that failed even after retries (their callers got 503)
+  std::uint64_t waiting = 0;         // jobs in the queue now
   // Histogram of batch sizes: <=1, <=2, <=4, ... <=512, more.
   std::vector<std::uint64_t> batch_size_buckets;
 };
@@ -118,6 +122,9 @@ public:
   virtual ~store() = default;
 
   virtual bool ready() = 0;
+  // Commits what is queued, answers every waiting caller, and stops taking writes (later ones are refused with
+  // `unavailable`). Part of the stop order; reads go on working.
+  virtual void stop_writes() = 0;
   virtual write_stats stats() = 0;
 
   // Users and sessions

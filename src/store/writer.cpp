@@ -1,24 +1,63 @@
 #include "store/writer.hpp"
 
+#include <sqlite3.h>
+
 #include <chrono>
 #include <cstdio>
 
 namespace eventd::store {
 
-writer::writer(const std::string& path, int max_batch) : conn_(path, true), max_batch_(max_batch < 1 ? 1 : max_batch) {
+namespace {
+// A transaction that fails as a whole (another process holds the write lock, the disk is full, SQLite rolled
+// everything back) is tried this many times before its callers are told it was not saved.
+constexpr int attempts_per_batch = 3;
+constexpr std::chrono::milliseconds retry_pause[] = {std::chrono::milliseconds(100), std::chrono::milliseconds(400)};
+
+void log_error(const char* msg, const char* what) {
+  // The text comes from SQLite or a job; JSON-escape it (quotes, backslashes, control characters).
+  std::string out;
+  for (const char* p = what; *p; ++p) {
+    const auto c = static_cast<unsigned char>(*p);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"%s\",\"error\":\"%s\"}\n", msg, out.c_str());
+}
+}  // namespace
+
+writer::writer(const std::string& path, int max_batch, std::size_t max_queue)
+    : conn_(path, true), max_batch_(max_batch < 1 ? 1 : max_batch), max_queue_(max_queue < 1 ? 1 : max_queue) {
+  // Waiting for another process's write lock happens inside BEGIN IMMEDIATE; wait briefly and retry the batch
+  // instead of holding every queued caller for SQLite's full busy timeout.
+  conn_.db().setBusyTimeout(1000);
   stats_.batch_size_buckets.assign(11, 0);
   thread_ = std::thread([this] { run(); });
 }
 
 writer::~writer() { stop(); }
 
-void writer::submit(job j) {
+void writer::submit(job j, refusal refuse) {
   {
-    // Jobs queued while stopping are still run: the thread drains the queue before it exits.
     std::lock_guard lock(mutex_);
-    queue_.push_back(std::move(j));
+    // Jobs queued while stopping are still run (the thread drains the queue before it exits); after that, or
+    // beyond the bound, the caller hears at once that nothing was saved.
+    if (!stopped_ && queue_.size() < max_queue_) {
+      queue_.push_back({std::move(j), std::move(refuse)});
+      ++stats_.queued;
+      wake_.notify_one();
+      return;
+    }
+    ++stats_.refused;
   }
-  wake_.notify_one();
+  if (refuse) refuse();
 }
 
 void writer::stop() {
@@ -36,16 +75,21 @@ void writer::stop() {
 
 write_stats writer::stats() {
   std::lock_guard lock(mutex_);
-  return stats_;
+  auto s = stats_;
+  s.waiting = queue_.size();
+  return s;
 }
 
 void writer::run() {
-  std::deque<job> batch;
+  std::deque<queued> batch;
   for (;;) {
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty() && stopping_) return;
+      if (queue_.empty() && stopping_) {
+        stopped_ = true;
+        return;
+      }
       // Take whatever is waiting (up to max_batch): requests that arrived while the last commit was on disk share the next.
       while (!queue_.empty() && static_cast<int>(batch.size()) < max_batch_) {
         batch.push_back(std::move(queue_.front()));
@@ -57,37 +101,46 @@ void writer::run() {
   }
 }
 
-void writer::run_batch(std::deque<job>& batch) {
-  const auto started = std::chrono::steady_clock::now();
-  std::vector<std::function<void(bool)>> finishers;
-  finishers.reserve(batch.size());
-  bool committed = false;
+bool writer::attempt(std::deque<queued>& batch, std::vector<std::function<void(bool)>>& finishers) {
+  finishers.clear();
   try {
     conn_.prepare("BEGIN IMMEDIATE").exec();
     for (auto& j : batch) {
       conn_.prepare("SAVEPOINT job").exec();
       job_result r;
       try {
-        r = j(conn_);
+        r = j.run(conn_);
       } catch (const std::exception& e) {
-        std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"write job failed\",\"error\":\"%s\"}\n", e.what());
+        log_error("write job failed", e.what());
         r.keep = false;
       }
-      // Recorded first: whatever happens next, this caller gets an answer.
-      if (r.finish) finishers.push_back(std::move(r.finish));
+      finishers.push_back(std::move(r.finish));
       conn_.reset_all();
       if (!r.keep) conn_.prepare("ROLLBACK TO job").exec();
       conn_.prepare("RELEASE job").exec();
     }
     conn_.reset_all();
     conn_.prepare("COMMIT").exec();
-    committed = true;
+    return true;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"commit failed\",\"error\":\"%s\"}\n", e.what());
+    log_error("transaction failed", e.what());
+    conn_.reset_all();
     try {
-      conn_.db().exec("ROLLBACK");
+      if (!conn_.db().getHandle() || sqlite3_get_autocommit(conn_.db().getHandle()) == 0) conn_.db().exec("ROLLBACK");
     } catch (...) {
     }
+    return false;
+  }
+}
+
+void writer::run_batch(std::deque<queued>& batch) {
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<std::function<void(bool)>> finishers;
+  finishers.reserve(batch.size());
+  bool committed = false;
+  for (int i = 0; i < attempts_per_batch && !committed; ++i) {
+    if (i > 0) std::this_thread::sleep_for(retry_pause[i - 1]);
+    committed = attempt(batch, finishers);
   }
   const auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
@@ -95,13 +148,34 @@ void writer::run_batch(std::deque<job>& batch) {
     std::lock_guard lock(mutex_);
     ++stats_.batches;
     stats_.commands += batch.size();
+    if (!committed) stats_.failed_batches += 1;
     stats_.commit_micros_total += static_cast<std::uint64_t>(micros);
     std::size_t bucket = 0;
     while (bucket < 10 && (std::size_t{1} << bucket) < batch.size()) ++bucket;
     ++stats_.batch_size_buckets[bucket];
   }
-  for (auto& f : finishers) f(committed);
-  if (committed && on_commit_) on_commit_();
+  if (committed) {
+    // Each caller hears about its own job; a throwing answer must not keep the others from theirs.
+    for (auto& f : finishers) {
+      if (!f) continue;
+      try {
+        f(true);
+      } catch (const std::exception& e) {
+        log_error("answering a write failed", e.what());
+      }
+    }
+    if (on_commit_) on_commit_();
+    return;
+  }
+  // Nothing of this batch was kept: every caller is told so (503), none is left waiting.
+  for (auto& j : batch) {
+    if (!j.refuse) continue;
+    try {
+      j.refuse();
+    } catch (const std::exception& e) {
+      log_error("answering a write failed", e.what());
+    }
+  }
 }
 
 }  // namespace eventd::store

@@ -19,32 +19,45 @@ struct job_result {
   std::function<void(bool committed)> finish;
 };
 using job = std::function<job_result(connection&)>;
+// Tells a job's caller that it was not saved (the queue was full, or the transaction could not commit even after
+// retries). Called instead of the job's own finish, never together with it.
+using refusal = std::function<void()>;
 
 class writer {
 public:
-  // max_batch = 1 gives one commit per request (the comparison mode of the benchmark).
-  writer(const std::string& path, int max_batch);
+  // max_batch = 1 gives one commit per request (the comparison mode of the benchmark). At most `max_queue` jobs
+  // wait; more are refused at once, so a flood turns into 503s instead of memory.
+  writer(const std::string& path, int max_batch, std::size_t max_queue = 20000);
   ~writer();
   writer(const writer&) = delete;
   writer& operator=(const writer&) = delete;
 
-  void submit(job);
-  // Finishes what is queued, then stops the thread.
+  // Queues the job; `refuse` answers its caller when it cannot be saved. Every job gets exactly one answer.
+  void submit(job, refusal refuse);
+  // Finishes what is queued, then stops the thread. Jobs submitted afterwards are refused.
   void stop();
   write_stats stats();
   // Called on the writer thread after each durable commit.
   void on_commit(std::function<void()> f) { on_commit_ = std::move(f); }
 
 private:
+  struct queued {
+    job run;
+    refusal refuse;
+  };
   void run();
-  void run_batch(std::deque<job>& batch);
+  void run_batch(std::deque<queued>& batch);
+  // One attempt at the whole batch in one transaction; false when the transaction failed (nothing kept).
+  bool attempt(std::deque<queued>& batch, std::vector<std::function<void(bool)>>& finishers);
 
   connection conn_;
   int max_batch_;
+  std::size_t max_queue_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<job> queue_;
+  std::deque<queued> queue_;
   bool stopping_ = false;
+  bool stopped_ = false;
   write_stats stats_;
   std::function<void()> on_commit_;
   std::thread thread_;

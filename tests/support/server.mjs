@@ -1,6 +1,6 @@
 // Starts the real eventd binary on a free port with a fresh SQLite file, for integration and browser tests.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,14 +18,21 @@ export function binaryPath() {
 
 /**
  * Starts a server. Options: demo (load demo data), dir (reuse a data folder, e.g. after a crash),
- * args (extra CLI flags), env (extra environment).
+ * args (extra CLI flags), env (extra environment), config (settings over config/eventd.json, written to a file
+ * in the data folder and given as a second --config, which wins).
  * Returns {url, dir, db, proc, stop(), kill()}.
  */
 export async function startServer(opts = {}) {
   const dir = opts.dir || mkdtempSync(join(tmpdir(), 'eventd-test-'));
   const db = join(dir, 'eventd.db');
+  const extraConfig = [];
+  if (opts.config) {
+    const file = join(dir, 'test-config.json');
+    writeFileSync(file, JSON.stringify(opts.config));
+    extraConfig.push('--config', file);
+  }
   const args = ['--listen', '127.0.0.1:0', '--db', db, '--web', join(projectRoot, 'web'),
-    '--config', join(projectRoot, 'config', 'eventd.json'), ...(opts.demo ? ['--demo'] : []), ...(opts.args || [])];
+    '--config', join(projectRoot, 'config', 'eventd.json'), ...extraConfig, ...(opts.demo ? ['--demo'] : []), ...(opts.args || [])];
   const proc = spawn(binaryPath(), args, {
     env: { ...process.env, EVENTD_ADMIN_EMAIL: ADMIN_EMAIL, EVENTD_ADMIN_PASSWORD: ADMIN_PASSWORD, ...(opts.env || {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
