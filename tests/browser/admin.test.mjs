@@ -6,15 +6,13 @@
 // All people here are fictional.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { startServer, client, signIn, binaryPath } from '../support/server.mjs';
+import { startServer, client, signIn } from '../support/server.mjs';
 import {
-  launch, openPage, chromiumAvailable, assertNoProblems, httpErrorLine, assertAccessible, tabTo, focused,
+  launch, openPage, browserTestSkip, assertNoProblems, httpErrorLine, assertAccessible, tabTo, focused,
   hasHorizontalScroll, overflowingElements,
 } from './lib.mjs';
 
-const skip = !existsSync(binaryPath()) ? `no server binary at ${binaryPath()}`
-  : !chromiumAvailable() ? 'no Chromium (apt-get install chromium)' : false;
+const skip = browserTestSkip();
 
 const ORGANISER = { email: 'olga.organiser@example.org', name: 'Olga Organiser', role: 'organiser', password: 'organisers arrange 42' };
 const STEERING = { email: 'sten.styrgrupp@example.org', name: 'Sten Styrgrupp', role: 'steering', password: 'steering reads only 42' };

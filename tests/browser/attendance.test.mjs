@@ -6,7 +6,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, client, signIn } from '../support/server.mjs';
 import {
-  launch, openPage, chromiumAvailable, assertNoProblems, axeViolations, formatViolations, tabTo,
+  launch, openPage, browserTestSkip, assertNoProblems, axeViolations, formatViolations, tabTo,
   hasHorizontalScroll, overflowingElements,
 } from './lib.mjs';
 
@@ -47,7 +47,7 @@ async function confirmed(page, re) {
   return page.textContent('#att-live');
 }
 
-describe('recording attendance afterwards (/checkin/)', { skip: chromiumAvailable() ? false : 'Chromium is not installed at /usr/bin/chromium' }, () => {
+describe('recording attendance afterwards (/checkin/)', { skip: browserTestSkip() }, () => {
   let server;
   let api;
   let admin;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer, client, signIn } from '../support/server.mjs';
 import {
-  launch, openPage, chromiumAvailable, assertNoProblems, httpErrorLine, axeViolations, formatViolations,
+  launch, openPage, browserTestSkip, assertNoProblems, httpErrorLine, axeViolations, formatViolations,
   hasHorizontalScroll, overflowingElements, CHROMIUM_PATH, CHROMIUM_ARGS,
 } from './lib.mjs';
 
@@ -80,7 +80,7 @@ async function openDoor(page, base, who = ORGANISER) {
     && document.querySelector('#count-confirmed')?.textContent !== '–', null, { timeout: 10_000 });
 }
 
-describe('door check-in app (/checkin/)', { skip: chromiumAvailable() ? false : 'Chromium is not installed at /usr/bin/chromium' }, () => {
+describe('door check-in app (/checkin/)', { skip: browserTestSkip() }, () => {
   let server;
   let api;
   let admin;

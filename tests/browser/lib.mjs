@@ -3,6 +3,7 @@
 import { chromium } from 'playwright-core';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { binaryPath } from '../support/server.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -12,8 +13,21 @@ export const CHROMIUM_PATH = process.env.EVENTD_CHROMIUM || '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
 
-/** True when the browser can be started here (the tests skip with a reason otherwise). */
+/** True when the browser can be started here. */
 export function chromiumAvailable() { return existsSync(CHROMIUM_PATH); }
+
+/**
+ * The `skip` option of every browser test: false when Chromium and the server binary are there. A missing one throws,
+ * because a skipped browser test looks like a passing one in a `scripts/test` run; EVENTD_ALLOW_NO_BROWSER=1 turns it
+ * into a skip with the reason, for machines that deliberately have no browser.
+ */
+export function browserTestSkip() {
+  const missing = !chromiumAvailable() ? `no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set EVENTD_CHROMIUM)`
+    : !existsSync(binaryPath()) ? `no server binary at ${binaryPath()}` : null;
+  if (!missing) return false;
+  if (process.env.EVENTD_ALLOW_NO_BROWSER === '1') return missing;
+  throw new Error(`${missing}; set EVENTD_ALLOW_NO_BROWSER=1 to skip the browser tests instead`);
+}
 
 /** Starts headless Chromium. */
 export async function launch(opts = {}) {

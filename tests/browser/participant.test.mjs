@@ -3,15 +3,13 @@
 // All people here are fictional.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { startServer, client, signIn, binaryPath } from '../support/server.mjs';
+import { startServer, client, signIn } from '../support/server.mjs';
 import {
-  launch, openPage, chromiumAvailable, assertNoProblems, httpErrorLine, assertAccessible, tabTo, focused,
+  launch, openPage, browserTestSkip, assertNoProblems, httpErrorLine, assertAccessible, tabTo, focused,
   hasHorizontalScroll, overflowingElements,
 } from './lib.mjs';
 
-const skip = !existsSync(binaryPath()) ? `no server binary at ${binaryPath()}`
-  : !chromiumAvailable() ? 'no Chromium (apt-get install chromium)' : false;
+const skip = browserTestSkip();
 
 // The alphabet of docs/API-EXTENSIONS.md (32 characters; it does contain L).
 const TICKET_CODE = /^[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{8}$/;

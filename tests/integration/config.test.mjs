@@ -1,4 +1,5 @@
-// Start-up configuration: a bad value stops eventd with a message naming the key; flags and environment override.
+// Start-up configuration: a bad value stops eventd with a message naming the key; the file's values are used, the
+// environment overrides the file and flags override both.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -41,6 +42,25 @@ test('a bad setting in the config file stops start-up, naming the key', () => {
     assert.match(env.stderr, /commit_mode/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the listening address comes from the file, then the environment, then the flag', async () => {
+  // Each level names its own loopback address (all of 127/8 is local on Linux), so the printed URL tells which won.
+  const cases = [
+    { want: '127.0.0.2', env: { EVENTD_LISTEN: '' }, listen: null },
+    { want: '127.0.0.3', env: { EVENTD_LISTEN: '127.0.0.3:0' }, listen: null },
+    { want: '127.0.0.4', env: { EVENTD_LISTEN: '127.0.0.3:0' }, listen: '127.0.0.4:0' },
+  ];
+  for (const c of cases) {
+    const server = await startServer({ config: { listen: '127.0.0.2:0' }, env: c.env, listen: c.listen });
+    try {
+      assert.equal(new URL(server.url).hostname, c.want, `env ${JSON.stringify(c.env)}, flag ${c.listen}: ${server.url}`);
+      assert.equal((await fetch(server.url + '/healthz')).status, 200, 'and it is served there');
+    } finally {
+      await server.stop();
+      server.cleanup();
+    }
   }
 });
 

@@ -2,20 +2,26 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startServer, client, signIn } from '../support/server.mjs';
-import { createEvent, registrationBody } from '../support/fixtures.mjs';
+import { createEvent, registrationBody, rawConnection, rawHttp, parseRawResponse } from '../support/fixtures.mjs';
 
 const CAPACITY = 100;
 const WORKERS = 16;
 
-/** Registers from WORKERS loops until `stopped()`; returns {acked, failures, errors} once every loop has ended. */
-async function hammer(api, eventId, tag, stopped) {
+/**
+ * Registers from WORKERS loops until `stopped()`. Returns {inFlight(), done}: inFlight() counts requests sent and not
+ * yet answered; done resolves to {acked, failures, errors} once every loop has ended.
+ */
+function hammer(api, eventId, tag, stopped) {
   const acked = [], failures = [];
-  let errors = 0, n = 0;
-  await Promise.all(Array.from({ length: WORKERS }, async () => {
+  let errors = 0, n = 0, pending = 0;
+  const done = Promise.all(Array.from({ length: WORKERS }, async () => {
     while (!stopped()) {
       const i = n++;
+      pending += 1;
       try {
         const r = await api('POST', `/api/v1/events/${eventId}/registrations`,
           registrationBody({ email: `${tag}-${i}@example.org`, name: `${tag} ${i}` }));
@@ -23,10 +29,19 @@ async function hammer(api, eventId, tag, stopped) {
         else failures.push(`${r.status} ${r.text}`);
       } catch {
         errors += 1; // the connection died with the server: not acknowledged
+      } finally {
+        pending -= 1;
       }
     }
-  }));
-  return { acked, failures, errors };
+  })).then(() => ({ acked, failures, errors }));
+  return { inFlight: () => pending, done };
+}
+
+/** Copies the database, its WAL and shared-memory index byte for byte, as they are now; returns the copy's path. */
+function snapshotDatabase(db) {
+  const to = join(mkdtempSync(join(tmpdir(), 'eventd-crash-copy-')), 'eventd.db');
+  for (const suffix of ['', '-wal', '-shm']) if (existsSync(db + suffix)) copyFileSync(db + suffix, to + suffix);
+  return to;
 }
 
 /** Every registration of the event as the admin sees it, by id; a registration missing from the list is looked up by its token. */
@@ -68,8 +83,11 @@ async function verifyCounts(api, token, eventId, items, ackedCount) {
 }
 
 describe('crash safety', { timeout: 45000 }, () => {
-  let dir;
-  after(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+  let dir, copy;
+  after(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (copy) rmSync(join(copy, '..'), { recursive: true, force: true });
+  });
 
   test('acknowledged registrations survive kill -9 and SIGTERM; SIGTERM exits 0; integrity_check ok', async (t) => {
     // 1. Load, then kill -9 in the middle of it.
@@ -79,16 +97,43 @@ describe('crash safety', { timeout: 45000 }, () => {
     let token = await signIn(first.url);
     const ev = await createEvent(api, token, { capacity: CAPACITY });
 
+    // Besides the load, RAW connections ready to send one registration each in the very instant of the kill: fetch's
+    // requests may all be answered already, sitting in buffers, but these are surely not (asserted below).
+    const RAW = 8;
+    const raws = await Promise.all(Array.from({ length: RAW }, () => rawConnection(first.url)));
     let killed = false;
     const load = hammer(api, ev.id, 'crash', () => killed);
     await new Promise((r) => setTimeout(r, 2000));
     killed = true;
+    raws.forEach((c, i) => c.socket.write(rawHttp('POST', `/api/v1/events/${ev.id}/registrations`,
+      { body: registrationBody({ email: `raw-${i}@example.org`, name: `raw ${i}` }) })));
+    // proc.kill is synchronous: no answer can be read between this count and the signal.
+    const inFlightAtKill = load.inFlight() + RAW;
     const exit1 = await first.kill();
     assert.equal(exit1.signal, 'SIGKILL');
-    const run1 = await load;
+    // The files exactly as the crash left them, before a restart could recover or checkpoint them.
+    copy = snapshotDatabase(first.db);
+    const run1 = await load.done;
+    let cutOff = 0;
+    for (const c of raws) {
+      const res = parseRawResponse((await c.closed).text);
+      if (res?.status === 201) run1.acked.push(JSON.parse(res.body));
+      else if (res) run1.failures.push(`${res.status} ${res.body}`);
+      else cutOff += 1;
+    }
     assert.deepEqual(run1.failures, [], 'every registration before the crash was accepted');
-    t.diagnostic(`kill -9 after ${run1.acked.length} acknowledged registrations (${run1.errors} requests cut off)`);
+    t.diagnostic(`kill -9 with ${inFlightAtKill} requests in flight, after ${run1.acked.length} acknowledged ` +
+      `registrations (${run1.errors} fetches and ${cutOff} of ${RAW} raw requests cut off)`);
     assert.ok(run1.acked.length > 20, `only ${run1.acked.length} registrations were acknowledged in 2 s`);
+    // Otherwise the kill hit an idle server and proves nothing about writes cut off mid-way.
+    assert.ok(run1.errors + cutOff > 0, 'some requests were cut off by the kill');
+
+    // 1b. The crashed files are sound as they are, and already hold every acknowledged registration.
+    assert.equal(execFileSync('sqlite3', [copy, 'PRAGMA integrity_check'], { encoding: 'utf8' }).trim(), 'ok');
+    const onDisk = execFileSync('sqlite3', [copy, `SELECT id FROM registrations WHERE event_id = ${Number(ev.id)}`], { encoding: 'utf8' })
+      .split('\n').filter(Boolean).map(Number);
+    const stored = new Set(onDisk);
+    assert.deepEqual(run1.acked.filter((a) => !stored.has(a.id)).map((a) => a.id), [], 'acknowledged registrations missing from the crashed file');
 
     // 2. Restart on the same folder: everything acknowledged is there, counts agree.
     const second = await startServer({ dir });
@@ -107,7 +152,7 @@ describe('crash safety', { timeout: 45000 }, () => {
     stopping = true;
     const exit2 = await second.stop();
     assert.deepEqual(exit2, { code: 0, signal: null }, `SIGTERM exit: ${JSON.stringify(exit2)} ${second.stderr.slice(-2000)}`);
-    const run2 = await load2;
+    const run2 = await load2.done;
     assert.deepEqual(run2.failures.filter((f) => !/^503 /.test(f)), [], 'no request failed during shutdown except with 503');
     t.diagnostic(`SIGTERM after ${run2.acked.length} acknowledged registrations (${run2.errors} requests refused)`);
     assert.ok(run2.acked.length > 0);

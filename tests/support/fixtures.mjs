@@ -1,6 +1,7 @@
 // Shared helpers for the integration tests: request bodies, problem+json assertions, raw HTTP, users.
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { client, signIn } from './server.mjs';
 
 /** Ticket codes: 8 characters without 0/O, 1/I/L (docs/API-EXTENSIONS.md). */
@@ -179,4 +180,50 @@ export async function countsOf(api, eventId, token) {
   const r = await api('GET', `/api/v1/events/${eventId}`, undefined, { token });
   assert.equal(r.status, 200, `get event: ${r.status} ${r.text}`);
   return r.body.counts;
+}
+
+/**
+ * A raw TCP connection to the server, for what an HTTP client library hides (timeouts, half-sent requests, limits).
+ * Resolves once connected to {socket, text(), closed}: text() is everything received so far; closed resolves to
+ * {text, error} when the server closes the connection (or it fails).
+ */
+export async function rawConnection(base) {
+  const u = new URL(base);
+  const socket = net.connect({ host: u.hostname, port: Number(u.port) });
+  const parts = [];
+  let error = null;
+  socket.on('data', (d) => parts.push(d));
+  const closed = new Promise((resolve) => {
+    socket.on('error', (e) => { error = e; });
+    socket.on('close', () => resolve({ text: Buffer.concat(parts).toString('utf8'), error }));
+  });
+  await new Promise((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject); });
+  return { socket, text: () => Buffer.concat(parts).toString('utf8'), closed };
+}
+
+/** A complete HTTP/1.1 request as bytes on the wire; `body` (string or object) goes as JSON. */
+export function rawHttp(method, path, { body, headers = {}, host = 'localhost' } = {}) {
+  const payload = body === undefined ? '' : (typeof body === 'string' ? body : JSON.stringify(body));
+  const lines = [`${method} ${path} HTTP/1.1`, `Host: ${host}`];
+  if (body !== undefined) lines.push('Content-Type: application/json', `Content-Length: ${Buffer.byteLength(payload)}`);
+  for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
+  return lines.join('\r\n') + '\r\n\r\n' + payload;
+}
+
+/** The first response in `text`: {status, headers, body} when complete (by Content-Length), else null. */
+export function parseRawResponse(text) {
+  const end = text.indexOf('\r\n\r\n');
+  if (end < 0) return null;
+  const [statusLine, ...headerLines] = text.slice(0, end).split('\r\n');
+  const m = statusLine.match(/^HTTP\/1\.1 (\d{3})/);
+  if (!m) return null;
+  const headers = {};
+  for (const l of headerLines) {
+    const i = l.indexOf(':');
+    headers[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim();
+  }
+  const bytes = Buffer.from(text.slice(end + 4), 'utf8');
+  const length = Number(headers['content-length'] ?? 0);
+  if (bytes.length < length) return null;
+  return { status: Number(m[1]), headers, body: bytes.subarray(0, length).toString('utf8') };
 }

@@ -1,6 +1,6 @@
 // Starts the real eventd binary on a free port with a fresh SQLite file, for integration and browser tests.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,44 +16,53 @@ export function binaryPath() {
   return process.env.EVENTD_BIN || join(projectRoot, 'build', 'eventd');
 }
 
+/** Writes the project's config file with `overrides` applied into `dir`; returns its path. */
+export function writeConfig(dir, overrides = {}) {
+  const base = JSON.parse(readFileSync(join(projectRoot, 'config', 'eventd.json'), 'utf8'));
+  const file = join(dir, 'eventd.test.json');
+  writeFileSync(file, JSON.stringify({ ...base, ...overrides }, null, 2));
+  return file;
+}
+
 /**
  * Starts a server. Options: demo (load demo data), dir (reuse a data folder, e.g. after a crash),
- * args (extra CLI flags), env (extra environment), config (settings over config/eventd.json, written to a file
- * in the data folder and given as a second --config, which wins).
- * Returns {url, dir, db, proc, stop(), kill()}.
+ * args (extra CLI flags), env (extra environment), config (settings written over the project's config file),
+ * listen (the --listen flag; null: none, so the config file or environment decides),
+ * keepStdout (keep all of stdout, the request log among it, not only up to the "listening on" line).
+ * Returns {url, dir, db, proc, stdout, stderr, stop(), kill()}.
  */
 export async function startServer(opts = {}) {
   const dir = opts.dir || mkdtempSync(join(tmpdir(), 'eventd-test-'));
   const db = join(dir, 'eventd.db');
-  const extraConfig = [];
-  if (opts.config) {
-    const file = join(dir, 'test-config.json');
-    writeFileSync(file, JSON.stringify(opts.config));
-    extraConfig.push('--config', file);
-  }
-  const args = ['--listen', '127.0.0.1:0', '--db', db, '--web', join(projectRoot, 'web'),
-    '--config', join(projectRoot, 'config', 'eventd.json'), ...extraConfig, ...(opts.demo ? ['--demo'] : []), ...(opts.args || [])];
+  const config = opts.config ? writeConfig(dir, opts.config) : join(projectRoot, 'config', 'eventd.json');
+  const listen = opts.listen === undefined ? '127.0.0.1:0' : opts.listen;
+  const args = [...(listen === null ? [] : ['--listen', listen]), '--db', db, '--web', join(projectRoot, 'web'),
+    '--config', config, ...(opts.demo ? ['--demo'] : []), ...(opts.args || [])];
   const proc = spawn(binaryPath(), args, {
     env: { ...process.env, EVENTD_ADMIN_EMAIL: ADMIN_EMAIL, EVENTD_ADMIN_PASSWORD: ADMIN_PASSWORD, ...(opts.env || {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
   proc.stderr.on('data', (d) => { stderr += d; });
+  let keep = true;  // until the address is known, or for good with keepStdout (a load test's log would fill memory)
+  proc.stdout.on('data', (d) => { if (keep) stdout += d; });
   const url = await new Promise((resolveUrl, reject) => {
-    let out = '';
     const timer = setTimeout(() => reject(new Error('server did not start in 30 s: ' + stderr)), 30000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/[^\s]+)/);
-      if (m) { clearTimeout(timer); resolveUrl(m[1]); }
-    });
+    const look = () => {
+      const m = stdout.match(/listening on (http:\/\/[^\s]+)/);
+      if (m) { clearTimeout(timer); proc.stdout.off('data', look); resolveUrl(m[1]); }
+    };
+    proc.stdout.on('data', look);
     proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}: ${stderr}`)); });
   });
-  proc.stdout.resume();
+  keep = Boolean(opts.keepStdout);
   const exited = new Promise((r) => proc.on('exit', (code, signal) => r({ code, signal })));
   return {
     url, dir, db, proc, exited,
     get stderr() { return stderr; },
+    /** What the server wrote to stdout: all of it with keepStdout, else up to the "listening on" line. */
+    get stdout() { return stdout; },
     /** SIGTERM and wait; resolves to {code, signal}. */
     async stop() { if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM'); return exited; },
     /** kill -9, as a crash would. */

@@ -1,6 +1,7 @@
 // Unit tests of the SQLite store on a temporary database file: waitlist, duplicates, walk-ins, erasure, check-in,
 // group commit under concurrency, persistence across restarts and the migration guard.
 #include "store/store.hpp"
+#include "store/writer.hpp"
 
 #include "domain/time.hpp"
 
@@ -14,6 +15,7 @@
 #include <filesystem>
 #include <future>
 #include <latch>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -861,6 +863,28 @@ TEST_F(store_test, a_fresh_database_is_ready_and_empty) {
   EXPECT_TRUE(store_->empty_of_events());
   create_event(10);
   EXPECT_FALSE(store_->empty_of_events());
+}
+
+// The write connection's settings are what durability rests on: WAL, a commit on disk before anyone is answered
+// (synchronous=FULL), foreign keys enforced, and a wait instead of SQLITE_BUSY. Read on the writer's own connection,
+// inside one of its jobs, because PRAGMAs are per connection.
+TEST_F(store_test, the_write_connection_is_durable_and_enforces_foreign_keys) {
+  store_.reset();  // one writer at a time on the file
+  store::writer w(path_, 1);
+  auto promise = std::make_shared<std::promise<std::map<std::string, std::string>>>();
+  auto future = promise->get_future();
+  w.submit([promise](store::connection& c) {
+    std::map<std::string, std::string> got;
+    for (const char* name : {"journal_mode", "synchronous", "foreign_keys", "busy_timeout"})
+      got[name] = c.db().execAndGet(std::string("PRAGMA ") + name).getString();
+    promise->set_value(std::move(got));
+    return store::job_result{false, nullptr};
+  });
+  const auto got = future.get();
+  EXPECT_EQ(got.at("journal_mode"), "wal");
+  EXPECT_EQ(got.at("synchronous"), "2") << "2 = FULL";
+  EXPECT_EQ(got.at("foreign_keys"), "1");
+  EXPECT_GE(std::stoi(got.at("busy_timeout")), 1000) << "milliseconds a write waits for the lock";
 }
 
 }  // namespace
