@@ -879,7 +879,7 @@ TEST_F(store_test, the_write_connection_is_durable_and_enforces_foreign_keys) {
       got[name] = c.db().execAndGet(std::string("PRAGMA ") + name).getString();
     promise->set_value(std::move(got));
     return store::job_result{false, nullptr};
-  });
+  }, [promise] { promise->set_exception(std::make_exception_ptr(std::runtime_error("write refused"))); });
   const auto got = future.get();
   EXPECT_EQ(got.at("journal_mode"), "wal");
   EXPECT_EQ(got.at("synchronous"), "2") << "2 = FULL";
