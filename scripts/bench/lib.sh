@@ -22,13 +22,14 @@ prepare() {
   "$ROOT/scripts/build" >/dev/null
 }
 
-# start_server NAME [extra eventd flags...]: sets BASE_URL and TOKEN.
+# start_server NAME [extra eventd flags...]: sets BASE_URL and TOKEN. The server runs as shipped (its default config,
+# request log and mail on) unless the flags say otherwise; a case that switches something off is labelled so.
 start_server() {
   local name="$1"; shift
   stop_server
   mkdir -p "$WORK/$name"
   EVENTD_ADMIN_EMAIL=$ADMIN_EMAIL EVENTD_ADMIN_PASSWORD=$ADMIN_PASSWORD \
-    "$ROOT/build/eventd" --listen 127.0.0.1:0 --db "$WORK/$name/eventd.db" --web "$ROOT/web" --quiet "$@" \
+    "$ROOT/build/eventd" --listen 127.0.0.1:0 --db "$WORK/$name/eventd.db" --web "$ROOT/web" "$@" \
     > "$WORK/$name/stdout" 2> "$WORK/$name/stderr" &
   SERVER_PID=$!
   for _ in $(seq 1 100); do
