@@ -77,9 +77,22 @@ store::scan_answer render_scan(const store::checkin_outcome& o) {
       j = problem_json(409, "Not admitted", "the registration is " + st + "; send force: true to admit anyway");
       j["result"] = "not_admissible";
       j["registration_status"] = st;
+      if (o.active_registration_id) {
+        j["detail"] = "the registration is cancelled and this person holds another active registration for the event; check that one in";
+        j["reason"] = "another_active_registration";
+        j["active_registration_id"] = *o.active_registration_id;
+      }
       person(j);
       break;
     }
+    case checkin_result::scan_id_reused:
+      // An idempotency key sent again with another request: the first answer belongs to that first request.
+      status = 409;
+      j = problem_json(409, "scan_id reused",
+                       "this scan_id was already used for another check-in (another event or ticket); send a new scan_id");
+      j["result"] = "scan_id_reused";
+      j["reason"] = "scan_id_reused";
+      break;
   }
   return {status, j.dump(-1, ' ', false, json::error_handler_t::replace)};
 }

@@ -1,62 +1,96 @@
 // Events: list, read, create, change, cancel, the calendar entry and the venue's uncovered needs.
 #include "api/services.hpp"
 
+#include "domain/event_rules.hpp"
 #include "domain/time.hpp"
 
 namespace eventd::api {
 namespace {
 
-// Applies the fields present in `body` to `e`; on create, the required ones must be there.
-void apply_event_fields(const json& body, domain::event& e, bool creating,
-                        domain::field_errors& errors) {
+// The fields present in `body` as a patch; on create, the required ones must be there.
+domain::event_patch read_event_patch(const json& body, bool creating, domain::field_errors& errors) {
+  domain::event_patch p;
   reader in(body, errors);
-  if (auto v = in.text("kind", creating)) e.kind = *v;
-  if (auto v = in.text("title", creating)) e.title = domain::trim(*v);
-  if (auto v = in.text("description")) e.description = *v;
-  if (auto v = in.time("starts_at", creating)) {
-    e.starts_at = v->at;
-    e.utc_offset_minutes = v->utc_offset_minutes;
-  }
-  if (auto v = in.time("ends_at", creating)) e.ends_at = v->at;
+  if (auto v = in.text("kind", creating)) p.kind = *v;
+  if (auto v = in.text("title", creating)) p.title = domain::trim(*v);
+  if (auto v = in.text("description")) p.description = *v;
+  if (auto v = in.time("starts_at", creating)) p.starts_at = *v;
+  if (auto v = in.time("ends_at", creating)) p.ends_at = v->at;
   if (body.contains("capacity")) {
-    if (body.at("capacity").is_null()) e.capacity.reset();
-    else if (auto v = in.integer("capacity")) e.capacity = *v;
+    if (body.at("capacity").is_null()) p.capacity = std::optional<std::int64_t>();
+    else if (auto v = in.integer("capacity")) p.capacity = std::optional<std::int64_t>(*v);
   }
-  auto optional_word = [&](const char* name, std::optional<std::string>& field) {
+  auto optional_word = [&](const char* name, std::optional<std::optional<std::string>>& field) {
     if (!body.contains(name)) return;
-    if (body.at(name).is_null()) field.reset();
-    else if (auto v = in.text(name)) field = *v;
+    if (body.at(name).is_null()) field = std::optional<std::string>();
+    else if (auto v = in.text(name)) field = std::optional<std::string>(*v);
   };
-  optional_word("focus_area", e.focus_area);
-  optional_word("topic", e.topic);
-  optional_word("network", e.network);
-  if (auto v = in.boolean("organised_by_project")) e.organised_by_project = *v;
+  optional_word("focus_area", p.focus_area);
+  optional_word("topic", p.topic);
+  optional_word("network", p.network);
+  if (auto v = in.boolean("organised_by_project")) p.organised_by_project = *v;
   if (body.contains("registration_closes_at")) {
-    if (body.at("registration_closes_at").is_null()) e.registration_closes_at.reset();
-    else if (auto v = in.time("registration_closes_at")) e.registration_closes_at = v->at;
+    if (body.at("registration_closes_at").is_null()) p.registration_closes_at = std::optional<domain::time_point>();
+    else if (auto v = in.time("registration_closes_at")) p.registration_closes_at = std::optional<domain::time_point>(v->at);
   }
-  if (auto v = in.text("language")) e.language = *v;
+  if (auto v = in.text("language")) p.language = *v;
   if (auto v = in.text("status")) {
-    if (*v == "published") e.status = domain::event_status::published;
-    else if (*v == "draft") e.status = domain::event_status::draft;
+    if (*v == "published") p.status = domain::event_status::published;
+    else if (*v == "draft") p.status = domain::event_status::draft;
     else in.error("status", "must be one of: published, draft (cancel with POST /api/v1/events/{id}/cancel)");
   }
   if (body.contains("venue")) {
     const auto& v = body.at("venue");
     if (v.is_null()) {
-      e.place.reset();
+      p.place = std::optional<domain::event_patch::venue_patch>();
     } else if (!v.is_object()) {
       in.error("venue", "must be an object with name, address and accessibility");
     } else {
       reader vin(v, errors, "venue.");
-      domain::venue place = e.place.value_or(domain::venue{});
+      domain::event_patch::venue_patch place;
       if (auto x = vin.text("name")) place.name = domain::trim(*x);
       if (auto x = vin.text("address")) place.address = domain::trim(*x);
       if (auto x = vin.words("accessibility")) place.accessibility = *x;
-      e.place = place;
+      p.place = std::optional<domain::event_patch::venue_patch>(std::move(place));
     }
   }
-  if (creating && e.kind == "partner_search_forum" && !body.contains("organised_by_project")) e.organised_by_project = true;
+  return p;
+}
+
+// The event's entity tag: its version, which every change raises (the counts are not part of it).
+std::string event_etag(const domain::event& e) { return "\"" + std::to_string(e.version) + "\""; }
+
+// The versions an If-Match names (RFC 9110 13.1.1): none for "*" or no header; weak tags never match (strong
+// comparison), so a header of only weak or malformed tags names no version and the edit is refused.
+domain::version_condition if_match_versions(const request& req) {
+  auto it = req.headers.find("if-match");
+  if (it == req.headers.end()) return std::nullopt;
+  std::vector<std::int64_t> versions;
+  std::string_view rest = it->second;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    std::string_view tag = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t')) tag.remove_prefix(1);
+    while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) tag.remove_suffix(1);
+    if (tag == "*") return std::nullopt;
+    if (tag.size() < 3 || tag.size() > 20 || tag.front() != '"' || tag.back() != '"') continue;
+    std::int64_t v = 0;
+    bool digits = true;
+    for (char c : tag.substr(1, tag.size() - 2)) {
+      if (c < '0' || c > '9') { digits = false; break; }
+      v = v * 10 + (c - '0');
+    }
+    if (digits) versions.push_back(v);
+  }
+  return versions;
+}
+
+// An event answer with its ETag, so the next PATCH can name the version it was based on.
+response event_response(int status, const domain::event& e) {
+  auto res = json_response(status, event_json(e, domain::now()));
+  res.headers.emplace_back("ETag", event_etag(e));
+  return res;
 }
 
 // Drafts exist only for organisers; the public gets a 404 as if there were nothing.
@@ -129,7 +163,7 @@ void add_event_routes(router& r, services& s) {
   r.add("GET", "/api/v1/events/{id}", [&s](const request& req, const route_match& m, responder done) {
     auto e = s.db.get_event(m.id("id"));
     if (!e || !may_see(*e, authenticate(s, req))) return done(problem(404, "Not found", "no such event"));
-    done(json_response(200, event_json(*e, domain::now())));
+    done(event_response(200, *e));
   });
 
   r.add("POST", "/api/v1/events", [&s](const request& req, const route_match&, responder done) {
@@ -139,11 +173,11 @@ void add_event_routes(router& r, services& s) {
     if (!body) return done(err);
     domain::event e;
     domain::field_errors errors;
-    apply_event_fields(*body, e, true, errors);
+    domain::apply(read_event_patch(*body, true, errors), e);
     domain::validate_event(e, s.cfg, errors);
     if (!errors.empty()) return done(problem(422, "Invalid fields", "some fields are missing or wrong", errors));
     s.db.create_event(e, reply<domain::event>(std::move(done), [](const domain::event& created) {
-                        auto res = json_response(201, event_json(created, domain::now()));
+                        auto res = event_response(201, created);
                         res.headers.emplace_back("Location", "/api/v1/events/" + std::to_string(created.id));
                         return res;
                       }));
@@ -154,16 +188,13 @@ void add_event_routes(router& r, services& s) {
     if (!require(s, req, domain::role::organiser, err)) return done(err);
     auto body = parse_body(req, err);
     if (!body) return done(err);
-    auto e = s.db.get_event(m.id("id"));
-    if (!e) return done(problem(404, "Not found", "no such event"));
-    if (e->status == domain::event_status::cancelled) return done(problem(409, "Conflict", "the event is cancelled"));
     domain::field_errors errors;
-    apply_event_fields(*body, *e, false, errors);
-    domain::validate_event(*e, s.cfg, errors);
+    auto patch = read_event_patch(*body, false, errors);
     if (!errors.empty()) return done(problem(422, "Invalid fields", "some fields are wrong", errors));
-    s.db.update_event(*e, reply<domain::event>(std::move(done), [](const domain::event& u) {
-                        return json_response(200, event_json(u, domain::now()));
-                      }));
+    // No read here: the writer decides against the event as it is when the change is written (stale version,
+    // cancelled, invalid, capacity below the confirmed count).
+    s.db.update_event(m.id("id"), std::move(patch), if_match_versions(req),
+                      reply<domain::event>(std::move(done), [](const domain::event& u) { return event_response(200, u); }));
   });
 
   r.add("POST", "/api/v1/events/{id}/cancel", [&s](const request& req, const route_match& m, responder done) {
@@ -172,9 +203,7 @@ void add_event_routes(router& r, services& s) {
     auto e = s.db.get_event(m.id("id"));
     if (!e) return done(problem(404, "Not found", "no such event"));
     if (e->status == domain::event_status::cancelled) return done(problem(409, "Conflict", "the event is already cancelled"));
-    s.db.cancel_event(e->id, reply<domain::event>(std::move(done), [](const domain::event& u) {
-                        return json_response(200, event_json(u, domain::now()));
-                      }));
+    s.db.cancel_event(e->id, reply<domain::event>(std::move(done), [](const domain::event& u) { return event_response(200, u); }));
   });
 
   r.add("GET", "/api/v1/events/{id}.ics", [&s](const request& req, const route_match& m, responder done) {

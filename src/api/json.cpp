@@ -40,9 +40,12 @@ response problem(int status, std::string title, std::string detail, const domain
 response problem_from(const store::failure& f) {
   json extra = json::object();
   for (const auto& [k, v] : f.facts) extra[k] = v;
+  for (const auto& [k, v] : f.figures) extra[k] = v;
   switch (f.code) {
-    case store::errc::not_found: return problem(404, "Not found", f.detail, {}, extra);
-    case store::errc::conflict: return problem(409, "Conflict", f.detail, {}, extra);
+    case store::errc::not_found: return problem(404, "Not found", f.detail, f.errors, extra);
+    case store::errc::conflict: return problem(409, "Conflict", f.detail, f.errors, extra);
+    case store::errc::precondition_failed: return problem(412, "Precondition failed", f.detail, f.errors, extra);
+    case store::errc::invalid: return problem(422, "Invalid fields", f.detail, f.errors, extra);
     case store::errc::unavailable: break;
   }
   auto r = problem(503, "Service unavailable", f.detail, {}, extra);
@@ -80,7 +83,8 @@ json event_json(const domain::event& e, domain::time_point now) {
             {"registration_open", e.registration_open(now)},
             {"counts", counts_json(e.counts)},
             {"created_at", domain::format_rfc3339(e.created_at, off)},
-            {"updated_at", domain::format_rfc3339(e.updated_at, off)}};
+            {"updated_at", domain::format_rfc3339(e.updated_at, off)},
+            {"version", e.version}};
   if (e.place) j["venue"] = {{"name", e.place->name}, {"address", e.place->address}, {"accessibility", e.place->accessibility}};
   return j;
 }

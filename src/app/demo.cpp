@@ -149,10 +149,12 @@ int load_demo(store::store& db, const domain::config& cfg) {
       auto r = f.get();
       if (r.ok()) regs.push_back(std::move(r.value()));
     }
-    created.starts_at = starts;
-    created.ends_at = starts + (pl.kind == std::string("network_event") || pl.kind == std::string("study_visit") ? 2 * 86400 : 3 * 3600);
-    created.registration_closes_at.reset();
-    created = wait_for<domain::event>([&](auto cb) { db.update_event(created, cb); });
+    // Moved to its real time only now, after the registrations, which a past event would refuse.
+    domain::event_patch move;
+    move.starts_at = domain::parsed_time{starts, created.utc_offset_minutes};
+    move.ends_at = starts + (pl.kind == std::string("network_event") || pl.kind == std::string("study_visit") ? 2 * 86400 : 3 * 3600);
+    move.registration_closes_at = std::optional<time_point>();
+    created = wait_for<domain::event>([&](auto cb) { db.update_event(created.id, move, std::nullopt, cb); });
     if (pl.day_offset < 0 && pl.kind != std::string("network_event")) {
       std::vector<std::future<store::outcome<store::scan_answer>>> scans;
       for (const auto& r : regs) {

@@ -71,6 +71,8 @@ struct event {
   std::optional<venue> place;
   time_point created_at = 0;
   time_point updated_at = 0;
+  // Goes up by one with every change to the fields above (not with the counts): the ETag of the event.
+  std::int64_t version = 1;
   event_counts counts;
 
   time_point closes_at() const { return registration_closes_at.value_or(starts_at); }

@@ -2,6 +2,8 @@
 #include "store/store.hpp"
 
 #include "auth/crypto.hpp"
+#include "domain/checkin_rules.hpp"
+#include "domain/event_rules.hpp"
 #include "domain/time.hpp"
 #include "store/database.hpp"
 #include "store/writer.hpp"
@@ -64,7 +66,7 @@ void bind_opt(SQLite::Statement& s, int i, const std::optional<std::int64_t>& v)
 #define EVENT_COLUMNS                                                                                              \
   "id, kind, title, description, starts_at, ends_at, utc_offset_minutes, capacity, focus_area, topic, network, " \
   "organised_by_project, registration_closes_at, language, status, venue_name, venue_address, venue_accessibility, " \
-  "created_at, updated_at, confirmed_count, waitlisted_count, walk_in_count, checked_in_count"
+  "created_at, updated_at, confirmed_count, waitlisted_count, walk_in_count, checked_in_count, version"
 
 domain::event read_event(SQLite::Statement& q) {
   domain::event e;
@@ -91,6 +93,7 @@ domain::event read_event(SQLite::Statement& q) {
   e.counts.waitlisted = q.getColumn(21).getInt64();
   e.counts.walk_ins = q.getColumn(22).getInt64();
   e.counts.checked_in = q.getColumn(23).getInt64();
+  e.version = q.getColumn(24).getInt64();
   e.counts.capacity = e.capacity;
   return e;
 }
@@ -253,14 +256,40 @@ std::optional<domain::event> seat_facts(connection& c, id_t id) {
   return e;
 }
 
+// A read transaction on a read connection: every statement inside sees the same snapshot. Ended by end(), or rolled
+// back when an exception leaves the scope, so the connection goes back to the pool outside any transaction.
+class read_transaction {
+public:
+  explicit read_transaction(connection& c) : c_(c) { c_.db().exec("BEGIN"); }
+  void end() {
+    c_.reset_all();
+    c_.db().exec("COMMIT");
+    open_ = false;
+  }
+  ~read_transaction() {
+    if (!open_) return;
+    try {
+      c_.reset_all();
+      c_.db().exec("ROLLBACK");
+    } catch (...) {
+    }
+  }
+  read_transaction(const read_transaction&) = delete;
+  read_transaction& operator=(const read_transaction&) = delete;
+
+private:
+  connection& c_;
+  bool open_ = true;
+};
+
 // Confirms waitlisted registrations in arrival order while seats are free.
 // Registrations promoted by the job now running on the writer thread; handed to the promotion listener after commit.
 thread_local std::vector<id_t> promoted_in_job;
 
 void promote(connection& c, id_t event_id) {
   auto e = event_by_id(c, event_id);
-  if (!e || e->status == domain::event_status::cancelled) return;
-  std::int64_t free_seats = e->capacity ? *e->capacity - e->counts.confirmed : e->counts.waitlisted;
+  if (!e) return;
+  const std::int64_t free_seats = domain::seats_to_promote(*e, domain::now());
   if (free_seats <= 0) return;
   auto& q = c.prepare(
       "UPDATE registrations SET status = 'confirmed' WHERE id IN (SELECT id FROM registrations WHERE event_id = ? "
@@ -442,19 +471,38 @@ public:
         std::move(cb));
   }
 
-  void update_event(domain::event e, callback<domain::event> cb) override {
+  void update_event(id_t id, domain::event_patch patch, domain::version_condition if_match,
+                    callback<domain::event> cb) override {
     write<domain::event>(
-        [e = std::move(e)](connection& c) mutable {
+        [this, id, patch = std::move(patch), if_match = std::move(if_match)](connection& c) {
+          // Decided against the row as it is now, inside the write: an earlier read may be out of date.
+          auto stored = event_by_id(c, id);
+          if (!stored) fail(errc::not_found, "no such event");
+          auto d = domain::decide_event_edit(*stored, patch, if_match, cfg_);
+          switch (d.refusal) {
+            case domain::edit_refusal::none: break;
+            case domain::edit_refusal::not_found: fail(errc::not_found, "no such event");
+            case domain::edit_refusal::stale:
+              throw store_error{failure{errc::precondition_failed, d.detail, {{"reason", "stale"}}, {{"current_version", stored->version}}, {}}};
+            case domain::edit_refusal::cancelled: fail(errc::conflict, d.detail, {{"reason", "cancelled"}});
+            case domain::edit_refusal::invalid: throw store_error{failure{errc::invalid, d.detail, {}, {}, d.errors}};
+            case domain::edit_refusal::capacity_below_confirmed:
+              throw store_error{failure{errc::conflict, d.detail, {{"reason", "capacity_below_confirmed"}},
+                                        {{"confirmed", stored->counts.confirmed}}, d.errors}};
+          }
           auto& q = c.prepare(
               "UPDATE events SET kind=?, title=?, description=?, starts_at=?, ends_at=?, utc_offset_minutes=?, capacity=?, "
               "focus_area=?, topic=?, network=?, organised_by_project=?, registration_closes_at=?, language=?, status=?, "
-              "venue_name=?, venue_address=?, venue_accessibility=?, updated_at=?18 WHERE id=?19");
-          bind_event(q, e);
+              "venue_name=?, venue_address=?, venue_accessibility=?, updated_at=?18, version = version + 1 "
+              "WHERE id=?19 AND version=?20 AND status <> 'cancelled'");
+          bind_event(q, d.updated);
           q.bind(18, static_cast<std::int64_t>(domain::now()));
-          q.bind(19, e.id);
-          if (q.exec() == 0) fail(errc::not_found, "no such event");
-          promote(c, e.id);
-          return *event_by_id(c, e.id);
+          q.bind(19, id);
+          q.bind(20, stored->version);
+          // Only the writer changes rows, and it read this one just now: a miss here would be a bug, not a race.
+          if (q.exec() == 0) fail(errc::conflict, "the event changed while it was being saved; try again");
+          promote(c, id);
+          return *event_by_id(c, id);
         },
         std::move(cb));
   }
@@ -462,10 +510,14 @@ public:
   void cancel_event(id_t id, callback<domain::event> cb) override {
     write<domain::event>(
         [id](connection& c) {
-          auto& q = c.prepare("UPDATE events SET status = 'cancelled', updated_at = ? WHERE id = ?");
+          auto& q = c.prepare(
+              "UPDATE events SET status = 'cancelled', updated_at = ?, version = version + 1 WHERE id = ? AND status <> 'cancelled'");
           q.bind(1, static_cast<std::int64_t>(domain::now()));
           q.bind(2, id);
-          if (q.exec() == 0) fail(errc::not_found, "no such event");
+          if (q.exec() == 0) {
+            if (!event_by_id(c, id)) fail(errc::not_found, "no such event");
+            fail(errc::conflict, "the event is already cancelled", {{"reason", "cancelled"}});
+          }
           return *event_by_id(c, id);
         },
         std::move(cb));
@@ -507,7 +559,7 @@ public:
           dup.bind(2, person_id);
           if (dup.executeStep()) fail(errc::conflict, "this e-mail address is already registered for the event", {{"reason", "duplicate"}});
           dup.reset();
-          const bool seat = walk_in || !e->capacity || e->counts.confirmed < *e->capacity;
+          const bool seat = domain::gets_seat(*e, walk_in);
           created_registration out;
           // Ids are assigned here, in the single writer, so the ticket code can be derived before the insert.
           // The counter lives on the writer thread; an id used by a batch that then failed is simply skipped.
@@ -729,6 +781,9 @@ public:
   goal_facts goal_facts_now() override {
     auto c = borrow();
     goal_facts f;
+    // One read transaction: the three tables come from one snapshot, so a check-in or a cancellation committed
+    // between the statements cannot make the figures disagree with each other.
+    read_transaction snapshot(*c);
     auto& e = c->prepare("SELECT id, kind, status, starts_at, focus_area, topic, network, organised_by_project FROM events");
     while (e.executeStep()) {
       domain::goal_event g;
@@ -759,6 +814,8 @@ public:
       }
       if (!s.getColumn(3).isNull()) f.support.back().person_ids.push_back(s.getColumn(3).getInt64());
     }
+    s.reset();
+    snapshot.end();
     return f;
   }
 
@@ -820,19 +877,29 @@ private:
 
   static scan_answer scan(connection& c, const auth::ticket_cipher& tickets, const checkin_command& cmd,
                           const scan_renderer& render) {
+    // The registration the scan names: by id, or the one its code decodes to (found or not).
+    std::optional<id_t> named = cmd.registration_id;
+    if (!named && cmd.ticket_code) {
+      if (auto id = tickets.decode(domain::normalise_ticket_code(*cmd.ticket_code))) named = static_cast<id_t>(*id);
+    }
+    const domain::scan_request request{cmd.event_id, domain::scan_subject(named, cmd.ticket_code.value_or(""))};
     if (cmd.scan_id) {
-      auto& seen = c.prepare("SELECT status, response FROM scans WHERE scan_id = ?");
+      auto& seen = c.prepare("SELECT status, response, event_id, subject FROM scans WHERE scan_id = ?");
       seen.bind(1, *cmd.scan_id);
-      if (seen.executeStep()) return {seen.getColumn(0).getInt(), seen.getColumn(1).getString()};
+      if (seen.executeStep()) {
+        std::optional<domain::scan_request> first;
+        if (!seen.getColumn(2).isNull())
+          first = domain::scan_request{seen.getColumn(2).getInt64(), seen.getColumn(3).getString()};
+        if (domain::same_scan_request(first, request)) return {seen.getColumn(0).getInt(), seen.getColumn(1).getString()};
+        // The key belongs to another request: refuse, change nothing, and keep the key tied to its first request.
+        checkin_outcome reused;
+        reused.result = checkin_result::scan_id_reused;
+        return render(reused);
+      }
     }
     checkin_outcome o;
     std::optional<domain::registration> r;
-    if (cmd.registration_id) {
-      r = registration_by_id(c, *cmd.registration_id);
-    } else if (cmd.ticket_code) {
-      if (auto id = tickets.decode(domain::normalise_ticket_code(*cmd.ticket_code)))
-        r = registration_by_id(c, static_cast<id_t>(*id));
-    }
+    if (named) r = registration_by_id(c, *named);
     if (r && r->event_id != cmd.event_id) {
       o.other_event_id = r->event_id;
       r.reset();
@@ -840,45 +907,63 @@ private:
     const auto now = domain::now();
     if (!r) {
       o.result = checkin_result::unknown;
-    } else if (r->checked_in_at) {
-      o.result = checkin_result::already_checked_in;
-    } else if (r->status != domain::registration_status::confirmed && !cmd.force) {
-      o.result = checkin_result::not_admissible;
     } else {
-      const bool forced = r->status != domain::registration_status::confirmed;
-      if (r->status == domain::registration_status::waitlisted) {
-        // Admitted anyway: they are in the room, so they hold a seat now (like a walk-in, beyond capacity if need be).
-        auto& u = c.prepare("UPDATE registrations SET status = 'confirmed' WHERE id = ?");
-        u.bind(1, r->id);
-        u.exec();
+      bool another = false;
+      if (cmd.force && r->status == domain::registration_status::cancelled) {
+        auto& other = c.prepare(
+            "SELECT o.id FROM registrations o JOIN registrations r ON r.id = ?1 WHERE o.event_id = r.event_id "
+            "AND o.person_id = r.person_id AND o.status <> 'cancelled' AND o.id <> r.id LIMIT 1");
+        other.bind(1, r->id);
+        if (other.executeStep()) {
+          another = true;
+          o.active_registration_id = other.getColumn(0).getInt64();
+        }
+        other.reset();
       }
-      auto& ins = c.prepare(
-          "INSERT INTO checkins(registration_id, event_id, attended_at, received_at, user_id, device, forced) VALUES (?,?,?,?,?,?,?)");
-      ins.bind(1, r->id);
-      ins.bind(2, cmd.event_id);
-      ins.bind(3, static_cast<std::int64_t>(cmd.attended_at.value_or(now)));
-      ins.bind(4, static_cast<std::int64_t>(now));
-      if (cmd.user_id) ins.bind(5, cmd.user_id); else ins.bind(5);
-      ins.bind(6, cmd.device);
-      ins.bind(7, forced ? 1 : 0);
-      ins.exec();
-      o.result = checkin_result::checked_in;
-      // What was just written, without reading it back.
-      r->checked_in_at = cmd.attended_at.value_or(now);
-      r->checkin_forced = forced;
-      if (r->status == domain::registration_status::waitlisted) {
-        r->status = domain::registration_status::confirmed;
-        r->waitlist_position.reset();
+      const auto d = domain::decide_admission(*r, cmd.force, another);
+      if (d.result == domain::admission::already_checked_in) {
+        o.result = checkin_result::already_checked_in;
+      } else if (d.result == domain::admission::not_admissible) {
+        o.result = checkin_result::not_admissible;
+      } else {
+        if (d.confirms) {
+          // In the room, so holding a place: the counts follow the status (triggers), beyond capacity if need be.
+          auto& u = c.prepare("UPDATE registrations SET status = 'confirmed', cancelled_at = NULL WHERE id = ?");
+          u.bind(1, r->id);
+          u.exec();
+        }
+        auto& ins = c.prepare(
+            "INSERT INTO checkins(registration_id, event_id, attended_at, received_at, user_id, device, forced) VALUES (?,?,?,?,?,?,?)");
+        ins.bind(1, r->id);
+        ins.bind(2, cmd.event_id);
+        ins.bind(3, static_cast<std::int64_t>(cmd.attended_at.value_or(now)));
+        ins.bind(4, static_cast<std::int64_t>(now));
+        if (cmd.user_id) ins.bind(5, cmd.user_id); else ins.bind(5);
+        ins.bind(6, cmd.device);
+        ins.bind(7, d.forced ? 1 : 0);
+        ins.exec();
+        o.result = checkin_result::checked_in;
+        // What was just written, without reading it back.
+        r->checked_in_at = cmd.attended_at.value_or(now);
+        r->checkin_forced = d.forced;
+        if (d.confirms) {
+          r->status = domain::registration_status::confirmed;
+          r->waitlist_position.reset();
+          r->cancelled_at.reset();
+        }
       }
     }
     o.registration = std::move(r);
     scan_answer answer = render(o);
     if (cmd.scan_id) {
-      auto& s = c.prepare("INSERT INTO scans(scan_id, status, response, created_at) VALUES (?, ?, ?, ?)");
+      auto& s = c.prepare(
+          "INSERT INTO scans(scan_id, status, response, created_at, event_id, subject) VALUES (?, ?, ?, ?, ?, ?)");
       s.bind(1, *cmd.scan_id);
       s.bind(2, answer.status);
       s.bind(3, answer.body);
       s.bind(4, static_cast<std::int64_t>(now));
+      s.bind(5, request.event_id);
+      s.bind(6, request.subject);
       s.exec();
     }
     return answer;

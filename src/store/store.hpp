@@ -2,6 +2,7 @@
 #pragma once
 
 #include "domain/config.hpp"
+#include "domain/event_rules.hpp"
 #include "domain/goals.hpp"
 #include "domain/types.hpp"
 #include "domain/validation.hpp"
@@ -16,13 +17,17 @@
 
 namespace eventd::store {
 
-enum class errc { not_found, conflict, unavailable };
+// precondition_failed: an If-Match names an older version (412); invalid: fields wrong against the stored row (422).
+enum class errc { not_found, conflict, unavailable, precondition_failed, invalid };
 
 struct failure {
   errc code = errc::unavailable;
   std::string detail;
   // Extra machine-readable facts for the problem document (e.g. "registration_status").
   std::map<std::string, std::string> facts;
+  // The same for numbers (e.g. "confirmed"), and field errors when the fields are at fault.
+  std::map<std::string, std::int64_t> figures;
+  domain::field_errors errors;
 };
 
 // A value or the reason there is none.
@@ -78,12 +83,15 @@ struct checkin_command {
   std::string device;
 };
 
-enum class checkin_result { checked_in, already_checked_in, unknown, not_admissible };
+// scan_id_reused: the scan_id was first sent with another request (another event or ticket); nothing changed.
+enum class checkin_result { checked_in, already_checked_in, unknown, not_admissible, scan_id_reused };
 
 struct checkin_outcome {
   checkin_result result = checkin_result::unknown;
   std::optional<domain::registration> registration;
   std::optional<domain::id_t> other_event_id;  // the ticket exists, but for another event
+  // Not admissible although forced: the person holds this other active registration for the event.
+  std::optional<domain::id_t> active_registration_id;
 };
 
 // The answer to one scan, as the client saw it: kept per scan_id so a repeat returns it unchanged.
@@ -141,8 +149,10 @@ public:
   virtual std::vector<domain::event> list_events(const event_filter&) = 0;
   virtual std::optional<domain::event> get_event(domain::id_t) = 0;
   virtual void create_event(domain::event, callback<domain::event>) = 0;
-  // Replaces the event's fields; a larger capacity promotes waitlisted registrations at once.
-  virtual void update_event(domain::event, callback<domain::event>) = 0;
+  // Applies the patch to the event as stored at the moment of writing (domain::decide_event_edit: a stale version,
+  // a cancelled event, invalid fields or a capacity below the confirmed count are refused and nothing is written).
+  // A larger capacity promotes waitlisted registrations at once.
+  virtual void update_event(domain::id_t, domain::event_patch, domain::version_condition, callback<domain::event>) = 0;
   virtual void cancel_event(domain::id_t, callback<domain::event>) = 0;
   virtual needs_report needs(domain::id_t event_id) = 0;
 

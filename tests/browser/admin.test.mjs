@@ -24,8 +24,8 @@ const PEOPLE = [
 ];
 const DAY = 24 * 3600 * 1000;
 
-// The browser's own lines for answers a test provokes on purpose (the form's 422).
-const EXPECTED = [httpErrorLine(422)];
+// The browser's own lines for answers a test provokes on purpose (the form's 422, the stale edit's 412).
+const EXPECTED = [httpErrorLine(422), httpErrorLine(412)];
 
 /** The calendar date in Stockholm `days` from now, as YYYY-MM-DD. */
 function stockholmDate(days) {
@@ -207,6 +207,24 @@ describe('organisers’ pages (/admin/)', { skip }, () => {
       assert.equal(await page.inputValue('#f-capacity'), '2');
       assert.equal(await page.inputValue('#f-registration-closes-at'), '', 'closing at the start shows as empty');
       assert.equal(await page.isChecked('#f-status-published'), true);
+
+      // A colleague changes the event meanwhile: saving this form would overwrite their change, so it is refused
+      // with a clear message and nothing of the form is saved.
+      const colleague = await api('PATCH', `/api/v1/events/${eventId}`, { description: 'Changed by a colleague.' }, { token: admin });
+      assert.equal(colleague.status, 200, colleague.text);
+      await page.fill('#f-capacity', '3');
+      await page.click('#submit');
+      await page.waitForSelector('#error-summary:not([hidden])');
+      assert.match(await textOf(page, '#error-summary'), /Someone else changed this event/);
+      assert.equal((await getEvent()).capacity, 2, 'the form was not saved');
+      assert.equal((await getEvent()).description, 'Changed by a colleague.');
+      // Loading the current version shows the colleague's change; saving then works.
+      await page.click('#error-summary a');
+      await page.waitForSelector('#event-form:not([hidden])');
+      assert.equal(await page.inputValue('#f-description'), 'Changed by a colleague.');
+      assert.equal(await page.inputValue('#f-capacity'), '2');
+      await page.click('#submit');
+      await page.waitForURL(/\/admin\/event\.html\?id=\d+&saved=1/);
 
       // And the list has it, with its counts.
       await page.goto(`${server.url}/admin/`);

@@ -256,4 +256,53 @@ describe('check-in', { timeout: 30000 }, () => {
     const again = await checkin(ev.id, { ticket_code: reg.ticket_code });
     assert.equal(again.body.registration.name, name);
   });
+  test('a scan_id reused for another event or ticket is refused (409 scan_id_reused), alone and in a batch', async () => {
+    const a = await register(api, ev.id);
+    const otherEvent = await createEvent(api, organiser, ongoingEventBody());
+    const b = await register(api, otherEvent.id);
+    const scan = `reuse-${a.id}`;
+    const first = await checkin(ev.id, { ticket_code: a.ticket_code, scan_id: scan });
+    assert.equal(first.status, 201, first.text);
+    const before = await countsOf(api, otherEvent.id);
+    const reused = await checkin(otherEvent.id, { ticket_code: b.ticket_code, scan_id: scan });
+    assertProblem(reused, 409);
+    assert.equal(reused.body.reason, 'scan_id_reused');
+    assert.deepEqual(await countsOf(api, otherEvent.id), before);
+    assert.equal((await ticketOf(otherEvent.id, b.id)).checked_in_at ?? null, null);
+    // Another ticket of the same event likewise.
+    const c = await register(api, ev.id);
+    assertProblem(await checkin(ev.id, { ticket_code: c.ticket_code, scan_id: scan }), 409);
+    assert.equal((await ticketOf(ev.id, c.id)).checked_in_at ?? null, null);
+    // A true repeat, even by registration id, still gets the first answer unchanged.
+    const again = await checkin(ev.id, { registration_id: a.id, scan_id: scan });
+    assert.equal(again.status, first.status);
+    assert.deepEqual(again.body, first.body);
+
+    const batch = await api('POST', '/api/v1/checkins/batch', { items: [
+      { event_id: otherEvent.id, ticket_code: b.ticket_code, scan_id: scan },
+      { event_id: ev.id, ticket_code: a.ticket_code, scan_id: scan },
+    ] }, { token: organiser });
+    assert.equal(batch.status, 200, batch.text);
+    assert.equal(batch.body.results[0].status, 409);
+    assert.equal(batch.body.results[0].reason, 'scan_id_reused');
+    assert.deepEqual({ ...batch.body.results[1], status: undefined }, { ...first.body, status: undefined });
+    assert.deepEqual(await countsOf(api, otherEvent.id), before);
+  });
+
+  test('a forced check-in of a cancelled registration makes it confirmed, and the counts say so', async () => {
+    const small = await createEvent(api, organiser, ongoingEventBody({ capacity: 5 }));
+    const reg = await register(api, small.id);
+    assert.equal((await api('DELETE', `/api/v1/my/registrations/${reg.manage_token}`)).status, 200);
+    const before = await countsOf(api, small.id);
+    const forced = await checkin(small.id, { ticket_code: reg.ticket_code, force: true });
+    assert.equal(forced.status, 201, forced.text);
+    assert.equal(forced.body.registration.status, 'confirmed');
+    assert.equal(forced.body.forced, true);
+    const mine = await api('GET', `/api/v1/my/registrations/${reg.manage_token}`);
+    assert.equal(mine.body.status, 'confirmed');
+    const after = await countsOf(api, small.id);
+    assert.equal(after.confirmed, before.confirmed + 1);
+    assert.equal(after.checked_in, before.checked_in + 1);
+    assert.equal((await ticketOf(small.id, reg.id)).status, 'confirmed');
+  });
 });

@@ -2,7 +2,9 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, client, signIn } from '../support/server.mjs';
-import { assertProblem, eventBody, makeUser, createEvent, register, registrationBody, countsOf } from '../support/fixtures.mjs';
+import {
+  assertProblem, eventBody, makeUser, createEvent, register, registrationBody, countsOf, ongoingEventBody,
+} from '../support/fixtures.mjs';
 
 describe('events', { timeout: 30000 }, () => {
   let server, api, admin, organiser;
@@ -219,5 +221,87 @@ describe('events', { timeout: 30000 }, () => {
     assert.equal(r.body.requested.sign_language_interpreter, 1);
     assert.deepEqual(r.body.uncovered, ['sign_language_interpreter']);
     assertProblem(await api('GET', `/api/v1/events/${ev.id}/needs`), 401);
+  });
+  test('GET, POST and PATCH carry an ETag; PATCH with a stale If-Match is 412 and writes nothing', async () => {
+    const created = await api('POST', '/api/v1/events', eventBody({ capacity: 10 }), { token: organiser });
+    assert.equal(created.status, 201, created.text);
+    const etag0 = created.headers.get('etag');
+    assert.match(etag0 ?? '', /^"\d+"$/, `ETag of the created event: ${etag0}`);
+    const id = created.body.id;
+    const got = await api('GET', `/api/v1/events/${id}`);
+    assert.equal(got.headers.get('etag'), etag0);
+
+    // Two organisers read the same version; the first saves.
+    const first = await api('PATCH', `/api/v1/events/${id}`, { title: 'First organiser' }, { token: organiser, headers: { 'if-match': etag0 } });
+    assert.equal(first.status, 200, first.text);
+    const etag1 = first.headers.get('etag');
+    assert.ok(etag1 && etag1 !== etag0, `a change gives a new ETag (${etag0} -> ${etag1})`);
+    // The second, based on the old read, is refused and changes nothing.
+    const second = await api('PATCH', `/api/v1/events/${id}`, { title: 'Second organiser', capacity: 20 }, { token: organiser, headers: { 'if-match': etag0 } });
+    assertProblem(second, 412);
+    const now = await api('GET', `/api/v1/events/${id}`);
+    assert.equal(now.body.title, 'First organiser');
+    assert.equal(now.body.capacity, 10);
+    assert.equal(now.headers.get('etag'), etag1);
+    // A weak or malformed tag never matches; "*" and no If-Match at all are allowed.
+    assertProblem(await api('PATCH', `/api/v1/events/${id}`, { title: 'Weak' }, { token: organiser, headers: { 'if-match': `W/${etag1}` } }), 412);
+    assert.equal((await api('PATCH', `/api/v1/events/${id}`, { title: 'Any' }, { token: organiser, headers: { 'if-match': '*' } })).status, 200);
+    assert.equal((await api('PATCH', `/api/v1/events/${id}`, { title: 'Unconditional' }, { token: organiser })).status, 200);
+    assert.equal((await api('GET', `/api/v1/events/${id}`)).body.title, 'Unconditional');
+  });
+
+  test('a cancelled event is not published again by an edit read before the cancellation', async () => {
+    const ev = await createEvent(api, organiser);
+    const read = await api('GET', `/api/v1/events/${ev.id}`);
+    const c = await api('POST', `/api/v1/events/${ev.id}/cancel`, undefined, { token: organiser });
+    assert.equal(c.status, 200, c.text);
+    assert.notEqual(c.headers.get('etag'), read.headers.get('etag'), 'cancelling changes the version');
+    // The edit form still holds the old version: refused as stale.
+    assertProblem(await api('PATCH', `/api/v1/events/${ev.id}`, { ...read.body, status: 'published', title: 'Back again' },
+      { token: organiser, headers: { 'if-match': read.headers.get('etag') } }), 412);
+    // Without If-Match, or with the current one, still refused: cancelled stays cancelled.
+    assertProblem(await api('PATCH', `/api/v1/events/${ev.id}`, { status: 'published' }, { token: organiser }), 409);
+    assertProblem(await api('PATCH', `/api/v1/events/${ev.id}`, { title: 'Renamed' }, { token: organiser, headers: { 'if-match': c.headers.get('etag') } }), 409);
+    // Edits racing the cancellation: whatever order the writer takes them in, the event ends cancelled.
+    const racers = [];
+    for (let i = 0; i < 8; i++) racers.push(await createEvent(api, organiser));
+    await Promise.all(racers.flatMap((e) => [
+      api('PATCH', `/api/v1/events/${e.id}`, { status: 'published', title: `Raced ${e.id}` }, { token: organiser }),
+      api('POST', `/api/v1/events/${e.id}/cancel`, undefined, { token: organiser }),
+    ]));
+    for (const e of racers) assert.equal((await api('GET', `/api/v1/events/${e.id}`)).body.status, 'cancelled');
+    const got = await api('GET', `/api/v1/events/${ev.id}`);
+    assert.equal(got.body.status, 'cancelled');
+    assert.equal(got.body.title, ev.title);
+  });
+
+  test('capacity cannot be PATCHed below the confirmed registrations (409, how many are confirmed)', async () => {
+    const ev = await createEvent(api, organiser, { capacity: 5 });
+    for (let i = 0; i < 3; i++) await register(api, ev.id);
+    const r = await api('PATCH', `/api/v1/events/${ev.id}`, { capacity: 2 }, { token: organiser });
+    assertProblem(r, 409, ['capacity']);
+    assert.equal(r.body.confirmed, 3);
+    assert.equal(r.body.reason, 'capacity_below_confirmed');
+    const got = await api('GET', `/api/v1/events/${ev.id}`);
+    assert.equal(got.body.capacity, 5);
+    assert.equal(got.body.counts.confirmed, 3);
+    const ok = await api('PATCH', `/api/v1/events/${ev.id}`, { capacity: 3 }, { token: organiser });
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(ok.body.counts.available, 0);
+  });
+
+  test('once the event has started, a cancellation promotes nobody from the waitlist', async () => {
+    const ev = await createEvent(api, organiser, ongoingEventBody({ capacity: 1 }));
+    const a = await register(api, ev.id);
+    const b = await register(api, ev.id);
+    assert.equal(b.status, 'waitlisted');
+    const d = await api('DELETE', `/api/v1/my/registrations/${a.manage_token}`);
+    assert.equal(d.status, 200, d.text);
+    assert.equal((await api('GET', `/api/v1/my/registrations/${b.manage_token}`)).body.status, 'waitlisted');
+    const counts = await countsOf(api, ev.id);
+    assert.equal(counts.confirmed, 0);
+    assert.equal(counts.waitlisted, 1);
+    // Nor does a newcomer take the freed seat ahead of the one waiting.
+    assert.equal((await register(api, ev.id)).status, 'waitlisted');
   });
 });

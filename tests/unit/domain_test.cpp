@@ -1,5 +1,7 @@
 // Unit tests of the domain rules: validation, normalisation, home region, time, and the goal figures of DOMAIN.md.
+#include "domain/checkin_rules.hpp"
 #include "domain/config.hpp"
+#include "domain/event_rules.hpp"
 #include "domain/goals.hpp"
 #include "domain/time.hpp"
 #include "domain/types.hpp"
@@ -697,6 +699,148 @@ TEST(goals, no_support_gives_zero_average) {
   EXPECT_EQ(g.support_project_ideas, 0);
   EXPECT_EQ(g.average_hours_per_project, 0.0);
   EXPECT_EQ(g.support_persons, 0);
+}
+
+// ---------------------------------------------------------------- changing an event
+
+event stored_event() {
+  event e;
+  e.id = 5;
+  e.kind = "seminar";
+  e.title = "Budgeting";
+  e.topic = "budgeting";
+  e.starts_at = 1900000000;
+  e.ends_at = e.starts_at + 3600;
+  e.capacity = 10;
+  e.version = 4;
+  e.counts.confirmed = 6;
+  e.counts.capacity = 10;
+  return e;
+}
+
+TEST(event_edit, a_patch_changes_only_the_fields_it_names) {
+  event_patch p;
+  p.title = "Budgeting across borders";
+  p.capacity = std::optional<std::int64_t>();  // unlimited
+  const auto d = decide_event_edit(stored_event(), p, std::nullopt, config{});
+  ASSERT_EQ(d.refusal, edit_refusal::none) << d.detail;
+  EXPECT_EQ(d.updated.title, "Budgeting across borders");
+  EXPECT_FALSE(d.updated.capacity);
+  EXPECT_EQ(d.updated.topic, "budgeting");
+  EXPECT_EQ(d.updated.starts_at, stored_event().starts_at);
+}
+
+TEST(event_edit, a_cancelled_event_cannot_be_published_again) {
+  auto e = stored_event();
+  e.status = event_status::cancelled;
+  event_patch p;
+  p.status = event_status::published;
+  EXPECT_EQ(decide_event_edit(e, p, std::nullopt, config{}).refusal, edit_refusal::cancelled);
+  p = event_patch{};
+  p.title = "Renamed";
+  EXPECT_EQ(decide_event_edit(e, p, std::vector<std::int64_t>{4}, config{}).refusal, edit_refusal::cancelled);
+}
+
+TEST(event_edit, if_match_must_name_the_stored_version) {
+  event_patch p;
+  p.title = "Renamed";
+  EXPECT_EQ(decide_event_edit(stored_event(), p, std::vector<std::int64_t>{3}, config{}).refusal, edit_refusal::stale);
+  EXPECT_EQ(decide_event_edit(stored_event(), p, std::vector<std::int64_t>{}, config{}).refusal, edit_refusal::stale);
+  EXPECT_EQ(decide_event_edit(stored_event(), p, std::vector<std::int64_t>{3, 4}, config{}).refusal, edit_refusal::none);
+  EXPECT_EQ(decide_event_edit(stored_event(), p, std::nullopt, config{}).refusal, edit_refusal::none);
+}
+
+TEST(event_edit, capacity_may_not_go_below_the_confirmed_registrations) {
+  event_patch p;
+  p.capacity = std::optional<std::int64_t>(5);
+  auto d = decide_event_edit(stored_event(), p, std::nullopt, config{});
+  EXPECT_EQ(d.refusal, edit_refusal::capacity_below_confirmed);
+  ASSERT_EQ(d.errors.size(), 1u);
+  EXPECT_EQ(d.errors[0].field, "capacity");
+  EXPECT_NE(d.errors[0].message.find("6"), std::string::npos) << d.errors[0].message;
+  p.capacity = std::optional<std::int64_t>(6);
+  EXPECT_EQ(decide_event_edit(stored_event(), p, std::nullopt, config{}).refusal, edit_refusal::none);
+  // Walk-ins took confirmed beyond capacity: sending the capacity unchanged (as an edit form does) is fine.
+  auto full = stored_event();
+  full.counts.confirmed = 12;
+  p.capacity = std::optional<std::int64_t>(10);
+  EXPECT_EQ(decide_event_edit(full, p, std::nullopt, config{}).refusal, edit_refusal::none);
+}
+
+TEST(event_edit, invalid_fields_are_refused_with_their_errors) {
+  event_patch p;
+  p.ends_at = stored_event().starts_at - 1;
+  const auto d = decide_event_edit(stored_event(), p, std::nullopt, config{});
+  EXPECT_EQ(d.refusal, edit_refusal::invalid);
+  ASSERT_FALSE(d.errors.empty());
+  EXPECT_EQ(d.errors[0].field, "ends_at");
+}
+
+TEST(waitlist, promotes_only_before_the_event_starts) {
+  auto e = stored_event();
+  e.counts.confirmed = 8;
+  e.counts.waitlisted = 5;
+  EXPECT_EQ(seats_to_promote(e, e.starts_at - 1), 2);
+  EXPECT_EQ(seats_to_promote(e, e.starts_at), 0);
+  EXPECT_EQ(seats_to_promote(e, e.ends_at + 10), 0);
+  e.capacity.reset();
+  EXPECT_EQ(seats_to_promote(e, e.starts_at - 1), 5);
+  e.status = event_status::cancelled;
+  EXPECT_EQ(seats_to_promote(e, e.starts_at - 1), 0);
+}
+
+TEST(waitlist, a_newcomer_does_not_pass_those_waiting) {
+  auto e = stored_event();
+  e.counts.confirmed = 9;
+  EXPECT_TRUE(gets_seat(e, false));
+  e.counts.waitlisted = 2;  // after the start a freed seat is not promoted
+  EXPECT_FALSE(gets_seat(e, false));
+  EXPECT_TRUE(gets_seat(e, true)) << "walk-ins always";
+  e.counts.confirmed = 10;
+  e.counts.waitlisted = 0;
+  EXPECT_FALSE(gets_seat(e, false));
+}
+
+// ---------------------------------------------------------------- check-in
+
+registration with_status(registration_status s) {
+  registration r;
+  r.id = 7;
+  r.event_id = 5;
+  r.status = s;
+  return r;
+}
+
+TEST(admission, a_confirmed_registration_is_admitted_and_others_only_by_force) {
+  EXPECT_EQ(decide_admission(with_status(registration_status::confirmed), false, false).result, admission::admit);
+  EXPECT_FALSE(decide_admission(with_status(registration_status::confirmed), false, false).confirms);
+  for (auto s : {registration_status::waitlisted, registration_status::cancelled}) {
+    EXPECT_EQ(decide_admission(with_status(s), false, false).result, admission::not_admissible);
+    const auto forced = decide_admission(with_status(s), true, false);
+    EXPECT_EQ(forced.result, admission::admit);
+    EXPECT_TRUE(forced.forced);
+    EXPECT_TRUE(forced.confirms) << "admitted anyway means holding a place: confirmed, as the counts say";
+  }
+  auto in = with_status(registration_status::confirmed);
+  in.checked_in_at = 1900000000;
+  EXPECT_EQ(decide_admission(in, true, false).result, admission::already_checked_in);
+}
+
+TEST(admission, a_cancelled_registration_is_not_revived_beside_another_active_one_or_after_erasure) {
+  EXPECT_EQ(decide_admission(with_status(registration_status::cancelled), true, true).result, admission::not_admissible);
+  auto erased = with_status(registration_status::cancelled);
+  erased.erased = true;
+  EXPECT_EQ(decide_admission(erased, true, false).result, admission::not_admissible);
+}
+
+TEST(scan_ids, a_repeat_is_the_same_event_and_registration) {
+  const scan_request first{5, scan_subject(7, "")};
+  EXPECT_TRUE(same_scan_request(first, {5, scan_subject(7, "")}));
+  EXPECT_FALSE(same_scan_request(first, {6, scan_subject(7, "")})) << "another event";
+  EXPECT_FALSE(same_scan_request(first, {5, scan_subject(8, "")})) << "another registration";
+  EXPECT_FALSE(same_scan_request(first, {5, scan_subject(std::nullopt, "ZZZZZZZZ")})) << "a code that names nothing";
+  EXPECT_EQ(scan_subject(std::nullopt, "zzzz-zzzz"), scan_subject(std::nullopt, "ZZZZZZZZ"));
+  EXPECT_TRUE(same_scan_request(std::nullopt, {6, scan_subject(8, "")})) << "answers kept before requests were recorded";
 }
 
 }  // namespace

@@ -45,6 +45,7 @@ const char* result_name(checkin_result r) {
     case checkin_result::already_checked_in: return "already_checked_in";
     case checkin_result::unknown: return "unknown";
     case checkin_result::not_admissible: return "not_admissible";
+    case checkin_result::scan_id_reused: return "scan_id_reused";
   }
   return "?";
 }
@@ -144,6 +145,12 @@ protected:
     auto e = store_->get_event(id);
     EXPECT_TRUE(e.has_value());
     return *e;
+  }
+
+  // Sets every field of the stored event to `e`'s (no If-Match).
+  store::outcome<domain::event> update(const domain::event& e) {
+    return wait_for<domain::event>(
+        [&](auto cb) { store_->update_event(e.id, domain::event_patch::replacing(e), std::nullopt, cb); });
   }
 
   store::outcome<domain::registration> cancel(domain::id_t event_id, domain::id_t registration_id) {
@@ -408,7 +415,7 @@ TEST_F(store_test, raising_capacity_promotes_waitlisted_registrations) {
   ASSERT_EQ(reload(d).waitlist_position, 3);
 
   e.capacity = 2;
-  auto updated = wait_for<domain::event>([&](auto cb) { store_->update_event(e, cb); });
+  auto updated = update(e);
   ASSERT_TRUE(updated.ok()) << updated.error().detail;
   EXPECT_EQ(updated.value().counts.confirmed, 2);
   EXPECT_EQ(updated.value().counts.waitlisted, 2);
@@ -418,12 +425,111 @@ TEST_F(store_test, raising_capacity_promotes_waitlisted_registrations) {
 
   // Unlimited capacity confirms everybody waiting.
   e.capacity.reset();
-  updated = wait_for<domain::event>([&](auto cb) { store_->update_event(e, cb); });
+  updated = update(e);
   ASSERT_TRUE(updated.ok());
   EXPECT_EQ(updated.value().counts.confirmed, 4);
   EXPECT_EQ(updated.value().counts.waitlisted, 0);
   EXPECT_EQ(reload(d).status, registration_status::confirmed);
   EXPECT_EQ(reload(a).status, registration_status::confirmed);
+}
+
+TEST_F(store_test, an_edit_based_on_a_read_before_the_cancellation_leaves_the_event_cancelled) {
+  const auto e = create_event(10);
+  auto read_earlier = event_now(e.id);  // an organiser's form, still showing "published"
+  ASSERT_TRUE(wait_for<domain::event>([&](auto cb) { store_->cancel_event(e.id, cb); }).ok());
+  read_earlier.title = "Renamed";
+  const auto r = update(read_earlier);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, store::errc::conflict);
+  EXPECT_EQ(event_now(e.id).status, domain::event_status::cancelled);
+  EXPECT_EQ(event_now(e.id).title, e.title);
+}
+
+TEST_F(store_test, an_edit_naming_an_older_version_is_refused_and_writes_nothing) {
+  const auto e = create_event(10);
+  domain::event_patch rename;
+  rename.title = "First change";
+  auto first = wait_for<domain::event>([&](auto cb) { store_->update_event(e.id, rename, std::vector<std::int64_t>{e.version}, cb); });
+  ASSERT_TRUE(first.ok()) << first.error().detail;
+  EXPECT_EQ(first.value().version, e.version + 1);
+  rename.title = "Second change, from the old read";
+  auto second = wait_for<domain::event>([&](auto cb) { store_->update_event(e.id, rename, std::vector<std::int64_t>{e.version}, cb); });
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, store::errc::precondition_failed);
+  EXPECT_EQ(event_now(e.id).title, "First change");
+  EXPECT_EQ(event_now(e.id).version, e.version + 1);
+}
+
+TEST_F(store_test, capacity_cannot_be_lowered_below_the_confirmed_count) {
+  auto e = create_event(5);
+  for (const char* who : {"a@example.se", "b@example.se", "c@example.se"}) register_ok(e.id, who);
+  e.capacity = 2;
+  const auto r = update(e);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, store::errc::conflict);
+  EXPECT_EQ(r.error().figures.at("confirmed"), 3);
+  EXPECT_EQ(event_now(e.id).capacity, 5);
+}
+
+TEST_F(store_test, a_cancellation_after_the_start_promotes_nobody) {
+  auto e = make_event(1);
+  e.starts_at = domain::now() - 3600;
+  e.ends_at = domain::now() + 3600;
+  e.registration_closes_at = domain::now() + 1800;
+  e = create(e);
+  const auto a = register_ok(e.id, "a@example.se");
+  const auto b = register_ok(e.id, "b@example.se");
+  ASSERT_EQ(reload(b).status, registration_status::waitlisted);
+  ASSERT_TRUE(cancel(e.id, a.registration.id).ok());
+  EXPECT_EQ(reload(b).status, registration_status::waitlisted);
+  EXPECT_EQ(event_now(e.id).counts.confirmed, 0);
+  // A newcomer does not pass the one waiting.
+  const auto c = register_ok(e.id, "c@example.se");
+  EXPECT_EQ(reload(c).status, registration_status::waitlisted);
+}
+
+TEST_F(store_test, a_forced_check_in_of_a_cancelled_registration_confirms_it) {
+  const auto e = create_event(10);
+  const auto a = register_ok(e.id, "a@example.se");
+  ASSERT_TRUE(cancel(e.id, a.registration.id).ok());
+  auto cmd = by_ticket(e.id, a.registration.ticket_code);
+  cmd.force = true;
+  EXPECT_EQ(check_in(cmd).body, expected_body(checkin_result::checked_in, a.registration.id));
+  const auto now = reload(a);
+  EXPECT_EQ(now.status, registration_status::confirmed);
+  EXPECT_FALSE(now.cancelled_at);
+  EXPECT_EQ(event_now(e.id).counts.confirmed, 1);
+  EXPECT_EQ(event_now(e.id).counts.checked_in, 1);
+
+  // Not beside another active registration of the same person: that one is to be checked in.
+  const auto b = register_ok(e.id, "b@example.se");
+  ASSERT_TRUE(cancel(e.id, b.registration.id).ok());
+  const auto b2 = register_ok(e.id, "b@example.se");
+  auto again = by_ticket(e.id, b.registration.ticket_code);
+  again.force = true;
+  EXPECT_EQ(check_in(again).body, expected_body(checkin_result::not_admissible, b.registration.id));
+  EXPECT_EQ(reload(b).status, registration_status::cancelled);
+  EXPECT_EQ(reload(b2).status, registration_status::confirmed);
+}
+
+TEST_F(store_test, a_scan_id_reused_for_another_ticket_or_event_is_refused) {
+  const auto e = create_event(10);
+  const auto other = create_event(10);
+  const auto a = register_ok(e.id, "a@example.se");
+  const auto b = register_ok(other.id, "b@example.se");
+  auto first = by_ticket(e.id, a.registration.ticket_code);
+  first.scan_id = "door-9-0001";
+  const auto answer = check_in(first);
+  auto reused = by_ticket(other.id, b.registration.ticket_code);
+  reused.scan_id = "door-9-0001";
+  EXPECT_EQ(check_in(reused).body, "scan_id_reused");
+  EXPECT_FALSE(reload(b).checked_in_at);
+  EXPECT_EQ(event_now(other.id).counts.checked_in, 0);
+  // The same scan, even by registration id, still answers its first answer.
+  auto by_id = first;
+  by_id.ticket_code.reset();
+  by_id.registration_id = a.registration.id;
+  EXPECT_EQ(check_in(by_id).body, answer.body);
 }
 
 // ---------------------------------------------------------------- erasure
@@ -902,7 +1008,7 @@ TEST_F(store_test, retention_erases_personal_data_of_events_that_ended_before_th
   auto moved = event_now(old_event.id);
   moved.starts_at = domain::now() - 400 * 86400;
   moved.ends_at = moved.starts_at + 3600;
-  ASSERT_TRUE(wait_for<domain::event>([&](auto cb) { store_->update_event(moved, cb); }).ok());
+  ASSERT_TRUE(update(moved).ok());
   auto swept = wait_for<std::int64_t>([&](auto cb) { store_->erase_ended_before(domain::now() - 365 * 86400, cb); });
   ASSERT_TRUE(swept.ok());
   EXPECT_EQ(swept.value(), 2);

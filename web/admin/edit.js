@@ -50,6 +50,7 @@ const MESSAGES = [
   [/^must not be before starts_at$/, () => t('admin.msg.not_before_start')],
   [/^must not be after ends_at$/, () => t('admin.msg.not_after_end')],
   [/^must be a whole number from 1 to/, () => t('admin.msg.capacity')],
+  [/^must be at least (\d+), the number of confirmed registrations/, (m) => t('admin.msg.capacity_below_confirmed', { n: m[1] })],
   [/^must be at most (\d+) characters/, (m) => t('admin.msg.max_chars', { n: m[1] })],
   [/RFC 3339/, () => t('admin.msg.datetime')],
   [/^must be one of/, () => t('admin.msg.one_of')],
@@ -232,12 +233,13 @@ function showErrors(errors, { focus = true } = {}) {
   if (focus) summary.focus();
 }
 
-/** One message (a conflict, a network failure) in the summary box. */
-function showProblem(message) {
+/** One message (a conflict, a network failure) in the summary box, with an optional follow-up (e.g. a link). */
+function showProblem(message, extra = null) {
   clearErrors();
   replaceChildren(summary,
     h('h2', { id: 'error-summary-title', class: 'error-summary-title' }, t('form.errors.title')),
-    h('p', {}, message));
+    h('p', {}, message),
+    ...(extra ? [h('p', {}, extra)] : []));
   summary.hidden = false;
   summary.focus();
 }
@@ -251,8 +253,11 @@ async function onSubmit(ev) {
   submit.disabled = true;
   formStatus.textContent = t('admin.edit.sending');
   try {
+    // The version the form was filled from: if someone changed the event since, the server refuses (412)
+    // instead of overwriting their change with this form's values.
+    const ifMatch = original && Number.isInteger(original.version) ? { 'If-Match': `"${original.version}"` } : {};
     const saved = eventId
-      ? await call('PATCH', `/api/v1/events/${eventId}`, body())
+      ? await call('PATCH', `/api/v1/events/${eventId}`, body(), { headers: ifMatch })
       : await call('POST', '/api/v1/events', body());
     clearErrors();
     formStatus.textContent = '';
@@ -261,13 +266,21 @@ async function onSubmit(ev) {
   } catch (err) {
     formStatus.textContent = '';
     if (err.status === 401) return; // the sign-in form is shown; the values stay for another try
-    if (err.status === 422 && err.errors.length) showErrors(err.errors);
+    if ((err.status === 422 || err.status === 409) && err.errors.length) showErrors(err.errors);
+    else if (err.status === 412) showStale();
     else if (err.status === 409) showProblem(t('admin.edit.conflict'));
     else showProblem(errorText(err, 'admin.edit.failed'));
   } finally {
     sending = false;
     submit.disabled = false;
   }
+}
+
+/** Someone else saved the event after this form was filled: nothing of ours was saved; offer the current version. */
+function showStale() {
+  const reload = h('a', { href: location.href }, t('admin.edit.stale_reload'));
+  reload.addEventListener('click', (ev) => { ev.preventDefault(); location.reload(); });
+  showProblem(t('admin.edit.stale'), reload);
 }
 
 // ---------------------------------------------------------------- page

@@ -37,8 +37,8 @@ export function canEdit(user = currentUser()) { return !!user && EDIT_ROLES.incl
  * An API call with the bearer token; cookies are not sent (credentials: 'omit'), so no CSRF state is involved.
  * Resolves to the JSON body; rejects with ApiError. A 401 means the session ended: the sign-in form comes back.
  */
-export async function call(method, path, body) {
-  const headers = session && session.token ? { Authorization: `Bearer ${session.token}` } : {};
+export async function call(method, path, body, { headers: more = {} } = {}) {
+  const headers = { ...more, ...(session && session.token ? { Authorization: `Bearer ${session.token}` } : {}) };
   try {
     return await api(method, path, body, { headers, credentials: 'omit' });
   } catch (err) {

@@ -84,6 +84,8 @@ const en = {
   'admin.edit.not_found': 'We could not find this event.',
   'admin.edit.load_error': 'The event could not be loaded.',
   'admin.edit.conflict': 'The event could not be saved because of its state (it may have been cancelled meanwhile).',
+  'admin.edit.stale': 'Someone else changed this event while you were editing it, so your changes were not saved (they would have overwritten theirs).',
+  'admin.edit.stale_reload': 'Load the current version and make your changes again',
 
   'admin.field.kind': 'Kind of event',
   'admin.field.choose': 'Choose…',
@@ -117,6 +119,7 @@ const en = {
   'admin.msg.not_before_start': 'must not be before the start',
   'admin.msg.not_after_end': 'must not be after the end',
   'admin.msg.capacity': 'must be a whole number from 1 to 1,000,000, or empty for no limit',
+  'admin.msg.capacity_below_confirmed': (p) => `cannot be less than ${p.n}: that many registrations are confirmed (cancel some first)`,
   'admin.msg.max_chars': (p) => `must be at most ${p.n} characters`,
   'admin.msg.datetime': 'must be a complete date and time',
   'admin.msg.one_of': 'must be one of the choices in the list',
@@ -306,6 +309,8 @@ const sv = {
   'admin.edit.not_found': 'Vi hittade inte evenemanget.',
   'admin.edit.load_error': 'Evenemanget kunde inte hämtas.',
   'admin.edit.conflict': 'Evenemanget kunde inte sparas på grund av sitt läge (det kan ha ställts in under tiden).',
+  'admin.edit.stale': 'Någon annan ändrade evenemanget medan du redigerade det, så dina ändringar sparades inte (de hade skrivit över deras).',
+  'admin.edit.stale_reload': 'Hämta den aktuella versionen och gör dina ändringar igen',
 
   'admin.field.kind': 'Typ av evenemang',
   'admin.field.choose': 'Välj…',
@@ -339,6 +344,7 @@ const sv = {
   'admin.msg.not_before_start': 'får inte vara före starttiden',
   'admin.msg.not_after_end': 'får inte vara efter sluttiden',
   'admin.msg.capacity': 'måste vara ett heltal från 1 till 1 000 000, eller tomt för obegränsat',
+  'admin.msg.capacity_below_confirmed': (p) => `kan inte vara mindre än ${p.n}: så många anmälningar är bekräftade (avboka några först)`,
   'admin.msg.max_chars': (p) => `får vara högst ${p.n} tecken`,
   'admin.msg.datetime': 'måste vara ett fullständigt datum och en tid',
   'admin.msg.one_of': 'måste vara ett av valen i listan',
