@@ -14,6 +14,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 namespace eventd::api {
 
@@ -62,12 +63,34 @@ outbox::outbox(std::string folder, std::string from, std::string smtp_url)
 void outbox::send(mail_message m) {
   writer_.post([this, m = std::move(m)] {
     try {
-      const auto id = std::to_string(domain::now()) + "-" + auth::random_token(9);
+      // Named by the registration, so its erasure finds the files (see forget).
+      const auto id = (m.registration_id > 0 ? "r" + std::to_string(m.registration_id) + "-" : std::string()) +
+                      std::to_string(domain::now()) + "-" + auth::random_token(9);
       const auto text = render(m, id);
       if (!smtp_url_.empty() && deliver(m, text)) return;
       write(text, id);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"mail not written\",\"error\":\"%s\"}\n", e.what());
+    }
+  });
+}
+
+void outbox::forget(std::vector<std::int64_t> registration_ids) {
+  // On the mail thread: a message queued before the erasure is written first, then removed here.
+  writer_.post([this, ids = std::move(registration_ids)] {
+    std::set<std::string> prefixes;
+    for (const auto id : ids) prefixes.insert("r" + std::to_string(id) + "-");
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(folder_, ec)) {
+      auto name = entry.path().filename().string();
+      if (!name.empty() && name.front() == '.') name.erase(0, 1);  // a temporary file being written
+      const auto dash = name.find('-');
+      if (dash == std::string::npos || !prefixes.contains(name.substr(0, dash + 1))) continue;
+      std::error_code gone;
+      std::filesystem::remove(entry.path(), gone);
+      if (gone)
+        std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"erased registration's mail not removed\",\"error\":\"%s\"}\n",
+                     gone.message().c_str());
     }
   });
 }

@@ -3,7 +3,9 @@
 
 #include "api/blocking.hpp"
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace eventd::api {
 
@@ -11,6 +13,7 @@ struct mail_message {
   std::string to;
   std::string subject;
   std::string text;  // plain UTF-8 text
+  std::int64_t registration_id = 0;  // whose mail it is (0: nobody's); its file in outbox/ is named by it
 };
 
 // Queues messages and delivers them on a thread of its own, so a request never waits for the disk or a mail
@@ -22,6 +25,9 @@ public:
   outbox(const outbox&) = delete;
   outbox& operator=(const outbox&) = delete;
   void send(mail_message);
+  // Removes the kept messages of these registrations (their personal data was erased), after every message
+  // queued before this call has been written.
+  void forget(std::vector<std::int64_t> registration_ids);
   const std::string& folder() const { return folder_; }
 
 private:

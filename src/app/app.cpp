@@ -130,6 +130,8 @@ int run(int argc, char** argv) {
           for (const auto id : ids) send_promotion_mail(services, id);
         });
       });
+      // Erased registrations' mail goes from outbox/ too.
+      if (mail) db->on_erasure([out = mail.get()](std::vector<domain::id_t> ids) { out->forget(std::move(ids)); });
       api::router router;
       api::add_all_routes(router, services);
       auto sweeper = std::make_unique<retention_sweeper>(*db, cfg.retention_days);
@@ -138,6 +140,7 @@ int run(int argc, char** argv) {
       std::cout << "listening on " << url << std::endl;
       server->run();
       db->on_promotion(nullptr);  // the services it points to end with this scope
+      db->on_erasure(nullptr);    // and so does the outbox
     }
     db.reset();  // the writer drains its queue, then a final checkpoint folds the WAL into the database file
     std::cerr << "{\"level\":\"info\",\"msg\":\"stopped\"}\n";
