@@ -95,6 +95,23 @@ void outbox::forget(std::vector<std::int64_t> registration_ids) {
   });
 }
 
+bool url_has_credentials(const std::string& url) {
+  CURLU* u = curl_url();
+  if (!u) return true;  // cannot tell: the safe answer
+  bool has = true;
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+    char* user = nullptr;
+    char* password = nullptr;
+    const bool with_user = curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK && user && *user;
+    const bool with_password = curl_url_get(u, CURLUPART_PASSWORD, &password, 0) == CURLUE_OK && password && *password;
+    has = with_user || with_password;
+    curl_free(user);
+    curl_free(password);
+  }
+  curl_url_cleanup(u);
+  return has;
+}
+
 std::string mailbox_address(const std::string& s) {
   const auto lt = s.find('<');
   if (lt == std::string::npos) return s;
@@ -110,10 +127,10 @@ std::string outbox::render(const mail_message& m, const std::string& id) const {
           rfc5322_date(domain::now()) + "\r\nMessage-ID: <" + id +
           "@eventd>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
           "Content-Transfer-Encoding: 8bit\r\n\r\n";
+  // No dot-stuffing here: the .eml file is the message itself, and libcurl stuffs the SMTP transfer on its own
+  // (RFC 5321 4.5.2); doing it here too doubled the dots a reader saw.
   for (char c : m.text) {
     if (c == '\n') text += '\r';
-    // SMTP ends the data at a line holding a lone dot: a body line starting with one gets a second (RFC 5321 4.5.2).
-    if (c == '.' && !text.empty() && text.back() == '\n') text += '.';
     text += c;
   }
   text += "\r\n";
@@ -143,8 +160,9 @@ bool outbox::deliver(const mail_message& m, const std::string& text) {
   curl_easy_setopt(curl, CURLOPT_READFUNCTION, read);
   curl_easy_setopt(curl, CURLOPT_READDATA, &state);
   curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-  // smtp:// upgrades with STARTTLS when the server offers it; smtps:// is TLS from the start.
-  curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
+  // smtp:// upgrades with STARTTLS when the server offers it; smtps:// is TLS from the start. With a user and
+  // password in the URL, TLS is required: no fallback that would send them in the clear.
+  curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(url_has_credentials(smtp_url_) ? CURLUSESSL_ALL : CURLUSESSL_TRY));
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);

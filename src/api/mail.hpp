@@ -41,6 +41,9 @@ private:
   blocking_pool writer_{10};  // last: its thread drains the queue before the members above go
 };
 
+// True when an SMTP URL carries a user or password (smtp://user:pass@host); unparsable URLs count as true.
+bool url_has_credentials(const std::string& url);
+
 // The address inside "Name <address>", or the whole text.
 std::string mailbox_address(const std::string&);
 
