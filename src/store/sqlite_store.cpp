@@ -1013,7 +1013,7 @@ private:
   // Checkpoints copy the WAL into the database file and sync it. They run here, beside the writer, instead of
   // inside some commit that crosses SQLite's auto-checkpoint threshold and would make its whole batch wait.
   // A PASSIVE checkpoint never waits, but it cannot shrink the WAL, nor restart it while readers use it: under a
-  // steady burst the file grows without end. So when it passes wal_truncate_bytes, or when an erasure left old
+  // steady burst the file grows without end. So when it passes cfg_.wal_limit_bytes, or when an erasure left old
   // frames behind, a TRUNCATE checkpoint empties it. That one holds new writers back while it waits for readers,
   // so it waits briefly (checkpoint_busy_ms) and tries again on a later round rather than stall commits.
   void checkpoint_loop() {
@@ -1037,7 +1037,7 @@ private:
           c->db().exec("PRAGMA wal_checkpoint(PASSIVE)");
           std::error_code ec;
           const auto size = std::filesystem::file_size(path_ + "-wal", ec);
-          truncate = !ec && size > wal_truncate_bytes;
+          truncate = !ec && size > cfg_.wal_limit_bytes;
         }
         if (truncate) {
           // The first column is 1 when readers or a writer kept it from finishing: try again later.
@@ -1056,7 +1056,6 @@ private:
       }
     }
   }
-  static constexpr std::uintmax_t wal_truncate_bytes = 64u << 20;
   static constexpr int checkpoint_busy_ms = 200;
 
   std::mutex checkpoint_mutex_;
