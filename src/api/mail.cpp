@@ -14,6 +14,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 namespace eventd::api {
 
@@ -62,7 +63,9 @@ outbox::outbox(std::string folder, std::string from, std::string smtp_url)
 void outbox::send(mail_message m) {
   const bool queued = writer_.post([this, m = std::move(m)] {
     try {
-      const auto id = std::to_string(domain::now()) + "-" + auth::random_token(9);
+      // Named by the registration, so its erasure finds the files (see forget).
+      const auto id = (m.registration_id > 0 ? "r" + std::to_string(m.registration_id) + "-" : std::string()) +
+                      std::to_string(domain::now()) + "-" + auth::random_token(9);
       const auto text = render(m, id);
       if (!smtp_url_.empty() && deliver(m, text)) return;
       write(text, id);
@@ -71,6 +74,43 @@ void outbox::send(mail_message m) {
     }
   });
   if (!queued) std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"mail dropped: the mail queue is full or stopped\"}\n");
+}
+
+void outbox::forget(std::vector<std::int64_t> registration_ids) {
+  // On the mail thread: a message queued before the erasure is written first, then removed here.
+  writer_.post([this, ids = std::move(registration_ids)] {
+    std::set<std::string> prefixes;
+    for (const auto id : ids) prefixes.insert("r" + std::to_string(id) + "-");
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(folder_, ec)) {
+      auto name = entry.path().filename().string();
+      if (!name.empty() && name.front() == '.') name.erase(0, 1);  // a temporary file being written
+      const auto dash = name.find('-');
+      if (dash == std::string::npos || !prefixes.contains(name.substr(0, dash + 1))) continue;
+      std::error_code gone;
+      std::filesystem::remove(entry.path(), gone);
+      if (gone)
+        std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"erased registration's mail not removed\",\"error\":\"%s\"}\n",
+                     gone.message().c_str());
+    }
+  });
+}
+
+bool url_has_credentials(const std::string& url) {
+  CURLU* u = curl_url();
+  if (!u) return true;  // cannot tell: the safe answer
+  bool has = true;
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+    char* user = nullptr;
+    char* password = nullptr;
+    const bool with_user = curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK && user && *user;
+    const bool with_password = curl_url_get(u, CURLUPART_PASSWORD, &password, 0) == CURLUE_OK && password && *password;
+    has = with_user || with_password;
+    curl_free(user);
+    curl_free(password);
+  }
+  curl_url_cleanup(u);
+  return has;
 }
 
 std::string mailbox_address(const std::string& s) {
@@ -88,10 +128,10 @@ std::string outbox::render(const mail_message& m, const std::string& id) const {
           rfc5322_date(domain::now()) + "\r\nMessage-ID: <" + id +
           "@eventd>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
           "Content-Transfer-Encoding: 8bit\r\n\r\n";
+  // No dot-stuffing here: the .eml file is the message itself, and libcurl stuffs the SMTP transfer on its own
+  // (RFC 5321 4.5.2); doing it here too doubled the dots a reader saw.
   for (char c : m.text) {
     if (c == '\n') text += '\r';
-    // SMTP ends the data at a line holding a lone dot: a body line starting with one gets a second (RFC 5321 4.5.2).
-    if (c == '.' && !text.empty() && text.back() == '\n') text += '.';
     text += c;
   }
   text += "\r\n";
@@ -121,8 +161,9 @@ bool outbox::deliver(const mail_message& m, const std::string& text) {
   curl_easy_setopt(curl, CURLOPT_READFUNCTION, read);
   curl_easy_setopt(curl, CURLOPT_READDATA, &state);
   curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-  // smtp:// upgrades with STARTTLS when the server offers it; smtps:// is TLS from the start.
-  curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
+  // smtp:// upgrades with STARTTLS when the server offers it; smtps:// is TLS from the start. With a user and
+  // password in the URL, TLS is required: no fallback that would send them in the clear.
+  curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(url_has_credentials(smtp_url_) ? CURLUSESSL_ALL : CURLUSESSL_TRY));
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);

@@ -3,7 +3,9 @@
 
 #include "api/blocking.hpp"
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace eventd::api {
 
@@ -11,6 +13,7 @@ struct mail_message {
   std::string to;
   std::string subject;
   std::string text;  // plain UTF-8 text
+  std::int64_t registration_id = 0;  // whose mail it is (0: nobody's); its file in outbox/ is named by it
 };
 
 // Queues messages and delivers them on a thread of its own, so a request never waits for the disk or a mail
@@ -24,6 +27,9 @@ public:
   void send(mail_message);
   // Writes or sends what is queued, then ends the thread; later messages are dropped.
   void stop() { writer_.stop(); }
+  // Removes the kept messages of these registrations (their personal data was erased), after every message
+  // queued before this call has been written.
+  void forget(std::vector<std::int64_t> registration_ids);
   const std::string& folder() const { return folder_; }
 
 private:
@@ -36,6 +42,9 @@ private:
   std::string smtp_url_;
   blocking_pool writer_{10};  // last: its thread drains the queue before the members above go
 };
+
+// True when an SMTP URL carries a user or password (smtp://user:pass@host); unparsable URLs count as true.
+bool url_has_credentials(const std::string& url);
 
 // The address inside "Name <address>", or the whole text.
 std::string mailbox_address(const std::string&);

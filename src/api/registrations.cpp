@@ -57,6 +57,7 @@ void send_confirmation(services& s, const store::created_registration& c) {
   const std::string position = std::to_string(r.waitlist_position.value_or(0));
   mail_message m;
   m.to = r.person.email;
+  m.registration_id = r.id;
   if (sv) {
     m.subject = (confirmed ? "Din plats: " : "Du står på väntelistan: ") + e->title;
     m.text = "Hej " + r.person.name + "!\n\n" +
@@ -91,6 +92,7 @@ void send_promotion_mail(services& s, domain::id_t registration_id) {
   const std::string date = when.substr(0, 10) + " " + when.substr(11, 5);
   mail_message m;
   m.to = r->person.email;
+  m.registration_id = r->id;
   if (r->person.language == "sv") {
     m.subject = "Du har fått en plats: " + e->title;
     m.text = "Hej " + r->person.name + "!\n\nEn plats har blivit ledig och du är nu anmäld till " + e->title + ", " + date +

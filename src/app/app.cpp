@@ -155,6 +155,8 @@ int run(int argc, char** argv) {
           for (const auto id : ids) send_promotion_mail(services, id);
         });
       });
+      // Erased registrations' mail goes from outbox/ too.
+      if (mail) db->on_erasure([out = mail.get()](std::vector<domain::id_t> ids) { out->forget(std::move(ids)); });
       api::router router;
       api::add_all_routes(router, services);
       auto sweeper = std::make_unique<retention_sweeper>(*db, cfg.retention_days);
@@ -170,7 +172,8 @@ int run(int argc, char** argv) {
       db->stop_writes();     // the writer commits what is queued and answers every caller; later writes are refused
       services.slow.stop();  // queued work runs to the end: promotion mails of the last commits are composed
       if (mail) mail->stop();  // queued mail is written or sent
-      db->on_promotion(nullptr);  // the writer has stopped: nothing calls it any more
+      db->on_promotion(nullptr);  // the writer has stopped: nothing calls them any more
+      db->on_erasure(nullptr);
       server.reset();       // last: the io_context, with whatever answers it still held
     }
     std::cerr << "{\"level\":\"info\",\"msg\":\"stopped\"}\n";

@@ -50,6 +50,8 @@ struct config {
   std::vector<std::string> seminar_topics;
   goal_settings goals;
   int retention_days = 365;
+  // The WAL is emptied (a TRUNCATE checkpoint) once it grows past this. Not a config-file setting; tests lower it.
+  std::uint64_t wal_limit_bytes = 64u << 20;
 
   config();
 };

@@ -36,6 +36,10 @@ connection::connection(const std::string& path, bool writable)
     db_.exec("PRAGMA foreign_keys=ON");
     // The store's checkpointer thread does this, off the commit path (see sqlite_store::checkpoint_loop).
     db_.exec("PRAGMA wal_autocheckpoint=0");
+    // Erased personal data must not survive in free space: deleted and overwritten bytes become zeros.
+    db_.exec("PRAGMA secure_delete=ON");
+    // When the WAL starts over after a checkpoint, a file that grew in a burst is cut back to this size.
+    db_.exec("PRAGMA journal_size_limit=67108864");
   }
 }
 
@@ -68,6 +72,7 @@ void migrate(const std::string& path) {
   db.exec("PRAGMA page_size=" EVENTD_PAGE_SIZE);
   db.exec("PRAGMA journal_mode=WAL");
   db.exec("PRAGMA synchronous=FULL");
+  db.exec("PRAGMA secure_delete=ON");  // migrations may erase data too
   db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
   const int current = db.execAndGet("SELECT coalesce(max(version), 0) FROM schema_migrations").getInt();
   const int newest = migrations().empty() ? 0 : migrations().back().version;

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <cstdio>
 #include <thread>
 #include <mutex>
@@ -282,9 +283,29 @@ private:
   bool open_ = true;
 };
 
+// A scan's result as the API names it, kept beside the stored answer.
+const char* result_text(checkin_result r) {
+  switch (r) {
+    case checkin_result::checked_in: return "checked_in";
+    case checkin_result::already_checked_in: return "already_checked_in";
+    case checkin_result::unknown: return "unknown";
+    case checkin_result::not_admissible: return "not_admissible";
+    case checkin_result::scan_id_reused: return "scan_id_reused";
+  }
+  return "unknown";
+}
+checkin_result result_from_text(const std::string& s) {
+  if (s == "checked_in") return checkin_result::checked_in;
+  if (s == "already_checked_in") return checkin_result::already_checked_in;
+  if (s == "not_admissible") return checkin_result::not_admissible;
+  return checkin_result::unknown;
+}
+
 // Confirms waitlisted registrations in arrival order while seats are free.
 // Registrations promoted by the job now running on the writer thread; handed to the promotion listener after commit.
 thread_local std::vector<id_t> promoted_in_job;
+// Registrations whose personal data the running job erased; handed to the erasure listener after commit.
+thread_local std::vector<id_t> erased_in_job;
 
 void promote(connection& c, id_t event_id) {
   auto e = event_by_id(c, event_id);
@@ -665,6 +686,11 @@ public:
           auto r = registration_by_token(c, token);
           if (!r) fail(errc::not_found, "no registration for this link");
           if (r->erased) fail(errc::conflict, "this registration's personal data has been erased");
+          auto& before = c.prepare("SELECT person_id FROM registrations WHERE id = ?");
+          before.bind(1, r->id);
+          before.executeStep();
+          const id_t old_person_id = before.getColumn(0).getInt64();
+          before.reset();
           const std::string email = domain::normalise_email(p.email);
           const id_t person_id = person_id_for(c, email);
           if (r->status != domain::registration_status::cancelled) {
@@ -681,6 +707,7 @@ public:
           bind_person(q, 2, p, home);
           q.bind(14, r->id);
           q.exec();
+          if (person_id != old_person_id) release_person(c, old_person_id);
           return *registration_by_id(c, r->id);
         },
         std::move(cb));
@@ -820,6 +847,7 @@ public:
   }
 
   void on_promotion(std::function<void(std::vector<id_t>)> listener) override { promotion_listener_ = std::move(listener); }
+  void on_erasure(std::function<void(std::vector<id_t>)> listener) override { erasure_listener_ = std::move(listener); }
 
   std::optional<domain::registration> get_registration(id_t id) override {
     auto c = borrow();
@@ -866,6 +894,21 @@ private:
         "(SELECT 1 FROM support_session_persons s WHERE s.person_id = persons.id)");
     p.bind(1, registration_id);
     p.exec();
+    // The stored answers of its scans name the person: blanked, a repeat renders them again without (see scan).
+    auto& a = c.prepare("UPDATE scans SET response = '' WHERE registration_id = ? AND response <> ''");
+    a.bind(1, registration_id);
+    a.exec();
+    erased_in_job.push_back(registration_id);
+  }
+
+  // After an e-mail change the old address belongs to no one: it goes like an erased one (erase_personal_data).
+  static void release_person(connection& c, id_t person_id) {
+    auto& p = c.prepare(
+        "UPDATE persons SET email = NULL WHERE id = ?1 AND email IS NOT NULL AND NOT EXISTS "
+        "(SELECT 1 FROM registrations WHERE person_id = ?1 AND erased = 0) AND NOT EXISTS "
+        "(SELECT 1 FROM support_session_persons s WHERE s.person_id = ?1)");
+    p.bind(1, person_id);
+    p.exec();
   }
 
   static scan_answer render_failure(const failure& f) {
@@ -884,17 +927,29 @@ private:
     }
     const domain::scan_request request{cmd.event_id, domain::scan_subject(named, cmd.ticket_code.value_or(""))};
     if (cmd.scan_id) {
-      auto& seen = c.prepare("SELECT status, response, event_id, subject FROM scans WHERE scan_id = ?");
+      auto& seen = c.prepare("SELECT status, response, event_id, subject, registration_id, result FROM scans WHERE scan_id = ?");
       seen.bind(1, *cmd.scan_id);
       if (seen.executeStep()) {
-        std::optional<domain::scan_request> first;
+        std::optional<domain::scan_request> first_request;
         if (!seen.getColumn(2).isNull())
-          first = domain::scan_request{seen.getColumn(2).getInt64(), seen.getColumn(3).getString()};
-        if (domain::same_scan_request(first, request)) return {seen.getColumn(0).getInt(), seen.getColumn(1).getString()};
-        // The key belongs to another request: refuse, change nothing, and keep the key tied to its first request.
-        checkin_outcome reused;
-        reused.result = checkin_result::scan_id_reused;
-        return render(reused);
+          first_request = domain::scan_request{seen.getColumn(2).getInt64(), seen.getColumn(3).getString()};
+        if (!domain::same_scan_request(first_request, request)) {
+          // The key belongs to another request: refuse, change nothing, and keep the key tied to its first request.
+          checkin_outcome reused;
+          reused.result = checkin_result::scan_id_reused;
+          return render(reused);
+        }
+        scan_answer first{seen.getColumn(0).getInt(), seen.getColumn(1).getString()};
+        if (!first.body.empty() || seen.getColumn(4).isNull()) return first;
+        // Blanked by an erasure: the same answer again, rendered from the registration as it is now (erased).
+        checkin_outcome again;
+        again.result = result_from_text(seen.getColumn(5).isNull() ? "" : seen.getColumn(5).getString());
+        const id_t registration_id = seen.getColumn(4).getInt64();
+        seen.reset();
+        again.registration = registration_by_id(c, registration_id);
+        if (!again.registration) again.result = checkin_result::unknown;
+        first.body = render(again).body;
+        return first;
       }
     }
     checkin_outcome o;
@@ -957,13 +1012,17 @@ private:
     scan_answer answer = render(o);
     if (cmd.scan_id) {
       auto& s = c.prepare(
-          "INSERT INTO scans(scan_id, status, response, created_at, event_id, subject) VALUES (?, ?, ?, ?, ?, ?)");
+          "INSERT INTO scans(scan_id, status, response, created_at, event_id, subject, registration_id, result) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
       s.bind(1, *cmd.scan_id);
       s.bind(2, answer.status);
       s.bind(3, answer.body);
       s.bind(4, static_cast<std::int64_t>(now));
       s.bind(5, request.event_id);
       s.bind(6, request.subject);
+      // Which registration the answer speaks of, so its erasure can reach this copy too.
+      if (o.registration) s.bind(7, o.registration->id); else s.bind(7);
+      s.bind(8, std::string(result_text(o.result)));
       s.exec();
     }
     return answer;
@@ -975,10 +1034,13 @@ private:
     refusal refuse = [cb] { cb(outcome<T>(failure{errc::unavailable, "the database is busy; nothing was saved, please try again"})); };
     writer_.submit([this, fn = std::move(fn), cb = std::move(cb)](connection& c) mutable -> job_result {
       promoted_in_job.clear();
+      erased_in_job.clear();
       try {
         auto value = std::make_shared<T>(fn(c));
-        return {true, [this, cb, value, promoted = std::move(promoted_in_job)](bool committed) {
+        return {true, [this, cb, value, promoted = std::move(promoted_in_job), erased = std::move(erased_in_job)](bool committed) {
                   if (committed && !promoted.empty() && promotion_listener_) promotion_listener_(promoted);
+                  // Before the caller hears of it: copies outside the database are gone by the time anyone looks.
+                  if (committed && !erased.empty()) after_erasure(erased);
                   if (committed)
                     cb(outcome<T>(std::move(*value)));
                   else
@@ -1023,34 +1085,73 @@ private:
   std::unique_ptr<auth::ticket_cipher> tickets_;
   id_t next_registration_id_ = 0;  // touched on the writer thread only
   std::function<void(std::vector<id_t>)> promotion_listener_;
+  std::function<void(std::vector<id_t>)> erasure_listener_;
+
+  // Erased data still sits in old WAL frames: the checkpointer folds the WAL in and truncates it to nothing.
+  void after_erasure(const std::vector<id_t>& ids) {
+    if (erasure_listener_) erasure_listener_(ids);
+    {
+      std::lock_guard lock(checkpoint_mutex_);
+      truncate_wanted_ = true;
+    }
+    checkpoint_wake_.notify_one();
+  }
   domain::config cfg_;
   domain::home_region home_;
   std::string path_;
   writer writer_;
   // Checkpoints copy the WAL into the database file and sync it. They run here, beside the writer, instead of
   // inside some commit that crosses SQLite's auto-checkpoint threshold and would make its whole batch wait.
+  // A PASSIVE checkpoint never waits, but it cannot shrink the WAL, nor restart it while readers use it: under a
+  // steady burst the file grows without end. So when it passes cfg_.wal_limit_bytes, or when an erasure left old
+  // frames behind, a TRUNCATE checkpoint empties it. That one holds new writers back while it waits for readers,
+  // so it waits briefly (checkpoint_busy_ms) and tries again on a later round rather than stall commits.
   void checkpoint_loop() {
     std::unique_ptr<connection> c;
     std::unique_lock lock(checkpoint_mutex_);
     for (;;) {
-      checkpoint_wake_.wait_for(lock, std::chrono::milliseconds(500), [&] { return stopping_ || commits_since_checkpoint_ >= 64; });
+      checkpoint_wake_.wait_for(lock, std::chrono::milliseconds(500),
+                                [&] { return stopping_ || truncate_wanted_ || commits_since_checkpoint_ >= 64; });
       if (stopping_) return;
-      if (commits_since_checkpoint_ == 0) continue;
+      if (commits_since_checkpoint_ == 0 && !truncate_wanted_) continue;
       commits_since_checkpoint_ = 0;
+      bool truncate = truncate_wanted_;
+      truncate_wanted_ = false;
       lock.unlock();
       try {
-        if (!c) c = std::make_unique<connection>(path_, true);
-        c->db().exec("PRAGMA wal_checkpoint(PASSIVE)");
+        if (!c) {
+          c = std::make_unique<connection>(path_, true);
+          c->db().setBusyTimeout(checkpoint_busy_ms);
+        }
+        if (!truncate) {
+          c->db().exec("PRAGMA wal_checkpoint(PASSIVE)");
+          std::error_code ec;
+          const auto size = std::filesystem::file_size(path_ + "-wal", ec);
+          truncate = !ec && size > cfg_.wal_limit_bytes;
+        }
+        if (truncate) {
+          // The first column is 1 when readers or a writer kept it from finishing: try again later.
+          SQLite::Statement q(c->db(), "PRAGMA wal_checkpoint(TRUNCATE)");
+          if (q.executeStep() && q.getColumn(0).getInt() == 0) truncate = false;
+        }
       } catch (const std::exception& e) {
         std::fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"checkpoint failed\",\"error\":\"%s\"}\n", e.what());
       }
       lock.lock();
+      if (truncate) {
+        // Kept from finishing by readers or a writer: again a second later, not at once, so writers are not
+        // held back over and over.
+        truncate_wanted_ = true;
+        checkpoint_wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
+      }
     }
   }
+  static constexpr int checkpoint_busy_ms = 200;
 
   std::mutex checkpoint_mutex_;
   std::condition_variable checkpoint_wake_;
   std::uint64_t commits_since_checkpoint_ = 0;
+  bool truncate_wanted_ = false;
   bool stopping_ = false;
   std::thread checkpointer_;
   std::mutex pool_mutex_;

@@ -164,6 +164,9 @@ public:
   // Called on the writer thread after a commit that moved registrations from the waitlist to confirmed (keep it
   // short: hand the work on). Set once, before serving.
   virtual void on_promotion(std::function<void(std::vector<domain::id_t>)>) = 0;
+  // Called on the writer thread after a commit that erased registrations' personal data, before their callers
+  // hear of it, so copies outside the database (mail in outbox/) can go too. Keep it short. Set once, before serving.
+  virtual void on_erasure(std::function<void(std::vector<domain::id_t>)>) = 0;
   virtual std::vector<domain::registration> list_registrations(domain::id_t event_id, const std::string& query,
                                                                std::optional<domain::registration_status>) = 0;
   virtual void update_person(std::string manage_token, domain::person_fields, callback<domain::registration>) = 0;

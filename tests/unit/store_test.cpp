@@ -1026,3 +1026,31 @@ TEST_F(store_test, retention_erases_personal_data_of_events_that_ended_before_th
   // A second sweep finds nothing more to erase.
   EXPECT_EQ(wait_for<std::int64_t>([&](auto cb) { store_->erase_ended_before(domain::now() - 365 * 86400, cb); }).value(), 0);
 }
+
+// A burst while a reader holds an old snapshot: checkpoints cannot finish, and the WAL grows. Once the reader is
+// gone the server must cut the file back instead of keeping it at its largest for good.
+TEST_F(store_test, wal_is_cut_back_after_a_burst_that_a_reader_kept_from_checkpointing) {
+  store_.reset();
+  cfg_.wal_limit_bytes = 256 * 1024;
+  open();
+  const auto ev = create_event(std::nullopt);
+  const auto wal = path_ + "-wal";
+  {
+    SQLite::Database reader(path_, SQLite::OPEN_READONLY);
+    reader.exec("BEGIN");
+    SQLite::Statement pin(reader, "SELECT count(*) FROM registrations");
+    ASSERT_TRUE(pin.executeStep());
+    for (int i = 0; i < 400; ++i) register_ok(ev.id, "burst" + std::to_string(i) + "@example.org");
+    ASSERT_GT(std::filesystem::file_size(wal), cfg_.wal_limit_bytes) << "the burst should have grown the WAL";
+    pin.reset();
+    reader.exec("COMMIT");
+  }
+  // The checkpointer works on its own thread: wait for it, with a deadline far above its half-second round.
+  for (int i = 0; i < 200 && std::filesystem::file_size(wal) > cfg_.wal_limit_bytes; ++i) {
+    register_ok(ev.id, "after" + std::to_string(i) + "@example.org");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_LE(std::filesystem::file_size(wal), cfg_.wal_limit_bytes);
+  EXPECT_EQ(event_now(ev.id).counts.confirmed, 400 + static_cast<std::int64_t>(
+      store_->list_registrations(ev.id, "after", std::nullopt).size()));
+}

@@ -1,0 +1,174 @@
+// Erasure as a data protection officer checks it: after a person erases their registration (private link) and
+// after the retention rule erases another, no byte of their names, addresses or manage tokens is left in the
+// database file, its WAL, the outbox folder or the server's output, and a repeated scan no longer names them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, client, signIn, projectRoot } from '../support/server.mjs';
+import { createEvent, ongoingEventBody, hoursFromNow } from '../support/fixtures.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Every file under `dir`, recursively.
+function filesUnder(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
+    else out.push(p);
+  }
+  return out;
+}
+
+// Which of `needles` occur in the raw bytes of the folder's files or in `logs`, as "needle in file".
+function leftovers(dir, needles, logs = {}) {
+  const found = [];
+  const sources = filesUnder(dir).map((f) => [f, readFileSync(f)]);
+  for (const [name, text] of Object.entries(logs)) sources.push([name, Buffer.from(text, 'utf8')]);
+  for (const [where, bytes] of sources) {
+    const lower = Buffer.from(bytes.toString('latin1').toLowerCase(), 'latin1');
+    for (const n of needles) if (lower.includes(Buffer.from(n.toLowerCase(), 'utf8'))) found.push(`${n} in ${where}`);
+  }
+  return found;
+}
+
+// Waits until nothing is left (the server removes copies and empties its WAL on its own threads), then answers
+// what is still there.
+async function settle(dir, needles, logs, seconds = 15) {
+  let found = leftovers(dir, needles, logs);
+  for (let i = 0; i < seconds * 10 && found.length; i++) {
+    await sleep(100);
+    found = leftovers(dir, needles, logs);
+  }
+  return found;
+}
+
+async function mailTo(dir, address) {
+  for (let i = 0; i < 100; i++) {
+    const folder = join(dir, 'outbox');
+    if (existsSync(folder))
+      for (const f of readdirSync(folder).filter((x) => x.endsWith('.eml')))
+        if (readFileSync(join(folder, f), 'utf8').includes(address)) return f;
+    await sleep(100);
+  }
+  return null;
+}
+
+function captureStdout(server) {
+  const log = { text: '' };
+  server.proc.stdout.on('data', (d) => { log.text += d; });
+  return log;
+}
+
+test('erasure by link and by retention leaves no copy in the database, WAL, outbox or logs', async () => {
+  const tag = `${process.pid}${Date.now() % 100000}`;
+  const first = {
+    name: `Zebulon Quaxwort${tag}`,
+    email: `zebulon.quaxwort${tag}@example.org`,
+    changed: `zq.changed${tag}@example.net`,
+    organisation: `Quaxwort Kulturforening${tag}`,
+  };
+  const second = {
+    name: `Ottilie Brumbleby${tag}`,
+    email: `ottilie.brumbleby${tag}@example.org`,
+    organisation: `Brumbleby Hembygdslag${tag}`,
+  };
+  const person = (p) => ({ name: p.name, email: p.email, organisation: p.organisation, organisation_type: 'user_organisation',
+    municipality: 'Nacka', gender: 'woman', consent: true, language: 'en' });
+
+  // The retention rule at its shortest, so an event moved ten days into the past is due at the next start.
+  let server = await startServer();
+  const config = JSON.parse(readFileSync(join(projectRoot, 'config', 'eventd.json'), 'utf8'));
+  const configPath = join(server.dir, 'retention.json');
+  writeFileSync(configPath, JSON.stringify({ ...config, retention_days: 1 }));
+  await server.stop();
+  const args = ['--config', configPath];
+  server = await startServer({ dir: server.dir, args });
+  const logs = {};
+  let stdout = captureStdout(server);
+  try {
+    let api = client(server.url);
+    let token = await signIn(server.url);
+    const ev = await createEvent(api, token, ongoingEventBody());
+    const old = await createEvent(api, token, ongoingEventBody());
+
+    // The first person: registered, mailed, checked in with a scan id, then a new address, then erased by link.
+    const reg = await api('POST', `/api/v1/events/${ev.id}/registrations`, person(first));
+    assert.equal(reg.status, 201, reg.text);
+    const manage = reg.body.manage_token;
+    assert.ok(await mailTo(server.dir, first.email), 'the confirmation was written to outbox/');
+    const scan = { ticket_code: reg.body.ticket_code, scan_id: `erasure-scan-${tag}` };
+    const checked = await api('POST', `/api/v1/events/${ev.id}/checkins`, scan, { token });
+    assert.equal(checked.status, 201, checked.text);
+    assert.equal(checked.body.registration.name, first.name);
+    const changed = await api('PATCH', `/api/v1/my/registrations/${manage}`, { email: first.changed });
+    assert.equal(changed.status, 200, changed.text);
+    assert.equal(changed.body.email, first.changed);
+
+    // The second person, on an event that then turns out to have ended ten days ago.
+    const reg2 = await api('POST', `/api/v1/events/${old.id}/registrations`, person(second));
+    assert.equal(reg2.status, 201, reg2.text);
+    const manage2 = reg2.body.manage_token;
+    assert.ok(await mailTo(server.dir, second.email), 'the second confirmation was written to outbox/');
+    const scan2 = { ticket_code: reg2.body.ticket_code, scan_id: `erasure-scan2-${tag}` };
+    assert.equal((await api('POST', `/api/v1/events/${old.id}/checkins`, scan2, { token })).status, 201);
+    const moved = await api('PATCH', `/api/v1/events/${old.id}`,
+      { starts_at: hoursFromNow(-240), ends_at: hoursFromNow(-238), registration_closes_at: hoursFromNow(-241) }, { token });
+    assert.equal(moved.status, 200, moved.text);
+
+    const erased = await api('POST', `/api/v1/my/registrations/${manage}/erase`);
+    assert.equal(erased.status, 200, erased.text);
+    assert.equal(erased.body.name, null);
+
+    // A repeated scan gives the same result, no longer with the person in it.
+    const again = await api('POST', `/api/v1/events/${ev.id}/checkins`, scan, { token });
+    assert.equal(again.status, 201, again.text);
+    assert.equal(again.body.result, 'checked_in');
+    assert.equal(again.body.registration_id, reg.body.id);
+    assert.equal(again.body.registration.name, null);
+    assert.ok(!again.text.includes(first.name) && !again.text.includes(first.organisation), again.text);
+
+    // While the server runs: it empties its WAL after an erasure on its own.
+    const firstNeedles = [first.name, first.email, first.changed, first.organisation, manage, manage.split('-').slice(1).join('-')];
+    logs.stdout1 = stdout.text;
+    logs.stderr1 = server.stderr;
+    assert.deepEqual(await settle(server.dir, firstNeedles, logs), [], 'the first person left copies while the server runs');
+    // The second person is still there until the retention rule runs: the search does find what is present.
+    assert.notDeepEqual(leftovers(server.dir, [second.name]), []);
+
+    await server.stop();
+    logs.stdout1 = stdout.text;
+    logs.stderr1 = server.stderr;
+    assert.deepEqual(leftovers(server.dir, firstNeedles, logs), [], 'the first person left copies after a stop');
+
+    // At the next start the retention rule erases the second person.
+    server = await startServer({ dir: server.dir, args });
+    stdout = captureStdout(server);
+    api = client(server.url);
+    token = await signIn(server.url);
+    let swept;
+    for (let i = 0; i < 100; i++) {
+      swept = await api('GET', `/api/v1/my/registrations/${manage2}`);
+      if (swept.body?.erased) break;
+      await sleep(100);
+    }
+    assert.equal(swept.body?.erased, true, swept.text);
+    const again2 = await api('POST', `/api/v1/events/${old.id}/checkins`, scan2, { token });
+    assert.equal(again2.status, 201, again2.text);
+    assert.equal(again2.body.registration.name, null);
+    assert.ok(!again2.text.includes(second.name) && !again2.text.includes(second.organisation), again2.text);
+
+    const allNeedles = [...firstNeedles, second.name, second.email, second.organisation, manage2, manage2.split('-').slice(1).join('-')];
+    logs.stdout2 = stdout.text;
+    logs.stderr2 = server.stderr;
+    assert.deepEqual(await settle(server.dir, allNeedles, logs), [], 'copies left while the server runs');
+    await server.stop();
+    logs.stdout2 = stdout.text;
+    logs.stderr2 = server.stderr;
+    assert.deepEqual(leftovers(server.dir, allNeedles, logs), [], 'copies left after a stop');
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+});
