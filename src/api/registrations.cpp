@@ -2,9 +2,31 @@
 #include "api/services.hpp"
 
 #include "api/qr.hpp"
+#include "auth/crypto.hpp"
 #include "domain/time.hpp"
 
+#include <chrono>
+
 namespace eventd::api {
+
+std::string client_of(const services& s, const request& req) {
+  return auth::client_address(req.remote_address, req.header("x-forwarded-for"), s.trusted_proxies);
+}
+
+namespace {
+std::int64_t monotonic_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+bool over_public_limit(services& s, const request& req, const responder& done) {
+  const auto wait = s.public_writes.take(auth::limit_key(client_of(s, req)), monotonic_ms());
+  if (wait == 0) return false;
+  auto res = problem(429, "Too many requests", "too many registrations or changes from your network just now; try again shortly");
+  res.headers.emplace_back("Retry-After", std::to_string(wait));
+  done(std::move(res));
+  return true;
+}
 
 void read_person(reader& in, domain::person_fields& p, bool require_consent) {
   if (auto v = in.text("name", true)) p.name = *v;
@@ -46,6 +68,9 @@ bool plausible_token(const std::string& t) {
 void send_confirmation(services& s, const store::created_registration& c) {
   if (!s.mail) return;
   const auto& r = c.registration;
+  // So the form cannot be used to flood someone's inbox: past the hourly allowance the registration stands, unmailed.
+  // Keyed by a hash, so the limiter holds no addresses.
+  if (s.mail_recipients.take(auth::sha256_hex(domain::normalise_email(r.person.email)), monotonic_ms()) != 0) return;
   auto e = s.db.get_event(r.event_id);
   if (!e) return;
   const bool sv = r.person.language == "sv";
@@ -109,6 +134,7 @@ void send_promotion_mail(services& s, domain::id_t registration_id) {
 
 void add_registration_routes(router& r, services& s) {
   r.add("POST", "/api/v1/events/{id}/registrations", [&s](const request& req, const route_match& m, responder done) {
+    if (over_public_limit(s, req, done)) return;
     response err;
     auto body = parse_body(req, err);
     if (!body) return done(err);
@@ -176,6 +202,7 @@ void add_registration_routes(router& r, services& s) {
   });
 
   r.add("PATCH", "/api/v1/my/registrations/{token}", [&s](const request& req, const route_match& m, responder done) {
+    if (over_public_limit(s, req, done)) return;
     response err;
     auto body = parse_body(req, err);
     if (!body) return done(err);
@@ -197,7 +224,8 @@ void add_registration_routes(router& r, services& s) {
                        }));
   });
 
-  r.add("DELETE", "/api/v1/my/registrations/{token}", [&s](const request&, const route_match& m, responder done) {
+  r.add("DELETE", "/api/v1/my/registrations/{token}", [&s](const request& req, const route_match& m, responder done) {
+    if (over_public_limit(s, req, done)) return;
     const auto token = m.params.at("token");
     if (!plausible_token(token)) return done(unknown_token());
     s.db.cancel_by_token(token, reply<domain::registration>(std::move(done), [&s](const domain::registration& u) {
@@ -205,7 +233,8 @@ void add_registration_routes(router& r, services& s) {
                          }));
   });
 
-  r.add("POST", "/api/v1/my/registrations/{token}/erase", [&s](const request&, const route_match& m, responder done) {
+  r.add("POST", "/api/v1/my/registrations/{token}/erase", [&s](const request& req, const route_match& m, responder done) {
+    if (over_public_limit(s, req, done)) return;
     const auto token = m.params.at("token");
     if (!plausible_token(token)) return done(unknown_token());
     s.db.erase_by_token(token, reply<domain::registration>(std::move(done), [&s](const domain::registration& u) {

@@ -253,6 +253,11 @@ private:
       }
       req.body = std::move(in.body());
       req.request_id = std::to_string(++request_counter_);
+      {
+        boost::system::error_code pec;
+        const auto peer = stream.socket().remote_endpoint(pec);
+        if (!pec) req.remote_address = peer.address().to_string();
+      }
       const bool head = in.method() == bhttp::verb::head;
       const unsigned version = in.version();
       const bool keep_alive = in.keep_alive();

@@ -1,6 +1,6 @@
 // Starts the real eventd binary on a free port with a fresh SQLite file, for integration and browser tests.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,14 +18,20 @@ export function binaryPath() {
 
 /**
  * Starts a server. Options: demo (load demo data), dir (reuse a data folder, e.g. after a crash),
- * args (extra CLI flags), env (extra environment).
+ * args (extra CLI flags), env (extra environment), config (settings over config/eventd.json).
+ * The public form's abuse limits are off unless `config` sets them: most tests register many people from 127.0.0.1.
  * Returns {url, dir, db, proc, stop(), kill()}.
  */
 export async function startServer(opts = {}) {
   const dir = opts.dir || mkdtempSync(join(tmpdir(), 'eventd-test-'));
   const db = join(dir, 'eventd.db');
+  const config = join(dir, 'eventd-test.json');
+  writeFileSync(config, JSON.stringify({
+    ...JSON.parse(readFileSync(join(projectRoot, 'config', 'eventd.json'), 'utf8')),
+    public_write_burst: 0, mail_per_recipient_per_hour: 0, ...(opts.config || {}),
+  }));
   const args = ['--listen', '127.0.0.1:0', '--db', db, '--web', join(projectRoot, 'web'),
-    '--config', join(projectRoot, 'config', 'eventd.json'), ...(opts.demo ? ['--demo'] : []), ...(opts.args || [])];
+    '--config', config, ...(opts.demo ? ['--demo'] : []), ...(opts.args || [])];
   const proc = spawn(binaryPath(), args, {
     env: { ...process.env, EVENTD_ADMIN_EMAIL: ADMIN_EMAIL, EVENTD_ADMIN_PASSWORD: ADMIN_PASSWORD, ...(opts.env || {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
