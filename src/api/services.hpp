@@ -30,6 +30,8 @@ struct services {
   auth::token_buckets public_writes;
   auth::token_buckets mail_recipients;
   std::vector<auth::ip_network> trusted_proxies;
+  // Heavy reads (exports, full lists, goal figures): two threads, at most 16 waiting.
+  read_pool reads{2, 16};
 
   services(store::store& s, const domain::config& c, api::metrics& m)
       : db(s),
@@ -70,6 +72,9 @@ void add_report_routes(router&, services&);
 void add_static_files(router&, services&);
 void add_all_routes(router&, services&);
 
+// Runs `work` on the read pool and answers with what it returns (from that thread: the responder posts back to the
+// connection). When the pool is full, answers 503 with Retry-After at once.
+void run_heavy(services&, responder done, std::function<response()> work);
 // Tells a participant moved up from the waitlist that they have a place (run off the writer thread).
 void send_promotion_mail(services&, domain::id_t registration_id);
 // Reads the participant's fields into `p`, collecting every problem.

@@ -132,3 +132,57 @@ test('one address gets at most mail_per_recipient_per_hour confirmation mails; t
 test('a bad trusted_proxies entry is refused at start', async () => {
   await assert.rejects(startServer({ config: { trusted_proxies: ['proxy.example.org'] } }), /trusted_proxies/);
 });
+
+test('organisers find a burst by network and time and cancel it at once; waitlisted people outside it move up', async () => {
+  // The test's proxy (127.0.0.1) says which network each request came from.
+  const server = await startServer({ config: { trusted_proxies: ['127.0.0.1'] } });
+  try {
+    const api = client(server.url);
+    const admin = await signIn(server.url);
+    const ev = await createEvent(api, admin, { capacity: 3 });
+    const path = `/api/v1/events/${ev.id}/registrations`;
+    const reg = async (network, body = registrationBody()) => {
+      const r = await from('127.0.0.1', server.url, 'POST', path, body, { 'x-forwarded-for': network });
+      assert.equal(r.status, 201, r.text);
+      return r.body;
+    };
+    const anna = await reg('203.0.113.10');
+    const burst = [];
+    for (let i = 0; i < 6; i++) burst.push(await reg(`198.51.100.${20 + i}`));
+    const bo = await reg('2001:db8:7:1::5');
+    assert.equal(bo.status, 'waitlisted');
+
+    const list = (q) => api('GET', `${path}?${q}`, undefined, { token: admin });
+    const found = await list('network=198.51.100.0/24');
+    assert.equal(found.status, 200, found.text);
+    assert.deepEqual(found.body.items.map((r) => r.id), burst.map((r) => r.id));
+    assert.ok(found.body.items.every((r) => r.client_network === '198.51.100.0/24'));
+    assert.equal((await list('network=2001:db8:7::/48')).body.items[0].id, bo.id);
+    assert.equal((await list('created_from=2100-01-01T00:00:00Z')).body.items.length, 0);
+    assert.equal((await list('created_to=2100-01-01T00:00:00Z')).body.items.length, 8);
+
+    const cancel = (body, token = admin) => api('POST', `${path}/bulk-cancel`, body, { token });
+    assertProblem(await cancel({ ids: [] }), 422, ['ids']);
+    assertProblem(await cancel({ ids: ['x'] }), 422, ['ids']);
+    assertProblem(await cancel({ ids: burst.map((r) => r.id) }, null), 401);
+    const done = await cancel({ ids: [...found.body.items.map((r) => r.id), 999999] });
+    assert.equal(done.status, 200, done.text);
+    assert.deepEqual(done.body.cancelled.map((r) => r.id), burst.map((r) => r.id));
+    assert.ok(done.body.cancelled.every((r) => r.status === 'cancelled'));
+    assert.deepEqual(done.body.skipped, [999999]);
+    // The freed places go to the real people, not to waitlisted members of the burst.
+    const counts = (await api('GET', `/api/v1/events/${ev.id}`)).body.counts;
+    assert.equal(counts.confirmed, 2);
+    assert.equal(counts.waitlisted, 0);
+    assert.equal((await api('GET', `/api/v1/my/registrations/${bo.manage_token}`)).body.status, 'confirmed');
+    assert.deepEqual((await cancel({ ids: [burst[0].id] })).body, { cancelled: [], skipped: [burst[0].id] });
+
+    // The stored network goes with the person's data.
+    assert.equal((await api('POST', `/api/v1/my/registrations/${anna.manage_token}/erase`)).status, 200);
+    const after = (await list('limit=1000')).body.items.find((r) => r.id === anna.id);
+    assert.equal(after.client_network, null);
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+});

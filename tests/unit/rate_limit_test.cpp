@@ -1,6 +1,10 @@
+#include "api/blocking.hpp"
 #include "auth/rate_limit.hpp"
 
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
 
 using namespace eventd;
 
@@ -78,4 +82,21 @@ TEST(ip_network, limit_keys_and_stored_networks_are_coarse) {
   EXPECT_EQ(auth::coarse_network("::ffff:203.0.113.9"), "203.0.113.0/24");
   EXPECT_EQ(auth::coarse_network("2001:db8:1:2:3:4:5:6"), "2001:db8:1::/48");
   EXPECT_EQ(auth::coarse_network("nonsense"), "");
+}
+
+TEST(read_pool, refuses_work_beyond_its_queue_instead_of_queueing_without_end) {
+  std::mutex gate;
+  std::unique_lock hold(gate);
+  std::atomic<int> ran{0};
+  {
+    api::read_pool pool(1, 2);
+    std::atomic<bool> started{false};
+    ASSERT_TRUE(pool.try_post([&] { started = true; std::lock_guard wait(gate); ++ran; }));
+    while (!started) std::this_thread::yield();  // the one thread is busy now
+    EXPECT_TRUE(pool.try_post([&] { ++ran; }));
+    EXPECT_TRUE(pool.try_post([&] { ++ran; }));
+    EXPECT_FALSE(pool.try_post([&] { ++ran; }));
+    hold.unlock();
+  }
+  EXPECT_EQ(ran.load(), 3);  // everything accepted ran before the pool went
 }
