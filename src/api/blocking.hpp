@@ -7,6 +7,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -71,6 +72,56 @@ private:
   std::deque<std::function<void()>> queue_;
   bool stopping_ = false;
   std::thread thread_;  // last: starts after the members it uses exist
+};
+
+// A few threads for heavy reads (CSV exports, full lists), so they never stall the connections' threads. The queue
+// is bounded: when it is full, try_post refuses and the caller answers 503 with Retry-After.
+class read_pool {
+public:
+  read_pool(int threads, std::size_t max_queued) : max_queued_(max_queued) {
+    for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+  }
+  ~read_pool() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  read_pool(const read_pool&) = delete;
+  read_pool& operator=(const read_pool&) = delete;
+
+  bool try_post(std::function<void()> task) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_ || queue_.size() >= max_queued_) return false;
+      queue_.push_back(std::move(task));
+    }
+    wake_.notify_one();
+    return true;
+  }
+
+private:
+  void run() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;
+      auto task = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      task();
+      lock.lock();
+    }
+  }
+
+  std::size_t max_queued_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;  // last: start after the members they use exist
 };
 
 }  // namespace eventd::api

@@ -258,19 +258,21 @@ void add_checkin_routes(router& r, services& s) {
     if (!require(s, req, domain::role::organiser, err)) return done(err);
     auto e = s.db.get_event(m.id("id"));
     if (!e) return done(problem(404, "Not found", "no such event"));
-    json items = json::array();
-    for (const auto& reg : s.db.list_registrations(e->id, "", std::nullopt)) {
-      items.push_back({{"registration_id", reg.id},
-                       {"ticket_code", reg.ticket_code},
-                       {"name", reg.erased ? json(nullptr) : json(reg.person.name)},
-                       {"organisation", reg.erased ? json(nullptr) : json(reg.person.organisation)},
-                       {"status", std::string(domain::to_string(reg.status))},
-                       {"walk_in", reg.walk_in},
-                       {"checked_in_at", reg.checked_in_at ? json(domain::format_rfc3339(*reg.checked_in_at, domain::stockholm_offset_minutes(*reg.checked_in_at))) : json(nullptr)}});
-    }
-    auto res = json_response(200, {{"event_id", e->id}, {"items", items}, {"counts", counts_json(e->counts)}});
-    res.headers.emplace_back("Cache-Control", "no-store");
-    done(res);
+    run_heavy(s, std::move(done), [&s, id = e->id, counts = e->counts] {
+      json items = json::array();
+      for (const auto& reg : s.db.list_registrations(id, "", std::nullopt)) {
+        items.push_back({{"registration_id", reg.id},
+                         {"ticket_code", reg.ticket_code},
+                         {"name", reg.erased ? json(nullptr) : json(reg.person.name)},
+                         {"organisation", reg.erased ? json(nullptr) : json(reg.person.organisation)},
+                         {"status", std::string(domain::to_string(reg.status))},
+                         {"walk_in", reg.walk_in},
+                         {"checked_in_at", reg.checked_in_at ? json(domain::format_rfc3339(*reg.checked_in_at, domain::stockholm_offset_minutes(*reg.checked_in_at))) : json(nullptr)}});
+      }
+      auto res = json_response(200, {{"event_id", id}, {"items", items}, {"counts", counts_json(counts)}});
+      res.headers.emplace_back("Cache-Control", "no-store");
+      return res;
+    });
   });
 }
 

@@ -2,9 +2,31 @@
 #include "api/services.hpp"
 
 #include "api/qr.hpp"
+#include "auth/crypto.hpp"
 #include "domain/time.hpp"
 
+#include <chrono>
+
 namespace eventd::api {
+
+std::string client_of(const services& s, const request& req) {
+  return auth::client_address(req.remote_address, req.header("x-forwarded-for"), s.trusted_proxies);
+}
+
+namespace {
+std::int64_t monotonic_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+bool over_public_limit(services& s, const request& req, const responder& done) {
+  const auto wait = s.public_writes.take(auth::limit_key(client_of(s, req)), monotonic_ms());
+  if (wait == 0) return false;
+  auto res = problem(429, "Too many requests", "too many registrations or changes from your network just now; try again shortly");
+  res.headers.emplace_back("Retry-After", std::to_string(wait));
+  done(std::move(res));
+  return true;
+}
 
 void read_person(reader& in, domain::person_fields& p, bool require_consent) {
   if (auto v = in.text("name", true)) p.name = *v;
@@ -46,6 +68,9 @@ bool plausible_token(const std::string& t) {
 void send_confirmation(services& s, const store::created_registration& c) {
   if (!s.mail) return;
   const auto& r = c.registration;
+  // So the form cannot be used to flood someone's inbox: past the hourly allowance the registration stands, unmailed.
+  // Keyed by a hash, so the limiter holds no addresses.
+  if (s.mail_recipients.take(auth::sha256_hex(domain::normalise_email(r.person.email)), monotonic_ms()) != 0) return;
   auto e = s.db.get_event(r.event_id);
   if (!e) return;
   const bool sv = r.person.language == "sv";
@@ -111,6 +136,7 @@ void send_promotion_mail(services& s, domain::id_t registration_id) {
 
 void add_registration_routes(router& r, services& s) {
   r.add("POST", "/api/v1/events/{id}/registrations", [&s](const request& req, const route_match& m, responder done) {
+    if (over_public_limit(s, req, done)) return;
     response err;
     auto body = parse_body(req, err);
     if (!body) return done(err);
@@ -130,7 +156,8 @@ void add_registration_routes(router& r, services& s) {
                            res.body = registration_text(c.registration, &c.manage_token);
                            res.headers.emplace_back("Cache-Control", "no-store");
                            return res;
-                         }));
+                         }),
+                         std::nullopt, 0, auth::coarse_network(client_of(s, req)));
   });
 
   r.add("GET", "/api/v1/events/{id}/registrations", [&s](const request& req, const route_match& m, responder done) {
@@ -138,26 +165,85 @@ void add_registration_routes(router& r, services& s) {
     if (!require(s, req, domain::role::organiser, err)) return done(err);
     auto e = s.db.get_event(m.id("id"));
     if (!e) return done(problem(404, "Not found", "no such event"));
-    std::optional<domain::registration_status> status;
-    if (auto it = req.query.find("status"); it != req.query.end() && !it->second.empty()) {
-      status = domain::registration_status_from(it->second);
-      if (!status)
-        return done(problem(400, "Bad query", "status is wrong", {{"status", "must be one of: confirmed, waitlisted, cancelled"}}));
+    store::registration_page_query f;
+    domain::field_errors errors;
+    auto param = [&](const char* name) -> const std::string* {
+      auto it = req.query.find(name);
+      return it == req.query.end() || it->second.empty() ? nullptr : &it->second;
+    };
+    if (auto v = param("status")) {
+      f.status = domain::registration_status_from(*v);
+      if (!f.status) errors.push_back({"status", "must be one of: confirmed, waitlisted, cancelled"});
     }
-    auto q = req.query.count("q") ? domain::trim(req.query.at("q")) : std::string();
-    if (q.size() > 200) return done(problem(400, "Bad query", "q is too long", {{"q", "must be at most 200 characters"}}));
+    if (auto v = param("q")) {
+      f.q = domain::trim(*v);
+      if (f.q.size() > 200) errors.push_back({"q", "must be at most 200 characters"});
+    }
+    auto whole = [](const std::string& v, std::int64_t max) -> std::optional<std::int64_t> {
+      if (v.empty() || v.size() > 15 || v.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+      const auto n = std::stoll(v);
+      return n <= max ? std::optional<std::int64_t>(n) : std::nullopt;
+    };
+    if (auto v = param("limit")) {
+      auto n = whole(*v, 1000);
+      if (!n || *n < 1) errors.push_back({"limit", "must be a whole number from 1 to 1000"}); else f.limit = static_cast<int>(*n);
+    }
+    if (auto v = param("after")) {
+      auto n = whole(*v, 999'999'999'999'999);
+      if (!n) errors.push_back({"after", "must be the `next` of the previous page"}); else f.after = *n;
+    }
+    if (auto v = param("network")) {
+      f.network = *v;
+      if (f.network->size() > 64) errors.push_back({"network", "must be a network as listed in client_network"});
+    }
+    for (const auto& [name, slot] : {std::pair{"created_from", &f.created_from}, std::pair{"created_to", &f.created_to}}) {
+      if (auto v = param(name)) {
+        auto t = domain::parse_rfc3339(*v);
+        if (!t) errors.push_back({name, "must be an RFC 3339 time"}); else *slot = t->at;
+      }
+    }
+    if (!errors.empty()) return done(problem(400, "Bad query", "some query parameters are wrong", errors));
+    auto page = s.db.list_registrations_page(e->id, f);
     json items = json::array();
-    for (const auto& reg : s.db.list_registrations(e->id, q, status)) {
+    for (const auto& reg : page.items) {
       json j = registration_json(reg);
-      // The check-in's audit trail, for organisers only.
+      // The check-in's audit trail and where the registration came from, for organisers only.
       j["checkin_user_id"] = reg.checkin_user_id ? json(*reg.checkin_user_id) : json(nullptr);
       j["checkin_device"] = reg.checked_in_at ? json(reg.checkin_device) : json(nullptr);
       j["checkin_received_at"] = reg.checkin_received_at
                                      ? json(domain::format_rfc3339(*reg.checkin_received_at, domain::stockholm_offset_minutes(*reg.checkin_received_at)))
                                      : json(nullptr);
+      j["client_network"] = reg.client_network.empty() ? json(nullptr) : json(reg.client_network);
       items.push_back(std::move(j));
     }
-    done(json_response(200, {{"items", items}, {"counts", counts_json(e->counts)}}));
+    done(json_response(200, {{"items", items},
+                             {"next", page.next ? json(std::to_string(*page.next)) : json(nullptr)},
+                             {"counts", counts_json(e->counts)}}));
+  });
+
+  // A burst of invented registrations, found with the list's network and time filters, cancelled at once.
+  r.add("POST", "/api/v1/events/{id}/registrations/bulk-cancel", [&s](const request& req, const route_match& m, responder done) {
+    response err;
+    if (!require(s, req, domain::role::organiser, err)) return done(err);
+    auto body = parse_body(req, err);
+    if (!body) return done(err);
+    const auto event_id = m.id("id");
+    if (event_id <= 0) return done(problem(404, "Not found", "no such event"));
+    const auto ids_it = body->find("ids");
+    std::vector<domain::id_t> ids;
+    bool ok = ids_it != body->end() && ids_it->is_array() && !ids_it->empty() && ids_it->size() <= 1000;
+    if (ok)
+      for (const auto& v : *ids_it) {
+        if (!v.is_number_integer() || v.get<std::int64_t>() <= 0) { ok = false; break; }
+        if (std::find(ids.begin(), ids.end(), v.get<std::int64_t>()) == ids.end()) ids.push_back(v.get<std::int64_t>());
+      }
+    if (!ok) return done(problem(422, "Invalid fields", "ids must list 1 to 1000 registration ids", {{"ids", "must be a list of 1 to 1000 registration ids"}}));
+    if (!s.db.get_event(event_id)) return done(problem(404, "Not found", "no such event"));
+    s.db.cancel_registrations(event_id, std::move(ids), reply<store::bulk_cancel_result>(std::move(done), [](const store::bulk_cancel_result& r) {
+                                json cancelled = json::array();
+                                for (const auto& reg : r.cancelled) cancelled.push_back(registration_json(reg));
+                                return json_response(200, {{"cancelled", cancelled}, {"skipped", r.skipped}});
+                              }));
   });
 
   r.add("POST", "/api/v1/events/{id}/registrations/{rid}/cancel", [&s](const request& req, const route_match& m, responder done) {
@@ -178,6 +264,7 @@ void add_registration_routes(router& r, services& s) {
   });
 
   r.add("PATCH", "/api/v1/my/registrations/{token}", [&s](const request& req, const route_match& m, responder done) {
+    if (over_public_limit(s, req, done)) return;
     response err;
     auto body = parse_body(req, err);
     if (!body) return done(err);
@@ -199,7 +286,8 @@ void add_registration_routes(router& r, services& s) {
                        }));
   });
 
-  r.add("DELETE", "/api/v1/my/registrations/{token}", [&s](const request&, const route_match& m, responder done) {
+  r.add("DELETE", "/api/v1/my/registrations/{token}", [&s](const request& req, const route_match& m, responder done) {
+    if (over_public_limit(s, req, done)) return;
     const auto token = m.params.at("token");
     if (!plausible_token(token)) return done(unknown_token());
     s.db.cancel_by_token(token, reply<domain::registration>(std::move(done), [&s](const domain::registration& u) {
@@ -207,7 +295,8 @@ void add_registration_routes(router& r, services& s) {
                          }));
   });
 
-  r.add("POST", "/api/v1/my/registrations/{token}/erase", [&s](const request&, const route_match& m, responder done) {
+  r.add("POST", "/api/v1/my/registrations/{token}/erase", [&s](const request& req, const route_match& m, responder done) {
+    if (over_public_limit(s, req, done)) return;
     const auto token = m.params.at("token");
     if (!plausible_token(token)) return done(unknown_token());
     s.db.erase_by_token(token, reply<domain::registration>(std::move(done), [&s](const domain::registration& u) {

@@ -3,6 +3,8 @@
 
 #include "domain/time.hpp"
 
+#include <cstdio>
+
 namespace eventd::api {
 namespace {
 
@@ -72,38 +74,63 @@ response csv(std::string body, const std::string& filename) {
 
 }  // namespace
 
+void run_heavy(services& s, responder done, std::function<response()> work) {
+  auto shared_done = std::make_shared<responder>(std::move(done));
+  const bool queued = s.reads.try_post([shared_done, work = std::move(work)] {
+    response res;
+    try {
+      res = work();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"read failed\",\"error\":%s}\n", json(e.what()).dump().c_str());
+      res = problem(503, "Unavailable", "the data could not be read just now; try again");
+      res.headers.emplace_back("Retry-After", "5");
+    }
+    (*shared_done)(std::move(res));
+  });
+  if (!queued) {
+    auto res = problem(503, "Busy", "too many large reads are running; try again shortly");
+    res.headers.emplace_back("Retry-After", "5");
+    (*shared_done)(std::move(res));
+  }
+}
+
 void add_report_routes(router& r, services& s) {
   r.add("GET", "/api/v1/events/{id}/attendance.csv", [&s](const request& req, const route_match& m, responder done) {
     response err;
     if (!require(s, req, domain::role::organiser, err)) return done(err);
     auto e = s.db.get_event(m.id("id"));
     if (!e) return done(problem(404, "Not found", "no such event"));
-    std::string out;
-    row(out, registration_columns);
-    for (const auto& reg : s.db.list_registrations(e->id, "", std::nullopt)) row(out, registration_values(reg));
-    done(csv(std::move(out), "attendance-" + std::to_string(e->id) + ".csv"));
+    run_heavy(s, std::move(done), [&s, id = e->id] {
+      std::string out;
+      row(out, registration_columns);
+      for (const auto& reg : s.db.list_registrations(id, "", std::nullopt)) row(out, registration_values(reg));
+      return csv(std::move(out), "attendance-" + std::to_string(id) + ".csv");
+    });
   });
 
   r.add("GET", "/api/v1/reports/participants.csv", [&s](const request& req, const route_match&, responder done) {
     response err;
     if (!require(s, req, domain::role::organiser, err)) return done(err);
-    std::vector<std::string> header{"event_id", "event_title", "event_kind", "event_starts_at", "event_status"};
-    header.insert(header.end(), registration_columns.begin(), registration_columns.end());
-    std::string out;
-    row(out, header);
-    store::event_filter all;
-    all.include_drafts = true;
-    for (const auto& e : s.db.list_events(all)) {
-      const std::vector<std::string> event_values{std::to_string(e.id), e.title, e.kind, when(e.starts_at),
-                                                  std::string(domain::to_string(e.status))};
-      for (const auto& reg : s.db.list_registrations(e.id, "", std::nullopt)) {
+    run_heavy(s, std::move(done), [&s] {
+      std::vector<std::string> header{"event_id", "event_title", "event_kind", "event_starts_at", "event_status"};
+      header.insert(header.end(), registration_columns.begin(), registration_columns.end());
+      std::string out;
+      row(out, header);
+      // One query over every event's registrations, not one per event.
+      std::vector<std::string> event_values;
+      domain::id_t last_event = 0;
+      s.db.for_each_participant([&](const domain::event& e, const domain::registration& reg) {
+        if (e.id != last_event) {
+          last_event = e.id;
+          event_values = {std::to_string(e.id), e.title, e.kind, when(e.starts_at), std::string(domain::to_string(e.status))};
+        }
         auto values = event_values;
         auto more = registration_values(reg);
         values.insert(values.end(), more.begin(), more.end());
         row(out, values);
-      }
-    }
-    done(csv(std::move(out), "participants.csv"));
+      });
+      return csv(std::move(out), "participants.csv");
+    });
   });
 }
 

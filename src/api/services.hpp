@@ -8,6 +8,7 @@
 #include "api/metrics.hpp"
 #include "api/router.hpp"
 #include "auth/auth.hpp"
+#include "auth/rate_limit.hpp"
 #include "domain/config.hpp"
 #include "store/store.hpp"
 
@@ -25,9 +26,23 @@ struct services {
   api::outbox* mail = nullptr;  // none in unit tests
   blocking_pool slow;           // password hashing
   auth::session_cache<store::session_record> sessions{5};
+  // Abuse limits of the public form: writes per client address, confirmation mails per recipient.
+  auth::token_buckets public_writes;
+  auth::token_buckets mail_recipients;
+  std::vector<auth::ip_network> trusted_proxies;
+  // Heavy reads (exports, full lists, goal figures): two threads, at most 16 waiting.
+  read_pool reads{2, 16};
 
   services(store::store& s, const domain::config& c, api::metrics& m)
-      : db(s), cfg(c), signin_throttle(c.signin_max_failures, c.signin_window_seconds), stats(m) {}
+      : db(s),
+        cfg(c),
+        signin_throttle(c.signin_max_failures, c.signin_window_seconds),
+        stats(m),
+        public_writes(c.public_write_burst, std::int64_t{c.public_write_refill_seconds} * 1000),
+        mail_recipients(c.mail_per_recipient_per_hour, c.mail_per_recipient_per_hour > 0 ? 3'600'000 / c.mail_per_recipient_per_hour : 1) {
+    for (const auto& p : c.trusted_proxies)
+      if (auto n = auth::parse_network(p)) trusted_proxies.push_back(*n);
+  }
 };
 
 struct principal {
@@ -40,6 +55,10 @@ struct principal {
 inline constexpr const char* session_cookie = "eventd_session";
 
 std::optional<principal> authenticate(services&, const request&);
+// The client's address: the socket's peer, or what a trusted proxy says in X-Forwarded-For.
+std::string client_of(const services&, const request&);
+// True when this client has used up its public writes; `done` has then been answered 429 with Retry-After.
+bool over_public_limit(services&, const request&, const responder& done);
 // The caller when they hold at least `minimum`; otherwise `denied` is the 401/403 to send (CSRF included).
 std::optional<principal> require(services&, const request&, domain::role minimum, response& denied);
 
@@ -53,6 +72,9 @@ void add_report_routes(router&, services&);
 void add_static_files(router&, services&);
 void add_all_routes(router&, services&);
 
+// Runs `work` on the read pool and answers with what it returns (from that thread: the responder posts back to the
+// connection). When the pool is full, answers 503 with Retry-After at once.
+void run_heavy(services&, responder done, std::function<response()> work);
 // Tells a participant moved up from the waitlist that they have a place (run off the writer thread).
 void send_promotion_mail(services&, domain::id_t registration_id);
 // Reads the participant's fields into `p`, collecting every problem.

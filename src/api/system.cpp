@@ -76,8 +76,10 @@ void add_system_routes(router& r, services& s) {
   r.add("GET", "/api/v1/goals", [&s](const request& req, const route_match&, responder done) {
     response err;
     if (!require(s, req, domain::role::steering, err)) return done(err);
-    auto facts = s.db.goal_facts_now();
-    done(json_response(200, goals_json(domain::compute_goals(facts.events, facts.attendances, facts.support, s.cfg, domain::now()))));
+    run_heavy(s, std::move(done), [&s] {
+      auto facts = s.db.goal_facts_now();
+      return json_response(200, goals_json(domain::compute_goals(facts.events, facts.attendances, facts.support, s.cfg, domain::now())));
+    });
   });
 }
 

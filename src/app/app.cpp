@@ -4,6 +4,7 @@
 #include "app/config_file.hpp"
 #include "app/demo.hpp"
 #include "auth/crypto.hpp"
+#include "auth/rate_limit.hpp"
 #include "http/server.hpp"
 
 #include <cstdio>
@@ -125,6 +126,16 @@ int run(int argc, char** argv) {
     opts.max_connections = cfg.max_connections;
     opts.max_connections_per_address = cfg.max_connections_per_address;
     opts.drain_seconds = cfg.shutdown_drain_seconds;
+    std::vector<auth::ip_network> proxies;
+    for (const auto& p : cfg.trusted_proxies)
+      if (auto n = auth::parse_network(p)) proxies.push_back(*n);
+    opts.uncapped_peer = [proxies](const std::string& address) {
+      const auto ip = auth::parse_ip(address);
+      if (!ip) return false;
+      for (const auto& n : proxies)
+        if (n.contains(*ip)) return true;
+      return false;
+    };
     fit_connections_to_file_limit(opts.max_connections);
     opts.log_requests = !l.quiet;
 

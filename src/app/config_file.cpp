@@ -1,5 +1,6 @@
 #include "app/config_file.hpp"
 
+#include "auth/rate_limit.hpp"
 #include "domain/time.hpp"
 
 #include <nlohmann/json.hpp>
@@ -93,6 +94,14 @@ void apply_json(domain::config& cfg, const std::string& text, const std::string&
     else if (key == "max_batch") cfg.max_batch = static_cast<int>(get_int(v, source, key, 1, 100000));
     else if (key == "signin_max_failures") cfg.signin_max_failures = static_cast<int>(get_int(v, source, key, 1, 1000));
     else if (key == "signin_window_seconds") cfg.signin_window_seconds = static_cast<int>(get_int(v, source, key, 1, 86400));
+    else if (key == "public_write_burst") cfg.public_write_burst = static_cast<int>(get_int(v, source, key, 0, 100000));
+    else if (key == "public_write_refill_seconds") cfg.public_write_refill_seconds = static_cast<int>(get_int(v, source, key, 1, 86400));
+    else if (key == "mail_per_recipient_per_hour") cfg.mail_per_recipient_per_hour = static_cast<int>(get_int(v, source, key, 0, 10000));
+    else if (key == "trusted_proxies") {
+      cfg.trusted_proxies = v.is_array() && v.empty() ? std::vector<std::string>{} : get_list(v, source, key);
+      for (const auto& p : cfg.trusted_proxies)
+        if (!auth::parse_network(p)) bad(source, key, "must list IP addresses or networks (CIDR), e.g. \"10.0.0.0/8\"; \"" + p + "\" is neither");
+    }
     else if (key == "password_cost") {
       cfg.password_cost = get_string(v, source, key);
       if (cfg.password_cost != "interactive" && cfg.password_cost != "moderate") bad(source, key, "must be \"interactive\" or \"moderate\"");

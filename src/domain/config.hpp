@@ -41,6 +41,15 @@ struct config {
   // Sign-in throttling: this many failures for one address within the window earns a 429 until the window ends.
   int signin_max_failures = 5;
   int signin_window_seconds = 900;
+  // The public form (registering, and changing or cancelling by manage token): per client address, a burst of this
+  // many writes, then one more every refill interval (429 with Retry-After beyond). 0 turns the limit off.
+  int public_write_burst = 20;
+  int public_write_refill_seconds = 3;
+  // At most this many mails per hour to one recipient from the public form; registrations beyond still succeed.
+  // 0 turns the limit off.
+  int mail_per_recipient_per_hour = 5;
+  // Reverse proxies (IPs or CIDRs) whose X-Forwarded-For is believed; empty: the socket's peer is the client.
+  std::vector<std::string> trusted_proxies;
   // argon2id cost: "interactive" (default) or "moderate".
   std::string password_cost = "interactive";
   // Programme

@@ -112,6 +112,9 @@ struct registration {
   std::optional<time_point> checkin_received_at;
   time_point created_at = 0;
   std::optional<time_point> cancelled_at;
+  // The registering client's coarse network (IPv4 /24, IPv6 /48), for organisers finding a burst; empty for
+  // walk-ins, older rows and once erased. Filled only in the organisers' paged list.
+  std::string client_network;
 };
 
 struct user {

@@ -211,7 +211,8 @@ private:
       conns_.emplace(id, connection_entry{stream, address, false});
       const int mine = ++per_address_[address];
       total = conns_.size();
-      if (mine > opts_.max_connections_per_address) verdict = admission::over_address;
+      if (mine > opts_.max_connections_per_address && !(opts_.uncapped_peer && opts_.uncapped_peer(address)))
+        verdict = admission::over_address;
       else if (static_cast<int>(total) > opts_.max_connections) verdict = admission::over_total;
     }
     // Near the cap, idle keep-alive connections make room for clients with something to ask.

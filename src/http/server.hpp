@@ -4,6 +4,7 @@
 #include "api/metrics.hpp"
 #include "api/router.hpp"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +22,8 @@ struct options {
   int max_connections = 2048;
   // One address may hold at most this many connections, so one client cannot take every slot.
   int max_connections_per_address = 128;
+  // Peers whose connections are not capped per address (a reverse proxy carries every client on its own address).
+  std::function<bool(const std::string& address)> uncapped_peer;
   // Drain deadline at shutdown: in-flight requests get this long to finish.
   int drain_seconds = 10;
   bool log_requests = true;

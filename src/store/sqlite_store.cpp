@@ -560,7 +560,7 @@ public:
 
   // ---- registrations
   void register_person(id_t event_id, domain::person_fields p, bool walk_in, callback<created_registration> cb,
-                       std::optional<domain::time_point> attended_at, id_t user_id) override {
+                       std::optional<domain::time_point> attended_at, id_t user_id, std::string client_network) override {
     const bool home = p.municipality && home_.contains(*p.municipality);
     std::string token = auth::random_token(32);
     write<created_registration>(
@@ -595,8 +595,9 @@ public:
           auto& ins = c.prepare(
               "INSERT INTO registrations(event_id, person_id, status, ticket_code, manage_token_hash, name, email, organisation, "
               "organisation_type, municipality, country, home_region, gender, accessibility_needs, accessibility_note, dietary, "
-              "language, walk_in, created_at, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+              "language, walk_in, created_at, id, client_network) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
           ins.bind(20, new_id);
+          if (client_network.empty()) ins.bind(21); else ins.bind(21, client_network);
           ins.bind(1, event_id);
           ins.bind(2, person_id);
           ins.bind(3, seat ? "confirmed" : "waitlisted");
@@ -677,6 +678,100 @@ public:
         if (r.status == domain::registration_status::waitlisted) r.waitlist_position = ++position;
     }
     return rows;
+  }
+
+  registration_page list_registrations_page(id_t event_id, const registration_page_query& f) override {
+    auto c = borrow();
+    std::string like;
+    if (!f.q.empty()) {
+      like = "%";
+      for (char ch : f.q) {
+        if (ch == '%' || ch == '_' || ch == '\\') like += '\\';
+        like += ch;
+      }
+      like += '%';
+    }
+    auto& q = c->prepare("SELECT " REGISTRATION_COLUMNS ", r.client_network"
+                         " FROM registrations r LEFT JOIN checkins c ON c.registration_id = r.id WHERE r.event_id = ?1 "
+                         "AND r.id > ?4 "
+                         "AND (?2 IS NULL OR r.name LIKE ?2 ESCAPE '\\' OR r.organisation LIKE ?2 ESCAPE '\\' "
+                         "OR r.email LIKE ?2 ESCAPE '\\' OR r.ticket_code LIKE ?2 ESCAPE '\\') "
+                         "AND (?3 IS NULL OR r.status = ?3) AND (?5 IS NULL OR r.client_network = ?5) "
+                         "AND (?6 IS NULL OR r.created_at >= ?6) AND (?7 IS NULL OR r.created_at < ?7) "
+                         "ORDER BY r.id LIMIT ?8");
+    q.bind(1, event_id);
+    bind_opt(q, 2, like.empty() ? std::nullopt : std::optional<std::string>(like));
+    bind_opt(q, 3, f.status ? std::optional<std::string>(std::string(domain::to_string(*f.status))) : std::nullopt);
+    q.bind(4, f.after);
+    bind_opt(q, 5, f.network);
+    bind_opt(q, 6, f.created_from ? std::optional<std::int64_t>(*f.created_from) : std::nullopt);
+    bind_opt(q, 7, f.created_to ? std::optional<std::int64_t>(*f.created_to) : std::nullopt);
+    q.bind(8, f.limit + 1);  // one more tells whether another page follows
+    registration_page page;
+    while (q.executeStep()) {
+      page.items.push_back(read_registration(q));
+      if (!q.getColumn(25).isNull()) page.items.back().client_network = q.getColumn(25).getString();
+    }
+    q.reset();
+    if (page.items.size() > static_cast<std::size_t>(f.limit)) {
+      page.items.pop_back();
+      page.next = page.items.back().id;
+    }
+    // Waitlist positions: counted once up to the page, then in order, unless a filter leaves gaps between rows.
+    const bool contiguous = f.q.empty() && !f.network && !f.created_from && !f.created_to;
+    std::optional<std::int64_t> position;
+    for (auto& r : page.items) {
+      if (r.status != domain::registration_status::waitlisted) continue;
+      if (!contiguous || !position) {
+        load_waitlist_position(*c, r);
+        position = r.waitlist_position;
+      } else {
+        r.waitlist_position = ++*position;
+      }
+    }
+    return page;
+  }
+
+  void for_each_participant(const std::function<void(const domain::event&, const domain::registration&)>& row) override {
+    auto c = borrow();
+    auto& q = c->prepare("SELECT " REGISTRATION_COLUMNS ", e.title, e.kind, e.starts_at, e.status"
+                         " FROM registrations r JOIN events e ON e.id = r.event_id"
+                         " LEFT JOIN checkins c ON c.registration_id = r.id ORDER BY e.starts_at, e.id, r.id");
+    domain::event e;
+    while (q.executeStep()) {
+      auto r = read_registration(q);
+      if (r.event_id != e.id) {
+        e = domain::event{};
+        e.id = r.event_id;
+        e.title = q.getColumn(25).getString();
+        e.kind = q.getColumn(26).getString();
+        e.starts_at = q.getColumn(27).getInt64();
+        e.status = domain::event_status_from(q.getColumn(28).getString()).value_or(domain::event_status::draft);
+      }
+      row(e, r);
+    }
+  }
+
+  void cancel_registrations(id_t event_id, std::vector<id_t> ids, callback<bulk_cancel_result> cb) override {
+    write<bulk_cancel_result>(
+        [event_id, ids = std::move(ids)](connection& c) {
+          bulk_cancel_result out;
+          const auto now = static_cast<std::int64_t>(domain::now());
+          std::vector<id_t> done;
+          for (const auto id : ids) {
+            auto& u = c.prepare(
+                "UPDATE registrations SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND event_id = ? AND status <> 'cancelled'");
+            u.bind(1, now);
+            u.bind(2, id);
+            u.bind(3, event_id);
+            if (u.exec() == 0) out.skipped.push_back(id); else done.push_back(id);
+          }
+          // Once, after the whole set: freed places go to waitlisted people outside it.
+          if (!done.empty()) promote(c, event_id);
+          for (const auto id : done) out.cancelled.push_back(*registration_by_id(c, id));
+          return out;
+        },
+        std::move(cb));
   }
 
   void update_person(std::string token, domain::person_fields p, callback<domain::registration> cb) override {
@@ -885,7 +980,7 @@ private:
   static void erase_personal_data(connection& c, id_t registration_id) {
     auto& q = c.prepare(
         "UPDATE registrations SET name = NULL, email = NULL, organisation = NULL, municipality = NULL, country = NULL, "
-        "accessibility_needs = '', accessibility_note = NULL, dietary = NULL, erased = 1 WHERE id = ?");
+        "accessibility_needs = '', accessibility_note = NULL, dietary = NULL, client_network = NULL, erased = 1 WHERE id = ?");
     q.bind(1, registration_id);
     q.exec();
     auto& p = c.prepare(

@@ -56,6 +56,27 @@ struct event_filter {
   bool include_cancelled = true;
 };
 
+// One page of an event's registrations for organisers, in arrival order.
+struct registration_page_query {
+  std::string q;  // part of name, organisation, e-mail or ticket code
+  std::optional<domain::registration_status> status;
+  std::optional<std::string> network;  // the coarse client network, e.g. "203.0.113.0/24"
+  std::optional<domain::time_point> created_from;  // inclusive
+  std::optional<domain::time_point> created_to;    // exclusive
+  domain::id_t after = 0;                          // ids above this
+  int limit = 100;
+};
+
+struct registration_page {
+  std::vector<domain::registration> items;
+  std::optional<domain::id_t> next;  // pass as `after` for the next page; none on the last
+};
+
+struct bulk_cancel_result {
+  std::vector<domain::registration> cancelled;
+  std::vector<domain::id_t> skipped;  // not of this event, or already cancelled
+};
+
 struct created_registration {
   domain::registration registration;
   std::string manage_token;  // returned once, to the participant; only its hash is stored
@@ -158,7 +179,8 @@ public:
 
   // Registrations
   virtual void register_person(domain::id_t event_id, domain::person_fields, bool walk_in, callback<created_registration>,
-                               std::optional<domain::time_point> attended_at = std::nullopt, domain::id_t user_id = 0) = 0;
+                               std::optional<domain::time_point> attended_at = std::nullopt, domain::id_t user_id = 0,
+                               std::string client_network = {}) = 0;
   virtual std::optional<domain::registration> find_by_manage_token(const std::string& token) = 0;
   virtual std::optional<domain::registration> get_registration(domain::id_t) = 0;
   // Called on the writer thread after a commit that moved registrations from the waitlist to confirmed (keep it
@@ -169,6 +191,13 @@ public:
   virtual void on_erasure(std::function<void(std::vector<domain::id_t>)>) = 0;
   virtual std::vector<domain::registration> list_registrations(domain::id_t event_id, const std::string& query,
                                                                std::optional<domain::registration_status>) = 0;
+  virtual registration_page list_registrations_page(domain::id_t event_id, const registration_page_query&) = 0;
+  // Every registration of every event (drafts included) with its event, ordered by event start, event and arrival:
+  // one query, rows handed over as they are read.
+  virtual void for_each_participant(const std::function<void(const domain::event&, const domain::registration&)>&) = 0;
+  // Cancels each listed registration of the event that is not cancelled yet, then promotes the waitlist once (so
+  // waitlisted members of the set never get the freed places), all in one transaction.
+  virtual void cancel_registrations(domain::id_t event_id, std::vector<domain::id_t> ids, callback<bulk_cancel_result>) = 0;
   virtual void update_person(std::string manage_token, domain::person_fields, callback<domain::registration>) = 0;
   virtual void cancel_by_token(std::string manage_token, callback<domain::registration>) = 0;
   virtual void cancel_registration(domain::id_t event_id, domain::id_t registration_id, callback<domain::registration>) = 0;

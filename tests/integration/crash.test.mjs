@@ -46,7 +46,7 @@ function snapshotDatabase(db) {
 
 /** Every registration of the event as the admin sees it, by id; a registration missing from the list is looked up by its token. */
 async function verifyAcked(api, token, eventId, acked) {
-  const list = await api('GET', `/api/v1/events/${eventId}/registrations`, undefined, { token });
+  const list = await api('GET', `/api/v1/events/${eventId}/registrations?limit=1000`, undefined, { token });
   assert.equal(list.status, 200, list.text);
   const byId = new Map(list.body.items.map((r) => [r.id, r]));
   const missing = acked.filter((a) => !byId.has(a.id));

@@ -30,11 +30,12 @@ export function writeConfig(dir, overrides = {}) {
  * listen (the --listen flag; null: none, so the config file or environment decides),
  * keepStdout (keep all of stdout, the request log among it, not only up to the "listening on" line).
  * Returns {url, dir, db, proc, stdout, stderr, stop(), kill()}.
+ * The public form's abuse limits are off unless `config` sets them: most tests register many people from 127.0.0.1.
  */
 export async function startServer(opts = {}) {
   const dir = opts.dir || mkdtempSync(join(tmpdir(), 'eventd-test-'));
   const db = join(dir, 'eventd.db');
-  const config = opts.config ? writeConfig(dir, opts.config) : join(projectRoot, 'config', 'eventd.json');
+  const config = writeConfig(dir, { public_write_burst: 0, mail_per_recipient_per_hour: 0, ...(opts.config || {}) });
   const listen = opts.listen === undefined ? '127.0.0.1:0' : opts.listen;
   const args = [...(listen === null ? [] : ['--listen', listen]), '--db', db, '--web', join(projectRoot, 'web'),
     '--config', config, ...(opts.demo ? ['--demo'] : []), ...(opts.args || [])];

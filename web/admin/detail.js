@@ -26,6 +26,7 @@ let needs = null;
 let needsError = null;
 let regs = null;
 let regsError = null;
+let regsNext = null; // the list comes in pages: where the next one starts, or null
 let pageError = null; // {key} or {err, key}
 let started = false;
 let regsSeq = 0; // answers to older searches are dropped
@@ -214,8 +215,10 @@ function renderRegs({ announce = false } = {}) {
   regStatus.classList.remove('error');
   replaceChildren($('regs-rows'), regs.map(regRow));
   $('regs-region').hidden = regs.length === 0;
+  $('regs-more').hidden = !regsNext;
   const filtered = searchInput.value.trim() || statusFilter.value;
-  const text = regs.length === 0 && !filtered ? t('admin.regs.empty') : t('admin.regs.count', { n: regs.length });
+  const text = regs.length === 0 && !filtered ? t('admin.regs.empty')
+    : t(regsNext ? 'admin.regs.count_more' : 'admin.regs.count', { n: regs.length });
   if (announce || regStatus.textContent !== text) regStatus.textContent = text;
 }
 
@@ -250,18 +253,22 @@ async function loadNeeds() {
   }
 }
 
-async function loadRegs({ announce = false } = {}) {
+async function loadRegs({ announce = false, more = false } = {}) {
   if (!canEdit()) return;
+  if (more && !regsNext) return;
   const seq = ++regsSeq;
   const q = new URLSearchParams();
   const text = searchInput.value.trim();
   if (text) q.set('q', text);
   if (statusFilter.value) q.set('status', statusFilter.value);
+  if (more) q.set('after', regsNext);
   const query = q.toString();
   try {
     const res = await call('GET', `/api/v1/events/${eventId}/registrations${query ? `?${query}` : ''}`);
     if (seq !== regsSeq) return; // a newer search is on its way
-    regs = Array.isArray(res && res.items) ? res.items : [];
+    const items = Array.isArray(res && res.items) ? res.items : [];
+    regs = more && regs ? regs.concat(items) : items;
+    regsNext = (res && res.next) || null;
     regsError = null;
     // The list answers the event's counts too: keep the figures above in step.
     if (res && res.counts && event) { event.counts = res.counts; renderCounts(); }
@@ -270,6 +277,20 @@ async function loadRegs({ announce = false } = {}) {
     regsError = err;
   }
   renderRegs({ announce });
+}
+
+/** The next page of registrations; focus moves to the first new row so keyboard users continue where they were. */
+async function showMoreRegs() {
+  const before = regs ? regs.length : 0;
+  await loadRegs({ announce: true, more: true });
+  const rows = $('regs-rows').children;
+  const target = rows[before] && (rows[before].querySelector('th, td'));
+  if (target) {
+    target.tabIndex = -1;
+    target.focus();
+  } else if (!$('regs-more').hidden) {
+    $('regs-more').focus();
+  }
 }
 
 async function loadAll() {
@@ -382,6 +403,7 @@ searchInput.addEventListener('input', () => {
 });
 statusFilter.addEventListener('change', () => { clearTimeout(searchTimer); loadRegs({ announce: true }); });
 $('reg-filters').addEventListener('submit', (ev) => { ev.preventDefault(); clearTimeout(searchTimer); loadRegs({ announce: true }); });
+$('regs-more').addEventListener('click', showMoreRegs);
 $('publish').addEventListener('click', publish);
 $('cancel-event').addEventListener('click', cancelEvent);
 $('refresh').addEventListener('click', refresh);

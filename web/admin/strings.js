@@ -225,6 +225,8 @@ const en = {
   'admin.regs.promoted': (p) => `${p.name} got the seat from the waitlist.`,
   'admin.regs.promoted_someone': 'The first person on the waitlist got the seat.',
   'admin.regs.someone': 'this person',
+  'admin.regs.more': 'Show more',
+  'admin.regs.count_more': (p) => `${p.n} ${plural(p.n, 'registration', 'registrations')} shown; there are more.`,
 
   // labels that read better in a table than the participants' form wording
   'admin.need.allergy': 'Allergy',
@@ -449,6 +451,8 @@ const sv = {
   'admin.regs.promoted': (p) => `${p.name} fick platsen från väntelistan.`,
   'admin.regs.promoted_someone': 'Den första på väntelistan fick platsen.',
   'admin.regs.someone': 'personen',
+  'admin.regs.more': 'Visa fler',
+  'admin.regs.count_more': (p) => `${p.n} ${plural(p.n, 'anmälan', 'anmälningar')} visas; det finns fler.`,
 
   'admin.need.allergy': 'Allergi',
   'admin.need.other': 'Annat behov',
