@@ -5,6 +5,7 @@
 #include "domain/time.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <nlohmann/json.hpp>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -895,4 +896,22 @@ TEST_F(store_test, retention_erases_personal_data_of_events_that_ended_before_th
   EXPECT_EQ(after.attendances.front().person_id, before.attendances.front().person_id);
   // A second sweep finds nothing more to erase.
   EXPECT_EQ(wait_for<std::int64_t>([&](auto cb) { store_->erase_ended_before(domain::now() - 365 * 86400, cb); }).value(), 0);
+}
+
+// A batch item's failure answer is parsed again as JSON by the api: any detail text must come out escaped.
+TEST(failure_answer, escapes_quotes_backslashes_and_control_characters) {
+  const std::string detail = std::string("a \"quoted\" C:\\path\\ line\nbreak\ttab \x01\x1f end ") + "ÅÄÖ 😀 \xff";
+  auto a = store::failure_answer(store::failure{store::errc::unavailable, detail});
+  EXPECT_EQ(a.status, 503);
+  nlohmann::json j;
+  ASSERT_NO_THROW(j = nlohmann::json::parse(a.body)) << a.body;
+  EXPECT_EQ(j.at("status"), 503);
+  EXPECT_EQ(j.at("title"), "Check-in failed");
+  EXPECT_EQ(j.at("type"), "about:blank");
+  // Valid UTF-8 comes back as sent; the broken byte is replaced rather than breaking the document.
+  EXPECT_EQ(j.at("detail").get<std::string>(), detail.substr(0, detail.size() - 1) + "\xEF\xBF\xBD");
+  EXPECT_EQ(a.body.find('\n'), std::string::npos);
+  auto nf = store::failure_answer(store::failure{store::errc::not_found, "no \"such\" event"});
+  EXPECT_EQ(nf.status, 404);
+  EXPECT_EQ(nlohmann::json::parse(nf.body).at("detail"), "no \"such\" event");
 }
