@@ -4,6 +4,8 @@
 #include "auth/crypto.hpp"
 #include "domain/time.hpp"
 
+#include <cctype>
+
 namespace eventd::api {
 namespace {
 
@@ -21,6 +23,13 @@ std::string cookie_value(const std::string& header, const std::string& name) {
 }
 
 constexpr std::int64_t session_lifetime = 12 * 3600;
+
+// Behind https the cookie must never travel over plain http (a downgraded or mixed-content request would leak it).
+std::string cookie_attributes(const domain::config& cfg) {
+  std::string scheme = cfg.public_url.substr(0, 8);
+  for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return scheme == "https://" ? "; Path=/; HttpOnly; SameSite=Strict; Secure" : "; Path=/; HttpOnly; SameSite=Strict";
+}
 
 }  // namespace
 
@@ -95,12 +104,11 @@ void add_account_routes(router& r, services& s) {
     auto csrf = auth::random_token(24);
     auto u = user->user;
     s.db.create_session(u.id, auth::sha256_hex(token), csrf, now + session_lifetime,
-                        reply<bool>(std::move(done), [=](bool) {
+                        reply<bool>(std::move(done), [=, attributes = cookie_attributes(s.cfg)](bool) {
                           auto res = json_response(200, {{"token", token}, {"csrf_token", csrf}, {"user", user_json(u)},
                                                          {"expires_in", session_lifetime}});
-                          res.headers.emplace_back("Set-Cookie", std::string(session_cookie) + "=" + token +
-                                                                     "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                                                                     std::to_string(session_lifetime));
+                          res.headers.emplace_back("Set-Cookie", std::string(session_cookie) + "=" + token + attributes +
+                                                                     "; Max-Age=" + std::to_string(session_lifetime));
                           res.headers.emplace_back("Cache-Control", "no-store");
                           return res;
                         }));
@@ -119,11 +127,11 @@ void add_account_routes(router& r, services& s) {
     auto p = require(s, req, domain::role::steering, denied);
     if (!p) return done(denied);
     s.sessions.forget(p->token_hash);
-    s.db.delete_session(p->token_hash, reply<bool>(std::move(done), [](bool) {
+    s.db.delete_session(p->token_hash, reply<bool>(std::move(done), [attributes = cookie_attributes(s.cfg)](bool) {
                           response res;
                           res.status = 204;
                           res.content_type.clear();
-                          res.headers.emplace_back("Set-Cookie", std::string(session_cookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+                          res.headers.emplace_back("Set-Cookie", std::string(session_cookie) + "=" + attributes + "; Max-Age=0");
                           return res;
                         }));
   });
