@@ -87,19 +87,22 @@ void add_account_routes(router& r, services& s) {
     if (!errors.empty()) return done(problem(422, "Invalid fields", "some fields are missing or wrong", errors));
     const auto key = domain::normalise_email(*email);
     const auto now = domain::now();
-    if (auto wait = s.signin_throttle.blocked_for(key, now)) {
+    // Reserved before the slow check, so a burst of concurrent guesses gets no more than the allowed number through.
+    const auto& client = req.remote_address;
+    if (auto wait = s.signin_throttle.begin(client, key, now)) {
       auto res = problem(429, "Too many attempts", "too many failed sign-ins for this address; wait and try again");
       res.headers.emplace_back("Retry-After", std::to_string(*wait));
       return done(res);
     }
     auto user = password->size() <= 1024 ? s.db.find_user(key) : std::nullopt;
     // argon2id takes tens of milliseconds on purpose: do it on the slow-work thread, not the connection's.
-    s.slow.post([&s, key, now, user = std::move(user), password = std::move(*password), done = std::move(done)]() mutable {
-    if (!user || !auth::verify_password(password, user->password_hash)) {
-      s.signin_throttle.failed(key, now);
-      return done(problem(401, "Sign-in failed", "wrong e-mail address or password"));
-    }
-    s.signin_throttle.succeeded(key);
+    s.slow.post([&s, key, client, now, user = std::move(user), password = std::move(*password), done = std::move(done)]() mutable {
+    // An unknown address is checked against a dummy hash of the same cost: the answer takes as long either way.
+    const bool known = user.has_value();
+    const bool right = password.size() <= 1024 &&
+                       auth::verify_password(password, known ? user->password_hash : s.dummy_password_hash) && known;
+    if (!right) return done(problem(401, "Sign-in failed", "wrong e-mail address or password"));
+    s.signin_throttle.succeeded(client, key);
     auto token = auth::random_token(32);
     auto csrf = auth::random_token(24);
     auto u = user->user;

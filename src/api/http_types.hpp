@@ -17,6 +17,7 @@ struct request {
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
   std::string request_id;
+  std::string remote_address;                  // the peer's IP address, as text
 
   const std::string& header(const std::string& name) const;
 };

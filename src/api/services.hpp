@@ -8,6 +8,7 @@
 #include "api/metrics.hpp"
 #include "api/router.hpp"
 #include "auth/auth.hpp"
+#include "auth/crypto.hpp"
 #include "domain/config.hpp"
 #include "store/store.hpp"
 
@@ -20,14 +21,18 @@ namespace eventd::api {
 struct services {
   store::store& db;
   domain::config cfg;
-  auth::throttle signin_throttle;
+  auth::signin_throttle signin_throttle;
+  // Checked when the address names no user, so an unknown address costs as much time as a wrong password.
+  std::string dummy_password_hash;
   api::metrics& stats;
   api::outbox* mail = nullptr;  // none in unit tests
   blocking_pool slow;           // password hashing
   auth::session_cache<store::session_record> sessions{5};
 
   services(store::store& s, const domain::config& c, api::metrics& m)
-      : db(s), cfg(c), signin_throttle(c.signin_max_failures, c.signin_window_seconds), stats(m) {}
+      : db(s), cfg(c), signin_throttle(c.signin_max_failures, c.signin_window_seconds),
+        dummy_password_hash(auth::hash_password(auth::random_token(16), c.password_cost == "moderate")),
+        stats(m) {}
 };
 
 struct principal {

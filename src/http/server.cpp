@@ -183,6 +183,9 @@ private:
       co_await write_plain(stream, 503, "Too many connections", "the server is at its connection limit; retry shortly", 11);
       co_return;
     }
+    boost::system::error_code peer_ec;
+    const auto peer = stream.socket().remote_endpoint(peer_ec);
+    const std::string remote_address = peer_ec ? std::string() : peer.address().to_string();
     beast::flat_buffer buffer;
     bool first = true;
     while (!stopping_) {
@@ -253,6 +256,7 @@ private:
       }
       req.body = std::move(in.body());
       req.request_id = std::to_string(++request_counter_);
+      req.remote_address = remote_address;
       const bool head = in.method() == bhttp::verb::head;
       const unsigned version = in.version();
       const bool keep_alive = in.keep_alive();

@@ -1,8 +1,9 @@
 // Hostile input at the edges: repeated JSON keys, look-alike e-mail addresses, sign-in guessing, cookie flags.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { startServer, client, signIn, ADMIN_EMAIL, ADMIN_PASSWORD } from '../support/server.mjs';
-import { assertProblem, createEvent, registrationBody } from '../support/fixtures.mjs';
+import { assertProblem, createEvent, makeUser, registrationBody } from '../support/fixtures.mjs';
 
 describe('request bodies', () => {
   let server;
@@ -68,5 +69,69 @@ describe('the session cookie', () => {
       assert.doesNotMatch(cookie, /Secure/i, cookie);
       assert.match(cookie, /;\s*HttpOnly(;|$)/i, cookie);
     }
+  });
+});
+
+/** POST /api/v1/session from a chosen loopback source address (all of 127/8 is loopback on Linux). */
+function signInFrom(base, localAddress, email, password) {
+  const u = new URL(base);
+  const body = JSON.stringify({ email, password });
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: u.hostname, port: u.port, method: 'POST', path: '/api/v1/session', localAddress, agent: false,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    }, (res) => {
+      const parts = [];
+      res.on('data', (d) => parts.push(d));
+      res.on('end', () => {
+        const text = Buffer.concat(parts).toString('utf8');
+        let json = null;
+        try { json = JSON.parse(text); } catch { /* not JSON */ }
+        resolve({ status: res.statusCode, headers: new Headers(res.headers), body: json, text });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('sign-in guessing', () => {
+  let server;
+  let admin;
+  before(async () => {
+    server = await startServer();
+    admin = await signIn(server.url);
+  });
+  after(async () => {
+    await server.stop();
+    server.cleanup();
+  });
+
+  test('a concurrent burst of wrong passwords gets no more guesses than the limit, and the owner elsewhere still signs in', async () => {
+    const victim = await makeUser(server.url, admin, 'organiser');
+    const burst = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+      signInFrom(server.url, '127.0.0.1', victim.email, `wrong guess ${i}`)));
+    const wrong = burst.filter((r) => r.status === 401);
+    const throttled = burst.filter((r) => r.status === 429);
+    assert.equal(wrong.length + throttled.length, 20, burst.map((r) => r.status).join(','));
+    // config/eventd.json: signin_max_failures 5 per window.
+    assert.ok(wrong.length <= 5, `${wrong.length} guesses were checked: ${burst.map((r) => r.status).join(',')}`);
+    for (const r of wrong) assertProblem(r, 401);
+    for (const r of throttled) {
+      assertProblem(r, 429);
+      assert.match(r.headers.get('retry-after') || '', /^[1-9]\d*$/);
+    }
+    // The guesser's address stays refused, even with the right password ...
+    assertProblem(await signInFrom(server.url, '127.0.0.1', victim.email, victim.password), 429);
+    // ... but the account's owner at another address is not locked out.
+    const owner = await signInFrom(server.url, '127.0.0.2', victim.email, victim.password);
+    assert.equal(owner.status, 200, owner.text);
+    assert.ok(owner.body.token);
+  });
+
+  test('an unknown address is answered like a wrong password, and counts the same', async () => {
+    const statuses = [];
+    for (let i = 0; i < 7; i++) statuses.push((await signInFrom(server.url, '127.0.0.3', 'nobody@example.org', 'whatever it is')).status);
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429]);
   });
 });
