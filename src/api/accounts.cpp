@@ -150,7 +150,8 @@ void add_account_routes(router& r, services& s) {
     auto name = in.text("name", true);
     auto role = in.text("role", true);
     auto password = in.text("password", true);
-    if (email && !domain::valid_email(domain::trim(*email))) errors.push_back({"email", "must be a valid e-mail address"});
+    if (email)
+      if (auto problem = domain::email_problem(*email)) errors.push_back({"email", std::move(*problem)});
     if (name && (domain::trim(*name).empty() || !domain::valid_text(*name, domain::max_name)))
       errors.push_back({"name", "must be 1 to 200 characters"});
     if (role && !domain::role_from(*role)) errors.push_back({"role", "must be one of: admin, organiser, steering"});

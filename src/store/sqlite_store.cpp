@@ -223,7 +223,7 @@ id_t person_id_for(connection& c, const std::string& email) {
 void bind_person(SQLite::Statement& s, int first, const domain::person_fields& p, bool home) {
   auto trimmed = [](const std::optional<std::string>& v) { return v ? std::optional<std::string>(domain::trim(*v)) : std::nullopt; };
   s.bind(first, domain::trim(p.name));
-  s.bind(first + 1, domain::trim(p.email));
+  s.bind(first + 1, domain::normalise_email(p.email));
   s.bind(first + 2, domain::trim(p.organisation));
   s.bind(first + 3, p.organisation_type);
   bind_opt(s, first + 4, trimmed(p.municipality));
@@ -544,7 +544,7 @@ public:
           if (!seat) reg.waitlist_position = e->counts.waitlisted + 1;
           reg.person = p;
           reg.person.name = domain::trim(p.name);
-          reg.person.email = domain::trim(p.email);
+          reg.person.email = email;
           reg.person.organisation = domain::trim(p.organisation);
           if (reg.person.municipality) reg.person.municipality = domain::trim(*reg.person.municipality);
           if (reg.person.country) reg.person.country = domain::trim(*reg.person.country);

@@ -38,6 +38,64 @@ describe('request bodies', () => {
   });
 });
 
+describe('look-alike e-mail addresses', () => {
+  let server;
+  let api;
+  let admin;
+  before(async () => {
+    server = await startServer();
+    api = client(server.url);
+    admin = await signIn(server.url);
+  });
+  after(async () => {
+    await server.stop();
+    server.cleanup();
+  });
+
+  test('a look-alike of a registered address is a duplicate (409) or refused (422), never a second registration', async () => {
+    const event = await createEvent(api, admin);
+    const first = await api('POST', `/api/v1/events/${event.id}/registrations`, registrationBody({ email: 'karl@example.org' }));
+    assert.equal(first.status, 201, first.text);
+    const duplicates = {
+      'trailing no-break space': 'karl@example.org\u00A0',
+      'fullwidth letters': '\uFF4B\uFF41\uFF52\uFF4C@example.org',
+      'the Kelvin sign': '\u212Aarl@example.org',
+      'upper case': 'KARL@EXAMPLE.ORG',
+    };
+    for (const [what, email] of Object.entries(duplicates)) {
+      const r = await api('POST', `/api/v1/events/${event.id}/registrations`, registrationBody({ email }));
+      assertProblem(r, 409);
+      assert.equal(r.body.reason, 'duplicate', `${what}: ${r.text}`);
+    }
+    const refused = {
+      'zero-width space': 'ka\u200Brl@example.org',
+      'right-to-left override': '\u202Ekarl@example.org',
+      'byte order mark': 'karl@example.org\uFEFF',
+      'soft hyphen': 'ka\u00ADrl@example.org',
+    };
+    for (const [what, email] of Object.entries(refused)) {
+      const r = await api('POST', `/api/v1/events/${event.id}/registrations`, registrationBody({ email }));
+      assertProblem(r, 422, ['email']);
+      assert.equal(r.body.errors.find((e) => e.field === 'email').message,
+        'must not contain invisible, bidirectional or control characters', what);
+    }
+    // Names too.
+    const name = await api('POST', `/api/v1/events/${event.id}/registrations`, registrationBody({ name: 'Karl \u202Eevil' }));
+    assertProblem(name, 422, ['name']);
+    const list = await api('GET', `/api/v1/events/${event.id}/registrations`, undefined, { token: admin });
+    assert.equal(list.status, 200);
+    assert.deepEqual(list.body.items.map((r) => r.email), ['karl@example.org']);
+  });
+
+  test('an international domain is stored in its ASCII form', async () => {
+    const event = await createEvent(api, admin);
+    const r = await api('POST', `/api/v1/events/${event.id}/registrations`, registrationBody({ email: 'anna@BÜCHER.example' }));
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.body.email, 'anna@xn--bcher-kva.example');
+    assertProblem(await api('POST', `/api/v1/events/${event.id}/registrations`, registrationBody({ email: 'anna@bu\u0308cher.example' })), 409);
+  });
+});
+
 describe('the session cookie', () => {
   async function cookiesWith(env) {
     const server = await startServer({ env });
