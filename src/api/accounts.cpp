@@ -4,6 +4,8 @@
 #include "auth/crypto.hpp"
 #include "domain/time.hpp"
 
+#include <cctype>
+
 namespace eventd::api {
 namespace {
 
@@ -21,6 +23,13 @@ std::string cookie_value(const std::string& header, const std::string& name) {
 }
 
 constexpr std::int64_t session_lifetime = 12 * 3600;
+
+// Behind https the cookie must never travel over plain http (a downgraded or mixed-content request would leak it).
+std::string cookie_attributes(const domain::config& cfg) {
+  std::string scheme = cfg.public_url.substr(0, 8);
+  for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return scheme == "https://" ? "; Path=/; HttpOnly; SameSite=Strict; Secure" : "; Path=/; HttpOnly; SameSite=Strict";
+}
 
 }  // namespace
 
@@ -78,29 +87,32 @@ void add_account_routes(router& r, services& s) {
     if (!errors.empty()) return done(problem(422, "Invalid fields", "some fields are missing or wrong", errors));
     const auto key = domain::normalise_email(*email);
     const auto now = domain::now();
-    if (auto wait = s.signin_throttle.blocked_for(key, now)) {
+    // Reserved before the slow check, so a burst of concurrent guesses gets no more than the allowed number through.
+    // Behind a trusted proxy, the client is the one X-Forwarded-For names, not the proxy all clients share.
+    const auto client = auth::client_address(req.remote_address, req.header("x-forwarded-for"), s.trusted_proxies);
+    if (auto wait = s.signin_throttle.begin(client, key, now)) {
       auto res = problem(429, "Too many attempts", "too many failed sign-ins for this address; wait and try again");
       res.headers.emplace_back("Retry-After", std::to_string(*wait));
       return done(res);
     }
     auto user = password->size() <= 1024 ? s.db.find_user(key) : std::nullopt;
     // argon2id takes tens of milliseconds on purpose: do it on the slow-work thread, not the connection's.
-    s.slow.post([&s, key, now, user = std::move(user), password = std::move(*password), done = std::move(done)]() mutable {
-    if (!user || !auth::verify_password(password, user->password_hash)) {
-      s.signin_throttle.failed(key, now);
-      return done(problem(401, "Sign-in failed", "wrong e-mail address or password"));
-    }
-    s.signin_throttle.succeeded(key);
+    run_slow(s, std::move(done), [&s, key, client, now, user = std::move(user), password = std::move(*password)](responder done) mutable {
+    // An unknown address is checked against a dummy hash of the same cost: the answer takes as long either way.
+    const bool known = user.has_value();
+    const bool right = password.size() <= 1024 &&
+                       auth::verify_password(password, known ? user->password_hash : s.dummy_password_hash) && known;
+    if (!right) return done(problem(401, "Sign-in failed", "wrong e-mail address or password"));
+    s.signin_throttle.succeeded(client, key);
     auto token = auth::random_token(32);
     auto csrf = auth::random_token(24);
     auto u = user->user;
     s.db.create_session(u.id, auth::sha256_hex(token), csrf, now + session_lifetime,
-                        reply<bool>(std::move(done), [=](bool) {
+                        reply<bool>(std::move(done), [=, attributes = cookie_attributes(s.cfg)](bool) {
                           auto res = json_response(200, {{"token", token}, {"csrf_token", csrf}, {"user", user_json(u)},
                                                          {"expires_in", session_lifetime}});
-                          res.headers.emplace_back("Set-Cookie", std::string(session_cookie) + "=" + token +
-                                                                     "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                                                                     std::to_string(session_lifetime));
+                          res.headers.emplace_back("Set-Cookie", std::string(session_cookie) + "=" + token + attributes +
+                                                                     "; Max-Age=" + std::to_string(session_lifetime));
                           res.headers.emplace_back("Cache-Control", "no-store");
                           return res;
                         }));
@@ -119,11 +131,11 @@ void add_account_routes(router& r, services& s) {
     auto p = require(s, req, domain::role::steering, denied);
     if (!p) return done(denied);
     s.sessions.forget(p->token_hash);
-    s.db.delete_session(p->token_hash, reply<bool>(std::move(done), [](bool) {
+    s.db.delete_session(p->token_hash, reply<bool>(std::move(done), [attributes = cookie_attributes(s.cfg)](bool) {
                           response res;
                           res.status = 204;
                           res.content_type.clear();
-                          res.headers.emplace_back("Set-Cookie", std::string(session_cookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+                          res.headers.emplace_back("Set-Cookie", std::string(session_cookie) + "=" + attributes + "; Max-Age=0");
                           return res;
                         }));
   });
@@ -139,7 +151,8 @@ void add_account_routes(router& r, services& s) {
     auto name = in.text("name", true);
     auto role = in.text("role", true);
     auto password = in.text("password", true);
-    if (email && !domain::valid_email(domain::trim(*email))) errors.push_back({"email", "must be a valid e-mail address"});
+    if (email)
+      if (auto problem = domain::email_problem(*email)) errors.push_back({"email", std::move(*problem)});
     if (name && (domain::trim(*name).empty() || !domain::valid_text(*name, domain::max_name)))
       errors.push_back({"name", "must be 1 to 200 characters"});
     if (role && !domain::role_from(*role)) errors.push_back({"role", "must be one of: admin, organiser, steering"});
@@ -147,7 +160,7 @@ void add_account_routes(router& r, services& s) {
       errors.push_back({"password", "must be 10 to 1024 characters"});
     if (!errors.empty()) return done(problem(422, "Invalid fields", "some fields are missing or wrong", errors));
     domain::user u{0, *email, domain::trim(*name), *domain::role_from(*role)};
-    s.slow.post([&s, u, password = std::move(*password), done = std::move(done)]() mutable {
+    run_slow(s, std::move(done), [&s, u, password = std::move(*password)](responder done) mutable {
       s.db.create_user(u, auth::hash_password(password, s.cfg.password_cost == "moderate"),
                        reply<domain::user>(std::move(done), [](const domain::user& created) { return json_response(201, user_json(created)); }));
     });

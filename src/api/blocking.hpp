@@ -81,13 +81,16 @@ public:
   read_pool(int threads, std::size_t max_queued) : max_queued_(max_queued) {
     for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
   }
-  ~read_pool() {
+  ~read_pool() { stop(); }
+  // Runs what is queued, then ends the threads; later posts are refused. Idempotent (part of the stop order).
+  void stop() {
     {
       std::lock_guard lock(mutex_);
       stopping_ = true;
     }
     wake_.notify_all();
-    for (auto& t : threads_) t.join();
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
   }
   read_pool(const read_pool&) = delete;
   read_pool& operator=(const read_pool&) = delete;
@@ -111,7 +114,11 @@ private:
       auto task = std::move(queue_.front());
       queue_.pop_front();
       lock.unlock();
-      task();
+      try {
+        task();
+      } catch (...) {
+        // The task answers its own caller; a throw must not end this thread.
+      }
       lock.lock();
     }
   }

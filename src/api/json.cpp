@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <vector>
 
 namespace eventd::api {
 
@@ -216,9 +217,31 @@ std::optional<json> parse_body(const request& req, response& error) {
     error = problem(415, "Unsupported media type", "send the body as application/json");
     return std::nullopt;
   }
-  json j = json::parse(req.body, nullptr, false);
+  // nlohmann keeps the last of two equal keys, so `"consent":false, ..., "consent":true` would pass as true: count the
+  // keys each object was sent with and refuse the body when its parsed object holds fewer.
+  std::vector<std::size_t> keys_sent;
+  bool repeated = false;
+  json j = json::parse(
+      req.body,
+      [&](int, json::parse_event_t event, json& parsed) {
+        switch (event) {
+          case json::parse_event_t::object_start: keys_sent.push_back(0); break;
+          case json::parse_event_t::key: ++keys_sent.back(); break;
+          case json::parse_event_t::object_end:
+            if (parsed.size() != keys_sent.back()) repeated = true;
+            keys_sent.pop_back();
+            break;
+          default: break;
+        }
+        return true;
+      },
+      false);
   if (j.is_discarded()) {
     error = problem(400, "Malformed JSON", "the body is not valid JSON");
+    return std::nullopt;
+  }
+  if (repeated) {
+    error = problem(400, "Malformed JSON", "the body names a key twice in one object; send each key once");
     return std::nullopt;
   }
   if (!j.is_object()) {

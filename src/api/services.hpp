@@ -9,6 +9,7 @@
 #include "api/router.hpp"
 #include "auth/auth.hpp"
 #include "auth/rate_limit.hpp"
+#include "auth/crypto.hpp"
 #include "domain/config.hpp"
 #include "store/store.hpp"
 
@@ -21,7 +22,9 @@ namespace eventd::api {
 struct services {
   store::store& db;
   domain::config cfg;
-  auth::throttle signin_throttle;
+  auth::signin_throttle signin_throttle;
+  // Checked when the address names no user, so an unknown address costs as much time as a wrong password.
+  std::string dummy_password_hash;
   api::metrics& stats;
   api::outbox* mail = nullptr;  // none in unit tests
   blocking_pool slow;           // password hashing
@@ -37,6 +40,7 @@ struct services {
       : db(s),
         cfg(c),
         signin_throttle(c.signin_max_failures, c.signin_window_seconds),
+        dummy_password_hash(auth::hash_password(auth::random_token(16), c.password_cost == "moderate")),
         stats(m),
         public_writes(c.public_write_burst, std::int64_t{c.public_write_refill_seconds} * 1000),
         mail_recipients(c.mail_per_recipient_per_hour, c.mail_per_recipient_per_hour > 0 ? 3'600'000 / c.mail_per_recipient_per_hour : 1) {
@@ -44,6 +48,18 @@ struct services {
       if (auto n = auth::parse_network(p)) trusted_proxies.push_back(*n);
   }
 };
+
+// Runs `work(done)` on the slow-work pool. When its queue is full (or it has stopped) the caller hears 503 with
+// Retry-After at once instead of waiting behind a flood.
+template <class F>
+void run_slow(services& s, responder done, F work) {
+  auto shared = std::make_shared<responder>(std::move(done));
+  const bool queued = s.slow.post([shared, work = std::move(work)]() mutable { work(std::move(*shared)); });
+  if (queued) return;
+  auto busy = problem(503, "Busy", "the server has too much slow work queued; try again shortly");
+  busy.headers.emplace_back("Retry-After", "2");
+  (*shared)(std::move(busy));
+}
 
 struct principal {
   domain::user user;

@@ -182,6 +182,7 @@ int run(int argc, char** argv) {
       sweeper.reset();       // background jobs: no new writes
       db->stop_writes();     // the writer commits what is queued and answers every caller; later writes are refused
       services.slow.stop();  // queued work runs to the end: promotion mails of the last commits are composed
+      services.reads.stop();  // heavy reads still queued are answered (into the stopped io_context)
       if (mail) mail->stop();  // queued mail is written or sent
       db->on_promotion(nullptr);  // the writer has stopped: nothing calls them any more
       db->on_erasure(nullptr);

@@ -1,8 +1,10 @@
-// Sign-in throttling: repeated failures for one address earn a pause.
+// Sign-in throttling and the session cache.
 #pragma once
 
 #include "domain/types.hpp"
 
+#include <cstddef>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -10,23 +12,51 @@
 
 namespace eventd::auth {
 
+// Counts attempts per key within a fixed window and refuses them once `max_attempts` are used up. An attempt is
+// counted when it starts (reserved), so a burst of concurrent guesses cannot all pass before the first one fails;
+// a success gives its reservation back. At most `max_entries` keys are kept: expired ones go first, then the oldest.
 class throttle {
 public:
-  throttle(int max_failures, int window_seconds) : max_failures_(max_failures), window_(window_seconds) {}
-  // Seconds to wait when this address is throttled now; nullopt when it may try.
-  std::optional<std::int64_t> blocked_for(const std::string& key, domain::time_point now);
-  void failed(const std::string& key, domain::time_point now);
-  void succeeded(const std::string& key);
+  throttle(int max_attempts, int window_seconds, std::size_t max_entries = 10000)
+      : max_attempts_(max_attempts), window_(window_seconds), max_entries_(max_entries) {}
+  // Counts an attempt for `key`; returns the seconds to wait instead when its attempts are used up.
+  std::optional<std::int64_t> reserve(const std::string& key, domain::time_point now);
+  // Gives back one reserved attempt (the attempt succeeded or was never made).
+  void release(const std::string& key);
+  // Forgets every attempt for `key`.
+  void clear(const std::string& key);
+  std::size_t size();
 
 private:
   struct entry {
-    int failures = 0;
+    int attempts = 0;
     domain::time_point window_start = 0;
   };
-  int max_failures_;
+  void make_room(domain::time_point now);
+  int max_attempts_;
   std::int64_t window_;
+  std::size_t max_entries_;
   std::mutex mutex_;
   std::map<std::string, entry> entries_;
+};
+
+// Sign-in guessing: `max_failures` per (client address, account) pair, so an attacker elsewhere cannot lock out the
+// account's owner, and ten times that per client address over all accounts, so one address cannot spray many
+// accounts (or flush the pair map to start afresh).
+class signin_throttle {
+public:
+  signin_throttle(int max_failures, int window_seconds, std::size_t max_entries = 10000)
+      : pairs_(max_failures, window_seconds, max_entries), clients_(max_failures * 10, window_seconds, max_entries) {}
+  // Reserves an attempt; the seconds to wait when the pair or the client address has none left.
+  std::optional<std::int64_t> begin(const std::string& client, const std::string& account, domain::time_point now);
+  // (A wrong password needs no call: its reserved attempt simply stays counted.)
+  // The password was right: the pair starts afresh and the client's reservation is returned.
+  void succeeded(const std::string& client, const std::string& account);
+
+private:
+  static std::string pair_key(const std::string& client, const std::string& account);
+  throttle pairs_;
+  throttle clients_;
 };
 
 // Recently seen sessions, so a scanner's stream of check-ins does not read the sessions table for every scan.

@@ -38,7 +38,8 @@ struct config {
   // "group" batches concurrent writes into one transaction; "per_request" commits each alone (for comparison only).
   std::string commit_mode = "group";
   int max_batch = 512;
-  // Sign-in throttling: this many failures for one address within the window earns a 429 until the window ends.
+  // Sign-in throttling: this many attempts from one client address for one account within the window earn a 429 until
+  // the window ends (ten times as many from one client address over all accounts).
   int signin_max_failures = 5;
   int signin_window_seconds = 900;
   // The public form (registering, and changing or cancelling by manage token): per client address, a burst of this

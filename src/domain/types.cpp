@@ -1,5 +1,7 @@
 #include "domain/types.hpp"
 
+#include "domain/unicode.hpp"
+
 #include <algorithm>
 
 namespace eventd::domain {
@@ -70,6 +72,8 @@ std::string trim(std::string_view s) {
 }
 
 std::string normalise_email(std::string_view s) {
+  if (auto canonical = canonical_email(s)) return *canonical;
+  // Refused by validation; a lookup with it finds nothing.
   std::string out = trim(s);
   for (auto& c : out)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);

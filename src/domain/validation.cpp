@@ -1,5 +1,7 @@
 #include "domain/validation.hpp"
 
+#include "domain/unicode.hpp"
+
 #include <set>
 
 namespace eventd::domain {
@@ -12,7 +14,16 @@ bool valid_text(std::string_view s, std::size_t max, bool multiline) {
     if (c == 0x7F) return false;
     if ((c & 0xC0) != 0x80) ++code_points;
   }
-  return code_points <= max;
+  // One line of text (a name, a title) must show what it holds: no zero-width or bidirectional control characters.
+  return code_points <= max && (multiline || !has_hidden_characters(s));
+}
+
+std::optional<std::string> email_problem(std::string_view s) {
+  if (trim(s).empty()) return "is required";
+  if (has_hidden_characters(s)) return std::string(hidden_message);
+  const auto canonical = canonical_email(s);
+  if (!canonical || !valid_email(*canonical)) return "must be a valid e-mail address";
+  return std::nullopt;
 }
 
 bool valid_email(std::string_view s) {
@@ -44,9 +55,17 @@ std::string one_of_message(const std::vector<std::string>& words) {
 
 namespace {
 
+bool ascii_control(std::string_view s) {
+  for (unsigned char c : s)
+    if (c < 0x20 || c == 0x7F) return true;
+  return false;
+}
+
 void required_text(const std::string& value, const char* field, std::size_t max, field_errors& errors) {
   if (trim(value).empty())
     errors.push_back({field, "is required"});
+  else if (!ascii_control(value) && has_hidden_characters(value))
+    errors.push_back({field, std::string(hidden_message)});
   else if (!valid_text(value, max))
     errors.push_back({field, "must be at most " + std::to_string(max) + " characters without control characters"});
 }
@@ -61,10 +80,7 @@ void optional_text(const std::optional<std::string>& value, const char* field, s
 
 void validate_person(const person_fields& p, field_errors& errors) {
   required_text(p.name, "name", max_name, errors);
-  if (trim(p.email).empty())
-    errors.push_back({"email", "is required"});
-  else if (!valid_email(trim(p.email)))
-    errors.push_back({"email", "must be a valid e-mail address"});
+  if (auto problem = email_problem(p.email)) errors.push_back({"email", std::move(*problem)});
   required_text(p.organisation, "organisation", max_name, errors);
   if (p.organisation_type.empty())
     errors.push_back({"organisation_type", "is required"});

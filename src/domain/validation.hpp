@@ -4,6 +4,7 @@
 #include "domain/config.hpp"
 #include "domain/types.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,7 +24,12 @@ inline constexpr std::size_t max_text = 2000;
 inline constexpr std::size_t max_title = 300;
 inline constexpr std::size_t max_description = 20000;
 
+inline constexpr std::string_view hidden_message = "must not contain invisible, bidirectional or control characters";
+
+// The address's format, after canonical_email; false for anything else.
 bool valid_email(std::string_view);
+// Why an address as sent is refused (missing, hidden characters, not an address); nullopt when it is fine.
+std::optional<std::string> email_problem(std::string_view);
 // True when the UTF-8 text has at most `max` code points and no control characters other than tab and newlines.
 bool valid_text(std::string_view, std::size_t max, bool multiline = false);
 std::string one_of_message(const std::vector<std::string>& words);

@@ -8,6 +8,8 @@
 #include "store/database.hpp"
 #include "store/writer.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -225,7 +227,7 @@ id_t person_id_for(connection& c, const std::string& email) {
 void bind_person(SQLite::Statement& s, int first, const domain::person_fields& p, bool home) {
   auto trimmed = [](const std::optional<std::string>& v) { return v ? std::optional<std::string>(domain::trim(*v)) : std::nullopt; };
   s.bind(first, domain::trim(p.name));
-  s.bind(first + 1, domain::trim(p.email));
+  s.bind(first + 1, domain::normalise_email(p.email));
   s.bind(first + 2, domain::trim(p.organisation));
   s.bind(first + 3, p.organisation_type);
   bind_opt(s, first + 4, trimmed(p.municipality));
@@ -617,7 +619,7 @@ public:
           if (!seat) reg.waitlist_position = e->counts.waitlisted + 1;
           reg.person = p;
           reg.person.name = domain::trim(p.name);
-          reg.person.email = domain::trim(p.email);
+          reg.person.email = email;
           reg.person.organisation = domain::trim(p.organisation);
           if (reg.person.municipality) reg.person.municipality = domain::trim(*reg.person.municipality);
           if (reg.person.country) reg.person.country = domain::trim(*reg.person.country);
@@ -874,12 +876,13 @@ public:
             } catch (const store_error& e) {
               c.reset_all();
               c.prepare("ROLLBACK TO item").exec();
-              out.push_back(render_failure(e.f));
+              out.push_back(failure_answer(e.f));
             } catch (const std::exception& e) {
-              std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"check-in item failed\",\"error\":\"%s\"}\n", e.what());
+              const nlohmann::json line = {{"level", "error"}, {"msg", "check-in item failed"}, {"error", e.what()}};
+              std::fprintf(stderr, "%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
               c.reset_all();
               c.prepare("ROLLBACK TO item").exec();
-              out.push_back(render_failure(failure{errc::unavailable, "this scan could not be saved; send it again"}));
+              out.push_back(failure_answer(failure{errc::unavailable, "this scan could not be saved; send it again"}));
             }
             c.prepare("RELEASE item").exec();
           }
@@ -1004,13 +1007,6 @@ private:
         "(SELECT 1 FROM support_session_persons s WHERE s.person_id = ?1)");
     p.bind(1, person_id);
     p.exec();
-  }
-
-  static scan_answer render_failure(const failure& f) {
-    // Only reached when an item broke unexpectedly; the api renders ordinary answers.
-    const int status = f.code == errc::not_found ? 404 : 503;
-    return {status, "{\"type\":\"about:blank\",\"title\":\"Check-in failed\",\"status\":" + std::to_string(status) +
-                        ",\"detail\":\"" + f.detail + "\"}"};
   }
 
   static scan_answer scan(connection& c, const auth::ticket_cipher& tickets, const checkin_command& cmd,
@@ -1264,6 +1260,13 @@ std::unique_ptr<store> make_sqlite_store(const domain::config& cfg) {
     key = c.db().execAndGet("SELECT value FROM settings WHERE key = 'ticket_key'").getString();
   }
   return std::make_unique<sqlite_store>(cfg, key);
+}
+
+scan_answer failure_answer(const failure& f) {
+  // Only reached when an item broke unexpectedly; the api renders ordinary answers. The detail may hold any text.
+  const int status = f.code == errc::not_found ? 404 : 503;
+  const nlohmann::json body = {{"type", "about:blank"}, {"title", "Check-in failed"}, {"status", status}, {"detail", f.detail}};
+  return {status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
 }
 
 }  // namespace eventd::store

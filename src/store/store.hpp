@@ -121,6 +121,8 @@ struct scan_answer {
   std::string body;
 };
 using scan_renderer = std::function<scan_answer(const checkin_outcome&)>;
+// The problem answer (404 or 503) for a batch item that broke; `f.detail` is escaped as a JSON string.
+scan_answer failure_answer(const failure& f);
 
 struct needs_report {
   std::vector<std::string> offered;

@@ -57,3 +57,31 @@ TEST(registration_text, equals_the_general_json_document_in_every_state) {
     EXPECT_NO_THROW((void)api::json::parse(api::registration_text(r, &token)));
   }
 }
+
+namespace {
+std::optional<api::json> parse(std::string body, api::response& error) {
+  api::request req;
+  req.headers["content-type"] = "application/json";
+  req.body = std::move(body);
+  return api::parse_body(req, error);
+}
+}  // namespace
+
+// nlohmann keeps the last of two equal keys; a body that repeats one must be refused, at any depth.
+TEST(parse_body, refuses_a_key_repeated_at_any_depth) {
+  api::response error;
+  for (const char* body : {R"({"consent":false,"name":"a","consent":true})", R"({"a":{"b":1,"b":1}})",
+                           R"({"items":[{"x":1},{"y":1,"y":2}]})", R"({"a":[[{"k":[],"k":{}}]]})"}) {
+    error = {};
+    EXPECT_FALSE(parse(body, error)) << body;
+    EXPECT_EQ(error.status, 400) << body;
+    EXPECT_EQ(error.content_type, "application/problem+json");
+  }
+  // Equal keys in different objects are not a repeat.
+  for (const char* body : {R"({"a":{"x":1},"b":{"x":1},"x":[{"x":1},{"x":2}]})", R"({})", R"({"a":{}})"}) {
+    error = {};
+    auto j = parse(body, error);
+    ASSERT_TRUE(j) << body << " " << error.body;
+    EXPECT_EQ(*j, api::json::parse(body));
+  }
+}

@@ -77,20 +77,63 @@ TEST(session_cache, keeps_a_session_briefly_and_forgets_it_on_sign_out) {
   EXPECT_FALSE(cache.find("h3", 102)) << "never beyond the session's own expiry";
 }
 
-TEST(throttle, blocks_an_address_after_repeated_failures_until_the_window_ends) {
+TEST(throttle, counts_an_attempt_when_it_starts_and_blocks_until_the_window_ends) {
   auth::throttle t(3, 60);
-  for (int i = 0; i < 3; ++i) {
-    EXPECT_FALSE(t.blocked_for("a@example.org", 100 + i));
-    t.failed("a@example.org", 100 + i);
-  }
-  auto wait = t.blocked_for("a@example.org", 110);
+  // Three attempts in flight at once use up the allowance before any of them has failed.
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(t.reserve("a", 100 + i));
+  auto wait = t.reserve("a", 110);
   ASSERT_TRUE(wait);
   EXPECT_EQ(*wait, 50);
-  EXPECT_FALSE(t.blocked_for("b@example.org", 110)) << "other addresses are not affected";
-  EXPECT_FALSE(t.blocked_for("a@example.org", 160)) << "the window has passed";
-  t.failed("c@example.org", 100);
-  t.succeeded("c@example.org");
-  t.failed("c@example.org", 101);
-  t.failed("c@example.org", 102);
-  EXPECT_FALSE(t.blocked_for("c@example.org", 103)) << "a success starts the count afresh";
+  EXPECT_FALSE(t.reserve("b", 110)) << "other keys are not affected";
+  EXPECT_FALSE(t.reserve("a", 160)) << "the window has passed";
+  EXPECT_FALSE(t.reserve("c", 100));
+  t.release("c");
+  EXPECT_FALSE(t.reserve("c", 101));
+  EXPECT_FALSE(t.reserve("c", 102));
+  EXPECT_FALSE(t.reserve("c", 103)) << "a released attempt is given back";
+  EXPECT_TRUE(t.reserve("c", 104));
+  t.clear("c");
+  EXPECT_FALSE(t.reserve("c", 105)) << "cleared: the count starts afresh";
+}
+
+TEST(throttle, keeps_a_bounded_number_of_keys_dropping_expired_then_oldest) {
+  auth::throttle t(2, 60, 100);
+  for (int i = 0; i < 1000; ++i) (void)t.reserve("flood-" + std::to_string(i), 100 + i / 100);
+  EXPECT_LE(t.size(), 100u);
+  // The newest keys are still counted; the oldest were dropped.
+  EXPECT_FALSE(t.reserve("flood-999", 110));
+  EXPECT_TRUE(t.reserve("flood-999", 110));
+  EXPECT_FALSE(t.reserve("flood-0", 110));
+  EXPECT_LE(t.size(), 100u);
+  // Expired keys go before live ones.
+  auth::throttle u(1, 60, 3);
+  (void)u.reserve("old", 0);
+  (void)u.reserve("live1", 50);
+  (void)u.reserve("live2", 55);
+  (void)u.reserve("new", 70);  // "old" has expired and makes room
+  EXPECT_TRUE(u.reserve("live1", 71)) << "a live key survives while an expired one can go";
+  EXPECT_TRUE(u.reserve("new", 71));
+}
+
+TEST(signin_throttle, limits_each_client_and_account_pair_separately) {
+  auth::signin_throttle t(3, 900);
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(t.begin("203.0.113.9", "admin@example.org", 100));
+  EXPECT_TRUE(t.begin("203.0.113.9", "admin@example.org", 101)) << "the guesser is throttled";
+  EXPECT_FALSE(t.begin("198.51.100.1", "admin@example.org", 101)) << "the admin at another address is not locked out";
+  t.succeeded("198.51.100.1", "admin@example.org");
+  EXPECT_FALSE(t.begin("203.0.113.9", "someone@example.org", 101)) << "the same client may try another account";
+  EXPECT_TRUE(t.begin("203.0.113.9", "admin@example.org", 102));
+  // A success at one pair starts that pair afresh.
+  for (int i = 0; i < 2; ++i) EXPECT_FALSE(t.begin("192.0.2.5", "b@example.org", 100));
+  t.succeeded("192.0.2.5", "b@example.org");
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(t.begin("192.0.2.5", "b@example.org", 100));
+}
+
+TEST(signin_throttle, limits_one_client_spraying_many_accounts) {
+  auth::signin_throttle t(3, 900);
+  int allowed = 0;
+  for (int i = 0; i < 100; ++i)
+    if (!t.begin("203.0.113.9", "user" + std::to_string(i) + "@example.org", 100)) ++allowed;
+  EXPECT_EQ(allowed, 30) << "ten times the per-pair allowance over all accounts";
+  EXPECT_FALSE(t.begin("198.51.100.1", "user1@example.org", 100)) << "other clients are not affected";
 }

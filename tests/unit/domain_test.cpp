@@ -5,6 +5,7 @@
 #include "domain/goals.hpp"
 #include "domain/time.hpp"
 #include "domain/types.hpp"
+#include "domain/unicode.hpp"
 #include "domain/validation.hpp"
 
 #include <gtest/gtest.h>
@@ -844,3 +845,54 @@ TEST(scan_ids, a_repeat_is_the_same_event_and_registration) {
 }
 
 }  // namespace
+
+// Look-alikes of one address must become that address, or be refused (issue 6, defect 11).
+TEST(canonical_email, folds_look_alikes_into_the_plain_address) {
+  const std::string plain = "anna@example.org";
+  EXPECT_EQ(canonical_email(plain), plain);
+  EXPECT_EQ(canonical_email("anna@example.org\u00A0"), plain) << "trailing no-break space";
+  EXPECT_EQ(canonical_email("\uFF41\uFF4E\uFF4E\uFF41@\uFF45\uFF58\uFF41\uFF4D\uFF50\uFF4C\uFF45.org"), plain) << "fullwidth letters";
+  EXPECT_EQ(canonical_email("  ANNA@Example.ORG "), plain);
+  EXPECT_EQ(canonical_email("\u212Aarl@example.org"), "karl@example.org") << "the Kelvin sign";
+  EXPECT_EQ(canonical_email("Karl@example.org"), "karl@example.org");
+  EXPECT_EQ(canonical_email("anna@BÜCHER.example"), "anna@xn--bcher-kva.example") << "IDNA for the domain";
+  EXPECT_EQ(canonical_email("anna@bu\u0308cher.example"), "anna@xn--bcher-kva.example") << "decomposed ü";
+  EXPECT_EQ(canonical_email("anna@fa\u00DF.de"), "anna@xn--fa-hia.de") << "non-transitional: ß stays ß";
+  EXPECT_EQ(normalise_email("\uFF21nna@example.org"), plain);
+}
+
+TEST(canonical_email, refuses_invisible_and_bidirectional_characters) {
+  for (const char* bad : {"an\u200Bna@example.org", "anna\u200C@example.org", "anna@exam\u200Dple.org",
+                          "\u200Eanna@example.org", "anna@example.org\u200F", "\u202Eanna@example.org",
+                          "anna\u202A@example.org", "anna@example.org\u2066", "\u2069anna@example.org",
+                          "\uFEFFanna@example.org", "an\u00ADna@example.org", "anna\u0085@example.org",
+                          "anna\x01@example.org", "anna@example.org\u2028", "anna\xC3@example.org"}) {
+    EXPECT_EQ(canonical_email(bad), std::nullopt) << bad;
+    EXPECT_EQ(email_problem(bad), std::string(hidden_message)) << bad;
+  }
+  EXPECT_EQ(email_problem("anna@example.org\u00A0"), std::nullopt);
+  EXPECT_EQ(email_problem("anna example@example.org"), "must be a valid e-mail address");
+  EXPECT_EQ(email_problem(" "), "is required");
+}
+
+TEST(validate_person, refuses_invisible_and_bidirectional_characters_in_names) {
+  person_fields p;
+  p.name = "Anna\u202E Svensson";
+  p.email = "an\u200Bna@example.org";
+  p.organisation = "Solna\u200B stad";
+  p.organisation_type = "public";
+  p.municipality = "Solna\u2066";
+  p.gender = "undisclosed";
+  p.language = "sv";
+  field_errors errors;
+  validate_person(p, errors);
+  const field_errors want{{"name", std::string(hidden_message)},
+                          {"email", std::string(hidden_message)},
+                          {"organisation", std::string(hidden_message)},
+                          {"municipality", "must be at most 100 characters without control characters"}};
+  EXPECT_EQ(errors, want);
+  // Ordinary letters from any script, and tabs or newlines in multi-line notes, stay allowed.
+  EXPECT_FALSE(has_hidden_characters("Zoë Ångström-李 😀 Ω"));
+  EXPECT_TRUE(has_hidden_characters("line\nbreak"));
+  EXPECT_FALSE(has_hidden_characters("line\nbreak", true));
+}

@@ -6,6 +6,7 @@
 #include "domain/time.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <nlohmann/json.hpp>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -1053,4 +1054,22 @@ TEST_F(store_test, wal_is_cut_back_after_a_burst_that_a_reader_kept_from_checkpo
   EXPECT_LE(std::filesystem::file_size(wal), cfg_.wal_limit_bytes);
   EXPECT_EQ(event_now(ev.id).counts.confirmed, 400 + static_cast<std::int64_t>(
       store_->list_registrations(ev.id, "after", std::nullopt).size()));
+}
+
+// A batch item's failure answer is parsed again as JSON by the api: any detail text must come out escaped.
+TEST(failure_answer, escapes_quotes_backslashes_and_control_characters) {
+  const std::string detail = std::string("a \"quoted\" C:\\path\\ line\nbreak\ttab \x01\x1f end ") + "ÅÄÖ 😀 \xff";
+  auto a = store::failure_answer(store::failure{store::errc::unavailable, detail});
+  EXPECT_EQ(a.status, 503);
+  nlohmann::json j;
+  ASSERT_NO_THROW(j = nlohmann::json::parse(a.body)) << a.body;
+  EXPECT_EQ(j.at("status"), 503);
+  EXPECT_EQ(j.at("title"), "Check-in failed");
+  EXPECT_EQ(j.at("type"), "about:blank");
+  // Valid UTF-8 comes back as sent; the broken byte is replaced rather than breaking the document.
+  EXPECT_EQ(j.at("detail").get<std::string>(), detail.substr(0, detail.size() - 1) + "\xEF\xBF\xBD");
+  EXPECT_EQ(a.body.find('\n'), std::string::npos);
+  auto nf = store::failure_answer(store::failure{store::errc::not_found, "no \"such\" event"});
+  EXPECT_EQ(nf.status, 404);
+  EXPECT_EQ(nlohmann::json::parse(nf.body).at("detail"), "no \"such\" event");
 }

@@ -12,6 +12,8 @@ const MESSAGES = [
     { en: 'is required (or a country, when your organisation is outside Sweden)', sv: 'måste fyllas i (eller ett land, om organisationen finns utanför Sverige)' }],
   [/^must be a valid e-mail address$/, { en: 'must be a valid e-mail address', sv: 'måste vara en giltig e-postadress' }],
   [/^must be at most (\d+) characters without control characters$/, { en: 'must be at most $1 characters', sv: 'får vara högst $1 tecken' }],
+  [/^must not contain invisible, bidirectional or control characters$/,
+    { en: 'must not contain invisible or direction-changing characters (paste it as plain text)', sv: 'får inte innehålla osynliga eller riktningsändrande tecken (klistra in som vanlig text)' }],
   [/^must be at most (\d+) characters$/, { en: 'must be at most $1 characters', sv: 'får vara högst $1 tecken' }],
   [/^must be one of: (.*)$/, { en: 'must be one of the choices in the list', sv: 'måste vara ett av valen i listan' }],
   [/^must not repeat a need$/, { en: 'must not list the same need twice', sv: 'får inte ange samma behov två gånger' }],
