@@ -1,6 +1,7 @@
 // The browser client: files under web/, with content types, ETags and no way out of the folder.
 #include "api/services.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -19,32 +20,41 @@ std::string content_type(const std::filesystem::path& p) {
   return it == types.end() ? "application/octet-stream" : it->second;
 }
 
+// True when `p` is `root` or lies under it, compared component by component: a string prefix would let
+// /srv/web.bak pass for /srv/web.
+bool within(const std::filesystem::path& root, const std::filesystem::path& p) {
+  return std::mismatch(root.begin(), root.end(), p.begin(), p.end()).first == root.end();
+}
+
 }  // namespace
 
 void add_static_files(router& r, services& s) {
   std::error_code ec;
   auto root = std::filesystem::weakly_canonical(s.cfg.web, ec);
+  if (!root.has_filename()) root = root.parent_path();  // "web/" -> "web", so components compare
   r.fallback([root](const request& req, const route_match&, responder done) {
     std::string rel = req.path;
     // Reject anything that could climb out: dot segments, backslashes, NULs. The path is already percent-decoded.
     if (rel.empty() || rel.front() != '/' || rel.find('\0') != std::string::npos || rel.find('\\') != std::string::npos)
       return done(problem(400, "Bad path", "the path is not allowed"));
+    // An empty segment too: "//etc" would be joined as the absolute path /etc (found by fuzz_router).
     std::stringstream segs(rel);
     std::string seg;
-    while (std::getline(segs, seg, '/'))
-      if (seg == ".." || seg == ".") return done(problem(404, "Not found", "there is nothing at this address"));
+    for (bool first = true; std::getline(segs, seg, '/'); first = false)
+      if (seg == ".." || seg == "." || (seg.empty() && !first)) return done(problem(404, "Not found", "there is nothing at this address"));
     if (rel.back() == '/') rel += "index.html";
     std::filesystem::path file = root / rel.substr(1);
     std::error_code fec;
-    if (std::filesystem::is_directory(file, fec)) {
+    // Contained before anything about the file is told, a folder's existence included.
+    const auto canonical = std::filesystem::weakly_canonical(file, fec);
+    if (fec || !within(root, canonical)) return done(problem(404, "Not found", "there is nothing at this address"));
+    if (std::filesystem::is_directory(canonical, fec)) {
       // /checkin -> /checkin/, so the page's relative links resolve inside its folder.
       response moved = problem(301, "Moved permanently", "this folder lives at " + rel + "/");
       moved.headers.emplace_back("Location", rel + "/");
       return done(moved);
     }
-    const auto canonical = std::filesystem::weakly_canonical(file, fec);
-    const auto rs = root.string();
-    if (fec || canonical.string().compare(0, rs.size(), rs) != 0 || !std::filesystem::is_regular_file(canonical, fec))
+    if (!std::filesystem::is_regular_file(canonical, fec))
       return done(problem(404, "Not found", "there is nothing at this address"));
     const auto size = std::filesystem::file_size(canonical, fec);
     const auto mtime = std::filesystem::last_write_time(canonical, fec).time_since_epoch().count();
