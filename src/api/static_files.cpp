@@ -1,6 +1,7 @@
 // The browser client: files under web/, with content types, ETags and no way out of the folder.
 #include "api/services.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -18,6 +19,12 @@ std::string content_type(const std::filesystem::path& p) {
       {".woff2", "font/woff2"}, {".txt", "text/plain; charset=utf-8"}, {".wasm", "application/wasm"}};
   auto it = types.find(p.extension().string());
   return it == types.end() ? "application/octet-stream" : it->second;
+}
+
+// True when `p` is `root` or lies under it, compared component by component: a string prefix would let
+// /srv/web.bak pass for /srv/web.
+bool within(const std::filesystem::path& root, const std::filesystem::path& p) {
+  return std::mismatch(root.begin(), root.end(), p.begin(), p.end()).first == root.end();
 }
 
 }  // namespace
