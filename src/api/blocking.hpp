@@ -1,4 +1,5 @@
-// A thread with a bounded queue, for work that must not stall the connections' threads: argon2id hashing, mail.
+// Threads with a bounded queue, for work that must not stall the connections' threads: argon2id hashing, mail,
+// heavy reads (CSV exports, full lists, goal figures).
 #pragma once
 
 #include <condition_variable>
@@ -17,10 +18,12 @@ namespace eventd::api {
 
 class blocking_pool {
 public:
-  // `niceness` > 0 lowers the thread's priority (for work that can wait, like writing mail). At most `max_queue`
+  // `niceness` > 0 lowers the threads' priority (for work that can wait, like writing mail). At most `max_queue`
   // tasks wait; more are refused, so a flood of slow work becomes 503s instead of memory.
-  explicit blocking_pool(int niceness = 0, std::size_t max_queue = 4096)
-      : niceness_(niceness), max_queue_(max_queue), thread_([this] { run(); }) {}
+  explicit blocking_pool(int niceness = 0, std::size_t max_queue = 4096, int threads = 1)
+      : niceness_(niceness), max_queue_(max_queue) {
+    for (int i = 0; i < (threads < 1 ? 1 : threads); ++i) threads_.emplace_back([this] { run(); });
+  }
   ~blocking_pool() { stop(); }
   blocking_pool(const blocking_pool&) = delete;
   blocking_pool& operator=(const blocking_pool&) = delete;
@@ -36,14 +39,15 @@ public:
     return true;
   }
 
-  // Runs what is queued, then ends the thread; later posts are refused. Idempotent.
+  // Runs what is queued, then ends the threads; later posts are refused. Idempotent (part of the stop order).
   void stop() {
     {
       std::lock_guard lock(mutex_);
       stopping_ = true;
     }
-    wake_.notify_one();
-    if (thread_.joinable()) thread_.join();
+    wake_.notify_all();
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
   }
 
 private:
@@ -71,64 +75,15 @@ private:
   std::condition_variable wake_;
   std::deque<std::function<void()>> queue_;
   bool stopping_ = false;
-  std::thread thread_;  // last: starts after the members it uses exist
+  std::vector<std::thread> threads_;  // last: they start after the members they use exist
 };
 
-// A few threads for heavy reads (CSV exports, full lists), so they never stall the connections' threads. The queue
-// is bounded: when it is full, try_post refuses and the caller answers 503 with Retry-After.
-class read_pool {
+// Heavy reads: a few threads at normal priority and a short queue; when it is full, try_post refuses and the
+// caller answers 503 with Retry-After.
+class read_pool : public blocking_pool {
 public:
-  read_pool(int threads, std::size_t max_queued) : max_queued_(max_queued) {
-    for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
-  }
-  ~read_pool() { stop(); }
-  // Runs what is queued, then ends the threads; later posts are refused. Idempotent (part of the stop order).
-  void stop() {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    wake_.notify_all();
-    for (auto& t : threads_)
-      if (t.joinable()) t.join();
-  }
-  read_pool(const read_pool&) = delete;
-  read_pool& operator=(const read_pool&) = delete;
-
-  bool try_post(std::function<void()> task) {
-    {
-      std::lock_guard lock(mutex_);
-      if (stopping_ || queue_.size() >= max_queued_) return false;
-      queue_.push_back(std::move(task));
-    }
-    wake_.notify_one();
-    return true;
-  }
-
-private:
-  void run() {
-    std::unique_lock lock(mutex_);
-    for (;;) {
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty() && stopping_) return;
-      auto task = std::move(queue_.front());
-      queue_.pop_front();
-      lock.unlock();
-      try {
-        task();
-      } catch (...) {
-        // The task answers its own caller; a throw must not end this thread.
-      }
-      lock.lock();
-    }
-  }
-
-  std::size_t max_queued_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<std::function<void()>> queue_;
-  bool stopping_ = false;
-  std::vector<std::thread> threads_;  // last: start after the members they use exist
+  read_pool(int threads, std::size_t max_queued) : blocking_pool(0, max_queued, threads) {}
+  bool try_post(std::function<void()> task) { return post(std::move(task)); }
 };
 
 }  // namespace eventd::api
