@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { startServer, client, signIn, ADMIN_EMAIL, ADMIN_PASSWORD } from '../support/server.mjs';
 import { assertProblem, eventBody, makeUser } from '../support/fixtures.mjs';
 
-describe('auth', { timeout: 30000 }, () => {
+describe('auth', { timeout: 120000 }, () => {
   let server, api, admin;
 
   before(async () => {
