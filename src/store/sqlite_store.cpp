@@ -285,23 +285,6 @@ private:
   bool open_ = true;
 };
 
-// A scan's result as the API names it, kept beside the stored answer.
-const char* result_text(checkin_result r) {
-  switch (r) {
-    case checkin_result::checked_in: return "checked_in";
-    case checkin_result::already_checked_in: return "already_checked_in";
-    case checkin_result::unknown: return "unknown";
-    case checkin_result::not_admissible: return "not_admissible";
-    case checkin_result::scan_id_reused: return "scan_id_reused";
-  }
-  return "unknown";
-}
-checkin_result result_from_text(const std::string& s) {
-  if (s == "checked_in") return checkin_result::checked_in;
-  if (s == "already_checked_in") return checkin_result::already_checked_in;
-  if (s == "not_admissible") return checkin_result::not_admissible;
-  return checkin_result::unknown;
-}
 
 // Confirms waitlisted registrations in arrival order while seats are free.
 // Registrations promoted by the job now running on the writer thread; handed to the promotion listener after commit.

@@ -107,6 +107,24 @@ struct checkin_command {
 // scan_id_reused: the scan_id was first sent with another request (another event or ticket); nothing changed.
 enum class checkin_result { checked_in, already_checked_in, unknown, not_admissible, scan_id_reused };
 
+// A check-in result as the API names it (also kept beside a stored scan answer), and back; unknown text -> unknown.
+inline const char* result_text(checkin_result r) {
+  switch (r) {
+    case checkin_result::checked_in: return "checked_in";
+    case checkin_result::already_checked_in: return "already_checked_in";
+    case checkin_result::unknown: return "unknown";
+    case checkin_result::not_admissible: return "not_admissible";
+    case checkin_result::scan_id_reused: return "scan_id_reused";
+  }
+  return "unknown";
+}
+inline checkin_result result_from_text(const std::string& s) {
+  for (auto r : {checkin_result::checked_in, checkin_result::already_checked_in, checkin_result::not_admissible,
+                 checkin_result::scan_id_reused})
+    if (s == result_text(r)) return r;
+  return checkin_result::unknown;
+}
+
 struct checkin_outcome {
   checkin_result result = checkin_result::unknown;
   std::optional<domain::registration> registration;

@@ -40,27 +40,17 @@ store::outcome<T> wait_for(Start&& start) {
   return future.get();
 }
 
-const char* result_name(checkin_result r) {
-  switch (r) {
-    case checkin_result::checked_in: return "checked_in";
-    case checkin_result::already_checked_in: return "already_checked_in";
-    case checkin_result::unknown: return "unknown";
-    case checkin_result::not_admissible: return "not_admissible";
-    case checkin_result::scan_id_reused: return "scan_id_reused";
-  }
-  return "?";
-}
 
 // What a client would see: the result, which registration, and whether the ticket belongs to another event.
 store::scan_answer render(const store::checkin_outcome& o) {
-  std::string body = result_name(o.result);
+  std::string body = store::result_text(o.result);
   if (o.registration) body += " reg=" + std::to_string(o.registration->id);
   if (o.other_event_id) body += " other=" + std::to_string(*o.other_event_id);
   return {o.result == checkin_result::checked_in ? 200 : 409, body};
 }
 
 std::string expected_body(checkin_result r, domain::id_t registration_id) {
-  return std::string(result_name(r)) + " reg=" + std::to_string(registration_id);
+  return std::string(store::result_text(r)) + " reg=" + std::to_string(registration_id);
 }
 
 domain::person_fields person(const std::string& email, const std::string& municipality = "Stockholm",
