@@ -29,9 +29,14 @@ start_server() {
   stop_server
   mkdir -p "$WORK/$name"
   # wrk sends every registration from one address: lift the public form's per-address and per-recipient limits.
-  echo '{"public_write_burst": 0, "mail_per_recipient_per_hour": 0}' > "$WORK/$name/bench.json"
+  # EVENTD_BIN runs another build (scripts/bench/compare); BENCH_NO_CONFIG=1 for a build older than those settings.
+  local config=()
+  if [ "${BENCH_NO_CONFIG:-0}" != 1 ]; then
+    echo '{"public_write_burst": 0, "mail_per_recipient_per_hour": 0}' > "$WORK/$name/bench.json"
+    config=(--config "$WORK/$name/bench.json")
+  fi
   EVENTD_ADMIN_EMAIL=$ADMIN_EMAIL EVENTD_ADMIN_PASSWORD=$ADMIN_PASSWORD \
-    "$ROOT/build/eventd" --listen 127.0.0.1:0 --db "$WORK/$name/eventd.db" --web "$ROOT/web" --config "$WORK/$name/bench.json" "$@" \
+    "${EVENTD_BIN:-$ROOT/build/eventd}" --listen 127.0.0.1:0 --db "$WORK/$name/eventd.db" --web "$ROOT/web" "${config[@]}" "$@" \
     > "$WORK/$name/stdout" 2> "$WORK/$name/stderr" &
   SERVER_PID=$!
   for _ in $(seq 1 100); do
