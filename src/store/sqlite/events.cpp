@@ -1,0 +1,102 @@
+// Events in the SQLite store: listing, creating, changing (rules in domain/event_rules) and cancelling.
+#include "store/sqlite/sqlite_store.hpp"
+
+#include "domain/event_rules.hpp"
+#include "domain/time.hpp"
+
+namespace eventd::store::sqlite {
+
+std::vector<domain::event> sqlite_store::list_events(const event_filter& f) {
+  auto c = borrow();
+  auto& q = c->prepare("SELECT " EVENT_COLUMNS
+                       " FROM events WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR ends_at >= ?2) "
+                       "AND (?3 IS NULL OR starts_at < ?3) AND (?4 OR status <> 'draft') AND (?5 OR status <> 'cancelled') "
+                       "ORDER BY starts_at, id");
+  bind_opt(q, 1, f.kind);
+  bind_opt(q, 2, f.from ? std::optional<std::int64_t>(*f.from) : std::nullopt);
+  bind_opt(q, 3, f.to ? std::optional<std::int64_t>(*f.to) : std::nullopt);
+  q.bind(4, f.include_drafts ? 1 : 0);
+  q.bind(5, f.include_cancelled ? 1 : 0);
+  std::vector<domain::event> out;
+  while (q.executeStep()) out.push_back(read_event(q));
+  return out;
+}
+
+std::optional<domain::event> sqlite_store::get_event(id_t id) {
+  auto c = borrow();
+  return event_by_id(*c, id);
+}
+
+void sqlite_store::create_event(domain::event e, callback<domain::event> cb) {
+  write<domain::event>(
+      [e = std::move(e)](connection& c) mutable {
+        auto& q = c.prepare(
+            "INSERT INTO events(kind, title, description, starts_at, ends_at, utc_offset_minutes, capacity, focus_area, "
+            "topic, network, organised_by_project, registration_closes_at, language, status, venue_name, venue_address, "
+            "venue_accessibility, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?18,?18)");
+        bind_event(q, e);
+        q.bind(18, static_cast<std::int64_t>(domain::now()));
+        q.exec();
+        return *event_by_id(c, c.db().getLastInsertRowid());
+      },
+      std::move(cb));
+}
+
+void sqlite_store::update_event(id_t id, domain::event_patch patch, domain::version_condition if_match,
+                                callback<domain::event> cb) {
+  write<domain::event>(
+      [this, id, patch = std::move(patch), if_match = std::move(if_match)](connection& c) {
+        // Decided against the row as it is now, inside the write: an earlier read may be out of date.
+        auto stored = event_by_id(c, id);
+        if (!stored) fail(errc::not_found, "no such event");
+        auto d = domain::decide_event_edit(*stored, patch, if_match, cfg_);
+        switch (d.refusal) {
+          case domain::edit_refusal::none: break;
+          case domain::edit_refusal::not_found: fail(errc::not_found, "no such event");
+          case domain::edit_refusal::stale:
+            throw store_error{failure{errc::precondition_failed, d.detail, {{"reason", "stale"}}, {{"current_version", stored->version}}, {}}};
+          case domain::edit_refusal::cancelled: fail(errc::conflict, d.detail, {{"reason", "cancelled"}});
+          case domain::edit_refusal::invalid: throw store_error{failure{errc::invalid, d.detail, {}, {}, d.errors}};
+          case domain::edit_refusal::capacity_below_confirmed:
+            throw store_error{failure{errc::conflict, d.detail, {{"reason", "capacity_below_confirmed"}},
+                                      {{"confirmed", stored->counts.confirmed}}, d.errors}};
+        }
+        auto& q = c.prepare(
+            "UPDATE events SET kind=?, title=?, description=?, starts_at=?, ends_at=?, utc_offset_minutes=?, capacity=?, "
+            "focus_area=?, topic=?, network=?, organised_by_project=?, registration_closes_at=?, language=?, status=?, "
+            "venue_name=?, venue_address=?, venue_accessibility=?, updated_at=?18, version = version + 1 "
+            "WHERE id=?19 AND version=?20 AND status <> 'cancelled'");
+        bind_event(q, d.updated);
+        q.bind(18, static_cast<std::int64_t>(domain::now()));
+        q.bind(19, id);
+        q.bind(20, stored->version);
+        // Only the writer changes rows, and it read this one just now: a miss here would be a bug, not a race.
+        if (q.exec() == 0) fail(errc::conflict, "the event changed while it was being saved; try again");
+        promote(c, id);
+        return *event_by_id(c, id);
+      },
+      std::move(cb));
+}
+
+void sqlite_store::cancel_event(id_t id, callback<domain::event> cb) {
+  write<domain::event>(
+      [id](connection& c) {
+        auto& q = c.prepare(
+            "UPDATE events SET status = 'cancelled', updated_at = ?, version = version + 1 WHERE id = ? AND status <> 'cancelled'");
+        q.bind(1, static_cast<std::int64_t>(domain::now()));
+        q.bind(2, id);
+        if (q.exec() == 0) {
+          if (!event_by_id(c, id)) fail(errc::not_found, "no such event");
+          fail(errc::conflict, "the event is already cancelled", {{"reason", "cancelled"}});
+        }
+        return *event_by_id(c, id);
+      },
+      std::move(cb));
+}
+
+bool sqlite_store::empty_of_events() {
+  auto c = borrow();
+  return c->db().execAndGet("SELECT count(*) FROM events").getInt64() == 0;
+}
+
+}  // namespace eventd::store::sqlite

@@ -1,0 +1,409 @@
+// Registrations in the SQLite store: registering, the waitlist, changes, cancellation and erasure.
+#include "store/sqlite/sqlite_store.hpp"
+
+#include "auth/crypto.hpp"
+#include "domain/event_rules.hpp"
+#include "domain/time.hpp"
+#include "domain/validation.hpp"
+
+namespace eventd::store::sqlite {
+namespace {
+
+// A manage token is "<registration id>-<secret>": the id finds the row by its key, the secret's hash proves the
+// holder. No index over token hashes, whose random inserts would cost a page write per registration.
+std::optional<domain::registration> registration_by_token(connection& c, const std::string& token) {
+  const auto dash = token.find('-');
+  if (dash == std::string::npos || dash == 0 || dash > 15) return std::nullopt;
+  id_t id = 0;
+  for (std::size_t i = 0; i < dash; ++i) {
+    if (token[i] < '0' || token[i] > '9') return std::nullopt;
+    id = id * 10 + (token[i] - '0');
+  }
+  auto& q = c.prepare("SELECT manage_token_hash FROM registrations WHERE id = ?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::nullopt;
+  const bool match = auth::equal_constant_time(q.getColumn(0).getString(), auth::sha256_hex(token.substr(dash + 1)));
+  q.reset();
+  if (!match) return std::nullopt;
+  return registration_by_id(c, id);
+}
+
+// The person with this (normalised) e-mail address, made on first sight.
+id_t person_id_for(connection& c, const std::string& email) {
+  auto& q = c.prepare("INSERT INTO persons(email) VALUES (?) ON CONFLICT(email) DO UPDATE SET email = excluded.email RETURNING id");
+  q.bind(1, email);
+  q.executeStep();
+  const id_t id = q.getColumn(0).getInt64();
+  q.reset();
+  return id;
+}
+
+// Binds the twelve personal columns, name .. language, in the order the registrations table has them.
+void bind_person(SQLite::Statement& s, int first, const domain::person_fields& p, bool home) {
+  auto trimmed = [](const std::optional<std::string>& v) { return v ? std::optional<std::string>(domain::trim(*v)) : std::nullopt; };
+  s.bind(first, domain::trim(p.name));
+  s.bind(first + 1, domain::normalise_email(p.email));
+  s.bind(first + 2, domain::trim(p.organisation));
+  s.bind(first + 3, p.organisation_type);
+  bind_opt(s, first + 4, trimmed(p.municipality));
+  bind_opt(s, first + 5, trimmed(p.country));
+  s.bind(first + 6, home ? 1 : 0);
+  s.bind(first + 7, p.gender);
+  s.bind(first + 8, join(p.accessibility_needs));
+  bind_opt(s, first + 9, p.accessibility_note);
+  bind_opt(s, first + 10, p.dietary);
+  s.bind(first + 11, p.language);
+}
+
+// Just what a registration decision needs (not the description or venue): the hot path reads little.
+std::optional<domain::event> seat_facts(connection& c, id_t id) {
+  auto& q = c.prepare(
+      "SELECT status, capacity, registration_closes_at, starts_at, confirmed_count, waitlisted_count FROM events WHERE id = ?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::nullopt;
+  domain::event e;
+  e.id = id;
+  e.status = domain::event_status_from(q.getColumn(0).getString()).value_or(domain::event_status::draft);
+  e.capacity = opt_int(q.getColumn(1));
+  e.registration_closes_at = opt_int(q.getColumn(2));
+  e.starts_at = q.getColumn(3).getInt64();
+  e.counts.confirmed = q.getColumn(4).getInt64();
+  e.counts.waitlisted = q.getColumn(5).getInt64();
+  e.counts.capacity = e.capacity;
+  q.reset();
+  return e;
+}
+
+// A LIKE pattern (ESCAPE with a backslash) matching `text` anywhere, its % and _ taken literally.
+std::string like_pattern(const std::string& text) {
+  std::string like = "%";
+  for (char ch : text) {
+    if (ch == '%' || ch == '_' || ch == '\\') like += '\\';
+    like += ch;
+  }
+  like += '%';
+  return like;
+}
+
+}  // namespace
+
+void sqlite_store::register_person(id_t event_id, domain::person_fields p, bool walk_in, callback<created_registration> cb,
+                                   std::optional<domain::time_point> attended_at, id_t user_id, std::string client_network) {
+  const bool home = p.municipality && home_.contains(*p.municipality);
+  std::string token = auth::random_token(32);
+  write<created_registration>(
+      [=, this, p = std::move(p), token = std::move(token)](connection& c) mutable {
+        auto e = seat_facts(c, event_id);
+        if (!e) fail(errc::not_found, "no such event");
+        const auto now = domain::now();
+        if (e->status == domain::event_status::cancelled) fail(errc::conflict, "the event is cancelled", {{"reason", "cancelled"}});
+        if (!walk_in) {
+          if (e->status != domain::event_status::published) fail(errc::conflict, "the event is not open for registration", {{"reason", "unpublished"}});
+          if (now >= e->closes_at()) fail(errc::conflict, "registration for this event has closed", {{"reason", "closed"}});
+        }
+        const std::string email = domain::normalise_email(p.email);
+        const id_t person_id = person_id_for(c, email);
+        auto& dup = c.prepare("SELECT 1 FROM registrations WHERE event_id = ? AND person_id = ? AND status <> 'cancelled'");
+        dup.bind(1, event_id);
+        dup.bind(2, person_id);
+        if (dup.executeStep()) fail(errc::conflict, "this e-mail address is already registered for the event", {{"reason", "duplicate"}});
+        dup.reset();
+        const bool seat = domain::gets_seat(*e, walk_in);
+        created_registration out;
+        // Ids are assigned here, in the single writer, so the ticket code can be derived before the insert.
+        // The counter lives on the writer thread; an id used by a batch that then failed is simply skipped.
+        if (next_registration_id_ == 0) {
+          auto& next = c.prepare("SELECT coalesce(max(id), 0) + 1 FROM registrations");
+          next.executeStep();
+          next_registration_id_ = next.getColumn(0).getInt64();
+          next.reset();
+        }
+        const id_t new_id = next_registration_id_++;
+        out.registration.ticket_code = tickets_->encode(static_cast<std::uint64_t>(new_id));
+        auto& ins = c.prepare(
+            "INSERT INTO registrations(event_id, person_id, status, ticket_code, manage_token_hash, name, email, organisation, "
+            "organisation_type, municipality, country, home_region, gender, accessibility_needs, accessibility_note, dietary, "
+            "language, walk_in, created_at, id, client_network) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        ins.bind(20, new_id);
+        if (client_network.empty()) ins.bind(21); else ins.bind(21, client_network);
+        ins.bind(1, event_id);
+        ins.bind(2, person_id);
+        ins.bind(3, seat ? "confirmed" : "waitlisted");
+        ins.bind(4, out.registration.ticket_code);
+        ins.bind(5, auth::sha256_hex(token));
+        bind_person(ins, 6, p, home);
+        ins.bind(18, walk_in ? 1 : 0);
+        ins.bind(19, static_cast<std::int64_t>(now));
+        ins.exec();
+        const id_t id = c.db().getLastInsertRowid();
+        out.manage_token = std::to_string(id) + "-" + token;
+        // Built from what was just written rather than read back: this is the hot path of the benchmark.
+        auto& reg = out.registration;
+        reg.id = id;
+        reg.event_id = event_id;
+        reg.status = seat ? domain::registration_status::confirmed : domain::registration_status::waitlisted;
+        if (!seat) reg.waitlist_position = e->counts.waitlisted + 1;
+        reg.person = p;
+        reg.person.name = domain::trim(p.name);
+        reg.person.email = email;
+        reg.person.organisation = domain::trim(p.organisation);
+        if (reg.person.municipality) reg.person.municipality = domain::trim(*reg.person.municipality);
+        if (reg.person.country) reg.person.country = domain::trim(*reg.person.country);
+        reg.home_region = home;
+        reg.walk_in = walk_in;
+        reg.created_at = now;
+        if (walk_in) {
+          auto& ci = c.prepare(
+              "INSERT INTO checkins(registration_id, event_id, attended_at, received_at, user_id, device, forced) VALUES (?,?,?,?,?,?,0)");
+          ci.bind(1, id);
+          ci.bind(2, event_id);
+          ci.bind(3, static_cast<std::int64_t>(attended_at.value_or(now)));
+          ci.bind(4, static_cast<std::int64_t>(now));
+          if (user_id) ci.bind(5, user_id); else ci.bind(5);
+          ci.bind(6, "walk-in");
+          ci.exec();
+          reg.checked_in_at = attended_at.value_or(now);
+        }
+        return out;
+      },
+      std::move(cb));
+}
+
+std::optional<domain::registration> sqlite_store::find_by_manage_token(const std::string& token) {
+  auto c = borrow();
+  return registration_by_token(*c, token);
+}
+
+std::optional<domain::registration> sqlite_store::get_registration(id_t id) {
+  auto c = borrow();
+  return registration_by_id(*c, id);
+}
+
+std::vector<domain::registration> sqlite_store::list_registrations(id_t event_id, const std::string& query,
+                                                                   std::optional<domain::registration_status> status) {
+  auto c = borrow();
+  auto& q = c->prepare("SELECT " REGISTRATION_COLUMNS
+                       " FROM registrations r LEFT JOIN checkins c ON c.registration_id = r.id WHERE r.event_id = ?1 "
+                       "AND (?2 IS NULL OR r.name LIKE ?2 ESCAPE '\\' OR r.organisation LIKE ?2 ESCAPE '\\' "
+                       "OR r.email LIKE ?2 ESCAPE '\\' OR r.ticket_code LIKE ?2 ESCAPE '\\') "
+                       "AND (?3 IS NULL OR r.status = ?3) ORDER BY r.id");
+  q.bind(1, event_id);
+  bind_opt(q, 2, query.empty() ? std::nullopt : std::optional<std::string>(like_pattern(query)));
+  bind_opt(q, 3, status ? std::optional<std::string>(std::string(domain::to_string(*status))) : std::nullopt);
+  // Waitlist positions without a query per row; a filtered list still needs the true positions.
+  std::int64_t position = 0;
+  std::vector<domain::registration> rows;
+  while (q.executeStep()) rows.push_back(read_registration(q));
+  q.reset();
+  if (!query.empty()) {
+    for (auto& r : rows) load_waitlist_position(*c, r);
+  } else {
+    for (auto& r : rows)
+      if (r.status == domain::registration_status::waitlisted) r.waitlist_position = ++position;
+  }
+  return rows;
+}
+
+registration_page sqlite_store::list_registrations_page(id_t event_id, const registration_page_query& f) {
+  auto c = borrow();
+  auto& q = c->prepare("SELECT " REGISTRATION_COLUMNS ", r.client_network"
+                       " FROM registrations r LEFT JOIN checkins c ON c.registration_id = r.id WHERE r.event_id = ?1 "
+                       "AND r.id > ?4 "
+                       "AND (?2 IS NULL OR r.name LIKE ?2 ESCAPE '\\' OR r.organisation LIKE ?2 ESCAPE '\\' "
+                       "OR r.email LIKE ?2 ESCAPE '\\' OR r.ticket_code LIKE ?2 ESCAPE '\\') "
+                       "AND (?3 IS NULL OR r.status = ?3) AND (?5 IS NULL OR r.client_network = ?5) "
+                       "AND (?6 IS NULL OR r.created_at >= ?6) AND (?7 IS NULL OR r.created_at < ?7) "
+                       "ORDER BY r.id LIMIT ?8");
+  q.bind(1, event_id);
+  bind_opt(q, 2, f.q.empty() ? std::nullopt : std::optional<std::string>(like_pattern(f.q)));
+  bind_opt(q, 3, f.status ? std::optional<std::string>(std::string(domain::to_string(*f.status))) : std::nullopt);
+  q.bind(4, f.after);
+  bind_opt(q, 5, f.network);
+  bind_opt(q, 6, f.created_from ? std::optional<std::int64_t>(*f.created_from) : std::nullopt);
+  bind_opt(q, 7, f.created_to ? std::optional<std::int64_t>(*f.created_to) : std::nullopt);
+  q.bind(8, f.limit + 1);  // one more tells whether another page follows
+  registration_page page;
+  while (q.executeStep()) {
+    page.items.push_back(read_registration(q));
+    if (!q.getColumn(25).isNull()) page.items.back().client_network = q.getColumn(25).getString();
+  }
+  q.reset();
+  if (page.items.size() > static_cast<std::size_t>(f.limit)) {
+    page.items.pop_back();
+    page.next = page.items.back().id;
+  }
+  // Waitlist positions: counted once up to the page, then in order, unless a filter leaves gaps between rows.
+  const bool contiguous = f.q.empty() && !f.network && !f.created_from && !f.created_to;
+  std::optional<std::int64_t> position;
+  for (auto& r : page.items) {
+    if (r.status != domain::registration_status::waitlisted) continue;
+    if (!contiguous || !position) {
+      load_waitlist_position(*c, r);
+      position = r.waitlist_position;
+    } else {
+      r.waitlist_position = ++*position;
+    }
+  }
+  return page;
+}
+
+void sqlite_store::cancel_registrations(id_t event_id, std::vector<id_t> ids, callback<bulk_cancel_result> cb) {
+  write<bulk_cancel_result>(
+      [this, event_id, ids = std::move(ids)](connection& c) {
+        bulk_cancel_result out;
+        const auto now = static_cast<std::int64_t>(domain::now());
+        std::vector<id_t> done;
+        for (const auto id : ids) {
+          auto& u = c.prepare(
+              "UPDATE registrations SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND event_id = ? AND status <> 'cancelled'");
+          u.bind(1, now);
+          u.bind(2, id);
+          u.bind(3, event_id);
+          if (u.exec() == 0) out.skipped.push_back(id); else done.push_back(id);
+        }
+        // Once, after the whole set: freed places go to waitlisted people outside it.
+        if (!done.empty()) promote(c, event_id);
+        for (const auto id : done) out.cancelled.push_back(*registration_by_id(c, id));
+        return out;
+      },
+      std::move(cb));
+}
+
+void sqlite_store::update_person(std::string token, domain::person_fields p, callback<domain::registration> cb) {
+  const bool home = p.municipality && home_.contains(*p.municipality);
+  write<domain::registration>(
+      [=, p = std::move(p)](connection& c) {
+        auto r = registration_by_token(c, token);
+        if (!r) fail(errc::not_found, "no registration for this link");
+        if (r->erased) fail(errc::conflict, "this registration's personal data has been erased");
+        auto& before = c.prepare("SELECT person_id FROM registrations WHERE id = ?");
+        before.bind(1, r->id);
+        before.executeStep();
+        const id_t old_person_id = before.getColumn(0).getInt64();
+        before.reset();
+        const std::string email = domain::normalise_email(p.email);
+        const id_t person_id = person_id_for(c, email);
+        if (r->status != domain::registration_status::cancelled) {
+          auto& dup = c.prepare("SELECT 1 FROM registrations WHERE event_id = ? AND person_id = ? AND status <> 'cancelled' AND id <> ?");
+          dup.bind(1, r->event_id);
+          dup.bind(2, person_id);
+          dup.bind(3, r->id);
+          if (dup.executeStep()) fail(errc::conflict, "this e-mail address is already registered for the event", {{"reason", "duplicate"}});
+        }
+        auto& q = c.prepare(
+            "UPDATE registrations SET person_id=?, name=?, email=?, organisation=?, organisation_type=?, municipality=?, country=?, "
+            "home_region=?, gender=?, accessibility_needs=?, accessibility_note=?, dietary=?, language=? WHERE id=?");
+        q.bind(1, person_id);
+        bind_person(q, 2, p, home);
+        q.bind(14, r->id);
+        q.exec();
+        if (person_id != old_person_id) release_person(c, old_person_id);
+        return *registration_by_id(c, r->id);
+      },
+      std::move(cb));
+}
+
+void sqlite_store::cancel_by_token(std::string token, callback<domain::registration> cb) {
+  write<domain::registration>(
+      [this, token](connection& c) {
+        auto r = registration_by_token(c, token);
+        if (!r) fail(errc::not_found, "no registration for this link");
+        return cancel(c, *r);
+      },
+      std::move(cb));
+}
+
+void sqlite_store::cancel_registration(id_t event_id, id_t registration_id, callback<domain::registration> cb) {
+  write<domain::registration>(
+      [=, this](connection& c) {
+        auto r = registration_by_id(c, registration_id);
+        if (!r || r->event_id != event_id) fail(errc::not_found, "no such registration for this event");
+        return cancel(c, *r);
+      },
+      std::move(cb));
+}
+
+void sqlite_store::erase_by_token(std::string token, callback<domain::registration> cb) {
+  write<domain::registration>(
+      [this, token](connection& c) {
+        auto r = registration_by_token(c, token);
+        if (!r) fail(errc::not_found, "no registration for this link");
+        // An erased registration no longer holds a seat: cancel it first, which promotes the waitlist.
+        if (r->status != domain::registration_status::cancelled) cancel(c, *r);
+        erase_personal_data(c, r->id);
+        return *registration_by_id(c, r->id);
+      },
+      std::move(cb));
+}
+
+void sqlite_store::erase_ended_before(domain::time_point cutoff, callback<std::int64_t> cb) {
+  write<std::int64_t>(
+      [this, cutoff](connection& c) {
+        std::vector<id_t> ids;
+        auto& q = c.prepare(
+            "SELECT r.id FROM registrations r JOIN events e ON e.id = r.event_id WHERE r.erased = 0 AND e.ends_at < ?");
+        q.bind(1, static_cast<std::int64_t>(cutoff));
+        while (q.executeStep()) ids.push_back(q.getColumn(0).getInt64());
+        q.reset();
+        for (const auto id : ids) erase_personal_data(c, id);
+        return static_cast<std::int64_t>(ids.size());
+      },
+      std::move(cb));
+}
+
+void sqlite_store::promote(connection& c, id_t event_id) {
+  auto e = event_by_id(c, event_id);
+  if (!e) return;
+  const std::int64_t free_seats = domain::seats_to_promote(*e, domain::now());
+  if (free_seats <= 0) return;
+  auto& q = c.prepare(
+      "UPDATE registrations SET status = 'confirmed' WHERE id IN (SELECT id FROM registrations WHERE event_id = ? "
+      "AND status = 'waitlisted' ORDER BY id LIMIT ?) RETURNING id");
+  q.bind(1, event_id);
+  q.bind(2, free_seats);
+  while (q.executeStep()) promoted_in_job_.push_back(q.getColumn(0).getInt64());
+}
+
+domain::registration sqlite_store::cancel(connection& c, const domain::registration& r) {
+  if (r.status == domain::registration_status::cancelled) fail(errc::conflict, "the registration is already cancelled");
+  auto& q = c.prepare("UPDATE registrations SET status = 'cancelled', cancelled_at = ? WHERE id = ?");
+  q.bind(1, static_cast<std::int64_t>(domain::now()));
+  q.bind(2, r.id);
+  q.exec();
+  promote(c, r.event_id);
+  return *registration_by_id(c, r.id);
+}
+
+// Clears what identifies a person, keeps the anonymous facts (event, organisation type, home region, gender,
+// check-in). The person keeps an anonymous id, so statistics count them once; their address goes when nothing
+// else still uses it.
+void sqlite_store::erase_personal_data(connection& c, id_t registration_id) {
+  auto& q = c.prepare(
+      "UPDATE registrations SET name = NULL, email = NULL, organisation = NULL, municipality = NULL, country = NULL, "
+      "accessibility_needs = '', accessibility_note = NULL, dietary = NULL, client_network = NULL, erased = 1 WHERE id = ?");
+  q.bind(1, registration_id);
+  q.exec();
+  auto& p = c.prepare(
+      "UPDATE persons SET email = NULL WHERE id = (SELECT person_id FROM registrations WHERE id = ?1) AND NOT EXISTS "
+      "(SELECT 1 FROM registrations WHERE person_id = persons.id AND erased = 0) AND NOT EXISTS "
+      "(SELECT 1 FROM support_session_persons s WHERE s.person_id = persons.id)");
+  p.bind(1, registration_id);
+  p.exec();
+  // The stored answers of its scans name the person: blanked, a repeat renders them again without (see scan).
+  auto& a = c.prepare("UPDATE scans SET response = '' WHERE registration_id = ? AND response <> ''");
+  a.bind(1, registration_id);
+  a.exec();
+  erased_in_job_.push_back(registration_id);
+}
+
+// After an e-mail change the old address belongs to no one: it goes like an erased one (erase_personal_data).
+void sqlite_store::release_person(connection& c, id_t person_id) {
+  auto& p = c.prepare(
+      "UPDATE persons SET email = NULL WHERE id = ?1 AND email IS NOT NULL AND NOT EXISTS "
+      "(SELECT 1 FROM registrations WHERE person_id = ?1 AND erased = 0) AND NOT EXISTS "
+      "(SELECT 1 FROM support_session_persons s WHERE s.person_id = ?1)");
+  p.bind(1, person_id);
+  p.exec();
+}
+
+}  // namespace eventd::store::sqlite
