@@ -43,9 +43,9 @@ void sqlite_store::check_in_batch(std::vector<checkin_command> cmds, scan_render
 void sqlite_store::undo_check_in(id_t event_id, id_t registration_id, callback<domain::registration> cb) {
   write<domain::registration>(
       [=](connection& c) {
-        auto& q = c.prepare("DELETE FROM checkins WHERE registration_id = ? AND event_id = ?");
-        q.bind(1, registration_id);
-        q.bind(2, event_id);
+        auto& q = c.prepare("DELETE FROM checkins WHERE registration_id = :registration_id AND event_id = :event_id");
+        q.bind(":registration_id", registration_id);
+        q.bind(":event_id", event_id);
         if (q.exec() == 0) fail(errc::not_found, "this registration is not checked in for this event");
         return *registration_by_id(c, registration_id);
       },
@@ -61,24 +61,28 @@ scan_answer sqlite_store::scan(connection& c, const auth::ticket_cipher& tickets
   }
   const domain::scan_request request{cmd.event_id, domain::scan_subject(named, cmd.ticket_code.value_or(""))};
   if (cmd.scan_id) {
-    auto& seen = c.prepare("SELECT status, response, event_id, subject, registration_id, result FROM scans WHERE scan_id = ?");
+    static constexpr sql_text sql{
+        "SELECT status, response, event_id, subject, registration_id, result FROM scans WHERE scan_id = ?"};
+    auto& seen = c.prepare(sql.c_str());
     seen.bind(1, *cmd.scan_id);
     if (seen.executeStep()) {
       std::optional<domain::scan_request> first_request;
-      if (!seen.getColumn(2).isNull())
-        first_request = domain::scan_request{seen.getColumn(2).getInt64(), seen.getColumn(3).getString()};
+      if (!seen.getColumn(sql["event_id"]).isNull())
+        first_request =
+            domain::scan_request{seen.getColumn(sql["event_id"]).getInt64(), seen.getColumn(sql["subject"]).getString()};
       if (!domain::same_scan_request(first_request, request)) {
         // The key belongs to another request: refuse, change nothing, and keep the key tied to its first request.
         checkin_outcome reused;
         reused.result = checkin_result::scan_id_reused;
         return render(reused);
       }
-      scan_answer first{seen.getColumn(0).getInt(), seen.getColumn(1).getString()};
-      if (!first.body.empty() || seen.getColumn(4).isNull()) return first;
+      scan_answer first{seen.getColumn(sql["status"]).getInt(), seen.getColumn(sql["response"]).getString()};
+      if (!first.body.empty() || seen.getColumn(sql["registration_id"]).isNull()) return first;
       // Blanked by an erasure: the same answer again, rendered from the registration as it is now (erased).
       checkin_outcome again;
-      again.result = result_from_text(seen.getColumn(5).isNull() ? "" : seen.getColumn(5).getString());
-      const id_t registration_id = seen.getColumn(4).getInt64();
+      const auto result = seen.getColumn(sql["result"]);
+      again.result = result_from_text(result.isNull() ? "" : result.getString());
+      const id_t registration_id = seen.getColumn(sql["registration_id"]).getInt64();
       seen.reset();
       again.registration = registration_by_id(c, registration_id);
       if (!again.registration) again.result = checkin_result::unknown;
@@ -121,16 +125,7 @@ scan_answer sqlite_store::scan(connection& c, const auth::ticket_cipher& tickets
         u.bind(1, r->id);
         u.exec();
       }
-      auto& ins = c.prepare(
-          "INSERT INTO checkins(registration_id, event_id, attended_at, received_at, user_id, device, forced) VALUES (?,?,?,?,?,?,?)");
-      ins.bind(1, r->id);
-      ins.bind(2, cmd.event_id);
-      ins.bind(3, static_cast<std::int64_t>(cmd.attended_at.value_or(now)));
-      ins.bind(4, static_cast<std::int64_t>(now));
-      if (cmd.user_id) ins.bind(5, cmd.user_id); else ins.bind(5);
-      ins.bind(6, cmd.device);
-      ins.bind(7, d.forced ? 1 : 0);
-      ins.exec();
+      insert_checkin(c, r->id, cmd.event_id, cmd.attended_at.value_or(now), now, cmd.user_id, cmd.device, d.forced);
       o.result = checkin_result::checked_in;
       // What was just written, without reading it back.
       r->checked_in_at = cmd.attended_at.value_or(now);
@@ -145,18 +140,20 @@ scan_answer sqlite_store::scan(connection& c, const auth::ticket_cipher& tickets
   o.registration = std::move(r);
   scan_answer answer = render(o);
   if (cmd.scan_id) {
-    auto& s = c.prepare(
+    static constexpr sql_text insert{
         "INSERT INTO scans(scan_id, status, response, created_at, event_id, subject, registration_id, result) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    s.bind(1, *cmd.scan_id);
-    s.bind(2, answer.status);
-    s.bind(3, answer.body);
-    s.bind(4, static_cast<std::int64_t>(now));
-    s.bind(5, request.event_id);
-    s.bind(6, request.subject);
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"};
+    auto& s = c.prepare(insert.c_str());
+    s.bind(insert.param("scan_id"), *cmd.scan_id);
+    s.bind(insert.param("status"), answer.status);
+    s.bind(insert.param("response"), answer.body);
+    s.bind(insert.param("created_at"), static_cast<std::int64_t>(now));
+    s.bind(insert.param("event_id"), request.event_id);
+    s.bind(insert.param("subject"), request.subject);
     // Which registration the answer speaks of, so its erasure can reach this copy too.
-    if (o.registration) s.bind(7, o.registration->id); else s.bind(7);
-    s.bind(8, std::string(result_text(o.result)));
+    bind_opt(s, insert.param("registration_id"),
+             o.registration ? std::optional<std::int64_t>(o.registration->id) : std::nullopt);
+    s.bind(insert.param("result"), std::string(result_text(o.result)));
     s.exec();
   }
   return answer;

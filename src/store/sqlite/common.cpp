@@ -27,58 +27,63 @@ std::vector<std::string> split(const std::string& s) {
 }
 
 domain::event read_event(SQLite::Statement& q) {
+  constexpr auto& col = event_columns;
   domain::event e;
-  e.id = q.getColumn(0).getInt64();
-  e.kind = q.getColumn(1).getString();
-  e.title = q.getColumn(2).getString();
-  e.description = q.getColumn(3).getString();
-  e.starts_at = q.getColumn(4).getInt64();
-  e.ends_at = q.getColumn(5).getInt64();
-  e.utc_offset_minutes = q.getColumn(6).getInt();
-  e.capacity = opt_int(q.getColumn(7));
-  e.focus_area = opt_text(q.getColumn(8));
-  e.topic = opt_text(q.getColumn(9));
-  e.network = opt_text(q.getColumn(10));
-  e.organised_by_project = q.getColumn(11).getInt() != 0;
-  e.registration_closes_at = opt_int(q.getColumn(12));
-  e.language = q.getColumn(13).getString();
-  e.status = domain::event_status_from(q.getColumn(14).getString()).value_or(domain::event_status::draft);
-  if (!q.getColumn(15).isNull() || !q.getColumn(16).isNull() || !q.getColumn(17).getString().empty())
-    e.place = domain::venue{q.getColumn(15).getString(), q.getColumn(16).getString(), split(q.getColumn(17).getString())};
-  e.created_at = q.getColumn(18).getInt64();
-  e.updated_at = q.getColumn(19).getInt64();
-  e.counts.confirmed = q.getColumn(20).getInt64();
-  e.counts.waitlisted = q.getColumn(21).getInt64();
-  e.counts.walk_ins = q.getColumn(22).getInt64();
-  e.counts.checked_in = q.getColumn(23).getInt64();
-  e.version = q.getColumn(24).getInt64();
+  e.id = q.getColumn(col["id"]).getInt64();
+  e.kind = q.getColumn(col["kind"]).getString();
+  e.title = q.getColumn(col["title"]).getString();
+  e.description = q.getColumn(col["description"]).getString();
+  e.starts_at = q.getColumn(col["starts_at"]).getInt64();
+  e.ends_at = q.getColumn(col["ends_at"]).getInt64();
+  e.utc_offset_minutes = q.getColumn(col["utc_offset_minutes"]).getInt();
+  e.capacity = opt_int(q.getColumn(col["capacity"]));
+  e.focus_area = opt_text(q.getColumn(col["focus_area"]));
+  e.topic = opt_text(q.getColumn(col["topic"]));
+  e.network = opt_text(q.getColumn(col["network"]));
+  e.organised_by_project = q.getColumn(col["organised_by_project"]).getInt() != 0;
+  e.registration_closes_at = opt_int(q.getColumn(col["registration_closes_at"]));
+  e.language = q.getColumn(col["language"]).getString();
+  e.status = domain::event_status_from(q.getColumn(col["status"]).getString()).value_or(domain::event_status::draft);
+  const auto venue_name = q.getColumn(col["venue_name"]);
+  const auto venue_address = q.getColumn(col["venue_address"]);
+  const auto venue_accessibility = q.getColumn(col["venue_accessibility"]).getString();
+  if (!venue_name.isNull() || !venue_address.isNull() || !venue_accessibility.empty())
+    e.place = domain::venue{venue_name.getString(), venue_address.getString(), split(venue_accessibility)};
+  e.created_at = q.getColumn(col["created_at"]).getInt64();
+  e.updated_at = q.getColumn(col["updated_at"]).getInt64();
+  e.counts.confirmed = q.getColumn(col["confirmed_count"]).getInt64();
+  e.counts.waitlisted = q.getColumn(col["waitlisted_count"]).getInt64();
+  e.counts.walk_ins = q.getColumn(col["walk_in_count"]).getInt64();
+  e.counts.checked_in = q.getColumn(col["checked_in_count"]).getInt64();
+  e.version = q.getColumn(col["version"]).getInt64();
   e.counts.capacity = e.capacity;
   return e;
 }
 
 void bind_event(SQLite::Statement& s, const domain::event& e) {
-  s.bind(1, e.kind);
-  s.bind(2, e.title);
-  s.bind(3, e.description);
-  s.bind(4, static_cast<std::int64_t>(e.starts_at));
-  s.bind(5, static_cast<std::int64_t>(e.ends_at));
-  s.bind(6, e.utc_offset_minutes);
-  bind_opt(s, 7, e.capacity);
-  bind_opt(s, 8, e.focus_area);
-  bind_opt(s, 9, e.topic);
-  bind_opt(s, 10, e.network);
-  s.bind(11, e.organised_by_project ? 1 : 0);
-  bind_opt(s, 12, e.registration_closes_at ? std::optional<std::int64_t>(*e.registration_closes_at) : std::nullopt);
-  s.bind(13, e.language);
-  s.bind(14, std::string(domain::to_string(e.status)));
+  constexpr auto& at = event_fields;
+  s.bind(at.param("kind"), e.kind);
+  s.bind(at.param("title"), e.title);
+  s.bind(at.param("description"), e.description);
+  s.bind(at.param("starts_at"), static_cast<std::int64_t>(e.starts_at));
+  s.bind(at.param("ends_at"), static_cast<std::int64_t>(e.ends_at));
+  s.bind(at.param("utc_offset_minutes"), e.utc_offset_minutes);
+  bind_opt(s, at.param("capacity"), e.capacity);
+  bind_opt(s, at.param("focus_area"), e.focus_area);
+  bind_opt(s, at.param("topic"), e.topic);
+  bind_opt(s, at.param("network"), e.network);
+  s.bind(at.param("organised_by_project"), e.organised_by_project ? 1 : 0);
+  bind_opt(s, at.param("registration_closes_at"), e.registration_closes_at);
+  s.bind(at.param("language"), e.language);
+  s.bind(at.param("status"), std::string(domain::to_string(e.status)));
   if (e.place) {
-    s.bind(15, e.place->name);
-    s.bind(16, e.place->address);
-    s.bind(17, join(e.place->accessibility));
+    s.bind(at.param("venue_name"), e.place->name);
+    s.bind(at.param("venue_address"), e.place->address);
+    s.bind(at.param("venue_accessibility"), join(e.place->accessibility));
   } else {
-    s.bind(15);
-    s.bind(16);
-    s.bind(17, std::string());
+    s.bind(at.param("venue_name"));
+    s.bind(at.param("venue_address"));
+    s.bind(at.param("venue_accessibility"), std::string());
   }
 }
 
@@ -91,34 +96,37 @@ std::optional<domain::event> event_by_id(connection& c, id_t id) {
   return e;
 }
 
-
 domain::registration read_registration(SQLite::Statement& q) {
+  constexpr auto& col = registration_columns;
   domain::registration r;
-  r.id = q.getColumn(0).getInt64();
-  r.event_id = q.getColumn(1).getInt64();
-  r.status = domain::registration_status_from(q.getColumn(2).getString()).value_or(domain::registration_status::cancelled);
-  r.ticket_code = q.getColumn(3).getString();
-  r.person.name = q.getColumn(4).getString();
-  r.person.email = q.getColumn(5).getString();
-  r.person.organisation = q.getColumn(6).getString();
-  r.person.organisation_type = q.getColumn(7).getString();
-  r.person.municipality = opt_text(q.getColumn(8));
-  r.person.country = opt_text(q.getColumn(9));
-  r.home_region = q.getColumn(10).getInt() != 0;
-  r.person.gender = q.getColumn(11).getString();
-  r.person.accessibility_needs = split(q.getColumn(12).getString());
-  r.person.accessibility_note = opt_text(q.getColumn(13));
-  r.person.dietary = opt_text(q.getColumn(14));
-  r.person.language = q.getColumn(15).getString();
-  r.walk_in = q.getColumn(16).getInt() != 0;
-  r.erased = q.getColumn(17).getInt() != 0;
-  r.created_at = q.getColumn(18).getInt64();
-  r.cancelled_at = opt_int(q.getColumn(19));
-  r.checked_in_at = opt_int(q.getColumn(20));
-  r.checkin_forced = !q.getColumn(21).isNull() && q.getColumn(21).getInt() != 0;
-  r.checkin_user_id = opt_int(q.getColumn(22));
-  r.checkin_device = q.getColumn(23).isNull() ? std::string() : q.getColumn(23).getString();
-  r.checkin_received_at = opt_int(q.getColumn(24));
+  r.id = q.getColumn(col["id"]).getInt64();
+  r.event_id = q.getColumn(col["event_id"]).getInt64();
+  r.status = domain::registration_status_from(q.getColumn(col["status"]).getString())
+                 .value_or(domain::registration_status::cancelled);
+  r.ticket_code = q.getColumn(col["ticket_code"]).getString();
+  r.person.name = q.getColumn(col["name"]).getString();
+  r.person.email = q.getColumn(col["email"]).getString();
+  r.person.organisation = q.getColumn(col["organisation"]).getString();
+  r.person.organisation_type = q.getColumn(col["organisation_type"]).getString();
+  r.person.municipality = opt_text(q.getColumn(col["municipality"]));
+  r.person.country = opt_text(q.getColumn(col["country"]));
+  r.home_region = q.getColumn(col["home_region"]).getInt() != 0;
+  r.person.gender = q.getColumn(col["gender"]).getString();
+  r.person.accessibility_needs = split(q.getColumn(col["accessibility_needs"]).getString());
+  r.person.accessibility_note = opt_text(q.getColumn(col["accessibility_note"]));
+  r.person.dietary = opt_text(q.getColumn(col["dietary"]));
+  r.person.language = q.getColumn(col["language"]).getString();
+  r.walk_in = q.getColumn(col["walk_in"]).getInt() != 0;
+  r.erased = q.getColumn(col["erased"]).getInt() != 0;
+  r.created_at = q.getColumn(col["created_at"]).getInt64();
+  r.cancelled_at = opt_int(q.getColumn(col["cancelled_at"]));
+  r.checked_in_at = opt_int(q.getColumn(col["attended_at"]));
+  const auto forced = q.getColumn(col["forced"]);
+  r.checkin_forced = !forced.isNull() && forced.getInt() != 0;
+  r.checkin_user_id = opt_int(q.getColumn(col["user_id"]));
+  const auto device = q.getColumn(col["device"]);
+  r.checkin_device = device.isNull() ? std::string() : device.getString();
+  r.checkin_received_at = opt_int(q.getColumn(col["received_at"]));
   return r;
 }
 
@@ -127,9 +135,10 @@ void load_waitlist_position(connection& c, domain::registration& r) {
     r.waitlist_position.reset();
     return;
   }
-  auto& q = c.prepare("SELECT count(*) FROM registrations WHERE event_id = ? AND status = 'waitlisted' AND id <= ?");
-  q.bind(1, r.event_id);
-  q.bind(2, r.id);
+  auto& q = c.prepare(
+      "SELECT count(*) FROM registrations WHERE event_id = :event_id AND status = 'waitlisted' AND id <= :id");
+  q.bind(":event_id", r.event_id);
+  q.bind(":id", r.id);
   q.executeStep();
   r.waitlist_position = q.getColumn(0).getInt64();
 }
@@ -145,5 +154,21 @@ std::optional<domain::registration> registration_by_id(connection& c, id_t id) {
   return r;
 }
 
+void insert_checkin(connection& c, id_t registration_id, id_t event_id, domain::time_point attended_at,
+                    domain::time_point received_at, id_t user_id, const std::string& device, bool forced) {
+  // On the hot paths of check-in and walk-ins: bound by position.
+  static constexpr sql_text insert{
+      "INSERT INTO checkins(registration_id, event_id, attended_at, received_at, user_id, device, forced) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)"};
+  auto& q = c.prepare(insert.c_str());
+  q.bind(insert.param("registration_id"), registration_id);
+  q.bind(insert.param("event_id"), event_id);
+  q.bind(insert.param("attended_at"), static_cast<std::int64_t>(attended_at));
+  q.bind(insert.param("received_at"), static_cast<std::int64_t>(received_at));
+  bind_opt(q, insert.param("user_id"), user_id ? std::optional<std::int64_t>(user_id) : std::nullopt);
+  q.bind(insert.param("device"), device);
+  q.bind(insert.param("forced"), forced ? 1 : 0);
+  q.exec();
+}
 
 }  // namespace eventd::store::sqlite

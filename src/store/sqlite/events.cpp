@@ -9,14 +9,14 @@ namespace eventd::store::sqlite {
 std::vector<domain::event> sqlite_store::list_events(const event_filter& f) {
   auto c = borrow();
   auto& q = c->prepare("SELECT " EVENT_COLUMNS
-                       " FROM events WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR ends_at >= ?2) "
-                       "AND (?3 IS NULL OR starts_at < ?3) AND (?4 OR status <> 'draft') AND (?5 OR status <> 'cancelled') "
-                       "ORDER BY starts_at, id");
-  bind_opt(q, 1, f.kind);
-  bind_opt(q, 2, f.from ? std::optional<std::int64_t>(*f.from) : std::nullopt);
-  bind_opt(q, 3, f.to ? std::optional<std::int64_t>(*f.to) : std::nullopt);
-  q.bind(4, f.include_drafts ? 1 : 0);
-  q.bind(5, f.include_cancelled ? 1 : 0);
+                       " FROM events WHERE (:kind IS NULL OR kind = :kind) AND (:from IS NULL OR ends_at >= :from) "
+                       "AND (:to IS NULL OR starts_at < :to) AND (:drafts OR status <> 'draft') "
+                       "AND (:cancelled OR status <> 'cancelled') ORDER BY starts_at, id");
+  bind_opt(q, ":kind", f.kind);
+  bind_opt(q, ":from", f.from);
+  bind_opt(q, ":to", f.to);
+  q.bind(":drafts", f.include_drafts ? 1 : 0);
+  q.bind(":cancelled", f.include_cancelled ? 1 : 0);
   std::vector<domain::event> out;
   while (q.executeStep()) out.push_back(read_event(q));
   return out;
@@ -30,12 +30,10 @@ std::optional<domain::event> sqlite_store::get_event(id_t id) {
 void sqlite_store::create_event(domain::event e, callback<domain::event> cb) {
   write<domain::event>(
       [e = std::move(e)](connection& c) mutable {
-        auto& q = c.prepare(
-            "INSERT INTO events(kind, title, description, starts_at, ends_at, utc_offset_minutes, capacity, focus_area, "
-            "topic, network, organised_by_project, registration_closes_at, language, status, venue_name, venue_address, "
-            "venue_accessibility, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?18,?18)");
+        auto& q = c.prepare("INSERT INTO events(" EVENT_FIELDS ", created_at, updated_at) "
+                            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, :now, :now)");
         bind_event(q, e);
-        q.bind(18, static_cast<std::int64_t>(domain::now()));
+        q.bind(":now", static_cast<std::int64_t>(domain::now()));
         q.exec();
         return *event_by_id(c, c.db().getLastInsertRowid());
       },
@@ -61,15 +59,13 @@ void sqlite_store::update_event(id_t id, domain::event_patch patch, domain::vers
             throw store_error{failure{errc::conflict, d.detail, {{"reason", "capacity_below_confirmed"}},
                                       {{"confirmed", stored->counts.confirmed}}, d.errors}};
         }
-        auto& q = c.prepare(
-            "UPDATE events SET kind=?, title=?, description=?, starts_at=?, ends_at=?, utc_offset_minutes=?, capacity=?, "
-            "focus_area=?, topic=?, network=?, organised_by_project=?, registration_closes_at=?, language=?, status=?, "
-            "venue_name=?, venue_address=?, venue_accessibility=?, updated_at=?18, version = version + 1 "
-            "WHERE id=?19 AND version=?20 AND status <> 'cancelled'");
+        auto& q = c.prepare("UPDATE events SET (" EVENT_FIELDS ") = (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?), "
+                            "updated_at = :now, version = version + 1 "
+                            "WHERE id = :id AND version = :version AND status <> 'cancelled'");
         bind_event(q, d.updated);
-        q.bind(18, static_cast<std::int64_t>(domain::now()));
-        q.bind(19, id);
-        q.bind(20, stored->version);
+        q.bind(":now", static_cast<std::int64_t>(domain::now()));
+        q.bind(":id", id);
+        q.bind(":version", stored->version);
         // Only the writer changes rows, and it read this one just now: a miss here would be a bug, not a race.
         if (q.exec() == 0) fail(errc::conflict, "the event changed while it was being saved; try again");
         promote(c, id);
@@ -82,9 +78,10 @@ void sqlite_store::cancel_event(id_t id, callback<domain::event> cb) {
   write<domain::event>(
       [id](connection& c) {
         auto& q = c.prepare(
-            "UPDATE events SET status = 'cancelled', updated_at = ?, version = version + 1 WHERE id = ? AND status <> 'cancelled'");
-        q.bind(1, static_cast<std::int64_t>(domain::now()));
-        q.bind(2, id);
+            "UPDATE events SET status = 'cancelled', updated_at = :now, version = version + 1 "
+            "WHERE id = :id AND status <> 'cancelled'");
+        q.bind(":now", static_cast<std::int64_t>(domain::now()));
+        q.bind(":id", id);
         if (q.exec() == 0) {
           if (!event_by_id(c, id)) fail(errc::not_found, "no such event");
           fail(errc::conflict, "the event is already cancelled", {{"reason", "cancelled"}});

@@ -38,37 +38,47 @@ id_t person_id_for(connection& c, const std::string& email) {
   return id;
 }
 
-// Binds the twelve personal columns, name .. language, in the order the registrations table has them.
+// The personal columns of a registration, bound by bind_person.
+#define PERSON_COLUMNS                                                                                             \
+  "name, email, organisation, organisation_type, municipality, country, home_region, gender, accessibility_needs, " \
+  "accessibility_note, dietary, language"
+constexpr sql_text person_columns{PERSON_COLUMNS};
+
+// Binds PERSON_COLUMNS, in their order, from parameter `first` on.
 void bind_person(SQLite::Statement& s, int first, const domain::person_fields& p, bool home) {
+  constexpr auto& col = person_columns;
+  const auto at = [first](int column) { return first + column; };
   auto trimmed = [](const std::optional<std::string>& v) { return v ? std::optional<std::string>(domain::trim(*v)) : std::nullopt; };
-  s.bind(first, domain::trim(p.name));
-  s.bind(first + 1, domain::normalise_email(p.email));
-  s.bind(first + 2, domain::trim(p.organisation));
-  s.bind(first + 3, p.organisation_type);
-  bind_opt(s, first + 4, trimmed(p.municipality));
-  bind_opt(s, first + 5, trimmed(p.country));
-  s.bind(first + 6, home ? 1 : 0);
-  s.bind(first + 7, p.gender);
-  s.bind(first + 8, join(p.accessibility_needs));
-  bind_opt(s, first + 9, p.accessibility_note);
-  bind_opt(s, first + 10, p.dietary);
-  s.bind(first + 11, p.language);
+  s.bind(at(col["name"]), domain::trim(p.name));
+  s.bind(at(col["email"]), domain::normalise_email(p.email));
+  s.bind(at(col["organisation"]), domain::trim(p.organisation));
+  s.bind(at(col["organisation_type"]), p.organisation_type);
+  bind_opt(s, at(col["municipality"]), trimmed(p.municipality));
+  bind_opt(s, at(col["country"]), trimmed(p.country));
+  s.bind(at(col["home_region"]), home ? 1 : 0);
+  s.bind(at(col["gender"]), p.gender);
+  s.bind(at(col["accessibility_needs"]), join(p.accessibility_needs));
+  bind_opt(s, at(col["accessibility_note"]), p.accessibility_note);
+  bind_opt(s, at(col["dietary"]), p.dietary);
+  s.bind(at(col["language"]), p.language);
 }
 
 // Just what a registration decision needs (not the description or venue): the hot path reads little.
 std::optional<domain::event> seat_facts(connection& c, id_t id) {
-  auto& q = c.prepare(
-      "SELECT status, capacity, registration_closes_at, starts_at, confirmed_count, waitlisted_count FROM events WHERE id = ?");
+  static constexpr sql_text sql{
+      "SELECT status, capacity, registration_closes_at, starts_at, confirmed_count, waitlisted_count "
+      "FROM events WHERE id = ?"};
+  auto& q = c.prepare(sql.c_str());
   q.bind(1, id);
   if (!q.executeStep()) return std::nullopt;
   domain::event e;
   e.id = id;
-  e.status = domain::event_status_from(q.getColumn(0).getString()).value_or(domain::event_status::draft);
-  e.capacity = opt_int(q.getColumn(1));
-  e.registration_closes_at = opt_int(q.getColumn(2));
-  e.starts_at = q.getColumn(3).getInt64();
-  e.counts.confirmed = q.getColumn(4).getInt64();
-  e.counts.waitlisted = q.getColumn(5).getInt64();
+  e.status = domain::event_status_from(q.getColumn(sql["status"]).getString()).value_or(domain::event_status::draft);
+  e.capacity = opt_int(q.getColumn(sql["capacity"]));
+  e.registration_closes_at = opt_int(q.getColumn(sql["registration_closes_at"]));
+  e.starts_at = q.getColumn(sql["starts_at"]).getInt64();
+  e.counts.confirmed = q.getColumn(sql["confirmed_count"]).getInt64();
+  e.counts.waitlisted = q.getColumn(sql["waitlisted_count"]).getInt64();
   e.counts.capacity = e.capacity;
   q.reset();
   return e;
@@ -103,9 +113,10 @@ void sqlite_store::register_person(id_t event_id, domain::person_fields p, bool 
         }
         const std::string email = domain::normalise_email(p.email);
         const id_t person_id = person_id_for(c, email);
-        auto& dup = c.prepare("SELECT 1 FROM registrations WHERE event_id = ? AND person_id = ? AND status <> 'cancelled'");
-        dup.bind(1, event_id);
-        dup.bind(2, person_id);
+        auto& dup = c.prepare(
+            "SELECT 1 FROM registrations WHERE event_id = :event_id AND person_id = :person_id AND status <> 'cancelled'");
+        dup.bind(":event_id", event_id);
+        dup.bind(":person_id", person_id);
         if (dup.executeStep()) fail(errc::conflict, "this e-mail address is already registered for the event", {{"reason", "duplicate"}});
         dup.reset();
         const bool seat = domain::gets_seat(*e, walk_in);
@@ -120,20 +131,23 @@ void sqlite_store::register_person(id_t event_id, domain::person_fields p, bool 
         }
         const id_t new_id = next_registration_id_++;
         out.registration.ticket_code = tickets_->encode(static_cast<std::uint64_t>(new_id));
-        auto& ins = c.prepare(
-            "INSERT INTO registrations(event_id, person_id, status, ticket_code, manage_token_hash, name, email, organisation, "
-            "organisation_type, municipality, country, home_region, gender, accessibility_needs, accessibility_note, dietary, "
-            "language, walk_in, created_at, id, client_network) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-        ins.bind(20, new_id);
-        if (client_network.empty()) ins.bind(21); else ins.bind(21, client_network);
-        ins.bind(1, event_id);
-        ins.bind(2, person_id);
-        ins.bind(3, seat ? "confirmed" : "waitlisted");
-        ins.bind(4, out.registration.ticket_code);
-        ins.bind(5, auth::sha256_hex(token));
-        bind_person(ins, 6, p, home);
-        ins.bind(18, walk_in ? 1 : 0);
-        ins.bind(19, static_cast<std::int64_t>(now));
+        static constexpr sql_text insert{
+            "INSERT INTO registrations(event_id, person_id, status, ticket_code, manage_token_hash, " PERSON_COLUMNS
+            ", walk_in, created_at, id, client_network) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"};
+        auto& ins = c.prepare(insert.c_str());
+        ins.bind(insert.param("id"), new_id);
+        ins.bind(insert.param("event_id"), event_id);
+        ins.bind(insert.param("person_id"), person_id);
+        ins.bind(insert.param("status"), seat ? "confirmed" : "waitlisted");
+        ins.bind(insert.param("ticket_code"), out.registration.ticket_code);
+        ins.bind(insert.param("manage_token_hash"), auth::sha256_hex(token));
+        bind_person(ins, insert.param("name"), p, home);
+        ins.bind(insert.param("walk_in"), walk_in ? 1 : 0);
+        ins.bind(insert.param("created_at"), static_cast<std::int64_t>(now));
+        if (client_network.empty())
+          ins.bind(insert.param("client_network"));
+        else
+          ins.bind(insert.param("client_network"), client_network);
         ins.exec();
         const id_t id = c.db().getLastInsertRowid();
         out.manage_token = std::to_string(id) + "-" + token;
@@ -153,15 +167,7 @@ void sqlite_store::register_person(id_t event_id, domain::person_fields p, bool 
         reg.walk_in = walk_in;
         reg.created_at = now;
         if (walk_in) {
-          auto& ci = c.prepare(
-              "INSERT INTO checkins(registration_id, event_id, attended_at, received_at, user_id, device, forced) VALUES (?,?,?,?,?,?,0)");
-          ci.bind(1, id);
-          ci.bind(2, event_id);
-          ci.bind(3, static_cast<std::int64_t>(attended_at.value_or(now)));
-          ci.bind(4, static_cast<std::int64_t>(now));
-          if (user_id) ci.bind(5, user_id); else ci.bind(5);
-          ci.bind(6, "walk-in");
-          ci.exec();
+          insert_checkin(c, id, event_id, attended_at.value_or(now), now, user_id, "walk-in", false);
           reg.checked_in_at = attended_at.value_or(now);
         }
         return out;
@@ -183,13 +189,13 @@ std::vector<domain::registration> sqlite_store::list_registrations(id_t event_id
                                                                    std::optional<domain::registration_status> status) {
   auto c = borrow();
   auto& q = c->prepare("SELECT " REGISTRATION_COLUMNS
-                       " FROM registrations r LEFT JOIN checkins c ON c.registration_id = r.id WHERE r.event_id = ?1 "
-                       "AND (?2 IS NULL OR r.name LIKE ?2 ESCAPE '\\' OR r.organisation LIKE ?2 ESCAPE '\\' "
-                       "OR r.email LIKE ?2 ESCAPE '\\' OR r.ticket_code LIKE ?2 ESCAPE '\\') "
-                       "AND (?3 IS NULL OR r.status = ?3) ORDER BY r.id");
-  q.bind(1, event_id);
-  bind_opt(q, 2, query.empty() ? std::nullopt : std::optional<std::string>(like_pattern(query)));
-  bind_opt(q, 3, status ? std::optional<std::string>(std::string(domain::to_string(*status))) : std::nullopt);
+                       " FROM registrations r LEFT JOIN checkins c ON c.registration_id = r.id WHERE r.event_id = :event_id "
+                       "AND (:like IS NULL OR r.name LIKE :like ESCAPE '\\' OR r.organisation LIKE :like ESCAPE '\\' "
+                       "OR r.email LIKE :like ESCAPE '\\' OR r.ticket_code LIKE :like ESCAPE '\\') "
+                       "AND (:status IS NULL OR r.status = :status) ORDER BY r.id");
+  q.bind(":event_id", event_id);
+  bind_opt(q, ":like", query.empty() ? std::nullopt : std::optional<std::string>(like_pattern(query)));
+  bind_opt(q, ":status", status ? std::optional<std::string>(std::string(domain::to_string(*status))) : std::nullopt);
   // Waitlist positions without a query per row; a filtered list still needs the true positions.
   std::int64_t position = 0;
   std::vector<domain::registration> rows;
@@ -206,26 +212,29 @@ std::vector<domain::registration> sqlite_store::list_registrations(id_t event_id
 
 registration_page sqlite_store::list_registrations_page(id_t event_id, const registration_page_query& f) {
   auto c = borrow();
-  auto& q = c->prepare("SELECT " REGISTRATION_COLUMNS ", r.client_network"
-                       " FROM registrations r LEFT JOIN checkins c ON c.registration_id = r.id WHERE r.event_id = ?1 "
-                       "AND r.id > ?4 "
-                       "AND (?2 IS NULL OR r.name LIKE ?2 ESCAPE '\\' OR r.organisation LIKE ?2 ESCAPE '\\' "
-                       "OR r.email LIKE ?2 ESCAPE '\\' OR r.ticket_code LIKE ?2 ESCAPE '\\') "
-                       "AND (?3 IS NULL OR r.status = ?3) AND (?5 IS NULL OR r.client_network = ?5) "
-                       "AND (?6 IS NULL OR r.created_at >= ?6) AND (?7 IS NULL OR r.created_at < ?7) "
-                       "ORDER BY r.id LIMIT ?8");
-  q.bind(1, event_id);
-  bind_opt(q, 2, f.q.empty() ? std::nullopt : std::optional<std::string>(like_pattern(f.q)));
-  bind_opt(q, 3, f.status ? std::optional<std::string>(std::string(domain::to_string(*f.status))) : std::nullopt);
-  q.bind(4, f.after);
-  bind_opt(q, 5, f.network);
-  bind_opt(q, 6, f.created_from ? std::optional<std::int64_t>(*f.created_from) : std::nullopt);
-  bind_opt(q, 7, f.created_to ? std::optional<std::int64_t>(*f.created_to) : std::nullopt);
-  q.bind(8, f.limit + 1);  // one more tells whether another page follows
+  static constexpr sql_text sql{
+      "SELECT " REGISTRATION_COLUMNS ", r.client_network"
+      " FROM registrations r LEFT JOIN checkins c ON c.registration_id = r.id WHERE r.event_id = :event_id "
+      "AND r.id > :after "
+      "AND (:like IS NULL OR r.name LIKE :like ESCAPE '\\' OR r.organisation LIKE :like ESCAPE '\\' "
+      "OR r.email LIKE :like ESCAPE '\\' OR r.ticket_code LIKE :like ESCAPE '\\') "
+      "AND (:status IS NULL OR r.status = :status) AND (:network IS NULL OR r.client_network = :network) "
+      "AND (:created_from IS NULL OR r.created_at >= :created_from) AND (:created_to IS NULL OR r.created_at < :created_to) "
+      "ORDER BY r.id LIMIT :limit"};
+  auto& q = c->prepare(sql.c_str());
+  q.bind(":event_id", event_id);
+  bind_opt(q, ":like", f.q.empty() ? std::nullopt : std::optional<std::string>(like_pattern(f.q)));
+  bind_opt(q, ":status", f.status ? std::optional<std::string>(std::string(domain::to_string(*f.status))) : std::nullopt);
+  q.bind(":after", f.after);
+  bind_opt(q, ":network", f.network);
+  bind_opt(q, ":created_from", f.created_from);
+  bind_opt(q, ":created_to", f.created_to);
+  q.bind(":limit", f.limit + 1);  // one more tells whether another page follows
   registration_page page;
   while (q.executeStep()) {
     page.items.push_back(read_registration(q));
-    if (!q.getColumn(25).isNull()) page.items.back().client_network = q.getColumn(25).getString();
+    const auto network = q.getColumn(sql["client_network"]);
+    if (!network.isNull()) page.items.back().client_network = network.getString();
   }
   q.reset();
   if (page.items.size() > static_cast<std::size_t>(f.limit)) {
@@ -255,10 +264,11 @@ void sqlite_store::cancel_registrations(id_t event_id, std::vector<id_t> ids, ca
         std::vector<id_t> done;
         for (const auto id : ids) {
           auto& u = c.prepare(
-              "UPDATE registrations SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND event_id = ? AND status <> 'cancelled'");
-          u.bind(1, now);
-          u.bind(2, id);
-          u.bind(3, event_id);
+              "UPDATE registrations SET status = 'cancelled', cancelled_at = :now "
+              "WHERE id = :id AND event_id = :event_id AND status <> 'cancelled'");
+          u.bind(":now", now);
+          u.bind(":id", id);
+          u.bind(":event_id", event_id);
           if (u.exec() == 0) out.skipped.push_back(id); else done.push_back(id);
         }
         // Once, after the whole set: freed places go to waitlisted people outside it.
@@ -284,18 +294,19 @@ void sqlite_store::update_person(std::string token, domain::person_fields p, cal
         const std::string email = domain::normalise_email(p.email);
         const id_t person_id = person_id_for(c, email);
         if (r->status != domain::registration_status::cancelled) {
-          auto& dup = c.prepare("SELECT 1 FROM registrations WHERE event_id = ? AND person_id = ? AND status <> 'cancelled' AND id <> ?");
-          dup.bind(1, r->event_id);
-          dup.bind(2, person_id);
-          dup.bind(3, r->id);
+          auto& dup = c.prepare(
+              "SELECT 1 FROM registrations WHERE event_id = :event_id AND person_id = :person_id "
+              "AND status <> 'cancelled' AND id <> :id");
+          dup.bind(":event_id", r->event_id);
+          dup.bind(":person_id", person_id);
+          dup.bind(":id", r->id);
           if (dup.executeStep()) fail(errc::conflict, "this e-mail address is already registered for the event", {{"reason", "duplicate"}});
         }
-        auto& q = c.prepare(
-            "UPDATE registrations SET person_id=?, name=?, email=?, organisation=?, organisation_type=?, municipality=?, country=?, "
-            "home_region=?, gender=?, accessibility_needs=?, accessibility_note=?, dietary=?, language=? WHERE id=?");
-        q.bind(1, person_id);
-        bind_person(q, 2, p, home);
-        q.bind(14, r->id);
+        auto& q = c.prepare("UPDATE registrations SET (" PERSON_COLUMNS ") = (?,?,?,?,?,?,?,?,?,?,?,?), "
+                            "person_id = :person_id WHERE id = :id");
+        bind_person(q, 1, p, home);  // the list's parameters come first
+        q.bind(":person_id", person_id);
+        q.bind(":id", r->id);
         q.exec();
         if (person_id != old_person_id) release_person(c, old_person_id);
         return *registration_by_id(c, r->id);
@@ -357,18 +368,18 @@ void sqlite_store::promote(connection& c, id_t event_id) {
   const std::int64_t free_seats = domain::seats_to_promote(*e, domain::now());
   if (free_seats <= 0) return;
   auto& q = c.prepare(
-      "UPDATE registrations SET status = 'confirmed' WHERE id IN (SELECT id FROM registrations WHERE event_id = ? "
-      "AND status = 'waitlisted' ORDER BY id LIMIT ?) RETURNING id");
-  q.bind(1, event_id);
-  q.bind(2, free_seats);
+      "UPDATE registrations SET status = 'confirmed' WHERE id IN (SELECT id FROM registrations WHERE event_id = :event_id "
+      "AND status = 'waitlisted' ORDER BY id LIMIT :seats) RETURNING id");
+  q.bind(":event_id", event_id);
+  q.bind(":seats", free_seats);
   while (q.executeStep()) promoted_in_job_.push_back(q.getColumn(0).getInt64());
 }
 
 domain::registration sqlite_store::cancel(connection& c, const domain::registration& r) {
   if (r.status == domain::registration_status::cancelled) fail(errc::conflict, "the registration is already cancelled");
-  auto& q = c.prepare("UPDATE registrations SET status = 'cancelled', cancelled_at = ? WHERE id = ?");
-  q.bind(1, static_cast<std::int64_t>(domain::now()));
-  q.bind(2, r.id);
+  auto& q = c.prepare("UPDATE registrations SET status = 'cancelled', cancelled_at = :now WHERE id = :id");
+  q.bind(":now", static_cast<std::int64_t>(domain::now()));
+  q.bind(":id", r.id);
   q.exec();
   promote(c, r.event_id);
   return *registration_by_id(c, r.id);
