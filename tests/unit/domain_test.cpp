@@ -834,6 +834,35 @@ TEST(admission, a_cancelled_registration_is_not_revived_beside_another_active_on
   EXPECT_EQ(decide_admission(erased, true, false).result, admission::not_admissible);
 }
 
+TEST(admission, only_a_forced_check_in_of_a_cancelled_registration_asks_for_the_others) {
+  EXPECT_TRUE(admission_needs_other_registrations(with_status(registration_status::cancelled), true));
+  EXPECT_FALSE(admission_needs_other_registrations(with_status(registration_status::cancelled), false));
+  EXPECT_FALSE(admission_needs_other_registrations(with_status(registration_status::waitlisted), true));
+  EXPECT_FALSE(admission_needs_other_registrations(with_status(registration_status::confirmed), true));
+}
+
+TEST(admission, admitting_checks_in_and_a_forced_admission_confirms) {
+  auto r = with_status(registration_status::confirmed);
+  admit(r, decide_admission(r, false, false), 1900000000);
+  EXPECT_EQ(r.checked_in_at, 1900000000);
+  EXPECT_FALSE(r.checkin_forced);
+  EXPECT_EQ(r.status, registration_status::confirmed);
+
+  auto waiting = with_status(registration_status::waitlisted);
+  waiting.waitlist_position = 3;
+  admit(waiting, decide_admission(waiting, true, false), 1900000100);
+  EXPECT_EQ(waiting.status, registration_status::confirmed);
+  EXPECT_TRUE(waiting.checkin_forced);
+  EXPECT_FALSE(waiting.waitlist_position);
+
+  auto cancelled = with_status(registration_status::cancelled);
+  cancelled.cancelled_at = 1899990000;
+  admit(cancelled, decide_admission(cancelled, true, false), 1900000200);
+  EXPECT_EQ(cancelled.status, registration_status::confirmed);
+  EXPECT_FALSE(cancelled.cancelled_at);
+  EXPECT_EQ(cancelled.checked_in_at, 1900000200);
+}
+
 TEST(scan_ids, a_repeat_is_the_same_event_and_registration) {
   const scan_request first{5, scan_subject(7, "")};
   EXPECT_TRUE(same_scan_request(first, {5, scan_subject(7, "")}));

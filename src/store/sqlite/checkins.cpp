@@ -102,7 +102,7 @@ scan_answer sqlite_store::scan(connection& c, const auth::ticket_cipher& tickets
     o.result = checkin_result::unknown;
   } else {
     bool another = false;
-    if (cmd.force && r->status == domain::registration_status::cancelled) {
+    if (domain::admission_needs_other_registrations(*r, cmd.force)) {
       auto& other = c.prepare(
           "SELECT o.id FROM registrations o JOIN registrations r ON r.id = ?1 WHERE o.event_id = r.event_id "
           "AND o.person_id = r.person_id AND o.status <> 'cancelled' AND o.id <> r.id LIMIT 1");
@@ -128,13 +128,7 @@ scan_answer sqlite_store::scan(connection& c, const auth::ticket_cipher& tickets
       insert_checkin(c, r->id, cmd.event_id, cmd.attended_at.value_or(now), now, cmd.user_id, cmd.device, d.forced);
       o.result = checkin_result::checked_in;
       // What was just written, without reading it back.
-      r->checked_in_at = cmd.attended_at.value_or(now);
-      r->checkin_forced = d.forced;
-      if (d.confirms) {
-        r->status = domain::registration_status::confirmed;
-        r->waitlist_position.reset();
-        r->cancelled_at.reset();
-      }
+      domain::admit(*r, d, cmd.attended_at.value_or(now));
     }
   }
   o.registration = std::move(r);
