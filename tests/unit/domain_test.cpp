@@ -802,6 +802,36 @@ TEST(waitlist, a_newcomer_does_not_pass_those_waiting) {
   EXPECT_FALSE(gets_seat(e, false));
 }
 
+TEST(waitlist, the_earliest_arrivals_are_promoted_up_to_the_free_seats) {
+  auto e = stored_event();
+  e.counts.confirmed = 8;
+  e.counts.waitlisted = 4;
+  const auto before = e.starts_at - 1;
+  EXPECT_EQ(promotions(e, {31, 12, 40, 17}, before), (std::vector<id_t>{12, 17})) << "arrival order, two seats free";
+  EXPECT_EQ(promotions(e, {31}, before), (std::vector<id_t>{31})) << "fewer waiting than seats";
+  EXPECT_TRUE(promotions(e, {}, before).empty());
+  e.counts.confirmed = 10;
+  EXPECT_TRUE(promotions(e, {12, 17}, before).empty()) << "never above capacity";
+  e.counts.confirmed = 12;  // walk-ins beyond capacity
+  EXPECT_TRUE(promotions(e, {12, 17}, before).empty());
+}
+
+TEST(waitlist, nobody_is_promoted_once_the_event_started_or_was_cancelled) {
+  auto e = stored_event();
+  e.counts.confirmed = 5;
+  e.counts.waitlisted = 2;
+  EXPECT_TRUE(promotions(e, {3, 4}, e.starts_at).empty());
+  e.status = event_status::cancelled;
+  EXPECT_TRUE(promotions(e, {3, 4}, e.starts_at - 60).empty());
+}
+
+TEST(waitlist, unlimited_capacity_promotes_everyone_waiting) {
+  auto e = stored_event();
+  e.capacity.reset();
+  e.counts.waitlisted = 3;
+  EXPECT_EQ(promotions(e, {9, 7, 8}, e.starts_at - 1), (std::vector<id_t>{7, 8, 9}));
+}
+
 // ---------------------------------------------------------------- check-in
 
 registration with_status(registration_status s) {

@@ -365,14 +365,23 @@ void sqlite_store::erase_ended_before(domain::time_point cutoff, callback<std::i
 void sqlite_store::promote(connection& c, id_t event_id) {
   auto e = event_by_id(c, event_id);
   if (!e) return;
-  const std::int64_t free_seats = domain::seats_to_promote(*e, domain::now());
-  if (free_seats <= 0) return;
+  const auto now = domain::now();
+  const std::int64_t seats = domain::seats_to_promote(*e, now);
+  if (seats <= 0) return;
+  // The earliest arrivals are all domain::promotions can take.
+  std::vector<id_t> waitlist;
   auto& q = c.prepare(
-      "UPDATE registrations SET status = 'confirmed' WHERE id IN (SELECT id FROM registrations WHERE event_id = :event_id "
-      "AND status = 'waitlisted' ORDER BY id LIMIT :seats) RETURNING id");
+      "SELECT id FROM registrations WHERE event_id = :event_id AND status = 'waitlisted' ORDER BY id LIMIT :seats");
   q.bind(":event_id", event_id);
-  q.bind(":seats", free_seats);
-  while (q.executeStep()) promoted_in_job_.push_back(q.getColumn(0).getInt64());
+  q.bind(":seats", seats);
+  while (q.executeStep()) waitlist.push_back(q.getColumn(0).getInt64());
+  q.reset();
+  for (const auto id : domain::promotions(*e, std::move(waitlist), now)) {
+    auto& u = c.prepare("UPDATE registrations SET status = 'confirmed' WHERE id = ?");
+    u.bind(1, id);
+    u.exec();
+    promoted_in_job_.push_back(id);
+  }
 }
 
 domain::registration sqlite_store::cancel(connection& c, const domain::registration& r) {
