@@ -3,6 +3,7 @@
 #include "domain/config.hpp"
 #include "domain/event_rules.hpp"
 #include "domain/goals.hpp"
+#include "domain/registration_rules.hpp"
 #include "domain/time.hpp"
 #include "domain/types.hpp"
 #include "domain/unicode.hpp"
@@ -10,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -830,6 +832,18 @@ TEST(waitlist, unlimited_capacity_promotes_everyone_waiting) {
   e.capacity.reset();
   e.counts.waitlisted = 3;
   EXPECT_EQ(promotions(e, {9, 7, 8}, e.starts_at - 1), (std::vector<id_t>{7, 8, 9}));
+}
+
+// ---------------------------------------------------------------- erasure
+
+TEST(erasure, clears_what_identifies_a_person_and_nothing_the_goal_figures_count) {
+  const std::vector<personal_field> cleared(erased_fields.begin(), erased_fields.end());
+  for (auto f : {personal_field::name, personal_field::email, personal_field::organisation, personal_field::municipality,
+                 personal_field::country, personal_field::accessibility_needs, personal_field::accessibility_note,
+                 personal_field::dietary, personal_field::client_network})
+    EXPECT_EQ(std::count(cleared.begin(), cleared.end(), f), 1) << static_cast<int>(f);
+  // Gender, organisation type, home region and language are no personal_field: erasure cannot reach them.
+  EXPECT_EQ(cleared.size(), 9u);
 }
 
 // ---------------------------------------------------------------- check-in

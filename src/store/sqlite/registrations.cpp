@@ -3,6 +3,7 @@
 
 #include "auth/crypto.hpp"
 #include "domain/event_rules.hpp"
+#include "domain/registration_rules.hpp"
 #include "domain/time.hpp"
 #include "domain/validation.hpp"
 
@@ -82,6 +83,33 @@ std::optional<domain::event> seat_facts(connection& c, id_t id) {
   e.counts.capacity = e.capacity;
   q.reset();
   return e;
+}
+
+// How a personal field of a registration row is blanked.
+constexpr const char* blanked(domain::personal_field f) {
+  switch (f) {
+    case domain::personal_field::name: return "name = NULL";
+    case domain::personal_field::email: return "email = NULL";
+    case domain::personal_field::organisation: return "organisation = NULL";
+    case domain::personal_field::municipality: return "municipality = NULL";
+    case domain::personal_field::country: return "country = NULL";
+    case domain::personal_field::accessibility_needs: return "accessibility_needs = ''";  // NOT NULL
+    case domain::personal_field::accessibility_note: return "accessibility_note = NULL";
+    case domain::personal_field::dietary: return "dietary = NULL";
+    case domain::personal_field::client_network: return "client_network = NULL";
+  }
+  return "erased = 1";  // not reached: every field is named above
+}
+
+// "UPDATE registrations SET <every field domain::erased_fields names, blanked>, erased = 1 WHERE id = ?": made once
+// from constants, kept for the life of the process (connection::prepare keeps statements by their text's address).
+const char* erase_sql() {
+  static const std::string sql = [] {
+    std::string s = "UPDATE registrations SET ";
+    for (const auto f : domain::erased_fields) (s += blanked(f)) += ", ";
+    return s + "erased = 1 WHERE id = ?";
+  }();
+  return sql.c_str();
 }
 
 // A LIKE pattern (ESCAPE with a backslash) matching `text` anywhere, its % and _ taken literally.
@@ -398,9 +426,7 @@ domain::registration sqlite_store::cancel(connection& c, const domain::registrat
 // check-in). The person keeps an anonymous id, so statistics count them once; their address goes when nothing
 // else still uses it.
 void sqlite_store::erase_personal_data(connection& c, id_t registration_id) {
-  auto& q = c.prepare(
-      "UPDATE registrations SET name = NULL, email = NULL, organisation = NULL, municipality = NULL, country = NULL, "
-      "accessibility_needs = '', accessibility_note = NULL, dietary = NULL, client_network = NULL, erased = 1 WHERE id = ?");
+  auto& q = c.prepare(erase_sql());
   q.bind(1, registration_id);
   q.exec();
   auto& p = c.prepare(
