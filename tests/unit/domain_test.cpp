@@ -1,4 +1,5 @@
-// Unit tests of the domain rules: validation, normalisation, home region, time, and the goal figures of DOMAIN.md.
+// Unit tests of the domain rules: validation, normalisation, home region, time, the goal figures of DOMAIN.md, and
+// the rules of registering, the waitlist, check-in and erasure.
 #include "domain/checkin_rules.hpp"
 #include "domain/config.hpp"
 #include "domain/event_rules.hpp"
@@ -832,6 +833,78 @@ TEST(waitlist, unlimited_capacity_promotes_everyone_waiting) {
   e.capacity.reset();
   e.counts.waitlisted = 3;
   EXPECT_EQ(promotions(e, {9, 7, 8}, e.starts_at - 1), (std::vector<id_t>{7, 8, 9}));
+}
+
+// ---------------------------------------------------------------- registering
+
+TEST(registering, a_seat_while_free_then_the_last_place_in_line) {
+  auto e = stored_event();
+  e.status = event_status::published;
+  const auto now = e.starts_at - 3600;
+  auto d = decide_registration(e, false, now);
+  EXPECT_EQ(d.refusal, registration_refusal::none);
+  EXPECT_EQ(d.status, registration_status::confirmed);
+  EXPECT_FALSE(d.waitlist_position);
+  e.counts.confirmed = 10;
+  e.counts.waitlisted = 3;
+  d = decide_registration(e, false, now);
+  EXPECT_EQ(d.refusal, registration_refusal::none);
+  EXPECT_EQ(d.status, registration_status::waitlisted);
+  EXPECT_EQ(d.waitlist_position, 4);
+  e.counts.confirmed = 9;  // a free seat while three wait is theirs, not the newcomer's
+  EXPECT_EQ(decide_registration(e, false, now).status, registration_status::waitlisted);
+}
+
+TEST(registering, walk_ins_are_confirmed_beyond_capacity_and_after_registration_closed) {
+  auto e = stored_event();
+  e.counts.confirmed = 10;
+  e.counts.waitlisted = 2;
+  e.status = event_status::draft;
+  const auto d = decide_registration(e, true, e.ends_at);
+  EXPECT_EQ(d.refusal, registration_refusal::none);
+  EXPECT_EQ(d.status, registration_status::confirmed);
+  EXPECT_FALSE(d.waitlist_position);
+}
+
+TEST(registering, refusals_in_order_cancelled_unpublished_closed) {
+  auto e = stored_event();
+  e.status = event_status::cancelled;
+  EXPECT_EQ(decide_registration(e, false, e.starts_at - 1).refusal, registration_refusal::cancelled);
+  EXPECT_EQ(decide_registration(e, true, e.starts_at - 1).refusal, registration_refusal::cancelled) << "walk-ins too";
+  e.status = event_status::draft;
+  EXPECT_EQ(decide_registration(e, false, e.starts_at + 1).refusal, registration_refusal::unpublished);
+  e.status = event_status::published;
+  EXPECT_EQ(decide_registration(e, false, e.starts_at).refusal, registration_refusal::closed) << "closes at the start";
+  e.registration_closes_at = e.starts_at - 86400;
+  EXPECT_EQ(decide_registration(e, false, e.starts_at - 86400).refusal, registration_refusal::closed);
+  EXPECT_EQ(decide_registration(e, false, e.starts_at - 86401).refusal, registration_refusal::none);
+}
+
+TEST(registering, a_refusal_names_its_reason_and_says_why) {
+  EXPECT_EQ(to_string(registration_refusal::cancelled), "cancelled");
+  EXPECT_EQ(to_string(registration_refusal::unpublished), "unpublished");
+  EXPECT_EQ(to_string(registration_refusal::closed), "closed");
+  EXPECT_EQ(to_string(registration_refusal::duplicate), "duplicate");
+  EXPECT_EQ(describe(registration_refusal::closed), "registration for this event has closed");
+  EXPECT_EQ(describe(registration_refusal::duplicate), "this e-mail address is already registered for the event");
+}
+
+TEST(registering, fields_are_kept_trimmed_with_the_address_normalised) {
+  auto p = valid_person();
+  p.name = "  Anna Svensson ";
+  p.email = " Anna.Svensson@Example.SE ";
+  p.organisation = "\tSensus ";
+  p.municipality = " Stockholm ";
+  p.country = " Sverige";
+  p.accessibility_note = " as given ";
+  const auto kept = normalise_person(p);
+  EXPECT_EQ(kept.name, "Anna Svensson");
+  EXPECT_EQ(kept.email, "anna.svensson@example.se");
+  EXPECT_EQ(kept.organisation, "Sensus");
+  EXPECT_EQ(kept.municipality, "Stockholm");
+  EXPECT_EQ(kept.country, "Sverige");
+  EXPECT_EQ(kept.accessibility_note, " as given ") << "free text is kept as written";
+  EXPECT_EQ(kept.gender, p.gender);
 }
 
 // ---------------------------------------------------------------- erasure

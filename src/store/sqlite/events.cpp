@@ -3,6 +3,7 @@
 
 #include "domain/event_rules.hpp"
 #include "domain/time.hpp"
+#include "store/refusals.hpp"
 
 namespace eventd::store::sqlite {
 
@@ -48,17 +49,7 @@ void sqlite_store::update_event(id_t id, domain::event_patch patch, domain::vers
         auto stored = event_by_id(c, id);
         if (!stored) fail(errc::not_found, "no such event");
         auto d = domain::decide_event_edit(*stored, patch, if_match, cfg_);
-        switch (d.refusal) {
-          case domain::edit_refusal::none: break;
-          case domain::edit_refusal::not_found: fail(errc::not_found, "no such event");
-          case domain::edit_refusal::stale:
-            throw store_error{failure{errc::precondition_failed, d.detail, {{"reason", "stale"}}, {{"current_version", stored->version}}, {}}};
-          case domain::edit_refusal::cancelled: fail(errc::conflict, d.detail, {{"reason", "cancelled"}});
-          case domain::edit_refusal::invalid: throw store_error{failure{errc::invalid, d.detail, {}, {}, d.errors}};
-          case domain::edit_refusal::capacity_below_confirmed:
-            throw store_error{failure{errc::conflict, d.detail, {{"reason", "capacity_below_confirmed"}},
-                                      {{"confirmed", stored->counts.confirmed}}, d.errors}};
-        }
+        if (d.refusal != domain::edit_refusal::none) throw store_error{refused(d, *stored)};
         auto& q = c.prepare("UPDATE events SET (" EVENT_FIELDS ") = (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?), "
                             "updated_at = :now, version = version + 1 "
                             "WHERE id = :id AND version = :version AND status <> 'cancelled'");

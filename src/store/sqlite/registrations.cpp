@@ -5,7 +5,7 @@
 #include "domain/event_rules.hpp"
 #include "domain/registration_rules.hpp"
 #include "domain/time.hpp"
-#include "domain/validation.hpp"
+#include "store/refusals.hpp"
 
 namespace eventd::store::sqlite {
 namespace {
@@ -39,23 +39,35 @@ id_t person_id_for(connection& c, const std::string& email) {
   return id;
 }
 
+// Whether the person holds an active (not cancelled) registration for the event, other than `except`.
+bool holds_active_registration(connection& c, id_t event_id, id_t person_id, id_t except = 0) {
+  auto& q = c.prepare(
+      "SELECT 1 FROM registrations WHERE event_id = :event_id AND person_id = :person_id "
+      "AND status <> 'cancelled' AND id <> :except");
+  q.bind(":event_id", event_id);
+  q.bind(":person_id", person_id);
+  q.bind(":except", except);
+  const bool found = q.executeStep();
+  q.reset();
+  return found;
+}
+
 // The personal columns of a registration, bound by bind_person.
 #define PERSON_COLUMNS                                                                                             \
   "name, email, organisation, organisation_type, municipality, country, home_region, gender, accessibility_needs, " \
   "accessibility_note, dietary, language"
 constexpr sql_text person_columns{PERSON_COLUMNS};
 
-// Binds PERSON_COLUMNS, in their order, from parameter `first` on.
+// Binds PERSON_COLUMNS, in their order, from parameter `first` on; `p` as domain::normalise_person leaves it.
 void bind_person(SQLite::Statement& s, int first, const domain::person_fields& p, bool home) {
   constexpr auto& col = person_columns;
   const auto at = [first](int column) { return first + column; };
-  auto trimmed = [](const std::optional<std::string>& v) { return v ? std::optional<std::string>(domain::trim(*v)) : std::nullopt; };
-  s.bind(at(col["name"]), domain::trim(p.name));
-  s.bind(at(col["email"]), domain::normalise_email(p.email));
-  s.bind(at(col["organisation"]), domain::trim(p.organisation));
+  s.bind(at(col["name"]), p.name);
+  s.bind(at(col["email"]), p.email);
+  s.bind(at(col["organisation"]), p.organisation);
   s.bind(at(col["organisation_type"]), p.organisation_type);
-  bind_opt(s, at(col["municipality"]), trimmed(p.municipality));
-  bind_opt(s, at(col["country"]), trimmed(p.country));
+  bind_opt(s, at(col["municipality"]), p.municipality);
+  bind_opt(s, at(col["country"]), p.country);
   s.bind(at(col["home_region"]), home ? 1 : 0);
   s.bind(at(col["gender"]), p.gender);
   s.bind(at(col["accessibility_needs"]), join(p.accessibility_needs));
@@ -128,26 +140,18 @@ std::string like_pattern(const std::string& text) {
 void sqlite_store::register_person(id_t event_id, domain::person_fields p, bool walk_in, callback<created_registration> cb,
                                    std::optional<domain::time_point> attended_at, id_t user_id, std::string client_network) {
   const bool home = p.municipality && home_.contains(*p.municipality);
+  p = domain::normalise_person(std::move(p));
   std::string token = auth::random_token(32);
   write<created_registration>(
       [=, this, p = std::move(p), token = std::move(token)](connection& c) mutable {
         auto e = seat_facts(c, event_id);
         if (!e) fail(errc::not_found, "no such event");
         const auto now = domain::now();
-        if (e->status == domain::event_status::cancelled) fail(errc::conflict, "the event is cancelled", {{"reason", "cancelled"}});
-        if (!walk_in) {
-          if (e->status != domain::event_status::published) fail(errc::conflict, "the event is not open for registration", {{"reason", "unpublished"}});
-          if (now >= e->closes_at()) fail(errc::conflict, "registration for this event has closed", {{"reason", "closed"}});
-        }
-        const std::string email = domain::normalise_email(p.email);
-        const id_t person_id = person_id_for(c, email);
-        auto& dup = c.prepare(
-            "SELECT 1 FROM registrations WHERE event_id = :event_id AND person_id = :person_id AND status <> 'cancelled'");
-        dup.bind(":event_id", event_id);
-        dup.bind(":person_id", person_id);
-        if (dup.executeStep()) fail(errc::conflict, "this e-mail address is already registered for the event", {{"reason", "duplicate"}});
-        dup.reset();
-        const bool seat = domain::gets_seat(*e, walk_in);
+        const auto d = domain::decide_registration(*e, walk_in, now);
+        if (d.refusal != domain::registration_refusal::none) throw store_error{refused(d.refusal)};
+        const id_t person_id = person_id_for(c, p.email);
+        if (holds_active_registration(c, event_id, person_id))
+          throw store_error{refused(domain::registration_refusal::duplicate)};
         created_registration out;
         // Ids are assigned here, in the single writer, so the ticket code can be derived before the insert.
         // The counter lives on the writer thread; an id used by a batch that then failed is simply skipped.
@@ -166,7 +170,7 @@ void sqlite_store::register_person(id_t event_id, domain::person_fields p, bool 
         ins.bind(insert.param("id"), new_id);
         ins.bind(insert.param("event_id"), event_id);
         ins.bind(insert.param("person_id"), person_id);
-        ins.bind(insert.param("status"), seat ? "confirmed" : "waitlisted");
+        ins.bind(insert.param("status"), std::string(domain::to_string(d.status)));
         ins.bind(insert.param("ticket_code"), out.registration.ticket_code);
         ins.bind(insert.param("manage_token_hash"), auth::sha256_hex(token));
         bind_person(ins, insert.param("name"), p, home);
@@ -183,14 +187,9 @@ void sqlite_store::register_person(id_t event_id, domain::person_fields p, bool 
         auto& reg = out.registration;
         reg.id = id;
         reg.event_id = event_id;
-        reg.status = seat ? domain::registration_status::confirmed : domain::registration_status::waitlisted;
-        if (!seat) reg.waitlist_position = e->counts.waitlisted + 1;
-        reg.person = p;
-        reg.person.name = domain::trim(p.name);
-        reg.person.email = email;
-        reg.person.organisation = domain::trim(p.organisation);
-        if (reg.person.municipality) reg.person.municipality = domain::trim(*reg.person.municipality);
-        if (reg.person.country) reg.person.country = domain::trim(*reg.person.country);
+        reg.status = d.status;
+        reg.waitlist_position = d.waitlist_position;
+        reg.person = std::move(p);
         reg.home_region = home;
         reg.walk_in = walk_in;
         reg.created_at = now;
@@ -309,6 +308,7 @@ void sqlite_store::cancel_registrations(id_t event_id, std::vector<id_t> ids, ca
 
 void sqlite_store::update_person(std::string token, domain::person_fields p, callback<domain::registration> cb) {
   const bool home = p.municipality && home_.contains(*p.municipality);
+  p = domain::normalise_person(std::move(p));
   write<domain::registration>(
       [=, p = std::move(p)](connection& c) {
         auto r = registration_by_token(c, token);
@@ -319,17 +319,10 @@ void sqlite_store::update_person(std::string token, domain::person_fields p, cal
         before.executeStep();
         const id_t old_person_id = before.getColumn(0).getInt64();
         before.reset();
-        const std::string email = domain::normalise_email(p.email);
-        const id_t person_id = person_id_for(c, email);
-        if (r->status != domain::registration_status::cancelled) {
-          auto& dup = c.prepare(
-              "SELECT 1 FROM registrations WHERE event_id = :event_id AND person_id = :person_id "
-              "AND status <> 'cancelled' AND id <> :id");
-          dup.bind(":event_id", r->event_id);
-          dup.bind(":person_id", person_id);
-          dup.bind(":id", r->id);
-          if (dup.executeStep()) fail(errc::conflict, "this e-mail address is already registered for the event", {{"reason", "duplicate"}});
-        }
+        const id_t person_id = person_id_for(c, p.email);
+        if (r->status != domain::registration_status::cancelled &&
+            holds_active_registration(c, r->event_id, person_id, r->id))
+          throw store_error{refused(domain::registration_refusal::duplicate)};
         auto& q = c.prepare("UPDATE registrations SET (" PERSON_COLUMNS ") = (?,?,?,?,?,?,?,?,?,?,?,?), "
                             "person_id = :person_id WHERE id = :id");
         bind_person(q, 1, p, home);  // the list's parameters come first
