@@ -23,6 +23,20 @@ admission_decision decide_admission(const registration& r, bool force, bool pers
   return d;
 }
 
+bool admission_needs_other_registrations(const registration& r, bool force) {
+  return force && r.status == registration_status::cancelled;
+}
+
+void admit(registration& r, const admission_decision& d, time_point attended_at) {
+  r.checked_in_at = attended_at;
+  r.checkin_forced = d.forced;
+  if (d.confirms) {
+    r.status = registration_status::confirmed;
+    r.waitlist_position.reset();
+    r.cancelled_at.reset();
+  }
+}
+
 std::string scan_subject(std::optional<id_t> registration_id, std::string_view ticket_code) {
   if (registration_id) return "registration:" + std::to_string(*registration_id);
   return "code:" + normalise_ticket_code(ticket_code);

@@ -21,6 +21,12 @@ struct admission_decision {
 // registration agree. A cancelled one cannot come back while the same person holds another active registration for
 // the event (`person_holds_another`): that one is the one to check in; nor once its personal data is erased.
 admission_decision decide_admission(const registration&, bool force, bool person_holds_another);
+// Whether decide_admission needs `person_holds_another`: only for a forced check-in of a cancelled registration, so
+// the store looks for the person's other registrations then and only then.
+bool admission_needs_other_registrations(const registration&, bool force);
+// The registration as an admission leaves it: checked in at `attended_at` (forced or not) and, when the decision
+// confirms it, confirmed, out of the waitlist and no longer cancelled.
+void admit(registration&, const admission_decision&, time_point attended_at);
 
 // What a scan asks for, as far as its scan_id (an idempotency key) is concerned: the event and whom it admits (the
 // registration the code or id names, or the code itself when it names none). Force is not part of it: a refused

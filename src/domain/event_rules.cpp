@@ -106,6 +106,13 @@ std::int64_t seats_to_promote(const event& e, time_point now) {
   return free_seats <= 0 ? 0 : std::min(free_seats, e.counts.waitlisted);
 }
 
+std::vector<id_t> promotions(const event& e, std::vector<id_t> waitlist, time_point now) {
+  const auto seats = static_cast<std::size_t>(seats_to_promote(e, now));
+  std::sort(waitlist.begin(), waitlist.end());
+  if (waitlist.size() > seats) waitlist.resize(seats);
+  return waitlist;
+}
+
 bool gets_seat(const event& e, bool walk_in) {
   return walk_in || !e.capacity || (e.counts.confirmed < *e.capacity && e.counts.waitlisted == 0);
 }

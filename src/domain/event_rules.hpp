@@ -66,6 +66,10 @@ edit_decision decide_event_edit(const event& stored, const event_patch&, const v
 bool promotes_waitlist(const event&, time_point now);
 // How many waitlisted registrations to confirm now (0 when none may be).
 std::int64_t seats_to_promote(const event&, time_point now);
+// Which of the event's waitlisted registrations to confirm now: the earliest arrivals (ids are given in arrival
+// order), never more than seats_to_promote. `waitlist` may come in any order and need hold no more than the
+// seats_to_promote lowest ids.
+std::vector<id_t> promotions(const event&, std::vector<id_t> waitlist, time_point now);
 // Whether a new registration gets a seat: while seats are free and nobody waits for one (after the start a freed
 // seat is not promoted, and a newcomer must not pass those waiting). Walk-ins always do.
 bool gets_seat(const event&, bool walk_in);

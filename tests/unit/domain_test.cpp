@@ -1,8 +1,10 @@
-// Unit tests of the domain rules: validation, normalisation, home region, time, and the goal figures of DOMAIN.md.
+// Unit tests of the domain rules: validation, normalisation, home region, time, the goal figures of DOMAIN.md, and
+// the rules of registering, the waitlist, check-in and erasure.
 #include "domain/checkin_rules.hpp"
 #include "domain/config.hpp"
 #include "domain/event_rules.hpp"
 #include "domain/goals.hpp"
+#include "domain/registration_rules.hpp"
 #include "domain/time.hpp"
 #include "domain/types.hpp"
 #include "domain/unicode.hpp"
@@ -10,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -802,6 +805,120 @@ TEST(waitlist, a_newcomer_does_not_pass_those_waiting) {
   EXPECT_FALSE(gets_seat(e, false));
 }
 
+TEST(waitlist, the_earliest_arrivals_are_promoted_up_to_the_free_seats) {
+  auto e = stored_event();
+  e.counts.confirmed = 8;
+  e.counts.waitlisted = 4;
+  const auto before = e.starts_at - 1;
+  EXPECT_EQ(promotions(e, {31, 12, 40, 17}, before), (std::vector<id_t>{12, 17})) << "arrival order, two seats free";
+  EXPECT_EQ(promotions(e, {31}, before), (std::vector<id_t>{31})) << "fewer waiting than seats";
+  EXPECT_TRUE(promotions(e, {}, before).empty());
+  e.counts.confirmed = 10;
+  EXPECT_TRUE(promotions(e, {12, 17}, before).empty()) << "never above capacity";
+  e.counts.confirmed = 12;  // walk-ins beyond capacity
+  EXPECT_TRUE(promotions(e, {12, 17}, before).empty());
+}
+
+TEST(waitlist, nobody_is_promoted_once_the_event_started_or_was_cancelled) {
+  auto e = stored_event();
+  e.counts.confirmed = 5;
+  e.counts.waitlisted = 2;
+  EXPECT_TRUE(promotions(e, {3, 4}, e.starts_at).empty());
+  e.status = event_status::cancelled;
+  EXPECT_TRUE(promotions(e, {3, 4}, e.starts_at - 60).empty());
+}
+
+TEST(waitlist, unlimited_capacity_promotes_everyone_waiting) {
+  auto e = stored_event();
+  e.capacity.reset();
+  e.counts.waitlisted = 3;
+  EXPECT_EQ(promotions(e, {9, 7, 8}, e.starts_at - 1), (std::vector<id_t>{7, 8, 9}));
+}
+
+// ---------------------------------------------------------------- registering
+
+TEST(registering, a_seat_while_free_then_the_last_place_in_line) {
+  auto e = stored_event();
+  e.status = event_status::published;
+  const auto now = e.starts_at - 3600;
+  auto d = decide_registration(e, false, now);
+  EXPECT_EQ(d.refusal, registration_refusal::none);
+  EXPECT_EQ(d.status, registration_status::confirmed);
+  EXPECT_FALSE(d.waitlist_position);
+  e.counts.confirmed = 10;
+  e.counts.waitlisted = 3;
+  d = decide_registration(e, false, now);
+  EXPECT_EQ(d.refusal, registration_refusal::none);
+  EXPECT_EQ(d.status, registration_status::waitlisted);
+  EXPECT_EQ(d.waitlist_position, 4);
+  e.counts.confirmed = 9;  // a free seat while three wait is theirs, not the newcomer's
+  EXPECT_EQ(decide_registration(e, false, now).status, registration_status::waitlisted);
+}
+
+TEST(registering, walk_ins_are_confirmed_beyond_capacity_and_after_registration_closed) {
+  auto e = stored_event();
+  e.counts.confirmed = 10;
+  e.counts.waitlisted = 2;
+  e.status = event_status::draft;
+  const auto d = decide_registration(e, true, e.ends_at);
+  EXPECT_EQ(d.refusal, registration_refusal::none);
+  EXPECT_EQ(d.status, registration_status::confirmed);
+  EXPECT_FALSE(d.waitlist_position);
+}
+
+TEST(registering, refusals_in_order_cancelled_unpublished_closed) {
+  auto e = stored_event();
+  e.status = event_status::cancelled;
+  EXPECT_EQ(decide_registration(e, false, e.starts_at - 1).refusal, registration_refusal::cancelled);
+  EXPECT_EQ(decide_registration(e, true, e.starts_at - 1).refusal, registration_refusal::cancelled) << "walk-ins too";
+  e.status = event_status::draft;
+  EXPECT_EQ(decide_registration(e, false, e.starts_at + 1).refusal, registration_refusal::unpublished);
+  e.status = event_status::published;
+  EXPECT_EQ(decide_registration(e, false, e.starts_at).refusal, registration_refusal::closed) << "closes at the start";
+  e.registration_closes_at = e.starts_at - 86400;
+  EXPECT_EQ(decide_registration(e, false, e.starts_at - 86400).refusal, registration_refusal::closed);
+  EXPECT_EQ(decide_registration(e, false, e.starts_at - 86401).refusal, registration_refusal::none);
+}
+
+TEST(registering, a_refusal_names_its_reason_and_says_why) {
+  EXPECT_EQ(to_string(registration_refusal::cancelled), "cancelled");
+  EXPECT_EQ(to_string(registration_refusal::unpublished), "unpublished");
+  EXPECT_EQ(to_string(registration_refusal::closed), "closed");
+  EXPECT_EQ(to_string(registration_refusal::duplicate), "duplicate");
+  EXPECT_EQ(describe(registration_refusal::closed), "registration for this event has closed");
+  EXPECT_EQ(describe(registration_refusal::duplicate), "this e-mail address is already registered for the event");
+}
+
+TEST(registering, fields_are_kept_trimmed_with_the_address_normalised) {
+  auto p = valid_person();
+  p.name = "  Anna Svensson ";
+  p.email = " Anna.Svensson@Example.SE ";
+  p.organisation = "\tSensus ";
+  p.municipality = " Stockholm ";
+  p.country = " Sverige";
+  p.accessibility_note = " as given ";
+  const auto kept = normalise_person(p);
+  EXPECT_EQ(kept.name, "Anna Svensson");
+  EXPECT_EQ(kept.email, "anna.svensson@example.se");
+  EXPECT_EQ(kept.organisation, "Sensus");
+  EXPECT_EQ(kept.municipality, "Stockholm");
+  EXPECT_EQ(kept.country, "Sverige");
+  EXPECT_EQ(kept.accessibility_note, " as given ") << "free text is kept as written";
+  EXPECT_EQ(kept.gender, p.gender);
+}
+
+// ---------------------------------------------------------------- erasure
+
+TEST(erasure, clears_what_identifies_a_person_and_nothing_the_goal_figures_count) {
+  const std::vector<personal_field> cleared(erased_fields.begin(), erased_fields.end());
+  for (auto f : {personal_field::name, personal_field::email, personal_field::organisation, personal_field::municipality,
+                 personal_field::country, personal_field::accessibility_needs, personal_field::accessibility_note,
+                 personal_field::dietary, personal_field::client_network})
+    EXPECT_EQ(std::count(cleared.begin(), cleared.end(), f), 1) << static_cast<int>(f);
+  // Gender, organisation type, home region and language are no personal_field: erasure cannot reach them.
+  EXPECT_EQ(cleared.size(), 9u);
+}
+
 // ---------------------------------------------------------------- check-in
 
 registration with_status(registration_status s) {
@@ -832,6 +949,35 @@ TEST(admission, a_cancelled_registration_is_not_revived_beside_another_active_on
   auto erased = with_status(registration_status::cancelled);
   erased.erased = true;
   EXPECT_EQ(decide_admission(erased, true, false).result, admission::not_admissible);
+}
+
+TEST(admission, only_a_forced_check_in_of_a_cancelled_registration_asks_for_the_others) {
+  EXPECT_TRUE(admission_needs_other_registrations(with_status(registration_status::cancelled), true));
+  EXPECT_FALSE(admission_needs_other_registrations(with_status(registration_status::cancelled), false));
+  EXPECT_FALSE(admission_needs_other_registrations(with_status(registration_status::waitlisted), true));
+  EXPECT_FALSE(admission_needs_other_registrations(with_status(registration_status::confirmed), true));
+}
+
+TEST(admission, admitting_checks_in_and_a_forced_admission_confirms) {
+  auto r = with_status(registration_status::confirmed);
+  admit(r, decide_admission(r, false, false), 1900000000);
+  EXPECT_EQ(r.checked_in_at, 1900000000);
+  EXPECT_FALSE(r.checkin_forced);
+  EXPECT_EQ(r.status, registration_status::confirmed);
+
+  auto waiting = with_status(registration_status::waitlisted);
+  waiting.waitlist_position = 3;
+  admit(waiting, decide_admission(waiting, true, false), 1900000100);
+  EXPECT_EQ(waiting.status, registration_status::confirmed);
+  EXPECT_TRUE(waiting.checkin_forced);
+  EXPECT_FALSE(waiting.waitlist_position);
+
+  auto cancelled = with_status(registration_status::cancelled);
+  cancelled.cancelled_at = 1899990000;
+  admit(cancelled, decide_admission(cancelled, true, false), 1900000200);
+  EXPECT_EQ(cancelled.status, registration_status::confirmed);
+  EXPECT_FALSE(cancelled.cancelled_at);
+  EXPECT_EQ(cancelled.checked_in_at, 1900000200);
 }
 
 TEST(scan_ids, a_repeat_is_the_same_event_and_registration) {

@@ -569,6 +569,34 @@ TEST_F(store_test, erasure_clears_personal_data_but_keeps_the_goal_facts) {
   EXPECT_EQ(event_now(e.id).counts.checked_in, 2);
 }
 
+// Every field domain::erased_fields names is blank in the row itself; the anonymous facts are as they were.
+TEST_F(store_test, erasure_blanks_each_personal_column_of_the_row) {
+  const auto e = create_event(10);
+  auto p = person("anna@example.se");
+  p.country = "Sverige";
+  p.accessibility_needs = {"hearing_loop"};
+  p.accessibility_note = "front row";
+  p.dietary = "vegan";
+  const auto made = wait_for<store::created_registration>([&](auto cb) {
+    store_->register_person(e.id, p, false, cb, std::nullopt, 0, "203.0.113.0/24");
+  });
+  ASSERT_TRUE(made.ok()) << made.error().detail;
+  ASSERT_TRUE(wait_for<domain::registration>([&](auto cb) { store_->erase_by_token(made.value().manage_token, cb); }).ok());
+
+  SQLite::Database db(path_, SQLite::OPEN_READONLY);
+  SQLite::Statement q(db,
+                      "SELECT name IS NULL, email IS NULL, organisation IS NULL, municipality IS NULL, country IS NULL, "
+                      "accessibility_needs = '', accessibility_note IS NULL, dietary IS NULL, client_network IS NULL, "
+                      "erased, organisation_type, gender, home_region, language FROM registrations WHERE id = ?");
+  q.bind(1, made.value().registration.id);
+  ASSERT_TRUE(q.executeStep());
+  for (int blank = 0; blank < 10; ++blank) EXPECT_EQ(q.getColumn(blank).getInt(), 1) << q.getColumnName(blank);
+  EXPECT_EQ(q.getColumn(10).getString(), p.organisation_type);
+  EXPECT_EQ(q.getColumn(11).getString(), p.gender);
+  EXPECT_EQ(q.getColumn(12).getInt(), 1) << "Stockholm is in the home region";
+  EXPECT_EQ(q.getColumn(13).getString(), p.language);
+}
+
 TEST_F(store_test, erasure_frees_the_seat_for_the_waitlist) {
   const auto e = create_event(1);
   const auto anna = register_ok(e.id, "anna@example.se");

@@ -1,0 +1,448 @@
+// Registrations in the SQLite store: registering, the waitlist, changes, cancellation and erasure.
+#include "store/sqlite/sqlite_store.hpp"
+
+#include "auth/crypto.hpp"
+#include "domain/event_rules.hpp"
+#include "domain/registration_rules.hpp"
+#include "domain/time.hpp"
+#include "store/refusals.hpp"
+
+namespace eventd::store::sqlite {
+namespace {
+
+// A manage token is "<registration id>-<secret>": the id finds the row by its key, the secret's hash proves the
+// holder. No index over token hashes, whose random inserts would cost a page write per registration.
+std::optional<domain::registration> registration_by_token(connection& c, const std::string& token) {
+  const auto dash = token.find('-');
+  if (dash == std::string::npos || dash == 0 || dash > 15) return std::nullopt;
+  id_t id = 0;
+  for (std::size_t i = 0; i < dash; ++i) {
+    if (token[i] < '0' || token[i] > '9') return std::nullopt;
+    id = id * 10 + (token[i] - '0');
+  }
+  auto& q = c.prepare("SELECT manage_token_hash FROM registrations WHERE id = ?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::nullopt;
+  const bool match = auth::equal_constant_time(q.getColumn(0).getString(), auth::sha256_hex(token.substr(dash + 1)));
+  q.reset();
+  if (!match) return std::nullopt;
+  return registration_by_id(c, id);
+}
+
+// The person with this (normalised) e-mail address, made on first sight.
+id_t person_id_for(connection& c, const std::string& email) {
+  auto& q = c.prepare("INSERT INTO persons(email) VALUES (?) ON CONFLICT(email) DO UPDATE SET email = excluded.email RETURNING id");
+  q.bind(1, email);
+  q.executeStep();
+  const id_t id = q.getColumn(0).getInt64();
+  q.reset();
+  return id;
+}
+
+// Whether the person holds an active (not cancelled) registration for the event, other than `except`.
+bool holds_active_registration(connection& c, id_t event_id, id_t person_id, id_t except = 0) {
+  auto& q = c.prepare(
+      "SELECT 1 FROM registrations WHERE event_id = :event_id AND person_id = :person_id "
+      "AND status <> 'cancelled' AND id <> :except");
+  q.bind(":event_id", event_id);
+  q.bind(":person_id", person_id);
+  q.bind(":except", except);
+  const bool found = q.executeStep();
+  q.reset();
+  return found;
+}
+
+// The personal columns of a registration, bound by bind_person.
+#define PERSON_COLUMNS                                                                                             \
+  "name, email, organisation, organisation_type, municipality, country, home_region, gender, accessibility_needs, " \
+  "accessibility_note, dietary, language"
+constexpr sql_text person_columns{PERSON_COLUMNS};
+
+// Binds PERSON_COLUMNS, in their order, from parameter `first` on; `p` as domain::normalise_person leaves it.
+void bind_person(SQLite::Statement& s, int first, const domain::person_fields& p, bool home) {
+  constexpr auto& col = person_columns;
+  const auto at = [first](int column) { return first + column; };
+  s.bind(at(col["name"]), p.name);
+  s.bind(at(col["email"]), p.email);
+  s.bind(at(col["organisation"]), p.organisation);
+  s.bind(at(col["organisation_type"]), p.organisation_type);
+  bind_opt(s, at(col["municipality"]), p.municipality);
+  bind_opt(s, at(col["country"]), p.country);
+  s.bind(at(col["home_region"]), home ? 1 : 0);
+  s.bind(at(col["gender"]), p.gender);
+  s.bind(at(col["accessibility_needs"]), join(p.accessibility_needs));
+  bind_opt(s, at(col["accessibility_note"]), p.accessibility_note);
+  bind_opt(s, at(col["dietary"]), p.dietary);
+  s.bind(at(col["language"]), p.language);
+}
+
+// Just what a registration decision needs (not the description or venue): the hot path reads little.
+std::optional<domain::event> seat_facts(connection& c, id_t id) {
+  static constexpr sql_text sql{
+      "SELECT status, capacity, registration_closes_at, starts_at, confirmed_count, waitlisted_count "
+      "FROM events WHERE id = ?"};
+  auto& q = c.prepare(sql.c_str());
+  q.bind(1, id);
+  if (!q.executeStep()) return std::nullopt;
+  domain::event e;
+  e.id = id;
+  e.status = domain::event_status_from(q.getColumn(sql["status"]).getString()).value_or(domain::event_status::draft);
+  e.capacity = opt_int(q.getColumn(sql["capacity"]));
+  e.registration_closes_at = opt_int(q.getColumn(sql["registration_closes_at"]));
+  e.starts_at = q.getColumn(sql["starts_at"]).getInt64();
+  e.counts.confirmed = q.getColumn(sql["confirmed_count"]).getInt64();
+  e.counts.waitlisted = q.getColumn(sql["waitlisted_count"]).getInt64();
+  e.counts.capacity = e.capacity;
+  q.reset();
+  return e;
+}
+
+// How a personal field of a registration row is blanked.
+constexpr const char* blanked(domain::personal_field f) {
+  switch (f) {
+    case domain::personal_field::name: return "name = NULL";
+    case domain::personal_field::email: return "email = NULL";
+    case domain::personal_field::organisation: return "organisation = NULL";
+    case domain::personal_field::municipality: return "municipality = NULL";
+    case domain::personal_field::country: return "country = NULL";
+    case domain::personal_field::accessibility_needs: return "accessibility_needs = ''";  // NOT NULL
+    case domain::personal_field::accessibility_note: return "accessibility_note = NULL";
+    case domain::personal_field::dietary: return "dietary = NULL";
+    case domain::personal_field::client_network: return "client_network = NULL";
+  }
+  return "erased = 1";  // not reached: every field is named above
+}
+
+// "UPDATE registrations SET <every field domain::erased_fields names, blanked>, erased = 1 WHERE id = ?": made once
+// from constants, kept for the life of the process (connection::prepare keeps statements by their text's address).
+const char* erase_sql() {
+  static const std::string sql = [] {
+    std::string s = "UPDATE registrations SET ";
+    for (const auto f : domain::erased_fields) (s += blanked(f)) += ", ";
+    return s + "erased = 1 WHERE id = ?";
+  }();
+  return sql.c_str();
+}
+
+// A LIKE pattern (ESCAPE with a backslash) matching `text` anywhere, its % and _ taken literally.
+std::string like_pattern(const std::string& text) {
+  std::string like = "%";
+  for (char ch : text) {
+    if (ch == '%' || ch == '_' || ch == '\\') like += '\\';
+    like += ch;
+  }
+  like += '%';
+  return like;
+}
+
+}  // namespace
+
+void sqlite_store::register_person(id_t event_id, domain::person_fields p, bool walk_in, callback<created_registration> cb,
+                                   std::optional<domain::time_point> attended_at, id_t user_id, std::string client_network) {
+  const bool home = p.municipality && home_.contains(*p.municipality);
+  p = domain::normalise_person(std::move(p));
+  std::string token = auth::random_token(32);
+  write<created_registration>(
+      [=, this, p = std::move(p), token = std::move(token)](connection& c) mutable {
+        auto e = seat_facts(c, event_id);
+        if (!e) fail(errc::not_found, "no such event");
+        const auto now = domain::now();
+        const auto d = domain::decide_registration(*e, walk_in, now);
+        if (d.refusal != domain::registration_refusal::none) throw store_error{refused(d.refusal)};
+        const id_t person_id = person_id_for(c, p.email);
+        if (holds_active_registration(c, event_id, person_id))
+          throw store_error{refused(domain::registration_refusal::duplicate)};
+        created_registration out;
+        // Ids are assigned here, in the single writer, so the ticket code can be derived before the insert.
+        // The counter lives on the writer thread; an id used by a batch that then failed is simply skipped.
+        if (next_registration_id_ == 0) {
+          auto& next = c.prepare("SELECT coalesce(max(id), 0) + 1 FROM registrations");
+          next.executeStep();
+          next_registration_id_ = next.getColumn(0).getInt64();
+          next.reset();
+        }
+        const id_t new_id = next_registration_id_++;
+        out.registration.ticket_code = tickets_->encode(static_cast<std::uint64_t>(new_id));
+        static constexpr sql_text insert{
+            "INSERT INTO registrations(event_id, person_id, status, ticket_code, manage_token_hash, " PERSON_COLUMNS
+            ", walk_in, created_at, id, client_network) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"};
+        auto& ins = c.prepare(insert.c_str());
+        ins.bind(insert.param("id"), new_id);
+        ins.bind(insert.param("event_id"), event_id);
+        ins.bind(insert.param("person_id"), person_id);
+        ins.bind(insert.param("status"), std::string(domain::to_string(d.status)));
+        ins.bind(insert.param("ticket_code"), out.registration.ticket_code);
+        ins.bind(insert.param("manage_token_hash"), auth::sha256_hex(token));
+        bind_person(ins, insert.param("name"), p, home);
+        ins.bind(insert.param("walk_in"), walk_in ? 1 : 0);
+        ins.bind(insert.param("created_at"), static_cast<std::int64_t>(now));
+        if (client_network.empty())
+          ins.bind(insert.param("client_network"));
+        else
+          ins.bind(insert.param("client_network"), client_network);
+        ins.exec();
+        const id_t id = c.db().getLastInsertRowid();
+        out.manage_token = std::to_string(id) + "-" + token;
+        // Built from what was just written rather than read back: this is the hot path of the benchmark.
+        auto& reg = out.registration;
+        reg.id = id;
+        reg.event_id = event_id;
+        reg.status = d.status;
+        reg.waitlist_position = d.waitlist_position;
+        reg.person = std::move(p);
+        reg.home_region = home;
+        reg.walk_in = walk_in;
+        reg.created_at = now;
+        if (walk_in) {
+          insert_checkin(c, id, event_id, attended_at.value_or(now), now, user_id, "walk-in", false);
+          reg.checked_in_at = attended_at.value_or(now);
+        }
+        return out;
+      },
+      std::move(cb));
+}
+
+std::optional<domain::registration> sqlite_store::find_by_manage_token(const std::string& token) {
+  auto c = borrow();
+  return registration_by_token(*c, token);
+}
+
+std::optional<domain::registration> sqlite_store::get_registration(id_t id) {
+  auto c = borrow();
+  return registration_by_id(*c, id);
+}
+
+std::vector<domain::registration> sqlite_store::list_registrations(id_t event_id, const std::string& query,
+                                                                   std::optional<domain::registration_status> status) {
+  auto c = borrow();
+  auto& q = c->prepare("SELECT " REGISTRATION_COLUMNS
+                       " FROM registrations r LEFT JOIN checkins c ON c.registration_id = r.id WHERE r.event_id = :event_id "
+                       "AND (:like IS NULL OR r.name LIKE :like ESCAPE '\\' OR r.organisation LIKE :like ESCAPE '\\' "
+                       "OR r.email LIKE :like ESCAPE '\\' OR r.ticket_code LIKE :like ESCAPE '\\') "
+                       "AND (:status IS NULL OR r.status = :status) ORDER BY r.id");
+  q.bind(":event_id", event_id);
+  bind_opt(q, ":like", query.empty() ? std::nullopt : std::optional<std::string>(like_pattern(query)));
+  bind_opt(q, ":status", status ? std::optional<std::string>(std::string(domain::to_string(*status))) : std::nullopt);
+  // Waitlist positions without a query per row; a filtered list still needs the true positions.
+  std::int64_t position = 0;
+  std::vector<domain::registration> rows;
+  while (q.executeStep()) rows.push_back(read_registration(q));
+  q.reset();
+  if (!query.empty()) {
+    for (auto& r : rows) load_waitlist_position(*c, r);
+  } else {
+    for (auto& r : rows)
+      if (r.status == domain::registration_status::waitlisted) r.waitlist_position = ++position;
+  }
+  return rows;
+}
+
+registration_page sqlite_store::list_registrations_page(id_t event_id, const registration_page_query& f) {
+  auto c = borrow();
+  static constexpr sql_text sql{
+      "SELECT " REGISTRATION_COLUMNS ", r.client_network"
+      " FROM registrations r LEFT JOIN checkins c ON c.registration_id = r.id WHERE r.event_id = :event_id "
+      "AND r.id > :after "
+      "AND (:like IS NULL OR r.name LIKE :like ESCAPE '\\' OR r.organisation LIKE :like ESCAPE '\\' "
+      "OR r.email LIKE :like ESCAPE '\\' OR r.ticket_code LIKE :like ESCAPE '\\') "
+      "AND (:status IS NULL OR r.status = :status) AND (:network IS NULL OR r.client_network = :network) "
+      "AND (:created_from IS NULL OR r.created_at >= :created_from) AND (:created_to IS NULL OR r.created_at < :created_to) "
+      "ORDER BY r.id LIMIT :limit"};
+  auto& q = c->prepare(sql.c_str());
+  q.bind(":event_id", event_id);
+  bind_opt(q, ":like", f.q.empty() ? std::nullopt : std::optional<std::string>(like_pattern(f.q)));
+  bind_opt(q, ":status", f.status ? std::optional<std::string>(std::string(domain::to_string(*f.status))) : std::nullopt);
+  q.bind(":after", f.after);
+  bind_opt(q, ":network", f.network);
+  bind_opt(q, ":created_from", f.created_from);
+  bind_opt(q, ":created_to", f.created_to);
+  q.bind(":limit", f.limit + 1);  // one more tells whether another page follows
+  registration_page page;
+  while (q.executeStep()) {
+    page.items.push_back(read_registration(q));
+    const auto network = q.getColumn(sql["client_network"]);
+    if (!network.isNull()) page.items.back().client_network = network.getString();
+  }
+  q.reset();
+  if (page.items.size() > static_cast<std::size_t>(f.limit)) {
+    page.items.pop_back();
+    page.next = page.items.back().id;
+  }
+  // Waitlist positions: counted once up to the page, then in order, unless a filter leaves gaps between rows.
+  const bool contiguous = f.q.empty() && !f.network && !f.created_from && !f.created_to;
+  std::optional<std::int64_t> position;
+  for (auto& r : page.items) {
+    if (r.status != domain::registration_status::waitlisted) continue;
+    if (!contiguous || !position) {
+      load_waitlist_position(*c, r);
+      position = r.waitlist_position;
+    } else {
+      r.waitlist_position = ++*position;
+    }
+  }
+  return page;
+}
+
+void sqlite_store::cancel_registrations(id_t event_id, std::vector<id_t> ids, callback<bulk_cancel_result> cb) {
+  write<bulk_cancel_result>(
+      [this, event_id, ids = std::move(ids)](connection& c) {
+        bulk_cancel_result out;
+        const auto now = static_cast<std::int64_t>(domain::now());
+        std::vector<id_t> done;
+        for (const auto id : ids) {
+          auto& u = c.prepare(
+              "UPDATE registrations SET status = 'cancelled', cancelled_at = :now "
+              "WHERE id = :id AND event_id = :event_id AND status <> 'cancelled'");
+          u.bind(":now", now);
+          u.bind(":id", id);
+          u.bind(":event_id", event_id);
+          if (u.exec() == 0) out.skipped.push_back(id); else done.push_back(id);
+        }
+        // Once, after the whole set: freed places go to waitlisted people outside it.
+        if (!done.empty()) promote(c, event_id);
+        for (const auto id : done) out.cancelled.push_back(*registration_by_id(c, id));
+        return out;
+      },
+      std::move(cb));
+}
+
+void sqlite_store::update_person(std::string token, domain::person_fields p, callback<domain::registration> cb) {
+  const bool home = p.municipality && home_.contains(*p.municipality);
+  p = domain::normalise_person(std::move(p));
+  write<domain::registration>(
+      [=, p = std::move(p)](connection& c) {
+        auto r = registration_by_token(c, token);
+        if (!r) fail(errc::not_found, "no registration for this link");
+        if (r->erased) fail(errc::conflict, "this registration's personal data has been erased");
+        auto& before = c.prepare("SELECT person_id FROM registrations WHERE id = ?");
+        before.bind(1, r->id);
+        before.executeStep();
+        const id_t old_person_id = before.getColumn(0).getInt64();
+        before.reset();
+        const id_t person_id = person_id_for(c, p.email);
+        if (r->status != domain::registration_status::cancelled &&
+            holds_active_registration(c, r->event_id, person_id, r->id))
+          throw store_error{refused(domain::registration_refusal::duplicate)};
+        auto& q = c.prepare("UPDATE registrations SET (" PERSON_COLUMNS ") = (?,?,?,?,?,?,?,?,?,?,?,?), "
+                            "person_id = :person_id WHERE id = :id");
+        bind_person(q, 1, p, home);  // the list's parameters come first
+        q.bind(":person_id", person_id);
+        q.bind(":id", r->id);
+        q.exec();
+        if (person_id != old_person_id) release_person(c, old_person_id);
+        return *registration_by_id(c, r->id);
+      },
+      std::move(cb));
+}
+
+void sqlite_store::cancel_by_token(std::string token, callback<domain::registration> cb) {
+  write<domain::registration>(
+      [this, token](connection& c) {
+        auto r = registration_by_token(c, token);
+        if (!r) fail(errc::not_found, "no registration for this link");
+        return cancel(c, *r);
+      },
+      std::move(cb));
+}
+
+void sqlite_store::cancel_registration(id_t event_id, id_t registration_id, callback<domain::registration> cb) {
+  write<domain::registration>(
+      [=, this](connection& c) {
+        auto r = registration_by_id(c, registration_id);
+        if (!r || r->event_id != event_id) fail(errc::not_found, "no such registration for this event");
+        return cancel(c, *r);
+      },
+      std::move(cb));
+}
+
+void sqlite_store::erase_by_token(std::string token, callback<domain::registration> cb) {
+  write<domain::registration>(
+      [this, token](connection& c) {
+        auto r = registration_by_token(c, token);
+        if (!r) fail(errc::not_found, "no registration for this link");
+        // An erased registration no longer holds a seat: cancel it first, which promotes the waitlist.
+        if (r->status != domain::registration_status::cancelled) cancel(c, *r);
+        erase_personal_data(c, r->id);
+        return *registration_by_id(c, r->id);
+      },
+      std::move(cb));
+}
+
+void sqlite_store::erase_ended_before(domain::time_point cutoff, callback<std::int64_t> cb) {
+  write<std::int64_t>(
+      [this, cutoff](connection& c) {
+        std::vector<id_t> ids;
+        auto& q = c.prepare(
+            "SELECT r.id FROM registrations r JOIN events e ON e.id = r.event_id WHERE r.erased = 0 AND e.ends_at < ?");
+        q.bind(1, static_cast<std::int64_t>(cutoff));
+        while (q.executeStep()) ids.push_back(q.getColumn(0).getInt64());
+        q.reset();
+        for (const auto id : ids) erase_personal_data(c, id);
+        return static_cast<std::int64_t>(ids.size());
+      },
+      std::move(cb));
+}
+
+void sqlite_store::promote(connection& c, id_t event_id) {
+  auto e = event_by_id(c, event_id);
+  if (!e) return;
+  const auto now = domain::now();
+  const std::int64_t seats = domain::seats_to_promote(*e, now);
+  if (seats <= 0) return;
+  // The earliest arrivals are all domain::promotions can take.
+  std::vector<id_t> waitlist;
+  auto& q = c.prepare(
+      "SELECT id FROM registrations WHERE event_id = :event_id AND status = 'waitlisted' ORDER BY id LIMIT :seats");
+  q.bind(":event_id", event_id);
+  q.bind(":seats", seats);
+  while (q.executeStep()) waitlist.push_back(q.getColumn(0).getInt64());
+  q.reset();
+  for (const auto id : domain::promotions(*e, std::move(waitlist), now)) {
+    auto& u = c.prepare("UPDATE registrations SET status = 'confirmed' WHERE id = ?");
+    u.bind(1, id);
+    u.exec();
+    promoted_in_job_.push_back(id);
+  }
+}
+
+domain::registration sqlite_store::cancel(connection& c, const domain::registration& r) {
+  if (r.status == domain::registration_status::cancelled) fail(errc::conflict, "the registration is already cancelled");
+  auto& q = c.prepare("UPDATE registrations SET status = 'cancelled', cancelled_at = :now WHERE id = :id");
+  q.bind(":now", static_cast<std::int64_t>(domain::now()));
+  q.bind(":id", r.id);
+  q.exec();
+  promote(c, r.event_id);
+  return *registration_by_id(c, r.id);
+}
+
+// Clears what identifies a person, keeps the anonymous facts (event, organisation type, home region, gender,
+// check-in). The person keeps an anonymous id, so statistics count them once; their address goes when nothing
+// else still uses it.
+void sqlite_store::erase_personal_data(connection& c, id_t registration_id) {
+  auto& q = c.prepare(erase_sql());
+  q.bind(1, registration_id);
+  q.exec();
+  auto& p = c.prepare(
+      "UPDATE persons SET email = NULL WHERE id = (SELECT person_id FROM registrations WHERE id = ?1) AND NOT EXISTS "
+      "(SELECT 1 FROM registrations WHERE person_id = persons.id AND erased = 0) AND NOT EXISTS "
+      "(SELECT 1 FROM support_session_persons s WHERE s.person_id = persons.id)");
+  p.bind(1, registration_id);
+  p.exec();
+  // The stored answers of its scans name the person: blanked, a repeat renders them again without (see scan).
+  auto& a = c.prepare("UPDATE scans SET response = '' WHERE registration_id = ? AND response <> ''");
+  a.bind(1, registration_id);
+  a.exec();
+  erased_in_job_.push_back(registration_id);
+}
+
+// After an e-mail change the old address belongs to no one: it goes like an erased one (erase_personal_data).
+void sqlite_store::release_person(connection& c, id_t person_id) {
+  auto& p = c.prepare(
+      "UPDATE persons SET email = NULL WHERE id = ?1 AND email IS NOT NULL AND NOT EXISTS "
+      "(SELECT 1 FROM registrations WHERE person_id = ?1 AND erased = 0) AND NOT EXISTS "
+      "(SELECT 1 FROM support_session_persons s WHERE s.person_id = ?1)");
+  p.bind(1, person_id);
+  p.exec();
+}
+
+}  // namespace eventd::store::sqlite

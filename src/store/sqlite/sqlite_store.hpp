@@ -1,0 +1,165 @@
+// The SQLite store: one class, its member functions defined by use case in this folder (accounts, events,
+// registrations, checkins, reports; store.cpp wires the writer, the read pool and the checkpointer).
+#pragma once
+
+#include "auth/crypto.hpp"
+#include "domain/config.hpp"
+#include "store/database.hpp"
+#include "store/sqlite/common.hpp"
+#include "store/store.hpp"
+#include "store/writer.hpp"
+
+#include <condition_variable>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace eventd::store::sqlite {
+
+class sqlite_store final : public store {
+public:
+  sqlite_store(const domain::config& cfg, const std::string& ticket_key);
+  ~sqlite_store() override;
+
+  bool ready() override;
+  void stop_writes() override;
+  write_stats stats() override;
+
+  // accounts.cpp
+  std::int64_t user_count() override;
+  std::optional<user_record> find_user(const std::string& email) override;
+  std::vector<domain::user> list_users() override;
+  void create_user(domain::user, std::string password_hash, callback<domain::user>) override;
+  std::optional<session_record> find_session(const std::string& token_hash, domain::time_point now) override;
+  void create_session(id_t user_id, std::string token_hash, std::string csrf, domain::time_point expires,
+                      callback<bool>) override;
+  void delete_session(std::string token_hash, callback<bool>) override;
+
+  // events.cpp
+  std::vector<domain::event> list_events(const event_filter&) override;
+  std::optional<domain::event> get_event(id_t) override;
+  void create_event(domain::event, callback<domain::event>) override;
+  void update_event(id_t, domain::event_patch, domain::version_condition, callback<domain::event>) override;
+  void cancel_event(id_t, callback<domain::event>) override;
+  bool empty_of_events() override;
+
+  // registrations.cpp
+  void register_person(id_t event_id, domain::person_fields, bool walk_in, callback<created_registration>,
+                       std::optional<domain::time_point> attended_at, id_t user_id, std::string client_network) override;
+  std::optional<domain::registration> find_by_manage_token(const std::string& token) override;
+  std::optional<domain::registration> get_registration(id_t) override;
+  void on_promotion(std::function<void(std::vector<id_t>)>) override;
+  void on_erasure(std::function<void(std::vector<id_t>)>) override;
+  std::vector<domain::registration> list_registrations(id_t event_id, const std::string& query,
+                                                       std::optional<domain::registration_status>) override;
+  registration_page list_registrations_page(id_t event_id, const registration_page_query&) override;
+  void cancel_registrations(id_t event_id, std::vector<id_t> ids, callback<bulk_cancel_result>) override;
+  void update_person(std::string manage_token, domain::person_fields, callback<domain::registration>) override;
+  void cancel_by_token(std::string manage_token, callback<domain::registration>) override;
+  void cancel_registration(id_t event_id, id_t registration_id, callback<domain::registration>) override;
+  void erase_by_token(std::string manage_token, callback<domain::registration>) override;
+  void erase_ended_before(domain::time_point cutoff, callback<std::int64_t>) override;
+
+  // checkins.cpp
+  void check_in(checkin_command, scan_renderer, callback<scan_answer>) override;
+  void check_in_batch(std::vector<checkin_command>, scan_renderer, callback<std::vector<scan_answer>>) override;
+  void undo_check_in(id_t event_id, id_t registration_id, callback<domain::registration>) override;
+
+  // reports.cpp
+  needs_report needs(id_t event_id) override;
+  void for_each_participant(const std::function<void(const domain::event&, const domain::registration&)>&) override;
+  goal_facts goal_facts_now() override;
+
+private:
+  // registrations.cpp; on the writer thread, inside a job.
+  // Confirms waitlisted registrations in arrival order while seats are free.
+  void promote(connection& c, id_t event_id);
+  domain::registration cancel(connection& c, const domain::registration& r);
+  void erase_personal_data(connection& c, id_t registration_id);
+  static void release_person(connection& c, id_t person_id);
+
+  // checkins.cpp
+  static scan_answer scan(connection& c, const auth::ticket_cipher& tickets, const checkin_command& cmd,
+                          const scan_renderer& render);
+
+  // Runs `fn` as a job of the writer; `cb` hears its value once the batch is durable, or why there is none.
+  template <class T, class F>
+  void write(F fn, callback<T> cb);
+
+  // A read connection from the pool, returned when the handle goes.
+  struct lease {
+    sqlite_store* owner;
+    std::unique_ptr<connection> conn;
+    connection* operator->() { return conn.get(); }
+    connection& operator*() { return *conn; }
+    ~lease() {
+      if (conn) {
+        conn->reset_all();
+        std::lock_guard lock(owner->pool_mutex_);
+        owner->pool_.push_back(std::move(conn));
+      }
+    }
+  };
+  lease borrow();
+
+  // Erased data still sits in old WAL frames: the checkpointer folds the WAL in and truncates it to nothing.
+  void after_erasure(const std::vector<id_t>& ids);
+  void checkpoint_loop();
+
+  std::unique_ptr<auth::ticket_cipher> tickets_;
+  // Touched on the writer thread only: the next registration id, and what the running job promoted and erased
+  // (handed to the listeners after its commit).
+  id_t next_registration_id_ = 0;
+  std::vector<id_t> promoted_in_job_;
+  std::vector<id_t> erased_in_job_;
+  std::function<void(std::vector<id_t>)> promotion_listener_;
+  std::function<void(std::vector<id_t>)> erasure_listener_;
+
+  domain::config cfg_;
+  domain::home_region home_;
+  std::string path_;
+  writer writer_;
+
+  static constexpr int checkpoint_busy_ms = 200;
+  std::mutex checkpoint_mutex_;
+  std::condition_variable checkpoint_wake_;
+  std::uint64_t commits_since_checkpoint_ = 0;
+  bool truncate_wanted_ = false;
+  bool stopping_ = false;
+  std::thread checkpointer_;
+  std::mutex pool_mutex_;
+  std::vector<std::unique_ptr<connection>> pool_;
+};
+
+template <class T, class F>
+void sqlite_store::write(F fn, callback<T> cb) {
+  // Made before the job takes `cb`: answers the caller when the job cannot be saved at all.
+  refusal refuse = [cb] { cb(outcome<T>(failure{errc::unavailable, "the database is busy; nothing was saved, please try again"})); };
+  writer_.submit([this, fn = std::move(fn), cb = std::move(cb)](connection& c) mutable -> job_result {
+    promoted_in_job_.clear();
+    erased_in_job_.clear();
+    try {
+      auto value = std::make_shared<T>(fn(c));
+      return {true, [this, cb, value, promoted = std::move(promoted_in_job_), erased = std::move(erased_in_job_)](bool committed) {
+                if (committed && !promoted.empty() && promotion_listener_) promotion_listener_(promoted);
+                // Before the caller hears of it: copies outside the database are gone by the time anyone looks.
+                if (committed && !erased.empty()) after_erasure(erased);
+                if (committed)
+                  cb(outcome<T>(std::move(*value)));
+                else
+                  cb(outcome<T>(failure{errc::unavailable, "the database could not commit this change; nothing was saved"}));
+              }};
+    } catch (const store_error& e) {
+      return {false, [cb, f = e.f](bool) { cb(outcome<T>(f)); }};
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"write failed\",\"error\":\"%s\"}\n", e.what());
+      return {false, [cb](bool) { cb(outcome<T>(failure{errc::unavailable, "the database failed; nothing was saved"})); }};
+    }
+  }, std::move(refuse));
+}
+
+}  // namespace eventd::store::sqlite

@@ -1,0 +1,146 @@
+// The SQLite store's wiring: the writer, the pool of read connections, the checkpointer, and make_sqlite_store.
+#include "store/sqlite/sqlite_store.hpp"
+
+#include "auth/crypto.hpp"
+
+#include <chrono>
+#include <filesystem>
+
+namespace eventd::store::sqlite {
+
+sqlite_store::sqlite_store(const domain::config& cfg, const std::string& ticket_key)
+    : tickets_(std::make_unique<auth::ticket_cipher>(ticket_key)),
+      cfg_(cfg),
+      home_(cfg.home_municipalities),
+      path_(cfg.database),
+      writer_(cfg.database, cfg.commit_mode == "per_request" ? 1 : cfg.max_batch) {
+  writer_.on_commit([this] {
+    {
+      std::lock_guard lock(checkpoint_mutex_);
+      ++commits_since_checkpoint_;
+    }
+    checkpoint_wake_.notify_one();
+  });
+  checkpointer_ = std::thread([this] { checkpoint_loop(); });
+}
+
+sqlite_store::~sqlite_store() {
+  writer_.stop();
+  {
+    std::lock_guard lock(checkpoint_mutex_);
+    stopping_ = true;
+  }
+  checkpoint_wake_.notify_one();
+  checkpointer_.join();
+  // Leave a compact database file behind: everything in the WAL goes into the main file.
+  try {
+    connection c(path_, true);
+    c.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"final checkpoint failed\",\"error\":\"%s\"}\n", e.what());
+  }
+}
+
+bool sqlite_store::ready() {
+  try {
+    auto c = borrow();
+    return c->db().execAndGet("SELECT count(*) FROM schema_migrations").getInt() > 0;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+write_stats sqlite_store::stats() { return writer_.stats(); }
+
+void sqlite_store::stop_writes() { writer_.stop(); }
+
+void sqlite_store::on_promotion(std::function<void(std::vector<id_t>)> listener) { promotion_listener_ = std::move(listener); }
+
+void sqlite_store::on_erasure(std::function<void(std::vector<id_t>)> listener) { erasure_listener_ = std::move(listener); }
+
+sqlite_store::lease sqlite_store::borrow() {
+  {
+    std::lock_guard lock(pool_mutex_);
+    if (!pool_.empty()) {
+      auto c = std::move(pool_.back());
+      pool_.pop_back();
+      return lease{this, std::move(c)};
+    }
+  }
+  return lease{this, std::make_unique<connection>(path_, false)};
+}
+
+void sqlite_store::after_erasure(const std::vector<id_t>& ids) {
+  if (erasure_listener_) erasure_listener_(ids);
+  {
+    std::lock_guard lock(checkpoint_mutex_);
+    truncate_wanted_ = true;
+  }
+  checkpoint_wake_.notify_one();
+}
+
+// Checkpoints copy the WAL into the database file and sync it. They run here, beside the writer, instead of
+// inside some commit that crosses SQLite's auto-checkpoint threshold and would make its whole batch wait.
+// A PASSIVE checkpoint never waits, but it cannot shrink the WAL, nor restart it while readers use it: under a
+// steady burst the file grows without end. So when it passes cfg_.wal_limit_bytes, or when an erasure left old
+// frames behind, a TRUNCATE checkpoint empties it. That one holds new writers back while it waits for readers,
+// so it waits briefly (checkpoint_busy_ms) and tries again on a later round rather than stall commits.
+void sqlite_store::checkpoint_loop() {
+  std::unique_ptr<connection> c;
+  std::unique_lock lock(checkpoint_mutex_);
+  for (;;) {
+    checkpoint_wake_.wait_for(lock, std::chrono::milliseconds(500),
+                              [&] { return stopping_ || truncate_wanted_ || commits_since_checkpoint_ >= 64; });
+    if (stopping_) return;
+    if (commits_since_checkpoint_ == 0 && !truncate_wanted_) continue;
+    commits_since_checkpoint_ = 0;
+    bool truncate = truncate_wanted_;
+    truncate_wanted_ = false;
+    lock.unlock();
+    try {
+      if (!c) {
+        c = std::make_unique<connection>(path_, true);
+        c->db().setBusyTimeout(checkpoint_busy_ms);
+      }
+      if (!truncate) {
+        c->db().exec("PRAGMA wal_checkpoint(PASSIVE)");
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(path_ + "-wal", ec);
+        truncate = !ec && size > cfg_.wal_limit_bytes;
+      }
+      if (truncate) {
+        // The first column is 1 when readers or a writer kept it from finishing: try again later.
+        SQLite::Statement q(c->db(), "PRAGMA wal_checkpoint(TRUNCATE)");
+        if (q.executeStep() && q.getColumn(0).getInt() == 0) truncate = false;
+      }
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"checkpoint failed\",\"error\":\"%s\"}\n", e.what());
+    }
+    lock.lock();
+    if (truncate) {
+      // Kept from finishing by readers or a writer: again a second later, not at once, so writers are not
+      // held back over and over.
+      truncate_wanted_ = true;
+      checkpoint_wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
+    }
+  }
+}
+
+}  // namespace eventd::store::sqlite
+
+namespace eventd::store {
+
+std::unique_ptr<store> make_sqlite_store(const domain::config& cfg) {
+  migrate(cfg.database);
+  std::string key;
+  {
+    connection c(cfg.database, true);
+    auto& ins = c.prepare("INSERT OR IGNORE INTO settings(key, value) VALUES ('ticket_key', ?)");
+    ins.bind(1, auth::ticket_cipher::new_key_hex());
+    ins.exec();
+    key = c.db().execAndGet("SELECT value FROM settings WHERE key = 'ticket_key'").getString();
+  }
+  return std::make_unique<sqlite::sqlite_store>(cfg, key);
+}
+
+}  // namespace eventd::store
