@@ -1,6 +1,7 @@
 // Check-in at the door: single scans, undo, walk-ins, offline batches, and the door list.
 #include "api/services.hpp"
 
+#include "api/registration_view.hpp"
 #include "domain/time.hpp"
 
 #include <cstdio>
@@ -10,7 +11,7 @@ namespace {
 
 // {"result":"checked_in"|"already_checked_in","registration":{...},"registration_id":..,"checked_in_at":..,"forced":..}
 std::string admitted_json(const store::checkin_outcome& o) {
-  const auto& r = *o.registration;
+  const auto r = view_of(*o.registration);
   std::string out;
   out.reserve(320);
   out += o.result == store::checkin_result::checked_in ? R"({"result":"checked_in","registration":{"id":)"
@@ -19,9 +20,9 @@ std::string admitted_json(const store::checkin_outcome& o) {
   out += R"(,"ticket_code":)";
   append_json_string(out, r.ticket_code);
   out += R"(,"name":)";
-  if (r.erased) out += "null"; else append_json_string(out, r.person.name);
+  append_json_nullable(out, r.name);
   out += R"(,"organisation":)";
-  if (r.erased) out += "null"; else append_json_string(out, r.person.organisation);
+  append_json_nullable(out, r.organisation);
   out += R"(,"status":")";
   out += domain::to_string(r.status);
   out += R"(","walk_in":)";
@@ -39,16 +40,17 @@ std::string admitted_json(const store::checkin_outcome& o) {
   return out;
 }
 
-// What a scan answers, the same whether it came alone or in a batch, first or repeated.
+}  // namespace
+
 store::scan_answer render_scan(const store::checkin_outcome& o) {
   using store::checkin_result;
   auto person = [&](json& j) {
     if (!o.registration) return;
-    const auto& r = *o.registration;
+    const auto r = view_of(*o.registration);
     j["registration"] = {{"id", r.id},
                          {"ticket_code", r.ticket_code},
-                         {"name", r.erased ? json(nullptr) : json(r.person.name)},
-                         {"organisation", r.erased ? json(nullptr) : json(r.person.organisation)},
+                         {"name", nullable(r.name)},
+                         {"organisation", nullable(r.organisation)},
                          {"status", std::string(domain::to_string(r.status))},
                          {"walk_in", r.walk_in}};
     j["registration_id"] = r.id;
@@ -96,6 +98,8 @@ store::scan_answer render_scan(const store::checkin_outcome& o) {
   }
   return {status, j.dump(-1, ' ', false, json::error_handler_t::replace)};
 }
+
+namespace {
 
 response from_answer(const store::scan_answer& a) {
   response res;
@@ -260,11 +264,12 @@ void add_checkin_routes(router& r, services& s) {
     if (!e) return done(problem(404, "Not found", "no such event"));
     run_heavy(s, std::move(done), [&s, id = e->id, counts = e->counts] {
       json items = json::array();
-      for (const auto& reg : s.db.list_registrations(id, "", std::nullopt)) {
+      for (const auto& registration : s.db.list_registrations(id, "", std::nullopt)) {
+        const auto reg = view_of(registration);
         items.push_back({{"registration_id", reg.id},
                          {"ticket_code", reg.ticket_code},
-                         {"name", reg.erased ? json(nullptr) : json(reg.person.name)},
-                         {"organisation", reg.erased ? json(nullptr) : json(reg.person.organisation)},
+                         {"name", nullable(reg.name)},
+                         {"organisation", nullable(reg.organisation)},
                          {"status", std::string(domain::to_string(reg.status))},
                          {"walk_in", reg.walk_in},
                          {"checked_in_at", reg.checked_in_at ? json(domain::format_rfc3339(*reg.checked_in_at, domain::stockholm_offset_minutes(*reg.checked_in_at))) : json(nullptr)}});

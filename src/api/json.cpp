@@ -1,5 +1,6 @@
 #include "api/json.hpp"
 
+#include "api/registration_view.hpp"
 #include "domain/time.hpp"
 
 #include <algorithm>
@@ -91,31 +92,33 @@ json event_json(const domain::event& e, domain::time_point now) {
 }
 
 json registration_json(const domain::registration& r) {
-  const int off = domain::stockholm_offset_minutes(r.created_at);
-  auto text_or_null = [&](const std::string& s) { return r.erased ? json(nullptr) : json(s); };
-  return {{"id", r.id},
-          {"event_id", r.event_id},
-          {"status", std::string(domain::to_string(r.status))},
-          {"waitlist_position", opt(r.waitlist_position)},
-          {"ticket_code", r.ticket_code},
-          {"name", text_or_null(r.person.name)},
-          {"email", text_or_null(r.person.email)},
-          {"organisation", text_or_null(r.person.organisation)},
-          {"organisation_type", r.person.organisation_type},
-          {"municipality", opt(r.person.municipality)},
-          {"country", opt(r.person.country)},
-          {"home_region", r.home_region},
-          {"gender", r.person.gender},
-          {"accessibility_needs", r.person.accessibility_needs},
-          {"accessibility_note", opt(r.person.accessibility_note)},
-          {"dietary", opt(r.person.dietary)},
-          {"language", r.person.language},
-          {"walk_in", r.walk_in},
-          {"checked_in_at", r.checked_in_at ? json(domain::format_rfc3339(*r.checked_in_at, domain::stockholm_offset_minutes(*r.checked_in_at))) : json(nullptr)},
-          {"checkin_forced", r.checkin_forced},
-          {"created_at", domain::format_rfc3339(r.created_at, off)},
-          {"cancelled_at", r.cancelled_at ? json(domain::format_rfc3339(*r.cancelled_at, off)) : json(nullptr)},
-          {"erased", r.erased}};
+  const auto v = view_of(r);
+  const int off = domain::stockholm_offset_minutes(v.created_at);
+  json needs = json::array();
+  for (const auto& n : v.accessibility_needs) needs.push_back(n);
+  return {{"id", v.id},
+          {"event_id", v.event_id},
+          {"status", std::string(domain::to_string(v.status))},
+          {"waitlist_position", opt(v.waitlist_position)},
+          {"ticket_code", v.ticket_code},
+          {"name", nullable(v.name)},
+          {"email", nullable(v.email)},
+          {"organisation", nullable(v.organisation)},
+          {"organisation_type", v.organisation_type},
+          {"municipality", nullable(v.municipality)},
+          {"country", nullable(v.country)},
+          {"home_region", v.home_region},
+          {"gender", v.gender},
+          {"accessibility_needs", std::move(needs)},
+          {"accessibility_note", nullable(v.accessibility_note)},
+          {"dietary", nullable(v.dietary)},
+          {"language", v.language},
+          {"walk_in", v.walk_in},
+          {"checked_in_at", v.checked_in_at ? json(domain::format_rfc3339(*v.checked_in_at, domain::stockholm_offset_minutes(*v.checked_in_at))) : json(nullptr)},
+          {"checkin_forced", v.checkin_forced},
+          {"created_at", domain::format_rfc3339(v.created_at, off)},
+          {"cancelled_at", v.cancelled_at ? json(domain::format_rfc3339(*v.cancelled_at, off)) : json(nullptr)},
+          {"erased", v.erased}};
 }
 
 void append_json_string(std::string& out, std::string_view v) {
@@ -141,8 +144,15 @@ void append_json_string(std::string& out, std::string_view v) {
   out += '"';
 }
 
+void append_json_nullable(std::string& out, const std::optional<std::string_view>& v) {
+  if (v) append_json_string(out, *v); else out += "null";
+}
+
+json nullable(const std::optional<std::string_view>& v) { return v ? json(*v) : json(nullptr); }
+
 std::string registration_text(const domain::registration& r, const std::string* manage_token) {
-  const int off = domain::stockholm_offset_minutes(r.created_at);
+  const auto v = view_of(r);
+  const int off = domain::stockholm_offset_minutes(v.created_at);
   std::string o;
   o.reserve(768);
   auto key = [&](const char* k) {
@@ -150,16 +160,9 @@ std::string registration_text(const domain::registration& r, const std::string* 
     o += k;
     o += "\":";
   };
-  auto text = [&](const char* k, const std::string& v) { key(k); append_json_string(o, v); };
-  auto personal = [&](const char* k, const std::string& v) {
-    key(k);
-    if (r.erased) o += "null"; else append_json_string(o, v);
-  };
-  auto optional_text = [&](const char* k, const std::optional<std::string>& v) {
-    key(k);
-    if (v) append_json_string(o, *v); else o += "null";
-  };
-  auto boolean = [&](const char* k, bool v) { key(k); o += v ? "true" : "false"; };
+  auto text = [&](const char* k, std::string_view t) { key(k); append_json_string(o, t); };
+  auto optional_text = [&](const char* k, const std::optional<std::string_view>& t) { key(k); append_json_nullable(o, t); };
+  auto boolean = [&](const char* k, bool b) { key(k); o += b ? "true" : "false"; };
   auto time = [&](const char* k, const std::optional<domain::time_point>& t, int offset) {
     key(k);
     if (t) { o += '"'; o += domain::format_rfc3339(*t, offset); o += '"'; } else o += "null";
@@ -168,37 +171,37 @@ std::string registration_text(const domain::registration& r, const std::string* 
   o += '{';
   key("accessibility_needs");
   o += '[';
-  for (std::size_t i = 0; i < r.person.accessibility_needs.size(); ++i) {
+  for (std::size_t i = 0; i < v.accessibility_needs.size(); ++i) {
     if (i) o += ',';
-    append_json_string(o, r.person.accessibility_needs[i]);
+    append_json_string(o, v.accessibility_needs[i]);
   }
   o += ']';
-  optional_text("accessibility_note", r.person.accessibility_note);
-  time("cancelled_at", r.cancelled_at, off);
-  time("checked_in_at", r.checked_in_at, r.checked_in_at ? domain::stockholm_offset_minutes(*r.checked_in_at) : 0);
-  boolean("checkin_forced", r.checkin_forced);
-  optional_text("country", r.person.country);
-  time("created_at", r.created_at, off);
-  optional_text("dietary", r.person.dietary);
-  personal("email", r.person.email);
-  boolean("erased", r.erased);
+  optional_text("accessibility_note", v.accessibility_note);
+  time("cancelled_at", v.cancelled_at, off);
+  time("checked_in_at", v.checked_in_at, v.checked_in_at ? domain::stockholm_offset_minutes(*v.checked_in_at) : 0);
+  boolean("checkin_forced", v.checkin_forced);
+  optional_text("country", v.country);
+  time("created_at", v.created_at, off);
+  optional_text("dietary", v.dietary);
+  optional_text("email", v.email);
+  boolean("erased", v.erased);
   key("event_id");
-  o += std::to_string(r.event_id);
-  text("gender", r.person.gender);
-  boolean("home_region", r.home_region);
+  o += std::to_string(v.event_id);
+  text("gender", v.gender);
+  boolean("home_region", v.home_region);
   key("id");
-  o += std::to_string(r.id);
-  text("language", r.person.language);
+  o += std::to_string(v.id);
+  text("language", v.language);
   if (manage_token) text("manage_token", *manage_token);
-  optional_text("municipality", r.person.municipality);
-  personal("name", r.person.name);
-  personal("organisation", r.person.organisation);
-  text("organisation_type", r.person.organisation_type);
-  text("status", std::string(domain::to_string(r.status)));
-  text("ticket_code", r.ticket_code);
+  optional_text("municipality", v.municipality);
+  optional_text("name", v.name);
+  optional_text("organisation", v.organisation);
+  text("organisation_type", v.organisation_type);
+  text("status", domain::to_string(v.status));
+  text("ticket_code", v.ticket_code);
   key("waitlist_position");
-  o += r.waitlist_position ? std::to_string(*r.waitlist_position) : "null";
-  boolean("walk_in", r.walk_in);
+  o += v.waitlist_position ? std::to_string(*v.waitlist_position) : "null";
+  boolean("walk_in", v.walk_in);
   o += '}';
   return o;
 }

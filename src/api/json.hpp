@@ -32,6 +32,10 @@ json registration_json(const domain::registration&);
 std::string registration_text(const domain::registration&, const std::string* manage_token = nullptr);
 // Appends `v` as a JSON string literal (v must be valid UTF-8, as everything that came through the JSON parser is).
 void append_json_string(std::string& out, std::string_view v);
+// The same, or null when there is no value.
+void append_json_nullable(std::string& out, const std::optional<std::string_view>& v);
+// A string, or null when there is no value.
+json nullable(const std::optional<std::string_view>&);
 json user_json(const domain::user&);
 
 // Parses a JSON object body; on failure `error` holds the 400/415 problem to send.

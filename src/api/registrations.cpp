@@ -1,7 +1,9 @@
 // Registrations: the public form, the participant's own link, and the organisers' list.
 #include "api/services.hpp"
 
+#include "api/participant_mail.hpp"
 #include "api/qr.hpp"
+#include "api/registration_view.hpp"
 #include "auth/crypto.hpp"
 #include "domain/time.hpp"
 
@@ -64,43 +66,17 @@ bool plausible_token(const std::string& t) {
   return true;
 }
 
-// The participant's copy of their ticket and private link, in their language.
+// The participant's copy of their ticket and private link.
 void send_confirmation(services& s, const store::created_registration& c) {
   if (!s.mail) return;
-  const auto& r = c.registration;
+  auto e = s.db.get_event(c.registration.event_id);
+  if (!e) return;
+  auto m = confirmation_mail(c.registration, *e, s.cfg.public_url, c.manage_token);
+  if (!m) return;
   // So the form cannot be used to flood someone's inbox: past the hourly allowance the registration stands, unmailed.
   // Keyed by a hash, so the limiter holds no addresses.
-  if (s.mail_recipients.take(auth::sha256_hex(domain::normalise_email(r.person.email)), monotonic_ms()) != 0) return;
-  auto e = s.db.get_event(r.event_id);
-  if (!e) return;
-  const bool sv = r.person.language == "sv";
-  const bool confirmed = r.status == domain::registration_status::confirmed;
-  const auto when = domain::format_rfc3339(e->starts_at, domain::stockholm_offset_minutes(e->starts_at));
-  const std::string date = when.substr(0, 10) + " " + when.substr(11, 5);
-  const std::string link = s.cfg.public_url + "/manage.html#token=" + c.manage_token;
-  const std::string ticket = s.cfg.public_url + "/ticket.html#token=" + c.manage_token;
-  const std::string position = std::to_string(r.waitlist_position.value_or(0));
-  mail_message m;
-  m.to = r.person.email;
-  m.registration_id = r.id;
-  if (sv) {
-    m.subject = (confirmed ? "Din plats: " : "Du står på väntelistan: ") + e->title;
-    m.text = "Hej " + r.person.name + "!\n\n" +
-             (confirmed ? "Du är anmäld till " + e->title + ", " + date + ".\n"
-                        : "Evenemanget är fullt. Du står som nummer " + position + " på väntelistan till " + e->title +
-                              ", " + date + ". Får du en plats meddelar vi dig.\n") +
-             "\nDin biljettkod: " + r.ticket_code + "\nDin biljett med QR-kod: " + ticket +
-             "\n\nSe, ändra, avboka eller radera din anmälan här (länken är personlig, dela den inte):\n" + link + "\n";
-  } else {
-    m.subject = (confirmed ? "Your place: " : "You are on the waitlist: ") + e->title;
-    m.text = "Hello " + r.person.name + ",\n\n" +
-             (confirmed ? "You are registered for " + e->title + ", " + date + ".\n"
-                        : "The event is full. You are number " + position + " on the waitlist for " + e->title + ", " +
-                              date + ". We will tell you if a place opens.\n") +
-             "\nYour ticket code: " + r.ticket_code + "\nYour ticket with its QR code: " + ticket +
-             "\n\nSee, change, cancel or erase your registration here (the link is personal, do not share it):\n" + link + "\n";
-  }
-  s.mail->send(std::move(m));
+  if (s.mail_recipients.take(auth::sha256_hex(domain::normalise_email(m->to)), monotonic_ms()) != 0) return;
+  s.mail->send(std::move(*m));
 }
 
 response unknown_token() { return problem(404, "Not found", "no registration for this link"); }
@@ -110,28 +86,10 @@ response unknown_token() { return problem(404, "Not found", "no registration for
 void send_promotion_mail(services& s, domain::id_t registration_id) {
   if (!s.mail) return;
   auto r = s.db.get_registration(registration_id);
-  if (!r || r->erased || r->status != domain::registration_status::confirmed) return;
+  if (!r || r->status != domain::registration_status::confirmed) return;
   auto e = s.db.get_event(r->event_id);
   if (!e) return;
-  const auto when = domain::format_rfc3339(e->starts_at, domain::stockholm_offset_minutes(e->starts_at));
-  const std::string date = when.substr(0, 10) + " " + when.substr(11, 5);
-  mail_message m;
-  m.to = r->person.email;
-  m.registration_id = r->id;
-  if (r->person.language == "sv") {
-    m.subject = "Du har fått en plats: " + e->title;
-    m.text = "Hej " + r->person.name + "!\n\nEn plats har blivit ledig och du är nu anmäld till " + e->title + ", " + date +
-             ".\n\nDin biljettkod: " + r->ticket_code +
-             "\nDin biljett och länken för att ändra eller avboka finns i det första mejlet du fick från oss.\n"
-             "Kan du inte komma? Avboka via den länken, så går platsen till nästa på väntelistan.\n";
-  } else {
-    m.subject = "A place has opened for you: " + e->title;
-    m.text = "Hello " + r->person.name + ",\n\nA place has opened and you are now registered for " + e->title + ", " + date +
-             ".\n\nYour ticket code: " + r->ticket_code +
-             "\nYour ticket and the link to change or cancel are in the first e-mail we sent you.\n"
-             "Cannot come? Cancel through that link, and the place goes to the next person on the waitlist.\n";
-  }
-  s.mail->send(std::move(m));
+  if (auto m = promotion_mail(*r, *e)) s.mail->send(std::move(*m));
 }
 
 void add_registration_routes(router& r, services& s) {
@@ -205,15 +163,16 @@ void add_registration_routes(router& r, services& s) {
     if (!errors.empty()) return done(problem(400, "Bad query", "some query parameters are wrong", errors));
     auto page = s.db.list_registrations_page(e->id, f);
     json items = json::array();
-    for (const auto& reg : page.items) {
-      json j = registration_json(reg);
+    for (const auto& registration : page.items) {
+      json j = registration_json(registration);
+      const auto reg = view_of(registration);
       // The check-in's audit trail and where the registration came from, for organisers only.
       j["checkin_user_id"] = reg.checkin_user_id ? json(*reg.checkin_user_id) : json(nullptr);
-      j["checkin_device"] = reg.checked_in_at ? json(reg.checkin_device) : json(nullptr);
+      j["checkin_device"] = nullable(reg.checkin_device);
       j["checkin_received_at"] = reg.checkin_received_at
                                      ? json(domain::format_rfc3339(*reg.checkin_received_at, domain::stockholm_offset_minutes(*reg.checkin_received_at)))
                                      : json(nullptr);
-      j["client_network"] = reg.client_network.empty() ? json(nullptr) : json(reg.client_network);
+      j["client_network"] = nullable(reg.client_network);
       items.push_back(std::move(j));
     }
     done(json_response(200, {{"items", items},

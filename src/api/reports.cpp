@@ -1,6 +1,7 @@
 // CSV exports for organisers: an event's attendance list and every participant (RFC 4180, UTF-8 with BOM).
 #include "api/services.hpp"
 
+#include "api/registration_view.hpp"
 #include "domain/time.hpp"
 
 #include <cstdio>
@@ -37,31 +38,36 @@ std::string when(const std::optional<domain::time_point>& t) {
   return t ? domain::format_rfc3339(*t, domain::stockholm_offset_minutes(*t)) : std::string();
 }
 
-const std::vector<std::string> registration_columns{
+const std::vector<std::string> registration_csv_columns{
     "registration_id", "ticket_code", "status", "name", "email", "organisation", "organisation_type", "municipality",
     "country", "home_region", "gender", "accessibility_needs", "walk_in", "attended", "checked_in_at", "checkin_forced"};
 
-std::vector<std::string> registration_values(const domain::registration& r) {
-  auto personal = [&](const std::string& v) { return r.erased ? std::string() : v; };
+}  // namespace
+
+std::vector<std::string> registration_csv_row(const domain::registration& registration) {
+  const auto r = view_of(registration);
+  auto text = [](const std::optional<std::string_view>& v) { return std::string(v.value_or("")); };
   std::string needs;
-  for (const auto& n : r.person.accessibility_needs) needs += (needs.empty() ? "" : ";") + n;
+  for (const auto& n : r.accessibility_needs) needs += (needs.empty() ? "" : ";") + n;
   return {std::to_string(r.id),
-          r.ticket_code,
+          std::string(r.ticket_code),
           std::string(domain::to_string(r.status)),
-          personal(r.person.name),
-          personal(r.person.email),
-          personal(r.person.organisation),
-          r.person.organisation_type,
-          r.person.municipality.value_or(""),
-          r.person.country.value_or(""),
+          text(r.name),
+          text(r.email),
+          text(r.organisation),
+          std::string(r.organisation_type),
+          text(r.municipality),
+          text(r.country),
           r.home_region ? "yes" : "no",
-          r.person.gender,
+          std::string(r.gender),
           needs,
           r.walk_in ? "yes" : "no",
           r.checked_in_at ? "yes" : "no",
           when(r.checked_in_at),
           r.checkin_forced ? "yes" : "no"};
 }
+
+namespace {
 
 response csv(std::string body, const std::string& filename) {
   response res;
@@ -102,8 +108,8 @@ void add_report_routes(router& r, services& s) {
     if (!e) return done(problem(404, "Not found", "no such event"));
     run_heavy(s, std::move(done), [&s, id = e->id] {
       std::string out;
-      row(out, registration_columns);
-      for (const auto& reg : s.db.list_registrations(id, "", std::nullopt)) row(out, registration_values(reg));
+      row(out, registration_csv_columns);
+      for (const auto& reg : s.db.list_registrations(id, "", std::nullopt)) row(out, registration_csv_row(reg));
       return csv(std::move(out), "attendance-" + std::to_string(id) + ".csv");
     });
   });
@@ -113,7 +119,7 @@ void add_report_routes(router& r, services& s) {
     if (!require(s, req, domain::role::organiser, err)) return done(err);
     run_heavy(s, std::move(done), [&s] {
       std::vector<std::string> header{"event_id", "event_title", "event_kind", "event_starts_at", "event_status"};
-      header.insert(header.end(), registration_columns.begin(), registration_columns.end());
+      header.insert(header.end(), registration_csv_columns.begin(), registration_csv_columns.end());
       std::string out;
       row(out, header);
       // One query over every event's registrations, not one per event.
@@ -125,7 +131,7 @@ void add_report_routes(router& r, services& s) {
           event_values = {std::to_string(e.id), e.title, e.kind, when(e.starts_at), std::string(domain::to_string(e.status))};
         }
         auto values = event_values;
-        auto more = registration_values(reg);
+        auto more = registration_csv_row(reg);
         values.insert(values.end(), more.begin(), more.end());
         row(out, values);
       });

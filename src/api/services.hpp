@@ -91,6 +91,10 @@ void add_all_routes(router&, services&);
 // Runs `work` on the read pool and answers with what it returns (from that thread: the responder posts back to the
 // connection). When the pool is full, answers 503 with Retry-After at once.
 void run_heavy(services&, responder done, std::function<response()> work);
+// What a scan answers, the same whether it came alone or in a batch, first or repeated (the store renders with it).
+store::scan_answer render_scan(const store::checkin_outcome&);
+// A registration's fields in the CSV exports, in their column order.
+std::vector<std::string> registration_csv_row(const domain::registration&);
 // Tells a participant moved up from the waitlist that they have a place (run off the writer thread).
 void send_promotion_mail(services&, domain::id_t registration_id);
 // Reads the participant's fields into `p`, collecting every problem.

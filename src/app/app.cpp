@@ -5,6 +5,7 @@
 #include "app/demo.hpp"
 #include "auth/crypto.hpp"
 #include "auth/rate_limit.hpp"
+#include "domain/time.hpp"
 #include "http/server.hpp"
 
 #include <cstdio>
@@ -112,6 +113,8 @@ int run(int argc, char** argv) {
   }
   try {
     auth::init_crypto();
+    // Swedish time comes from the tz database: without it, stop here and say so.
+    domain::load_time_zone();
     auto& cfg = l.cfg;
     const auto colon = cfg.listen.rfind(':');
     http::options opts;

@@ -1,11 +1,20 @@
 #include "domain/time.hpp"
 
+#include <date/date.h>
+#include <date/tz.h>
+
 #include <chrono>
 #include <cstdio>
+#include <stdexcept>
 
 namespace eventd::domain {
 namespace {
 
+using std::chrono::seconds;
+
+// The text's shape is checked here, character by character, rather than by date::parse, which also takes a
+// one-digit month, a sign before the year, "+2" or "+25:00" as an offset, and stops without a word before
+// trailing text. Which dates exist is date's to say.
 bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   if (pos + n > s.size()) return false;
   int v = 0;
@@ -17,55 +26,67 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   return true;
 }
 
-// Days from 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+// The day a date of the years 1900-9999 names; nothing for one that does not exist (30 February, 2100-02-29).
+std::optional<date::sys_days> civil_day(int y, int m, int d) {
+  if (y < 1900 || y > 9999 || m < 1 || d < 1) return std::nullopt;
+  const date::year_month_day day{date::year{y}, date::month{static_cast<unsigned>(m)}, date::day{static_cast<unsigned>(d)}};
+  if (!day.ok()) return std::nullopt;
+  return date::sys_days{day};
 }
 
-void civil_from_days(std::int64_t z, int& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t yy = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y = static_cast<int>(yy + (m <= 2));
+std::optional<date::sys_days> read_date(std::string_view s) {
+  int y, mo, d;
+  if (s.size() != 10 || !digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' || !digits(s, 8, 2, d))
+    return std::nullopt;
+  return civil_day(y, mo, d);
 }
 
-bool valid_date(int y, int m, int d) {
-  static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (y < 1900 || y > 9999 || m < 1 || m > 12 || d < 1) return false;
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return d <= days[m - 1] + (m == 2 && leap ? 1 : 0);
+// Europe/Stockholm in the system's tz database (Debian's date/tz reads /usr/share/zoneinfo), found once.
+const date::time_zone& locate_stockholm() {
+  const date::time_zone* zone = nullptr;
+  date::sys_info current;
+  try {
+    zone = date::locate_zone("Europe/Stockholm");
+    // The zone's file is read on its first use: use it now, so that a broken database fails here.
+    current = zone->get_info(date::floor<seconds>(std::chrono::system_clock::now()));
+  } catch (const std::exception& e) {
+    std::string why = e.what();
+    while (!why.empty() && why.back() == '\n') why.pop_back();
+    throw std::runtime_error("Europe/Stockholm is missing from the tz database (install tzdata into /usr/share/zoneinfo): " + why);
+  }
+  // date/tz 3.0.1 keeps the last offset the zone's file lists for ever after, without the rule that follows the
+  // list (HowardHinnant/date#794). A file that lists no change ahead of today ("zic -b slim") would give every
+  // summer CET: refuse it rather than show wrong times.
+  if (current.end >= date::sys_days{date::year{9999} / date::dec / 31})
+    throw std::runtime_error("the tz database lists no change of Europe/Stockholm after " +
+                             format_rfc3339(current.begin.time_since_epoch().count()) +
+                             ": install tzdata built with zic -b fat (as Debian's is)");
+  return *zone;
+}
+
+const date::time_zone& stockholm() {
+  static const date::time_zone& zone = locate_stockholm();
+  return zone;
 }
 
 }  // namespace
 
 std::optional<time_point> parse_date(std::string_view s) {
-  int y, mo, d;
-  if (s.size() != 10 || !digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' || !digits(s, 8, 2, d))
-    return std::nullopt;
-  if (!valid_date(y, mo, d)) return std::nullopt;
-  return days_from_civil(y, mo, d) * 86400;
+  const auto day = read_date(s);
+  if (!day) return std::nullopt;
+  return seconds{day->time_since_epoch()}.count();
 }
 
 std::optional<parsed_time> parse_rfc3339(std::string_view s) {
   if (s.size() < 20) return std::nullopt;
-  auto date = parse_date(s.substr(0, 10));
-  if (!date || (s[10] != 'T' && s[10] != 't' && s[10] != ' ')) return std::nullopt;
+  const auto day = read_date(s.substr(0, 10));
+  if (!day || (s[10] != 'T' && s[10] != 't' && s[10] != ' ')) return std::nullopt;
   int h, mi, sec;
   if (!digits(s, 11, 2, h) || s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, sec))
     return std::nullopt;
   if (h > 23 || mi > 59 || sec > 60) return std::nullopt;
   std::size_t pos = 19;
+  // Fractions of a second: up to nanoseconds, dropped (times are whole seconds).
   if (pos < s.size() && s[pos] == '.') {
     ++pos;
     const std::size_t start = pos;
@@ -86,47 +107,41 @@ std::optional<parsed_time> parse_rfc3339(std::string_view s) {
     return std::nullopt;
   }
   if (pos != s.size()) return std::nullopt;
-  const time_point local = *date + h * 3600 + mi * 60 + (sec == 60 ? 59 : sec);
-  return parsed_time{local - offset * 60, offset};
+  // A leap second (:60) counts as :59: the epoch's seconds have none.
+  const date::sys_seconds local =
+      *day + std::chrono::hours{h} + std::chrono::minutes{mi} + seconds{sec == 60 ? 59 : sec};
+  return parsed_time{(local - std::chrono::minutes{offset}).time_since_epoch().count(), offset};
 }
 
 std::string format_rfc3339(time_point t, int offset_minutes) {
-  const time_point local = t + offset_minutes * 60;
-  std::int64_t days = local / 86400;
-  std::int64_t rem = local % 86400;
-  if (rem < 0) { rem += 86400; --days; }
-  int y;
-  unsigned m, d;
-  civil_from_days(days, y, m, d);
+  const date::sys_seconds local{seconds{t + offset_minutes * 60}};
+  const auto day = date::floor<date::days>(local);
+  const date::year_month_day ymd{day};
+  const date::hh_mm_ss<seconds> time{local - day};
+  const int y = static_cast<int>(ymd.year());
+  const unsigned m = static_cast<unsigned>(ymd.month()), d = static_cast<unsigned>(ymd.day());
+  const int hh = static_cast<int>(time.hours().count()), mm = static_cast<int>(time.minutes().count()),
+            ss = static_cast<int>(time.seconds().count());
   char buf[40];
   if (offset_minutes == 0) {
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", y, m, d, static_cast<int>(rem / 3600),
-                  static_cast<int>(rem / 60 % 60), static_cast<int>(rem % 60));
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", y, m, d, hh, mm, ss);
   } else {
     const int a = offset_minutes < 0 ? -offset_minutes : offset_minutes;
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d%c%02d:%02d", y, m, d, static_cast<int>(rem / 3600),
-                  static_cast<int>(rem / 60 % 60), static_cast<int>(rem % 60), offset_minutes < 0 ? '-' : '+', a / 60, a % 60);
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d%c%02d:%02d", y, m, d, hh, mm, ss,
+                  offset_minutes < 0 ? '-' : '+', a / 60, a % 60);
   }
   return buf;
 }
 
+void load_time_zone() { (void)stockholm(); }
+
 int stockholm_offset_minutes(time_point t) {
-  // EU summer time: from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October.
-  std::int64_t days = t / 86400;
-  if (t % 86400 < 0) --days;
-  int y;
-  unsigned m, d;
-  civil_from_days(days, y, m, d);
-  auto last_sunday = [&](unsigned month) {
-    const std::int64_t last = days_from_civil(y, month, 31);
-    const std::int64_t weekday = ((last + 4) % 7 + 7) % 7;  // 1970-01-01 was a Thursday (4); 0 = Sunday
-    return (last - weekday) * 86400 + 3600;
-  };
-  return (t >= last_sunday(3) && t < last_sunday(10)) ? 120 : 60;
+  const auto info = stockholm().get_info(date::sys_seconds{seconds{t}});
+  return static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(info.offset).count());
 }
 
 time_point now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace eventd::domain

@@ -1,5 +1,8 @@
 #include "api/json.hpp"
 
+#include "api/participant_mail.hpp"
+#include "api/services.hpp"
+
 #include <gtest/gtest.h>
 
 using namespace eventd;
@@ -56,6 +59,70 @@ TEST(registration_text, equals_the_general_json_document_in_every_state) {
     EXPECT_EQ(api::registration_text(r, &token), j.dump());
     EXPECT_NO_THROW((void)api::json::parse(api::registration_text(r, &token)));
   }
+}
+
+namespace {
+// A registration still holding every personal field, as if the store had blanked nothing: only the output mapping
+// stands between these values and an answer.
+domain::registration personal() {
+  auto r = sample();
+  // Plain text, so that it reads the same in JSON, CSV and mail.
+  r.person.name = "Anna Persondata";
+  r.person.organisation = "Persondata AB";
+  r.person.country = "Personland";
+  r.person.dietary = "Personal diet";
+  r.client_network = "203.0.113.0/24";
+  r.checked_in_at = 1790003600;
+  return r;
+}
+
+const std::vector<std::string> personal_values{"Anna Persondata", "zoe@example.org", "Persondata AB", "Upplands Väsby",
+                                               "Personland",      "hearing_loop",    "allergy",       "Nuts",
+                                               "Personal diet",   "203.0.113.0/24"};
+
+// Every form a registration takes on its way out: JSON both ways, the check-in answers, the CSV row, the mails.
+std::vector<std::string> outputs(const domain::registration& r) {
+  const std::string token = "42-abc_DEF-123";
+  std::vector<std::string> out{api::registration_json(r).dump(), api::registration_text(r, &token)};
+  for (auto result : {store::checkin_result::checked_in, store::checkin_result::already_checked_in,
+                      store::checkin_result::not_admissible}) {
+    store::checkin_outcome o;
+    o.result = result;
+    o.registration = r;
+    out.push_back(api::render_scan(o).body);
+  }
+  std::string row;
+  for (const auto& field : api::registration_csv_row(r)) row += field + ",";
+  out.push_back(row);
+  domain::event e;
+  e.id = 7;
+  e.title = "Seminar";
+  e.starts_at = 1790010000;
+  for (const auto& m : {api::confirmation_mail(r, e, "https://eventd.example", token), api::promotion_mail(r, e)})
+    if (m) out.push_back(m->to + "\n" + m->subject + "\n" + m->text);
+  return out;
+}
+}  // namespace
+
+TEST(registration_view, an_erased_registration_shows_no_personal_field_in_any_output) {
+  auto r = personal();
+  // Not erased: each output carries the person, so the search below would find them.
+  const auto shown = outputs(r);
+  ASSERT_EQ(shown.size(), 8u);
+  for (const auto& text : shown) EXPECT_NE(text.find("Anna Persondata"), std::string::npos) << text;
+
+  r.erased = true;
+  const auto erased = outputs(r);
+  ASSERT_EQ(erased.size(), 6u);  // no mail: there is nobody to write to
+  for (const auto& text : erased)
+    for (const auto& value : personal_values) EXPECT_EQ(text.find(value), std::string::npos) << value << " in " << text;
+  const auto j = api::registration_json(r);
+  for (const char* field : {"name", "email", "organisation", "municipality", "country", "accessibility_note", "dietary"})
+    EXPECT_TRUE(j.at(field).is_null()) << field;
+  EXPECT_EQ(j.at("accessibility_needs"), api::json::array());
+  EXPECT_TRUE(j.at("erased").get<bool>());
+  const auto row = api::registration_csv_row(r);
+  for (std::size_t i : {3u, 4u, 5u, 7u, 8u, 11u}) EXPECT_EQ(row.at(i), "") << i;  // name .. country, needs
 }
 
 namespace {

@@ -339,6 +339,107 @@ TEST(stockholm_offset, is_cet_in_winter_and_cest_in_summer) {
   EXPECT_EQ(stockholm_offset_minutes(parse_rfc3339("2013-12-31T12:00:00Z")->at), 60);
 }
 
+// The edges of what the parser takes, now that date/tz decides which days exist: exactly what the hand-written
+// parser took before, and nothing of what date::parse alone would also let through.
+TEST(rfc3339, knows_leap_days_of_every_kind) {
+  EXPECT_TRUE(parse_rfc3339("2000-02-29T12:00:00Z"));   // divisible by 400
+  EXPECT_FALSE(parse_rfc3339("2100-02-29T12:00:00Z"));  // a century, not divisible by 400
+  EXPECT_FALSE(parse_rfc3339("1900-02-29T12:00:00Z"));
+  EXPECT_TRUE(parse_rfc3339("2028-02-29T12:00:00Z"));
+  EXPECT_FALSE(parse_rfc3339("2027-02-29T12:00:00Z"));
+  EXPECT_EQ(parse_date("2100-03-01"), 4107542400);
+  EXPECT_FALSE(parse_date("2100-02-29"));
+  EXPECT_FALSE(parse_date("2026-02-30"));
+  EXPECT_FALSE(parse_date("2026-00-10"));
+  EXPECT_FALSE(parse_date("2026-01-00"));
+}
+
+TEST(rfc3339, takes_the_years_1900_to_9999) {
+  EXPECT_EQ(parse_rfc3339("1900-01-01T00:00:00Z")->at, -2208988800);
+  EXPECT_EQ(parse_rfc3339("9999-12-31T23:59:59Z")->at, 253402300799);
+  EXPECT_FALSE(parse_rfc3339("1899-12-31T23:59:59Z"));
+  EXPECT_FALSE(parse_rfc3339("0000-01-01T00:00:00Z"));
+  EXPECT_EQ(format_rfc3339(-2208988800), "1900-01-01T00:00:00Z");
+  EXPECT_EQ(format_rfc3339(253402300799), "9999-12-31T23:59:59Z");
+  EXPECT_EQ(format_rfc3339(-1), "1969-12-31T23:59:59Z");
+}
+
+TEST(rfc3339, takes_offsets_up_to_23_59_either_way) {
+  const auto east = parse_rfc3339("2026-01-01T00:00:00+14:00");  // Kiribati
+  const auto west = parse_rfc3339("2025-12-31T10:00:00-14:00");
+  ASSERT_TRUE(east && west);
+  EXPECT_EQ(east->at, parse_rfc3339("2025-12-31T10:00:00Z")->at);
+  EXPECT_EQ(east->utc_offset_minutes, 14 * 60);
+  EXPECT_EQ(west->at, parse_rfc3339("2026-01-01T00:00:00Z")->at);
+  EXPECT_EQ(west->utc_offset_minutes, -14 * 60);
+  EXPECT_EQ(format_rfc3339(east->at, east->utc_offset_minutes), "2026-01-01T00:00:00+14:00");
+  EXPECT_EQ(format_rfc3339(west->at, west->utc_offset_minutes), "2025-12-31T10:00:00-14:00");
+  EXPECT_EQ(parse_rfc3339("2026-05-14T10:00:00-23:59")->utc_offset_minutes, -(23 * 60 + 59));
+  EXPECT_EQ(parse_rfc3339("2026-05-14T10:00:00+05:45")->utc_offset_minutes, 5 * 60 + 45);
+  EXPECT_FALSE(parse_rfc3339("2026-05-14T10:00:00+24:00"));
+  EXPECT_FALSE(parse_rfc3339("2026-05-14T10:00:00+25:00"));
+  EXPECT_FALSE(parse_rfc3339("2026-05-14T10:00:00+14:60"));
+  EXPECT_FALSE(parse_rfc3339("2026-05-14T10:00:00+2"));
+  EXPECT_FALSE(parse_rfc3339("2026-05-14T10:00:00+02:0"));
+  EXPECT_FALSE(parse_rfc3339("2026-05-14T10:00:00 +02:00"));
+}
+
+TEST(rfc3339, drops_fractions_of_up_to_nine_digits) {
+  EXPECT_EQ(parse_rfc3339("2026-05-14T07:30:00.1Z")->at, 1778743800);
+  EXPECT_EQ(parse_rfc3339("2026-05-14T07:30:00.999999999Z")->at, 1778743800);  // cut, not rounded
+  EXPECT_EQ(parse_rfc3339("2026-05-14T09:30:00.5+02:00")->at, 1778743800);
+  EXPECT_FALSE(parse_rfc3339("2026-05-14T07:30:00.1234567890Z"));
+  EXPECT_FALSE(parse_rfc3339("2026-05-14T07:30:00,5Z"));
+  EXPECT_FALSE(parse_rfc3339("2026-05-14T07:30:00.5"));
+}
+
+TEST(rfc3339, reads_a_leap_second_as_the_second_before) {
+  EXPECT_EQ(parse_rfc3339("2016-12-31T23:59:60Z")->at, parse_rfc3339("2016-12-31T23:59:59Z")->at);
+  EXPECT_FALSE(parse_rfc3339("2016-12-31T23:59:61Z"));
+}
+
+TEST(rfc3339, refuses_what_date_parse_alone_would_take) {
+  EXPECT_FALSE(parse_rfc3339("2026-5-14T07:30:00Z"));
+  EXPECT_FALSE(parse_rfc3339("2026-05-4T07:30:00Z"));
+  EXPECT_FALSE(parse_rfc3339("+2026-05-14T07:30:00Z"));
+  EXPECT_FALSE(parse_rfc3339("2026-05-14T7:30:00Z"));
+  EXPECT_FALSE(parse_rfc3339("2026-05-14T07:30:00+02:00 "));
+  EXPECT_FALSE(parse_rfc3339(" 2026-05-14T07:30:00Z"));
+  EXPECT_FALSE(parse_date("2026-5-14"));
+  EXPECT_FALSE(parse_date("+2026-05-14"));
+  EXPECT_FALSE(parse_date("2026-05-14 "));
+}
+
+TEST(stockholm_offset, follows_the_tz_database_through_2026_and_2027) {
+  // Summer time starts at 01:00 UTC on the last Sunday of March and ends at 01:00 UTC on the last Sunday of October.
+  for (const time_point to_summer : {1774746000, 1806195600}) {  // 2026-03-29, 2027-03-28
+    EXPECT_EQ(stockholm_offset_minutes(to_summer - 1), 60);
+    EXPECT_EQ(stockholm_offset_minutes(to_summer), 120);
+  }
+  for (const time_point to_winter : {1792890000, 1824944400}) {  // 2026-10-25, 2027-10-31
+    EXPECT_EQ(stockholm_offset_minutes(to_winter - 1), 120);
+    EXPECT_EQ(stockholm_offset_minutes(to_winter), 60);
+  }
+  // Shown in Swedish time, the clock jumps from 02:00 to 03:00 and back from 03:00 to 02:00.
+  auto local = [](time_point t) { return format_rfc3339(t, stockholm_offset_minutes(t)); };
+  EXPECT_EQ(local(1806195600 - 1), "2027-03-28T01:59:59+01:00");
+  EXPECT_EQ(local(1806195600), "2027-03-28T03:00:00+02:00");
+  EXPECT_EQ(local(1792890000 - 1), "2026-10-25T02:59:59+02:00");
+  EXPECT_EQ(local(1792890000), "2026-10-25T02:00:00+01:00");
+  // Both sides of the repeated hour read back to their own instant.
+  EXPECT_EQ(parse_rfc3339("2026-10-25T02:30:00+02:00")->at + 3600, parse_rfc3339("2026-10-25T02:30:00+01:00")->at);
+}
+
+TEST(stockholm_offset, switches_in_the_project_years) {
+  // 2011-2014, when the ESF project ran: summer time as today.
+  EXPECT_EQ(stockholm_offset_minutes(parse_rfc3339("2012-03-25T00:59:59Z")->at), 60);
+  EXPECT_EQ(stockholm_offset_minutes(parse_rfc3339("2012-03-25T01:00:00Z")->at), 120);
+  EXPECT_EQ(stockholm_offset_minutes(parse_rfc3339("2013-10-27T00:59:59Z")->at), 120);
+  EXPECT_EQ(stockholm_offset_minutes(parse_rfc3339("2013-10-27T01:00:00Z")->at), 60);
+}
+
+TEST(time_zone, loads_europe_stockholm_from_the_tz_database) { EXPECT_NO_THROW(load_time_zone()); }
+
 // ---------------------------------------------------------------- validate_event
 
 TEST(validate_event, accepts_a_complete_event) { EXPECT_TRUE(event_errors(valid_event()).empty()); }
