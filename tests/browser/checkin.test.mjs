@@ -86,6 +86,7 @@ describe('door check-in app (/checkin/)', { skip: browserTestSkip() }, () => {
   let admin;
   let browser;
   let eventId;
+  let eventStart;
   const tickets = {};
 
   const checkedInOnServer = async () => {
@@ -111,6 +112,7 @@ describe('door check-in app (/checkin/)', { skip: browserTestSkip() }, () => {
     }, { token: admin });
     assert.equal(ev.status, 201, `POST /api/v1/events: ${ev.status} ${ev.text}`);
     eventId = ev.body.id;
+    eventStart = ev.body.starts_at;
     for (const [key, p] of Object.entries(PEOPLE)) {
       const email = `${p.name.split(' ')[0].toLowerCase().normalize('NFD').replace(/[^a-z]/g, '')}@example.org`;
       const r = await api('POST', `/api/v1/events/${eventId}/registrations`, { ...p, email, consent: true });
@@ -254,6 +256,29 @@ describe('door check-in app (/checkin/)', { skip: browserTestSkip() }, () => {
       await page.waitForSelector('#screen-forbidden:not([hidden])');
       assert.match(await page.textContent('#screen-forbidden'), /You may not check in/);
       assert.equal(await page.isVisible('#code'), false);
+      assertNoProblems(problems, EXPECTED_NOISE);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('times are Stockholm times on a device set to another time zone (America/New_York)', async () => {
+    const { context, page, problems } = await openPage(browser, { locale: 'en-GB', timezoneId: 'America/New_York' });
+    const hhmm = (iso, timeZone) => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+      .format(new Date(iso));
+    try {
+      assert.equal(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone), 'America/New_York');
+      await openDoor(page, server.url);
+      const when = await page.textContent('#door-when');
+      assert.ok(when.includes(hhmm(eventStart, 'Europe/Stockholm')), `start in Stockholm time: ${when}`);
+      assert.ok(!when.includes(hhmm(eventStart, 'America/New_York')), `not in the device's time: ${when}`);
+
+      // A was admitted by the first test: the amber answer gives that moment in Stockholm time.
+      const again = await api('POST', `/api/v1/events/${eventId}/checkins`, { ticket_code: tickets.A.ticket_code }, { token: admin });
+      assert.equal(again.body.result, 'already_checked_in', again.text);
+      await wedgeScan(page, tickets.A.ticket_code);
+      const text = await answer(page, 'already', tickets.A.ticket_code);
+      assert.ok(text.includes(`Already checked in at ${hhmm(again.body.checked_in_at, 'Europe/Stockholm')}`), text);
       assertNoProblems(problems, EXPECTED_NOISE);
     } finally {
       await context.close();

@@ -1,13 +1,14 @@
 // One event for the organisers: facts, counts, links (public page, door app, calendar file), publish and cancel,
 // the accessibility needs the venue does not cover, and the registrations with search, status filter and cancel.
 import { startAdminPage, call, canEdit, adminLabel, download } from './session.js';
-import { h, replaceChildren } from '../js/dom.js';
-import { t, label, onLanguageChange } from '../js/i18n.js';
-import { formatRange, formatDateTime, placeText } from '../js/format.js';
-import { errorText, confirmDialog } from '../js/page.js';
-import { cell, statusBadge, shortDateTime } from './ui.js';
+import { $, h, replaceChildren } from '../lib/dom.js';
+import { t, label, onLanguageChange } from '../lib/i18n.js';
+import { formatRange, formatDateTime, shortDateTime } from '../lib/time.js';
+import { errorText } from '../lib/errors.js';
+import { confirmDialog } from '../lib/page.js';
+import { placeText } from '../lib/seats.js';
+import { cell, statusBadge } from './ui.js';
 
-const $ = (id) => document.getElementById(id);
 const pageStatus = $('page-status');
 const article = $('event');
 const actionStatus = $('action-status');

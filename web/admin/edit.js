@@ -2,14 +2,12 @@
 // sent as RFC 3339 with the offset in force then. The server's 422 field errors are shown at each field
 // (aria-invalid, aria-describedby) and in an error summary that takes the focus.
 import { startAdminPage, call, canEdit, adminLabel } from './session.js';
-import { getConfig } from '../js/api.js';
-import { h, replaceChildren } from '../js/dom.js';
-import { t, label, has, onLanguageChange } from '../js/i18n.js';
-import { errorText } from '../js/page.js';
-import { clearFieldErrors, markFieldInvalid } from '../js/field-errors.js';
-import { localToRfc3339, rfc3339ToLocal } from './time.js';
+import { getConfig } from '../lib/api.js';
+import { $, h, replaceChildren } from '../lib/dom.js';
+import { t, label, has, onLanguageChange } from '../lib/i18n.js';
+import { clearErrors as clearFieldErrors, markFieldInvalid, showErrorSummary, showSummaryMessage, errorText } from '../lib/errors.js';
+import { localToRfc3339, rfc3339ToLocal } from '../lib/time.js';
 
-const $ = (id) => document.getElementById(id);
 const form = $('event-form');
 const summary = $('error-summary');
 const formStatus = $('form-status');
@@ -211,37 +209,21 @@ function showErrors(errors, { focus = true } = {}) {
     if (seen.has(key)) continue;
     seen.add(key);
     const tgt = target(err.field);
-    const msg = sentence(tgt ? tgt.name : err.field, wording(tgt, err.message));
+    const text = sentence(tgt ? tgt.name : err.field, wording(tgt, err.message));
     const rank = tgt ? ORDER.indexOf(tgt.name) : ORDER.length;
-    if (tgt) {
-      // A field hidden for this kind cannot be corrected here: say so in the summary only.
-      const visible = !tgt.control.closest('[hidden]');
-      if (visible) markInvalid(tgt, msg);
-      const link = visible ? h('a', { href: `#${tgt.control.id}` }, msg) : msg;
-      if (visible) link.addEventListener('click', (ev) => { ev.preventDefault(); tgt.control.focus(); });
-      items.push({ rank, li: h('li', {}, link) });
-    } else {
-      items.push({ rank, li: h('li', {}, msg) });
-    }
+    // A field hidden for this kind cannot be corrected here: say so in the summary only.
+    const visible = tgt && !tgt.control.closest('[hidden]');
+    if (visible) markInvalid(tgt, text);
+    items.push({ rank, text, control: visible ? tgt.control : null });
   }
   items.sort((a, b) => a.rank - b.rank);
-  replaceChildren(summary,
-    h('h2', { id: 'error-summary-title', class: 'error-summary-title' }, t('form.errors.title')),
-    h('p', {}, t('form.errors.intro')),
-    h('ul', {}, items.map((i) => i.li)));
-  summary.hidden = false;
-  if (focus) summary.focus();
+  showErrorSummary(summary, items, { focus });
 }
 
 /** One message (a conflict, a network failure) in the summary box, with an optional follow-up (e.g. a link). */
 function showProblem(message, extra = null) {
   clearErrors();
-  replaceChildren(summary,
-    h('h2', { id: 'error-summary-title', class: 'error-summary-title' }, t('form.errors.title')),
-    h('p', {}, message),
-    ...(extra ? [h('p', {}, extra)] : []));
-  summary.hidden = false;
-  summary.focus();
+  showSummaryMessage(summary, message, { extra });
 }
 
 // ---------------------------------------------------------------- sending
@@ -308,8 +290,6 @@ async function init() {
     $('back-link').dataset.i18n = 'admin.back_to_event';
     $('back-link').textContent = t('admin.back_to_event');
     $('leave-link').href = back;
-  } else {
-    $('nav-new').setAttribute('aria-current', 'page');
   }
   setHeadings();
   if (!canEdit()) { stop(t('admin.edit.readonly')); return; }

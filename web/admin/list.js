@@ -1,14 +1,13 @@
 // The organisers' list of events: every event (drafts and cancelled ones too), filtered by time, kind and status,
 // with the counts that matter before an event (confirmed of seats, waitlisted) and after it (checked in).
 import { startAdminPage, call } from './session.js';
-import { getConfig } from '../js/api.js';
-import { h, replaceChildren } from '../js/dom.js';
-import { t, label, onLanguageChange } from '../js/i18n.js';
-import { formatRange } from '../js/format.js';
-import { errorText } from '../js/page.js';
+import { getConfig } from '../lib/api.js';
+import { $, h, replaceChildren } from '../lib/dom.js';
+import { t, label, onLanguageChange } from '../lib/i18n.js';
+import { formatRange } from '../lib/time.js';
+import { errorText } from '../lib/errors.js';
 import { cell, statusBadge, seatsCell } from './ui.js';
 
-const $ = (id) => document.getElementById(id);
 const form = $('filters');
 const kindSelect = $('filter-kind');
 const statusSelect = $('filter-status');

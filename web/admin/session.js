@@ -1,59 +1,26 @@
 // What every organisers' page shares: the sign-in, the bearer token in sessionStorage, authorised API calls,
 // the header (menu, who is signed in, sign-out) and the role check (the steering group reads only).
+// What every organisers' page shares: the sign-in form, the header (menu, who is signed in, sign-out) and the
+// role check (the steering group reads only). The session itself is lib/session.js, shared with the door app.
 import './strings.js';
-import { api } from '../js/api.js';
-import { h } from '../js/dom.js';
-import { t, label, has, applyTranslations, onLanguageChange } from '../js/i18n.js';
-import { initPage, errorText } from '../js/page.js';
+import { h, $ } from '../lib/dom.js';
+import { t, label, has, applyTranslations, onLanguageChange } from '../lib/i18n.js';
+import { errorText } from '../lib/errors.js';
+import { initPage } from '../lib/page.js';
+import { getSession, setSession, currentUser, canEdit, authHeaders, onSessionEnded, signIn, refreshSession, signOut as endSession } from '../lib/session.js';
 
-// The same key and shape ({token, csrf_token, user}) as the door app (web/checkin/api.js): one sign-in in a tab
-// serves both, so the event page's link to the door app opens signed in. sessionStorage ends with the tab.
-const SESSION_KEY = 'eventd.checkin.session';
-const EDIT_ROLES = ['admin', 'organiser'];
+export { call, canEdit } from '../lib/session.js';
 
-let session = loadSession();
 let readyHandler = null;
 let signinSection = null;
-
-function loadSession() {
-  try { return JSON.parse(sessionStorage.getItem(SESSION_KEY)) || null; } catch { return null; }
-}
-
-function saveSession(s) {
-  session = s;
-  try {
-    if (s) sessionStorage.setItem(SESSION_KEY, JSON.stringify(s));
-    else sessionStorage.removeItem(SESSION_KEY);
-  } catch { /* storage blocked: keep it in memory for this page */ }
-}
-
-/** The signed-in user ({id, email, name, role}) or null. */
-export function currentUser() { return session ? session.user : null; }
-
-/** True when the user may create and change events and cancel registrations (organisers and admins). */
-export function canEdit(user = currentUser()) { return !!user && EDIT_ROLES.includes(user.role); }
-
-/**
- * An API call with the bearer token; cookies are not sent (credentials: 'omit'), so no CSRF state is involved.
- * Resolves to the JSON body; rejects with ApiError. A 401 means the session ended: the sign-in form comes back.
- */
-export async function call(method, path, body, { headers: more = {} } = {}) {
-  const headers = { ...more, ...(session && session.token ? { Authorization: `Bearer ${session.token}` } : {}) };
-  try {
-    return await api(method, path, body, { headers, credentials: 'omit' });
-  } catch (err) {
-    if (err && err.status === 401 && session) sessionEnded();
-    throw err;
-  }
-}
 
 /**
  * Downloads a file the API serves only to signed-in organisers (e.g. a CSV export): fetched with the bearer token,
  * then handed to the browser as a download. Throws like call() when the server refuses.
  */
 export async function download(path, filename) {
-  const res = await fetch(path, { headers: session && session.token ? { Authorization: `Bearer ${session.token}` } : {}, credentials: 'omit' });
-  if (res.status === 401 && session) sessionEnded();
+  const res = await fetch(path, { headers: authHeaders(), credentials: 'omit' });
+  if (res.status === 401 && getSession()) { setSession(null); sessionEnded(); }
   if (!res.ok) throw Object.assign(new Error(`HTTP ${res.status}`), { status: res.status });
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement('a');
@@ -70,8 +37,6 @@ export function adminLabel(group, value) {
   const key = group === 'need' ? `admin.need.${value}` : group === 'organisation_type' ? `admin.org.${value}` : null;
   return key && has(key) ? t(key) : label(group, value);
 }
-
-const $ = (id) => document.getElementById(id);
 
 function renderWho() {
   const who = $('who');
@@ -122,8 +87,7 @@ function buildSignin() {
     submit.disabled = true;
     submit.textContent = t('admin.signin.busy');
     try {
-      const res = await api('POST', '/api/v1/session', creds, { credentials: 'omit' });
-      saveSession({ token: res.token, csrf_token: res.csrf_token, user: res.user });
+      await signIn(creds.email, creds.password);
       password.value = '';
       error.hidden = true;
       ready({ focusMain: true });
@@ -157,7 +121,6 @@ function showSignin(message) {
 }
 
 function sessionEnded() {
-  saveSession(null);
   showSignin(t('admin.signin.expired'));
 }
 
@@ -170,9 +133,16 @@ function ready({ focusMain = false } = {}) {
 }
 
 async function signOut() {
-  try { await call('DELETE', '/api/v1/session'); } catch { /* the token ends with the tab anyway */ }
-  saveSession(null);
+  await endSession();
   location.href = new URL('./', import.meta.url).pathname;
+}
+
+/** Marks the menu link of this page with aria-current (the menu is part of the shell every page shares). */
+function markCurrentPage() {
+  const here = (u) => u.pathname.replace(/index\.html$/, '') + u.search;
+  for (const a of document.querySelectorAll('.admin-nav a')) {
+    if (here(new URL(a.href)) === here(location)) a.setAttribute('aria-current', 'page');
+  }
 }
 
 /**
@@ -181,20 +151,21 @@ async function signOut() {
  */
 export async function startAdminPage({ onReady }) {
   readyHandler = onReady;
+  onSessionEnded(sessionEnded);
   initPage();
+  markCurrentPage();
   const signOutButton = $('sign-out');
   if (signOutButton) signOutButton.addEventListener('click', signOut);
   onLanguageChange(() => {
     renderWho();
     if (signinSection && !signinSection.hidden) document.title = t('admin.signin.title');
   });
-  if (!session || !session.token) { showSignin(); return; }
+  if (!getSession()?.token) { showSignin(); return; }
   try {
     // Confirms the token still works and refreshes the role (it may have changed since the sign-in).
-    const res = await call('GET', '/api/v1/session');
-    if (res && res.user) saveSession({ ...session, user: res.user, csrf_token: res.csrf_token || session.csrf_token });
+    await refreshSession();
   } catch (err) {
-    if (err && err.status === 401) return; // call() has shown the sign-in form
+    if (err && err.status === 401) return; // the sign-in form is shown already
     // No answer: carry on with what we have; the page's own calls will say what is wrong.
   }
   ready();

@@ -1,8 +1,6 @@
-// The organisers' pages' own strings, in English and Swedish, added to the shared table of web/js/i18n.js.
+// The organisers' pages' own strings, in English and Swedish, added to the shared table of lib/i18n.js.
 // Every key starts with "admin." so none replaces a participant-page string. Imported (first) by session.js.
-import { addStrings } from '../js/i18n.js';
-
-function plural(n, one, many) { return n === 1 ? one : many; }
+import { addStrings, plural } from '../lib/i18n.js';
 
 const en = {
   'admin.tagline': 'Organisers’ pages',

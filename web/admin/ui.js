@@ -1,6 +1,6 @@
 // Small building blocks of the organisers' pages: table cells that stack on a phone, status badges, seat counts.
-import { h } from '../js/dom.js';
-import { t, locale } from '../js/i18n.js';
+import { h } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
 
 /**
  * A table cell. On a narrow screen the table is shown as one block per row, so each cell carries its column's
@@ -25,9 +25,3 @@ export function seatsCell(counts) {
     h('span', { class: 'visually-hidden' }, t('admin.events.seats_of', { n, cap }))];
 }
 
-/** "1 Dec, 09:12": a compact Stockholm date and time for table cells. */
-export function shortDateTime(iso) {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  return new Intl.DateTimeFormat(locale(), { timeZone: 'Europe/Stockholm', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }).format(d);
-}

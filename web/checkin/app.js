@@ -1,11 +1,15 @@
 // The organisers' door check-in app: sign-in, event choice, scanning/typing/searching, offline queue and sync.
 
-import { t, lang, setLang, translate, formatTime, formatWhen } from './i18n.js';
-import { call, getSession, setSession, knownOffline, NetworkError, isUnavailable, problemText, deviceId } from './api.js';
+import './strings.js';
+import { t, lang, setLanguage, applyTranslations } from '../lib/i18n.js';
+import { formatTime, formatWhen, stockholmDate } from '../lib/time.js';
+import { ApiError, errorOf, knownOffline, isUnavailable } from '../lib/api.js';
+import { getSession, setSession } from '../lib/session.js';
+import { send } from './net.js';
+import { $, h, uuid } from '../lib/dom.js';
 import { extractCode, searchTickets } from './codes.js';
 import * as store from './store.js';
 import { QrScanner, cameraSupported } from './scanner.js';
-import { $, el, uuid } from './dom.js';
 import { placeWalkIn, clearWalkInErrors, readWalkInForm, showWalkInErrors, serverFieldErrors, showWalkInMessage } from './walkin.js';
 import * as attendance from './attendance.js';
 
@@ -64,9 +68,8 @@ function show(screen) {
 function boot() {
   // Served as /checkin (no slash), the service worker's scope and the relative imports would not match.
   if (location.pathname === '/checkin') { location.replace(`/checkin/${location.search}${location.hash}`); return; }
-  setLang(lang());
   $('lang').value = lang();
-  translate();
+  applyTranslations();
   bind();
   registerServiceWorker();
   store.pruneTickets(LIST_MAX_AGE_MS).catch(() => {});
@@ -101,7 +104,7 @@ function registerServiceWorker() {
 /** Confirms the stored token still works and refreshes the user (a role may have changed). */
 async function verifySession() {
   try {
-    const res = await call('GET', '/api/v1/session');
+    const res = await send('GET', '/api/v1/session');
     if (res.status === 401) return sessionEnded();
     if (res.status === 200 && res.body?.user) {
       const s = getSession();
@@ -113,7 +116,7 @@ async function verifySession() {
 
 function sessionEnded() {
   setSession(null);
-  showSignIn(t('sessionExpired'));
+  showSignIn(t('checkin.sessionExpired'));
 }
 
 // ---------------------------------------------------------------- sign-in / out
@@ -132,12 +135,12 @@ async function onSignIn(e) {
   const password = $('signin-password').value;
   const err = $('signin-error');
   const fail = (msg) => { err.textContent = msg; err.hidden = false; $('signin-password').focus(); };
-  if (!email || !password) return fail(t('signInFailed'));
+  if (!email || !password) return fail(t('checkin.signInFailed'));
   let res;
-  try { res = await call('POST', '/api/v1/session', { email, password }); }
-  catch { return fail(t('signInOffline')); }
-  if (res.status === 429) return fail(t('tooManyAttempts'));
-  if (res.status !== 200 || !res.body?.token) return fail(res.status >= 500 ? t('serverError', { status: res.status }) : t('signInFailed'));
+  try { res = await send('POST', '/api/v1/session', { email, password }); }
+  catch { return fail(t('checkin.signInOffline')); }
+  if (res.status === 429) return fail(t('checkin.tooManyAttempts'));
+  if (res.status !== 200 || !res.body?.token) return fail(res.status >= 500 ? t('checkin.serverError', { status: res.status }) : t('checkin.signInFailed'));
   err.hidden = true;
   $('signin-password').value = '';
   setSession({ token: res.body.token, csrf_token: res.body.csrf_token, user: res.body.user });
@@ -151,14 +154,14 @@ async function onSignIn(e) {
 function showForbidden(user) {
   show('forbidden');
   const who = user?.name || user?.email || '';
-  $('forbidden-text').textContent = user?.role === 'steering' ? t('forbiddenText', { name: who }) : t('forbiddenOther', { name: who });
+  $('forbidden-text').textContent = user?.role === 'steering' ? t('checkin.forbiddenText', { name: who }) : t('checkin.forbiddenOther', { name: who });
   $('forbidden-h').setAttribute('tabindex', '-1');
   $('forbidden-h').focus();
 }
 
 async function onSignOut() {
   const pendingBefore = state.pending;
-  try { await call('DELETE', '/api/v1/session', undefined, { timeoutMs: 3000 }); } catch { /* offline: the token ends with the tab anyway */ }
+  try { await send('DELETE', '/api/v1/session', undefined, { timeoutMs: 3000 }); } catch { /* offline: the token ends with the tab anyway */ }
   setSession(null);
   sessionStorage.removeItem(EVENT_KEY);
   sessionStorage.removeItem(MODE_KEY);
@@ -170,7 +173,7 @@ async function onSignOut() {
   await store.deleteMeta('events').catch(() => {});
   history.replaceState(null, '', location.pathname);
   showSignIn();
-  if (pendingBefore) { const err = $('signin-error'); err.hidden = false; err.textContent = t('pending', { n: pendingBefore }); }
+  if (pendingBefore) { const err = $('signin-error'); err.hidden = false; err.textContent = t('checkin.pending', { n: pendingBefore }); }
 }
 
 // ---------------------------------------------------------------- event picker
@@ -189,44 +192,43 @@ async function loadEvents() {
   const status = $('events-status');
   try {
     // Events ending a year ago or later: today's, the upcoming ones and the earlier ones whose attendance may still be recorded.
-    const since = new Date(Date.now() - EARLIER_DAYS * 24 * 3600 * 1000);
-    const from = `${since.getFullYear()}-${String(since.getMonth() + 1).padStart(2, '0')}-${String(since.getDate()).padStart(2, '0')}`;
-    const res = await call('GET', `/api/v1/events?from=${from}`);
+    const from = stockholmDate(Date.now() - EARLIER_DAYS * 24 * 3600 * 1000);
+    const res = await send('GET', `/api/v1/events?from=${from}`);
     if (res.status === 401) return sessionEnded();
-    if (res.status !== 200) { status.textContent = t('eventsFailed', { status: res.status }); return; }
+    if (res.status !== 200) { status.textContent = t('checkin.eventsFailed', { status: res.status }); return; }
     const items = Array.isArray(res.body?.items) ? res.body.items : [];
     state.events = items;
     store.putMeta('events', items).catch(() => {});
     status.textContent = '';
     if (state.screen === 'events') renderEvents(items);
   } catch (e) {
-    if (!(e instanceof NetworkError)) throw e;
-    status.textContent = t('eventsOffline');
+    if (!e?.network) throw e;
+    status.textContent = t('checkin.eventsOffline');
   }
 }
 
 function renderEvents(items) {
   state.events = items;
-  const now = new Date();
-  const dayStart = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
-  const dayEnd = dayStart + 24 * 3600 * 1000;
-  const earliest = dayStart - EARLIER_DAYS * 24 * 3600 * 1000;
-  const today = [], upcoming = [], earlier = [];
+  // "Today" is the Stockholm calendar day, where the events happen, whatever the device's time zone.
+  const today = stockholmDate();
+  const earliest = Date.now() - EARLIER_DAYS * 24 * 3600 * 1000;
+  const todays = [], upcoming = [], earlier = [];
   for (const ev of items) {
     if (ev.status === 'cancelled') continue;
     const s = Date.parse(ev.starts_at);
     const e = Date.parse(ev.ends_at || ev.starts_at) || s;
     if (Number.isNaN(s)) continue;
-    if (s < dayEnd && e >= dayStart) today.push(ev);
-    else if (s >= dayEnd) upcoming.push(ev);
+    const first = stockholmDate(s), last = stockholmDate(e);
+    if (first <= today && last >= today) todays.push(ev);
+    else if (first > today) upcoming.push(ev);
     else if (e >= earliest) earlier.push(ev);
   }
   const byStart = (a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at);
-  today.sort(byStart);
+  todays.sort(byStart);
   upcoming.sort(byStart);
   earlier.sort((a, b) => byStart(b, a));
-  fillEventList($('events-today'), today, t('noEventsToday'));
-  fillEventList($('events-upcoming'), upcoming, t('noEventsUpcoming'));
+  fillEventList($('events-today'), todays, t('checkin.noEventsToday'));
+  fillEventList($('events-upcoming'), upcoming, t('checkin.noEventsUpcoming'));
   fillEventList($('events-earlier'), earlier, null, { afterwards: true });
   $('events-earlier-box').hidden = earlier.length === 0;
 }
@@ -237,19 +239,19 @@ function fillEventList(ul, events, emptyText, { afterwards = false } = {}) {
   const note = ul.previousElementSibling?.classList.contains('none') ? ul.previousElementSibling : null;
   if (note) note.remove();
   if (!events.length) {
-    if (emptyText) ul.before(el('p', { class: 'none', text: emptyText }));
+    if (emptyText) ul.before(h('p', { class: 'none', text: emptyText }));
     return;
   }
   for (const ev of events) {
     const meta = [formatWhen(ev.starts_at, ev.ends_at), ev.venue?.name].filter(Boolean).join(' · ');
-    ul.append(el('li', { class: afterwards ? 'event-item with-afterwards' : 'event-item' },
-      el('button', { type: 'button', class: 'event-pick', dataset: { eventId: String(ev.id) }, onclick: () => openEvent(ev.id, ev) },
-        el('span', { class: 'ev-title' }, ev.title, ev.status === 'draft' ? el('span', { class: 'badge', text: t('draft') }) : null),
-        el('span', { class: 'ev-meta', text: meta })),
-      afterwards ? el('button', {
+    ul.append(h('li', { class: afterwards ? 'event-item with-afterwards' : 'event-item' },
+      h('button', { type: 'button', class: 'event-pick', dataset: { eventId: String(ev.id) }, onclick: () => openEvent(ev.id, ev) },
+        h('span', { class: 'ev-title' }, ev.title, ev.status === 'draft' ? h('span', { class: 'badge', text: t('checkin.draft') }) : null),
+        h('span', { class: 'ev-meta', text: meta })),
+      afterwards ? h('button', {
         type: 'button', class: 'btn btn-secondary event-afterwards', dataset: { eventId: String(ev.id) },
         onclick: () => openAttendance(ev.id, ev),
-      }, t('recordAfterwards'), el('span', { class: 'visually-hidden', text: `: ${ev.title}` })) : null));
+      }, t('checkin.recordAfterwards'), h('span', { class: 'visually-hidden', text: `: ${ev.title}` })) : null));
   }
 }
 
@@ -264,7 +266,7 @@ async function findEvent(id, ev) {
   }
   if (!ev) {
     try {
-      const res = await call('GET', `/api/v1/events/${id}`);
+      const res = await send('GET', `/api/v1/events/${id}`);
       if (res.status === 401) { sessionEnded(); return 'ended'; }
       if (res.status === 200) ev = res.body;
     } catch { /* offline and not cached */ }
@@ -293,7 +295,7 @@ async function openEvent(id, ev) {
   renderDoorHead();
   renderCounts();
   renderListStatus();
-  setResult('idle', t('resultIdle'));
+  setResult('idle', t('checkin.resultIdle'));
   $('code').value = '';
   renderMatches();
   renderConflicts();
@@ -337,7 +339,7 @@ function renderDoorHead() {
   const ev = state.event;
   if (!ev) return;
   const title = $('door-title');
-  title.replaceChildren(ev.title || '', ev.status === 'draft' ? el('span', { class: 'badge', text: t('draft') }) : '');
+  title.replaceChildren(ev.title || '', ev.status === 'draft' ? h('span', { class: 'badge', text: t('checkin.draft') }) : '');
   $('door-when').textContent = [formatWhen(ev.starts_at, ev.ends_at), ev.venue?.name].filter(Boolean).join(' · ');
 }
 
@@ -361,7 +363,7 @@ function renderCounts() {
 }
 
 function renderListStatus() {
-  $('list-status').textContent = state.fetchedAt ? t('listUpdated', { time: formatTime(new Date(state.fetchedAt)) }) : t('listNotLoaded');
+  $('list-status').textContent = state.fetchedAt ? t('checkin.listUpdated', { time: formatTime(new Date(state.fetchedAt)) }) : t('checkin.listNotLoaded');
 }
 
 function setReachable(ok) {
@@ -391,7 +393,7 @@ async function refreshTickets() {
   if (!ev || state.refreshing) return;
   state.refreshing = true;
   try {
-    const res = await call('GET', `/api/v1/events/${ev.id}/tickets`);
+    const res = await send('GET', `/api/v1/events/${ev.id}/tickets`);
     if (res.status === 401) return sessionEnded();
     if (res.status === 403) return showForbidden(getSession()?.user);
     if (isUnavailable(res.status)) return setReachable(false);
@@ -416,7 +418,7 @@ async function refreshTickets() {
     renderListStatus();
     if ($('code').value) renderMatches(false);
   } catch (e) {
-    if (!(e instanceof NetworkError)) throw e;
+    if (!e?.network) throw e;
     setReachable(false);
   } finally {
     state.refreshing = false;
@@ -464,22 +466,22 @@ function personLine(name, org) {
 }
 
 function showAdmitted(ctx, { name, org, regId, offline, walkIn }) {
-  const title = walkIn ? t('admittedWalkIn') : ctx.force ? t('admittedOverride') : t('admitted');
+  const title = walkIn ? t('checkin.admittedWalkIn') : ctx.force ? t('checkin.admittedOverride') : t('checkin.admitted');
   state.last = { kind: 'admitted', event_id: ctx.event_id, code: ctx.code, registration_id: regId ?? null, queuedSeq: ctx.queuedSeq ?? null, name };
-  setResult('admitted', title, personLine(name, org), offline ? t('savedOffline') : '', { canUndo: true, code: ctx.code });
+  setResult('admitted', title, personLine(name, org), offline ? t('checkin.savedOffline') : '', { canUndo: true, code: ctx.code });
 }
 
 function showAlready(ctx, name, org, at) {
   state.last = { kind: 'already', code: ctx.code };
-  setResult('already', at ? t('already', { time: formatTime(at) }) : t('alreadyNoTime'), personLine(name, org), '', { code: ctx.code });
+  setResult('already', at ? t('checkin.already', { time: formatTime(at) }) : t('checkin.alreadyNoTime'), personLine(name, org), '', { code: ctx.code });
 }
 
 function showRefused(ctx, reason, name, org, { offline = false } = {}) {
-  const title = reason === 'unknown' ? t('unknown') : reason === 'cancelled' ? t('cancelled') : reason === 'waitlisted' ? t('waitlisted') : t('notAdmitted');
+  const title = reason === 'unknown' ? t('checkin.unknown') : reason === 'cancelled' ? t('checkin.cancelled') : reason === 'waitlisted' ? t('checkin.waitlisted') : t('checkin.notAdmitted');
   let note = '';
-  if (reason === 'unknown') note = offline ? t('unknownLocalNote', { code: formatCode(ctx.code) }) : t('unknownNote', { code: formatCode(ctx.code) });
-  else if (reason === 'cancelled') note = t('cancelledNote');
-  else if (reason === 'waitlisted') note = t('waitlistedNote');
+  if (reason === 'unknown') note = offline ? t('checkin.unknownLocalNote', { code: formatCode(ctx.code) }) : t('checkin.unknownNote', { code: formatCode(ctx.code) });
+  else if (reason === 'cancelled') note = t('checkin.cancelledNote');
+  else if (reason === 'waitlisted') note = t('checkin.waitlistedNote');
   // Forcing cannot make an unknown code known to the server; offline, the list on the device may just be stale.
   const canForce = reason === 'cancelled' || reason === 'waitlisted' || (reason === 'unknown' && offline && !!ctx.code);
   state.last = { kind: 'refused', code: ctx.code, registration_id: ctx.ticket?.registration_id ?? ctx.registration_id ?? null, canForce };
@@ -515,7 +517,7 @@ function beep(kind) {
 
 /** Runs check-ins one after another, so that fast scanner input keeps its order. */
 function enqueueAction(fn) {
-  state.chain = state.chain.then(fn).catch((e) => { console.error(e); showError(t('serverError', { status: e?.message || '?' })); });
+  state.chain = state.chain.then(fn).catch((e) => { console.error(e); showError(t('checkin.serverError', { status: e?.message || '?' })); });
   return state.chain;
 }
 
@@ -533,9 +535,9 @@ async function checkIn(target, { force = false } = {}) {
   if (force) body.force = true;
   let res;
   try {
-    res = await call('POST', `/api/v1/events/${ev.id}/checkins`, body, { headers: { 'x-device-id': deviceId() } });
+    res = await send('POST', `/api/v1/events/${ev.id}/checkins`, body, { headers: { 'x-device-id': store.deviceId() } });
   } catch (e) {
-    if (e instanceof NetworkError) return admitOffline(ctx);
+    if (e?.network) return admitOffline(ctx);
     throw e;
   }
   if (isUnavailable(res.status)) return admitOffline(ctx);
@@ -570,24 +572,17 @@ async function handleAnswer(ctx, res) {
   } else if (res.status === 401) {
     sessionEnded();
   } else if (res.status === 403) {
-    showError(t('notAllowed'));
+    showError(t('checkin.notAllowed'));
   } else {
-    showError(`${t('serverError', { status: res.status })} ${problemText(res)}`);
+    showError(`${t('checkin.serverError', { status: res.status })} ${errorOf(res).message}`);
   }
 }
 
-/** cancelled / waitlisted / unknown / refused, from a 409 answer (several shapes accepted) or the local list. */
+/** cancelled / waitlisted / refused, from a 409 answer's registration_status (else the local list). */
 function registrationStatus(b, ticket) {
-  const candidates = [b.registration_status, b.registration?.status, typeof b.status === 'string' ? b.status : null, b.reason, b.code, b.result];
-  for (const c of candidates) {
-    if (typeof c !== 'string') continue;
-    if (/cancel/i.test(c)) return 'cancelled';
-    if (/wait/i.test(c)) return 'waitlisted';
-  }
+  const st = b.registration_status ?? b.registration?.status;
+  if (st === 'cancelled' || st === 'waitlisted') return st;
   if (ticket?.status === 'cancelled' || ticket?.status === 'waitlisted') return ticket.status;
-  const text = `${b.detail || ''} ${b.title || ''}`;
-  if (/cancel|avbok/i.test(text)) return 'cancelled';
-  if (/wait|vänt/i.test(text)) return 'waitlisted';
   return 'refused';
 }
 
@@ -606,7 +601,7 @@ async function admitOffline(ctx) {
   const x = ctx.ticket;
   const name = x?.name ?? '';
   const org = x?.organisation ?? '';
-  if (!ctx.code) return showError(t('networkError'));
+  if (!ctx.code) return showError(t('checkin.networkError'));
   if (x?.checked_in_at) return showAlready(ctx, name, org, x.checked_in_at);
   if (!x && !ctx.force) return showRefused(ctx, 'unknown', '', '', { offline: true });
   if (x && !ctx.force && (x.status === 'cancelled' || x.status === 'waitlisted')) return showRefused(ctx, x.status, name, org, { offline: true });
@@ -632,7 +627,7 @@ async function undo() {
   const unmark = async () => { if (x) { x.checked_in_at = null; delete x._pending; await saveTickets(); } renderCounts(); };
   const done = (note) => {
     state.last = null;
-    setResult('undone', t('undone'), who, note || t('undoneNote', { name: who }), { code: ctx.code });
+    setResult('undone', t('checkin.undone'), who, note || t('checkin.undoneNote', { name: who }), { code: ctx.code });
   };
   if (last.queuedSeq != null) {
     const queue = await store.listQueue().catch(() => []);
@@ -645,23 +640,23 @@ async function undo() {
   }
   let regId = last.registration_id ?? x?.registration_id ?? null;
   if (regId == null && !knownOffline()) { await refreshTickets(); regId = findByCode(last.code)?.registration_id ?? null; }
-  if (regId == null) return showError(t('serverError', { status: '—' }));
+  if (regId == null) return showError(t('checkin.serverError', { status: '—' }));
   try {
-    const res = await call('DELETE', `/api/v1/events/${last.event_id}/checkins/${regId}`);
+    const res = await send('DELETE', `/api/v1/events/${last.event_id}/checkins/${regId}`);
     if (res.status === 401) return sessionEnded();
-    if (isUnavailable(res.status)) throw new NetworkError('unavailable');
-    if (res.status >= 400 && res.status !== 404) return showError(`${t('serverError', { status: res.status })} ${problemText(res)}`);
+    if (isUnavailable(res.status)) throw new ApiError(0, { detail: 'unavailable' });
+    if (res.status >= 400 && res.status !== 404) return showError(`${t('checkin.serverError', { status: res.status })} ${errorOf(res).message}`);
     if (x?.checked_in_at && !x._pending && state.counts?.checked_in) state.counts.checked_in--;
     await unmark();
     done();
   } catch (e) {
-    if (!(e instanceof NetworkError)) throw e;
+    if (!e?.network) throw e;
     setReachable(false);
     await store.enqueue({ kind: 'undo', event_id: last.event_id, registration_id: regId, ticket_code: last.code });
     if (x?.checked_in_at && !x._pending && state.counts?.checked_in) state.counts.checked_in--;
     await unmark();
     await updatePending();
-    done(t('undoQueued'));
+    done(t('checkin.undoQueued'));
   }
 }
 
@@ -684,7 +679,7 @@ async function updatePending(justSent = false) {
   const p = $('pending');
   p.dataset.state = n ? 'waiting' : state.justSent ? 'done' : '';
   p.dataset.count = String(n);
-  p.textContent = n ? t('pending', { n }) : state.justSent ? t('allSent') : '';
+  p.textContent = n ? t('checkin.pending', { n }) : state.justSent ? t('checkin.allSent') : '';
 }
 
 /** The answer of one check-in (single call or a batch entry), reduced to what the door needs. */
@@ -721,8 +716,8 @@ async function flush() {
       const head = queue[0];
       if (head.kind === 'undo') {
         let res;
-        try { res = await call('DELETE', `/api/v1/events/${head.event_id}/checkins/${head.registration_id}`); }
-        catch (e) { if (e instanceof NetworkError) { setReachable(false); break; } throw e; }
+        try { res = await send('DELETE', `/api/v1/events/${head.event_id}/checkins/${head.registration_id}`); }
+        catch (e) { if (e?.network) { setReachable(false); break; } throw e; }
         if (res.status === 401) { sessionEnded(); break; }
         if (res.status >= 500) { problem = res.status; break; }
         await store.dequeue([head.seq]);
@@ -737,8 +732,8 @@ async function flush() {
         return o;
       };
       let res;
-      try { res = await call('POST', '/api/v1/checkins/batch', { items: run.map(wire) }, { timeoutMs: 20000, headers: { 'x-device-id': deviceId() } }); }
-      catch (e) { if (e instanceof NetworkError) { setReachable(false); break; } throw e; }
+      try { res = await send('POST', '/api/v1/checkins/batch', { items: run.map(wire) }, { timeoutMs: 20000, headers: { 'x-device-id': store.deviceId() } }); }
+      catch (e) { if (e?.network) { setReachable(false); break; } throw e; }
       if (res.status === 401) { sessionEnded(); break; }
       if (res.status >= 500) { problem = res.status; break; }
       setReachable(true);
@@ -750,8 +745,8 @@ async function flush() {
         results = [];
         for (const q of run) {
           let r;
-          try { r = await call('POST', `/api/v1/events/${q.event_id}/checkins`, (({ event_id, ...rest }) => rest)(wire(q)), { headers: { 'x-device-id': deviceId() } }); }
-          catch (e) { if (e instanceof NetworkError) { setReachable(false); break; } throw e; }
+          try { r = await send('POST', `/api/v1/events/${q.event_id}/checkins`, (({ event_id, ...rest }) => rest)(wire(q)), { headers: { 'x-device-id': store.deviceId() } }); }
+          catch (e) { if (e?.network) { setReachable(false); break; } throw e; }
           if (r.status === 401 || r.status >= 500) { problem = r.status; break; }
           results.push(classifyAnswer(r.status, r.body));
         }
@@ -768,7 +763,7 @@ async function flush() {
   await updatePending(sent);
   if (problem && problem !== 401) {
     const p = $('pending');
-    if (state.pending) p.textContent = `${p.textContent}. ${t('sendFailed', { status: problem })}`;
+    if (state.pending) p.textContent = `${p.textContent}. ${t('checkin.sendFailed', { status: problem })}`;
   }
   if (sent && state.screen === 'door') refreshTickets();
 }
@@ -800,10 +795,10 @@ async function applyResults(items, results) {
 }
 
 function reasonText(c) {
-  if (c.reason === 'unknown') return t('unknown');
-  if (c.reason === 'cancelled') return t('cancelled');
-  if (c.reason === 'waitlisted') return t('waitlisted');
-  return `${t('notAdmitted')}${c.detail ? ` (${c.detail})` : c.status ? ` (${c.status})` : ''}`;
+  if (c.reason === 'unknown') return t('checkin.unknown');
+  if (c.reason === 'cancelled') return t('checkin.cancelled');
+  if (c.reason === 'waitlisted') return t('checkin.waitlisted');
+  return `${t('checkin.notAdmitted')}${c.detail ? ` (${c.detail})` : c.status ? ` (${c.status})` : ''}`;
 }
 
 function renderConflicts() {
@@ -812,16 +807,16 @@ function renderConflicts() {
   const mine = state.conflicts;
   $('conflicts').hidden = mine.length === 0;
   for (const c of mine) {
-    const text = t('conflictLine', { name: c.name || '—', code: formatCode(c.code), time: formatTime(c.attended_at), reason: reasonText(c) });
+    const text = t('checkin.conflictLine', { name: c.name || '—', code: formatCode(c.code), time: formatTime(c.attended_at), reason: reasonText(c) });
     const canForce = (c.reason === 'cancelled' || c.reason === 'waitlisted') && state.event?.id === c.event_id;
-    list.append(el('li', { dataset: { code: c.code, reason: c.reason } },
-      el('span', { text }),
-      el('span', { class: 'conflict-actions' },
-        canForce ? el('button', {
-          type: 'button', class: 'btn btn-danger', text: t('admitAnyway'),
+    list.append(h('li', { dataset: { code: c.code, reason: c.reason } },
+      h('span', { text }),
+      h('span', { class: 'conflict-actions' },
+        canForce ? h('button', {
+          type: 'button', class: 'btn btn-danger', text: t('checkin.admitAnyway'),
           onclick: () => { dropConflict(c.id); enqueueAction(() => checkIn({ ticket_code: c.code }, { force: true })).then(() => $('code').focus()); },
         }) : null,
-        el('button', { type: 'button', class: 'btn btn-quiet', text: t('dismiss'), onclick: () => { dropConflict(c.id); $('code').focus(); } }))));
+        h('button', { type: 'button', class: 'btn btn-quiet', text: t('checkin.dismiss'), onclick: () => { dropConflict(c.id); $('code').focus(); } }))));
   }
 }
 
@@ -845,25 +840,25 @@ function renderMatches(announce = true) {
   const found = searchTickets(state.tickets, q);
   for (const x of found) {
     let stateBadge = null;
-    if (x.checked_in_at) stateBadge = el('span', { class: 'match-state is-in', text: t('checkedInAt', { time: formatTime(x.checked_in_at) }) });
-    else if (x.status === 'cancelled') stateBadge = el('span', { class: 'match-state is-bad', text: t('cancelled') });
-    else if (x.status === 'waitlisted') stateBadge = el('span', { class: 'match-state is-bad', text: t('waitlisted') });
-    ul.append(el('li', {},
-      el('button', {
+    if (x.checked_in_at) stateBadge = h('span', { class: 'match-state is-in', text: t('checkin.checkedInAt', { time: formatTime(x.checked_in_at) }) });
+    else if (x.status === 'cancelled') stateBadge = h('span', { class: 'match-state is-bad', text: t('checkin.cancelled') });
+    else if (x.status === 'waitlisted') stateBadge = h('span', { class: 'match-state is-bad', text: t('checkin.waitlisted') });
+    ul.append(h('li', {},
+      h('button', {
         type: 'button', class: 'match', dataset: { code: x.ticket_code || '', registrationId: String(x.registration_id ?? '') },
         onclick: () => pickMatch(x),
       },
-      el('span', { class: 'visually-hidden', text: t('checkInButton') + ':' }),
-      el('span', { class: 'match-name', text: x.name || '—' }),
-      x.organisation ? el('span', { class: 'match-org', text: x.organisation }) : null,
-      x.ticket_code ? el('span', { class: 'match-code', text: formatCode(x.ticket_code) }) : null,
-      x.walk_in ? el('span', { class: 'match-state', text: t('walkInBadge') }) : null,
+      h('span', { class: 'visually-hidden', text: t('checkin.checkInButton') + ':' }),
+      h('span', { class: 'match-name', text: x.name || '—' }),
+      x.organisation ? h('span', { class: 'match-org', text: x.organisation }) : null,
+      x.ticket_code ? h('span', { class: 'match-code', text: formatCode(x.ticket_code) }) : null,
+      x.walk_in ? h('span', { class: 'match-state', text: t('checkin.walkInBadge') }) : null,
       stateBadge)));
   }
   // Announce the count once typing pauses, not for every letter a scanner types.
   if (announce) {
     countTimer = setTimeout(() => {
-      $('match-count').textContent = found.length ? t('matches', { n: found.length }) : t('noMatches');
+      $('match-count').textContent = found.length ? t('checkin.matches', { n: found.length }) : t('checkin.noMatches');
     }, 600);
   }
 }
@@ -889,7 +884,7 @@ function onCodeSubmit(e) {
   const code = extractCode(text);
   if (!code) {
     const err = $('code-error');
-    err.textContent = t('notACode', { text: text.trim() });
+    err.textContent = t('checkin.notACode', { text: text.trim() });
     err.hidden = false;
     return;
   }
@@ -931,10 +926,10 @@ function onDocumentKeydown(e) {
 
 async function startCamera() {
   const status = $('camera-status');
-  if (!cameraSupported()) { status.textContent = t('cameraUnsupported'); return; }
+  if (!cameraSupported()) { status.textContent = t('checkin.cameraUnsupported'); return; }
   state.scanner = state.scanner || new QrScanner($('camera-video'), {
     onText: onCameraText,
-    onError: () => { stopCamera(); status.textContent = t('cameraFailed', { reason: 'ended' }); },
+    onError: () => { stopCamera(); status.textContent = t('checkin.cameraFailed', { reason: 'ended' }); },
   });
   $('camera-video').hidden = false;
   try {
@@ -942,13 +937,13 @@ async function startCamera() {
     $('camera-start').hidden = true;
     $('camera-stop').hidden = false;
     $('camera-stop').focus();
-    status.textContent = t('cameraOn');
+    status.textContent = t('checkin.cameraOn');
   } catch (e) {
     state.scanner.stop();
     $('camera-video').hidden = true;
-    status.textContent = e?.name === 'NotAllowedError' || e?.name === 'SecurityError' ? t('cameraDenied')
-      : e?.name === 'NotFoundError' || e?.name === 'OverconstrainedError' ? t('cameraNone')
-        : t('cameraFailed', { reason: e?.message || e?.name || '?' });
+    status.textContent = e?.name === 'NotAllowedError' || e?.name === 'SecurityError' ? t('checkin.cameraDenied')
+      : e?.name === 'NotFoundError' || e?.name === 'OverconstrainedError' ? t('checkin.cameraNone')
+        : t('checkin.cameraFailed', { reason: e?.message || e?.name || '?' });
   }
 }
 
@@ -978,13 +973,13 @@ async function loadMunicipalities() {
   if (list.childElementCount) return;
   let names = await store.getMeta('municipalities').catch(() => undefined);
   try {
-    const res = await call('GET', '/api/v1/config', undefined, { timeoutMs: 5000 });
+    const res = await send('GET', '/api/v1/config', undefined, { timeoutMs: 5000 });
     if (res.status === 200 && Array.isArray(res.body?.home_municipalities)) {
       names = res.body.home_municipalities;
       store.putMeta('municipalities', names).catch(() => {});
     }
   } catch { /* offline: cached or default list */ }
-  for (const n of names || DEFAULT_MUNICIPALITIES) list.append(el('option', { value: n }));
+  for (const n of names || DEFAULT_MUNICIPALITIES) list.append(h('option', { value: n }));
 }
 
 async function onWalkIn(e) {
@@ -996,11 +991,11 @@ async function onWalkIn(e) {
   if (Object.keys(errors).length) return showWalkInErrors(errors);
 
   let res;
-  try { res = await call('POST', `/api/v1/events/${ev.id}/walk-ins`, body); }
+  try { res = await send('POST', `/api/v1/events/${ev.id}/walk-ins`, body); }
   catch (err) {
-    if (!(err instanceof NetworkError)) throw err;
+    if (!err?.network) throw err;
     setReachable(false);
-    showWalkInMessage(t('walkInOffline'));
+    showWalkInMessage(t('checkin.walkInOffline'));
     return;
   }
   if (res.status === 401) return sessionEnded();
@@ -1027,17 +1022,16 @@ async function onWalkIn(e) {
   }
   const fieldErrors = serverFieldErrors(res);
   if (fieldErrors) return showWalkInErrors(fieldErrors);
-  const detail = problemText(res);
-  showWalkInMessage(res.status === 409 && /mail|duplicate|already|redan/i.test(detail) ? t('walkInDuplicate')
-    : res.status === 403 ? t('notAllowed')
-      : res.status === 409 ? t('walkInClosed', { detail }) : `${t('serverError', { status: res.status })} ${detail}`);
+  const detail = errorOf(res).message;
+  showWalkInMessage(res.status === 409 && res.body?.reason === 'duplicate' ? t('checkin.walkInDuplicate')
+    : res.status === 403 ? t('checkin.notAllowed')
+      : res.status === 409 ? t('checkin.walkInClosed', { detail }) : `${t('checkin.serverError', { status: res.status })} ${detail}`);
 }
 
 // ---------------------------------------------------------------- language
 
 function onLanguage() {
-  setLang($('lang').value);
-  translate();
+  setLanguage($('lang').value);
   // Re-render what JavaScript wrote.
   if (state.screen === 'events') renderEvents(state.events);
   if (state.screen === 'door') {
@@ -1046,7 +1040,7 @@ function onLanguage() {
     renderConflicts();
     updatePending();
     if ($('code').value) renderMatches(false);
-    if ($('result').dataset.kind === 'idle') setResult('idle', t('resultIdle'));
+    if ($('result').dataset.kind === 'idle') setResult('idle', t('checkin.resultIdle'));
   }
   if (state.screen === 'attendance') attendance.render();
   if (state.screen === 'forbidden') showForbidden(getSession()?.user);

@@ -2,10 +2,13 @@
 // abroad), an organiser ticks the people who attended, on a chosen date, and adds those who came without a
 // registration. Needs a connection: nothing here is queued offline, and the list (personal data) stays in memory.
 
-import { t, lang, formatWhen, stockholmDate, formatDay } from './i18n.js';
-import { call, NetworkError, isUnavailable, problemText, deviceId } from './api.js';
+import { t, lang } from '../lib/i18n.js';
+import { formatWhen, stockholmDate, formatDay } from '../lib/time.js';
+import { errorOf, isUnavailable } from '../lib/api.js';
+import { send } from './net.js';
+import { $, h, uuid } from '../lib/dom.js';
+import { deviceId } from './store.js';
 import { fold } from './codes.js';
-import { $, el, uuid } from './dom.js';
 import { clearWalkInErrors, readWalkInForm, showWalkInErrors, serverFieldErrors, showWalkInMessage } from './walkin.js';
 
 const STATUS_RANK = { confirmed: 0, waitlisted: 1, cancelled: 2 };
@@ -72,9 +75,9 @@ export function close() {
 export function render() {
   const ev = att.event;
   if (!ev) return;
-  $('att-title').replaceChildren(ev.title || '', ev.status === 'draft' ? el('span', { class: 'badge', text: t('draft') }) : '');
+  $('att-title').replaceChildren(ev.title || '', ev.status === 'draft' ? h('span', { class: 'badge', text: t('checkin.draft') }) : '');
   $('att-when').textContent = [formatWhen(ev.starts_at, ev.ends_at), ev.venue?.name].filter(Boolean).join(' · ');
-  $('att-date-hint').textContent = t('attDateHint', { date: formatDay(stockholmDate(ev.starts_at)) });
+  $('att-date-hint').textContent = t('checkin.attDateHint', { date: formatDay(stockholmDate(ev.starts_at)) });
   if (!$('att-date-err').hidden) chosenDate();
   renderList();
   renderCount();
@@ -90,17 +93,17 @@ async function load() {
   renderListStatus();
   let res;
   try {
-    res = await call('GET', `/api/v1/events/${ev.id}/registrations`);
+    res = await send('GET', `/api/v1/events/${ev.id}/registrations`);
   } catch (e) {
-    if (!(e instanceof NetworkError)) throw e;
-    if (att.event === ev) { att.loading = false; att.failed = t('attLoadOffline'); renderListStatus(); }
+    if (!e?.network) throw e;
+    if (att.event === ev) { att.loading = false; att.failed = t('checkin.attLoadOffline'); renderListStatus(); }
     return;
   }
   if (att.event !== ev) return;
   att.loading = false;
   if (res.status === 401) { sessionEnded(); return; }
   if (res.status !== 200 || !Array.isArray(res.body?.items)) {
-    att.failed = res.status === 403 ? t('notAllowed') : t('attLoadFailed', { status: res.status });
+    att.failed = res.status === 403 ? t('checkin.notAllowed') : t('checkin.attLoadFailed', { status: res.status });
     renderListStatus();
     return;
   }
@@ -109,8 +112,8 @@ async function load() {
   renderCount();
 }
 
-function displayName(x) { return x.name || `${t('attErased')} (${x.id})`; }
-function statusText(x) { return t(`attStatus.${x.status}`); }
+function displayName(x) { return x.name || `${t('checkin.attErased')} (${x.id})`; }
+function statusText(x) { return t(`checkin.attStatus.${x.status}`); }
 function attendedDay(x) { return x.checked_in_at ? stockholmDate(x.checked_in_at) : ''; }
 
 function sorted(items) {
@@ -139,12 +142,12 @@ function renderList() {
 
 function row(x) {
   const id = `att-r-${x.id}`;
-  const box = el('input', { type: 'checkbox', id, 'aria-describedby': `${id}-d`, dataset: { registrationId: String(x.id) } });
+  const box = h('input', { type: 'checkbox', id, 'aria-describedby': `${id}-d`, dataset: { registrationId: String(x.id) } });
   box.checked = !!x.checked_in_at;
-  const li = el('li', { class: 'att-row', dataset: { registrationId: String(x.id), status: x.status } },
+  const li = h('li', { class: 'att-row', dataset: { registrationId: String(x.id), status: x.status } },
     box,
-    el('label', { for: id, class: 'att-name', text: displayName(x) }),
-    el('span', { id: `${id}-d`, class: 'att-meta' }));
+    h('label', { for: id, class: 'att-name', text: displayName(x) }),
+    h('span', { id: `${id}-d`, class: 'att-meta' }));
   fillMeta(li, x);
   if (att.busy.has(x.id)) li.setAttribute('aria-busy', 'true');
   return li;
@@ -153,13 +156,13 @@ function row(x) {
 /** Organisation · status · walk-in · attended on. */
 function fillMeta(li, x) {
   const parts = [
-    x.organisation ? el('span', { class: 'att-org', text: x.organisation }) : null,
-    el('span', { class: `att-status is-${x.status}`, text: statusText(x) }),
-    x.walk_in ? el('span', { class: 'att-walkin', text: t('walkInBadge') }) : null,
-    x.checked_in_at ? el('span', { class: 'att-on', text: t('attAttendedOn', { date: formatDay(attendedDay(x)) }) }) : null,
+    x.organisation ? h('span', { class: 'att-org', text: x.organisation }) : null,
+    h('span', { class: `att-status is-${x.status}`, text: statusText(x) }),
+    x.walk_in ? h('span', { class: 'att-walkin', text: t('checkin.walkInBadge') }) : null,
+    x.checked_in_at ? h('span', { class: 'att-on', text: t('checkin.attAttendedOn', { date: formatDay(attendedDay(x)) }) }) : null,
   ].filter(Boolean);
   const meta = li.querySelector('.att-meta');
-  meta.replaceChildren(...parts.flatMap((p, i) => (i ? [el('span', { class: 'att-sep', 'aria-hidden': 'true', text: ' · ' }), p] : [p])));
+  meta.replaceChildren(...parts.flatMap((p, i) => (i ? [h('span', { class: 'att-sep', 'aria-hidden': 'true', text: ' · ' }), p] : [p])));
 }
 
 /** Brings one row up to date without rebuilding the list (the focus stays on its checkbox). */
@@ -174,10 +177,10 @@ function updateRow(x) {
 
 function renderListStatus() {
   const s = $('att-list-status');
-  if (att.loading) s.textContent = t('attLoading');
+  if (att.loading) s.textContent = t('checkin.attLoading');
   else if (att.failed) s.textContent = att.failed;
-  else if (!att.items.length) s.textContent = t('attNone');
-  else if (filterWords().length && !$('att-list').childElementCount) s.textContent = t('attNoMatch');
+  else if (!att.items.length) s.textContent = t('checkin.attNone');
+  else if (filterWords().length && !$('att-list').childElementCount) s.textContent = t('checkin.attNoMatch');
   else s.textContent = '';
 }
 
@@ -187,7 +190,7 @@ function onFilter() {
   // Say how many are shown once typing pauses.
   filterTimer = setTimeout(() => {
     const n = $('att-list').childElementCount;
-    if (filterWords().length && n) $('att-list-status').textContent = t('attShown', { n, m: att.items.length });
+    if (filterWords().length && n) $('att-list-status').textContent = t('checkin.attShown', { n, m: att.items.length });
   }, FILTER_ANNOUNCE_MS);
 }
 
@@ -198,7 +201,7 @@ function counted() {
   };
 }
 
-function countText() { return t('attCount', counted()); }
+function countText() { return t('checkin.attCount', counted()); }
 
 function renderCount() {
   const c = $('att-count');
@@ -234,8 +237,8 @@ function setDateError(text) {
 function chosenDate() {
   const v = $('att-date').value;
   let problem = '';
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || !formatDay(v)) problem = t('attDateMissing');
-  else if (v > stockholmDate()) problem = t('attDateFuture');
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || !formatDay(v)) problem = t('checkin.attDateMissing');
+  else if (v > stockholmDate()) problem = t('checkin.attDateFuture');
   setDateError(problem);
   if (problem) { setError(problem); return null; }
   return v;
@@ -282,7 +285,7 @@ async function record(x) {
   let force = false;
   if (x.status !== 'confirmed') {
     // A waitlisted or cancelled person who came all the same: recorded on purpose only.
-    if (!window.confirm(t('attConfirmForce', { name: displayName(x), status: statusText(x).toLowerCase() }))) { updateRow(x); return; }
+    if (!window.confirm(t('checkin.attConfirmForce', { name: displayName(x), status: statusText(x).toLowerCase() }))) { updateRow(x); return; }
     force = true;
   }
   const body = { registration_id: x.id, scan_id: uuid(), attended_at: attendedAt(date) };
@@ -291,10 +294,10 @@ async function record(x) {
   setBusy(x, true);
   let res;
   try {
-    res = await call('POST', `/api/v1/events/${ev.id}/checkins`, body, { headers: { 'x-device-id': deviceId() } });
+    res = await send('POST', `/api/v1/events/${ev.id}/checkins`, body, { headers: { 'x-device-id': deviceId() } });
   } catch (err) {
-    if (!(err instanceof NetworkError)) throw err;
-    return fail(x, t('attNetwork', { name: displayName(x) }));
+    if (!err?.network) throw err;
+    return fail(x, t('checkin.attNetwork', { name: displayName(x) }));
   } finally {
     setBusy(x, false);
   }
@@ -304,39 +307,39 @@ async function record(x) {
     x.checked_in_at = b.checked_in_at || b.registration?.checked_in_at || body.attended_at;
     updateRow(x);
     renderCount();
-    announce(t('attRecorded', { name: displayName(x), date: formatDay(attendedDay(x)), count: countText() }));
+    announce(t('checkin.attRecorded', { name: displayName(x), date: formatDay(attendedDay(x)), count: countText() }));
   } else if (res.status === 200) {
     x.checked_in_at = b.checked_in_at || x.checked_in_at || body.attended_at;
     updateRow(x);
     renderCount();
-    announce(t('attAlready', { name: displayName(x), date: formatDay(attendedDay(x)), count: countText() }));
+    announce(t('checkin.attAlready', { name: displayName(x), date: formatDay(attendedDay(x)), count: countText() }));
   } else if (res.status === 401) {
     sessionEnded();
   } else if (res.status === 404) {
-    fail(x, t('attUnknown', { name: displayName(x) }));
+    fail(x, t('checkin.attUnknown', { name: displayName(x) }));
   } else if (res.status === 409 || res.status === 422) {
     if (typeof b.registration_status === 'string' && b.registration_status in STATUS_RANK) x.status = b.registration_status;
-    const detail = (Array.isArray(b.errors) && b.errors[0]?.message) || problemText(res);
-    fail(x, t('attRefused', { name: displayName(x), detail }));
+    const detail = (Array.isArray(b.errors) && b.errors[0]?.message) || errorOf(res).message;
+    fail(x, t('checkin.attRefused', { name: displayName(x), detail }));
   } else if (res.status === 403) {
-    fail(x, t('notAllowed'));
+    fail(x, t('checkin.notAllowed'));
   } else {
-    fail(x, t('attFailed', { name: displayName(x), detail: isUnavailable(res.status) ? t('networkError') : problemText(res) }));
+    fail(x, t('checkin.attFailed', { name: displayName(x), detail: isUnavailable(res.status) ? t('checkin.networkError') : errorOf(res).message }));
   }
 }
 
 async function unrecord(x) {
   const ev = att.event;
   const when = formatDay(attendedDay(x));
-  if (!window.confirm(t('attConfirmRemove', { name: displayName(x), date: when }))) { updateRow(x); return; }
+  if (!window.confirm(t('checkin.attConfirmRemove', { name: displayName(x), date: when }))) { updateRow(x); return; }
   setError('');
   setBusy(x, true);
   let res;
   try {
-    res = await call('DELETE', `/api/v1/events/${ev.id}/checkins/${x.id}`);
+    res = await send('DELETE', `/api/v1/events/${ev.id}/checkins/${x.id}`);
   } catch (err) {
-    if (!(err instanceof NetworkError)) throw err;
-    return fail(x, t('attNetwork', { name: displayName(x) }));
+    if (!err?.network) throw err;
+    return fail(x, t('checkin.attNetwork', { name: displayName(x) }));
   } finally {
     setBusy(x, false);
   }
@@ -346,13 +349,13 @@ async function unrecord(x) {
     x.checked_in_at = null;
     updateRow(x);
     renderCount();
-    announce(t('attRemoved', { name: displayName(x), count: countText() }));
+    announce(t('checkin.attRemoved', { name: displayName(x), count: countText() }));
   } else if (res.status === 401) {
     sessionEnded();
   } else if (res.status === 403) {
-    fail(x, t('notAllowed'));
+    fail(x, t('checkin.notAllowed'));
   } else {
-    fail(x, t('attFailed', { name: displayName(x), detail: isUnavailable(res.status) ? t('networkError') : problemText(res) }));
+    fail(x, t('checkin.attFailed', { name: displayName(x), detail: isUnavailable(res.status) ? t('checkin.networkError') : errorOf(res).message }));
   }
 }
 
@@ -380,10 +383,10 @@ export async function onAddAttendee(e) {
   body.attended_at = attendedAt(date);
   let res;
   try {
-    res = await call('POST', `/api/v1/events/${ev.id}/walk-ins`, body, { headers: { 'x-device-id': deviceId() } });
+    res = await send('POST', `/api/v1/events/${ev.id}/walk-ins`, body, { headers: { 'x-device-id': deviceId() } });
   } catch (err) {
-    if (!(err instanceof NetworkError)) throw err;
-    return showWalkInMessage(t('attAddOffline'));
+    if (!err?.network) throw err;
+    return showWalkInMessage(t('checkin.attAddOffline'));
   }
   if (att.event !== ev) return;
   if (res.status === 401) return sessionEnded();
@@ -398,16 +401,16 @@ export async function onAddAttendee(e) {
     $('walkin-form').reset();
     renderList();
     renderCount();
-    announce(t('attAdded', { name: v.name, date: formatDay(attendedDay(item)), count: countText() }));
+    announce(t('checkin.attAdded', { name: v.name, date: formatDay(attendedDay(item)), count: countText() }));
     $('walkin-name').focus();
     return;
   }
   const fieldErrors = serverFieldErrors(res);
   if (fieldErrors) return showWalkInErrors(fieldErrors);
   const b = res.body && typeof res.body === 'object' ? res.body : {};
-  const detail = (Array.isArray(b.errors) && b.errors[0]?.message) || problemText(res);
-  showWalkInMessage(res.status === 409 && (b.reason === 'duplicate' || /mail|duplicate|already|redan/i.test(detail)) ? t('attAddDuplicate')
-    : res.status === 403 ? t('notAllowed')
-      : res.status === 409 || res.status === 422 ? t('attAddRefused', { detail })
-        : `${t('serverError', { status: res.status })} ${detail}`);
+  const detail = (Array.isArray(b.errors) && b.errors[0]?.message) || errorOf(res).message;
+  showWalkInMessage(res.status === 409 && b.reason === 'duplicate' ? t('checkin.attAddDuplicate')
+    : res.status === 403 ? t('checkin.notAllowed')
+      : res.status === 409 || res.status === 422 ? t('checkin.attAddRefused', { detail })
+        : `${t('checkin.serverError', { status: res.status })} ${detail}`);
 }

@@ -115,3 +115,20 @@ export function putMeta(key, value) {
 export function deleteMeta(key) {
   return run('meta', 'readwrite', (s) => (s ? req(s.delete(key)) : void memory.meta.delete(key)));
 }
+
+const DEVICE_KEY = 'eventd.checkin.device';
+
+/** A random name for this browser, sent as X-Device-Id with check-ins so the server's log tells the doors apart. */
+export function deviceId() {
+  try {
+    let id = localStorage.getItem(DEVICE_KEY);
+    if (!id) {
+      const b = crypto.getRandomValues(new Uint8Array(6));
+      id = `door-${[...b].map((x) => x.toString(16).padStart(2, '0')).join('')}`;
+      localStorage.setItem(DEVICE_KEY, id);
+    }
+    return id;
+  } catch {
+    return 'door-unnamed';
+  }
+}

@@ -1,10 +1,13 @@
 // Service worker of the door check-in app (scope /checkin/): keeps the app shell so the door keeps working offline.
 // API calls are never cached here: the app keeps its own door list and scan queue in IndexedDB.
 
-const CACHE = 'eventd-checkin-shell-v2';
+const CACHE = 'eventd-checkin-shell-v3';
+// The shared toolkit the app imports lives outside the scope, in /lib/; it is cached and served here all the same.
+const LIB = ['../lib/api.js', '../lib/dom.js', '../lib/errors.js', '../lib/i18n.js', '../lib/session.js', '../lib/strings.js',
+  '../lib/time.js'];
 const SHELL = [
-  './', 'index.html', 'checkin.css', 'app.js', 'api.js', 'codes.js', 'i18n.js', 'store.js', 'scanner.js',
-  'scan-worker.js', 'dom.js', 'walkin.js', 'attendance.js', 'vendor/jsQR.js', 'manifest.webmanifest', 'icon.svg',
+  './', 'index.html', 'checkin.css', 'app.js', 'net.js', 'strings.js', 'codes.js', 'store.js', 'scanner.js',
+  'scan-worker.js', 'walkin.js', 'attendance.js', 'vendor/jsQR.js', 'manifest.webmanifest', 'icon.svg', ...LIB,
 ];
 const NETWORK_WAIT_MS = 3000;
 
@@ -35,7 +38,8 @@ self.addEventListener('fetch', (event) => {
   if (req.method !== 'GET') return;
   const url = new URL(req.url);
   const scope = new URL(self.registration.scope);
-  if (url.origin !== scope.origin || !url.pathname.startsWith(scope.pathname)) return;
+  const lib = new URL('../lib/', scope);
+  if (url.origin !== scope.origin || !(url.pathname.startsWith(scope.pathname) || url.pathname.startsWith(lib.pathname))) return;
   event.respondWith(networkFirst(req, url));
 });
 

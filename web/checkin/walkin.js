@@ -1,15 +1,16 @@
 // The walk-in form, shared by the door ("Register a walk-in") and by "record attendance afterwards" ("Add attendee"):
 // reading and checking its fields, showing field errors, and moving the one form to the screen that uses it.
 
-import { t, translate } from './i18n.js';
-import { $ } from './dom.js';
+import { t, applyTranslations } from '../lib/i18n.js';
+import { $ } from '../lib/dom.js';
+import { clearErrors, markFieldInvalid } from '../lib/errors.js';
 
 export const WALKIN_FIELDS = ['name', 'email', 'organisation', 'organisation_type', 'municipality', 'country', 'consent'];
 
 // The texts of the form's summary, introduction and button in each mode.
 const TEXTS = {
-  door: { title: 'walkInTitle', intro: 'walkInIntro', submit: 'registerWalkIn' },
-  attendance: { title: 'attAddTitle', intro: 'attAddIntro', submit: 'attAddSubmit' },
+  door: { title: 'checkin.walkInTitle', intro: 'checkin.walkInIntro', submit: 'checkin.registerWalkIn' },
+  attendance: { title: 'checkin.attAddTitle', intro: 'checkin.attAddIntro', submit: 'checkin.attAddSubmit' },
 };
 
 let home = null; // where the form lives on the door screen
@@ -30,23 +31,21 @@ export function placeWalkIn(mode, slot = null) {
   $('walkin-title').dataset.i18n = texts.title;
   $('walkin-intro').dataset.i18n = texts.intro;
   $('walkin-submit').dataset.i18n = texts.submit;
-  translate(box);
+  applyTranslations(box);
 }
 
-export function setFieldError(field, message) {
+/** Shows `message` at one field (its message element, aria-invalid, aria-describedby). */
+function setFieldError(field, message) {
   const input = $(`walkin-${field}`);
-  const err = $(`walkin-${field}-err`);
-  if (!input || !err) return;
-  err.textContent = message || '';
-  err.hidden = !message;
-  if (message) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
+  const error = $(`walkin-${field}-err`);
+  if (input && error && message) markFieldInvalid({ error, describe: input }, message, [input]);
 }
 
 export function clearWalkInErrors() {
   const formErr = $('walkin-error');
   formErr.hidden = true;
   formErr.textContent = '';
-  for (const f of WALKIN_FIELDS) setFieldError(f, '');
+  clearErrors($('walkin-form'));
 }
 
 /** The form's values, the errors found before sending ({field: message}) and the request body. */
@@ -61,13 +60,13 @@ export function readWalkInForm() {
     consent: $('walkin-consent').checked,
   };
   const errors = {};
-  if (!v.name) errors.name = t('required');
-  if (!v.email) errors.email = t('required');
-  else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v.email)) errors.email = t('badEmail');
-  if (!v.organisation) errors.organisation = t('required');
-  if (!v.organisation_type) errors.organisation_type = t('required');
-  if (!v.municipality && !v.country) errors.municipality = t('municipalityOrCountry');
-  if (!v.consent) errors.consent = t('consentRequired');
+  if (!v.name) errors.name = t('checkin.required');
+  if (!v.email) errors.email = t('checkin.required');
+  else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v.email)) errors.email = t('checkin.badEmail');
+  if (!v.organisation) errors.organisation = t('checkin.required');
+  if (!v.organisation_type) errors.organisation_type = t('checkin.required');
+  if (!v.municipality && !v.country) errors.municipality = t('checkin.municipalityOrCountry');
+  if (!v.consent) errors.consent = t('checkin.consentRequired');
   const body = { name: v.name, email: v.email, organisation: v.organisation, organisation_type: v.organisation_type, consent: true };
   if (v.municipality) body.municipality = v.municipality;
   if (v.country) body.country = v.country;
@@ -78,7 +77,7 @@ export function readWalkInForm() {
 export function showWalkInErrors(errors) {
   for (const [f, m] of Object.entries(errors)) setFieldError(f, m);
   const formErr = $('walkin-error');
-  formErr.textContent = t('fixFields');
+  formErr.textContent = t('checkin.fixFields');
   formErr.hidden = false;
   const first = WALKIN_FIELDS.find((f) => errors[f]);
   if (first) $(`walkin-${first}`).focus();
@@ -88,7 +87,7 @@ export function showWalkInErrors(errors) {
 export function serverFieldErrors(res) {
   if (res.status !== 422 || !Array.isArray(res.body?.errors)) return null;
   const out = {};
-  for (const fe of res.body.errors) if (fe && WALKIN_FIELDS.includes(fe.field)) out[fe.field] = fe.message || t('required');
+  for (const fe of res.body.errors) if (fe && WALKIN_FIELDS.includes(fe.field)) out[fe.field] = fe.message || t('checkin.required');
   return Object.keys(out).length ? out : null;
 }
 

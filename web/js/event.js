@@ -1,14 +1,16 @@
 // One event: its details, the venue's accessibility and the registration form.
-import { api, getConfig } from './api.js';
-import { h, replaceChildren } from './dom.js';
-import { t, label, onLanguageChange } from './i18n.js';
-import { formatRange, seatsText, seatsState, placeText, isFull } from './format.js';
-import { initPage, errorText } from './page.js';
+import './strings.js';
+import { api, getConfig } from '../lib/api.js';
+import { $, h, replaceChildren } from '../lib/dom.js';
+import { t, label, onLanguageChange } from '../lib/i18n.js';
+import { formatRange } from '../lib/time.js';
+import { errorText } from '../lib/errors.js';
+import { initPage } from '../lib/page.js';
+import { seatsText, seatsState, placeText, isFull } from '../lib/seats.js';
 import { createRegistrationForm } from './regform.js';
 
 initPage();
 
-const $ = (id) => document.getElementById(id);
 const pageStatus = $('page-status');
 const article = $('event');
 
@@ -80,11 +82,6 @@ function buildForm(offered) {
   regForm.form.addEventListener('submit', onSubmit);
 }
 
-function isDuplicate(problem) {
-  const words = `${problem.type || ''} ${problem.title || ''} ${problem.detail || ''} ${problem.code || ''} ${problem.reason || ''}`.toLowerCase();
-  return /duplicate|already|exists|redan/.test(words);
-}
-
 async function onSubmit(e) {
   e.preventDefault();
   if (sending) return;
@@ -102,7 +99,8 @@ async function onSubmit(e) {
     if (err.status === 422 && err.errors.length) {
       regForm.showErrors(err.errors);
     } else if (err.status === 409) {
-      const dup = isDuplicate(err.problem);
+      // The server's reason: 'duplicate', or why the event takes no registrations ('closed', 'cancelled', ...).
+      const dup = err.reason === 'duplicate';
       regForm.showProblem('event.conflict.title', () => t(dup ? 'event.conflict.duplicate' : 'event.conflict.closed'));
       if (!dup) refresh();
     } else {

@@ -1,9 +1,12 @@
 // The list of upcoming published events, with filters by kind, seminar topic and focus area.
-import { api, getConfig } from './api.js';
-import { h, replaceChildren } from './dom.js';
-import { t, label, onLanguageChange, applyTranslations } from './i18n.js';
-import { formatRange, seatsText, seatsState, placeText } from './format.js';
-import { initPage, errorText } from './page.js';
+import './strings.js';
+import { api, getConfig } from '../lib/api.js';
+import { h, replaceChildren } from '../lib/dom.js';
+import { t, label, onLanguageChange, applyTranslations } from '../lib/i18n.js';
+import { formatRange } from '../lib/time.js';
+import { errorText } from '../lib/errors.js';
+import { initPage } from '../lib/page.js';
+import { seatsText, seatsState, placeText } from '../lib/seats.js';
 
 initPage();
 

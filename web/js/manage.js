@@ -1,14 +1,17 @@
 // The participant's own registration by its private link: see, change, cancel, erase.
-import { api, getConfig, tokenFromHash, myRegistrationPath } from './api.js';
-import { h, replaceChildren } from './dom.js';
-import { t, onLanguageChange } from './i18n.js';
-import { formatRange, placeText } from './format.js';
-import { initPage, errorText, confirmDialog } from './page.js';
+import './strings.js';
+import { api, getConfig } from '../lib/api.js';
+import { $, h, replaceChildren } from '../lib/dom.js';
+import { t, onLanguageChange } from '../lib/i18n.js';
+import { formatRange } from '../lib/time.js';
+import { errorText } from '../lib/errors.js';
+import { initPage, confirmDialog } from '../lib/page.js';
+import { placeText } from '../lib/seats.js';
+import { tokenFromHash, myRegistrationPath } from './my.js';
 import { createRegistrationForm } from './regform.js';
 
 initPage();
 
-const $ = (id) => document.getElementById(id);
 const pageStatus = $('page-status');
 const token = tokenFromHash();
 let reg = null;

@@ -1,4 +1,5 @@
 // The privacy notice: both languages are in the markup; i18n shows the current one.
-import { initPage } from './page.js';
+import './strings.js';
+import { initPage } from '../lib/page.js';
 
 initPage();

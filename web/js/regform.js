@@ -1,8 +1,8 @@
 // The registration form, shared by the event page (new registration) and the manage page (change your details).
 // It shows the server's 422 field errors next to each field and in an error summary that takes the focus.
-import { h, replaceChildren } from './dom.js';
-import { t, has, lang, applyTranslations } from './i18n.js';
-import { clearFieldErrors, markFieldInvalid } from './field-errors.js';
+import { h } from '../lib/dom.js';
+import { t, has, lang, applyTranslations } from '../lib/i18n.js';
+import { clearErrors as clearFieldErrors, markFieldInvalid, showErrorSummary, showSummaryMessage } from '../lib/errors.js';
 
 // The server's validation messages are English and terse ("is required"). Known ones get a clearer wording,
 // and a Swedish one; anything else is shown as the server wrote it.
@@ -256,10 +256,6 @@ export function createRegistrationForm({ config, mode = 'register', offered = []
     markFieldInvalid(tgt, message, controls);
   }
 
-  function summaryTitle(key) {
-    return h('h3', { id: `${mode}-error-summary-title`, class: 'error-summary-title' }, t(key));
-  }
-
   /** Shows 422 errors ([{field, message}]) next to the fields and in the summary, and focuses the summary. */
   function showErrors(errors, { focus = true } = {}) {
     clearErrors();
@@ -275,29 +271,19 @@ export function createRegistrationForm({ config, mode = 'register', offered = []
       if (tgt) {
         const text = sentence(tgt.name, message);
         markInvalid(tgt, text);
-        const link = h('a', { href: `#${tgt.control.id}` }, text);
-        link.addEventListener('click', (ev) => {
-          // The manage page keeps its token in the fragment, so in-page links must not change it.
-          ev.preventDefault();
-          tgt.control.focus();
-        });
-        items.push(h('li', {}, link));
+        items.push({ text, control: tgt.control });
       } else {
-        items.push(h('li', {}, sentence(err.field, message)));
+        items.push({ text: sentence(err.field, message) });
       }
     }
-    replaceChildren(summary, summaryTitle('form.errors.title'), h('p', {}, t('form.errors.intro')), h('ul', {}, items));
-    summary.hidden = false;
-    if (focus) summary.focus();
+    showErrorSummary(summary, items, { heading: 'h3', focus });
   }
 
   /** Shows one message (a 409, a network error) in the summary box and focuses it. */
   function showProblem(titleKey, message, { focus = true } = {}) {
     clearErrors();
     lastProblem = { titleKey, message };
-    replaceChildren(summary, summaryTitle(titleKey), h('p', {}, typeof message === 'function' ? message() : message));
-    summary.hidden = false;
-    if (focus) summary.focus();
+    showSummaryMessage(summary, typeof message === 'function' ? message() : message, { title: t(titleKey), heading: 'h3', focus });
   }
 
   /** Re-renders the language-dependent parts that are not plain data-i18n markup. */

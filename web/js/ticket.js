@@ -1,13 +1,16 @@
 // The confirmation and ticket: status, ticket code, QR, the private manage link, calendar file and printing.
-import { api, tokenFromHash, myRegistrationPath } from './api.js';
-import { h, replaceChildren, announce } from './dom.js';
-import { t, label, onLanguageChange } from './i18n.js';
-import { formatRange, placeText } from './format.js';
-import { initPage, errorText } from './page.js';
+import './strings.js';
+import { api } from '../lib/api.js';
+import { $, h, replaceChildren, announce } from '../lib/dom.js';
+import { t, label, onLanguageChange } from '../lib/i18n.js';
+import { formatRange } from '../lib/time.js';
+import { errorText } from '../lib/errors.js';
+import { initPage } from '../lib/page.js';
+import { placeText } from '../lib/seats.js';
+import { tokenFromHash, myRegistrationPath } from './my.js';
 
 initPage();
 
-const $ = (id) => document.getElementById(id);
 const pageStatus = $('page-status');
 const token = tokenFromHash();
 let reg = null;

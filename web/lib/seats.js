@@ -1,28 +1,5 @@
-// Dates and times shown in Europe/Stockholm, in the page's language.
-import { locale, t } from './i18n.js';
-
-const TIME_ZONE = 'Europe/Stockholm';
-
-function valid(d) { return d instanceof Date && !Number.isNaN(d.getTime()); }
-
-const longOptions = { timeZone: TIME_ZONE, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' };
-const shortOptions = { timeZone: TIME_ZONE, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' };
-
-/** "tisdag 1 december 2026 09:00–16:00": the start and end of an event, shortened where they share the day. */
-export function formatRange(startIso, endIso, { short = false } = {}) {
-  const start = new Date(startIso);
-  const end = endIso ? new Date(endIso) : null;
-  if (!valid(start)) return '';
-  const fmt = new Intl.DateTimeFormat(locale(), short ? shortOptions : longOptions);
-  if (end && valid(end) && end >= start && typeof fmt.formatRange === 'function') return fmt.formatRange(start, end);
-  return fmt.format(start);
-}
-
-/** One point in time, long form. */
-export function formatDateTime(iso) {
-  const d = new Date(iso);
-  return valid(d) ? new Intl.DateTimeFormat(locale(), longOptions).format(d) : '';
-}
+// What the pages say about an event's seats and place (participant pages and organisers' pages alike).
+import { t } from './i18n.js';
 
 /** The text of an event's seat situation from event.counts (available null = unlimited). */
 export function seatsText(event) {

@@ -1,5 +1,6 @@
-// What every participant page shares: translation at start-up, the language switch, error texts, dialogs.
-import { initI18n, t } from './i18n.js';
+// What every page with the site's shell shares: translation at start-up, the language switch, the skip link,
+// confirmation dialogs.
+import { initI18n } from './i18n.js';
 import { h } from './dom.js';
 
 /** Translates the page and wires the language switch. */
@@ -16,16 +17,6 @@ export function initPage() {
       main.scrollIntoView();
     });
   }
-}
-
-/** A translated sentence for a failed API call (ApiError or anything thrown). */
-export function errorText(err, fallbackKey = 'manage.action_failed') {
-  if (!err || typeof err.status !== 'number') return t('common.server_error');
-  if (err.status === 0) return t('common.network_error');
-  if (err.status === 429) return t('common.rate_limited', { seconds: err.retryAfter });
-  if (err.status >= 500) return t('common.server_error');
-  const detail = err.problem && (err.problem.detail || err.problem.title);
-  return detail ? `${t(fallbackKey)} ${detail}` : t(fallbackKey);
 }
 
 /**

@@ -1,7 +1,10 @@
 // Tiny DOM helpers: build elements without innerHTML, so no markup from data is ever parsed.
 
+/** The element with this id, or null. */
+export const $ = (id) => document.getElementById(id);
+
 /**
- * h('p', {class: 'x', dataset: {a: 1}, onclick: fn}, 'text', child, [more]) -> element.
+ * h('p', {class: 'x', dataset: {a: 1}, onclick: fn, text: 'y'}, 'text', child, [more]) -> element.
  * Attributes with value false/null/undefined are left out; true sets an empty attribute.
  */
 export function h(tag, attrs = {}, ...children) {
@@ -9,6 +12,7 @@ export function h(tag, attrs = {}, ...children) {
   for (const [key, value] of Object.entries(attrs || {})) {
     if (value === false || value === null || value === undefined) continue;
     if (key === 'class') el.className = value;
+    else if (key === 'text') el.textContent = value;
     else if (key === 'dataset') Object.assign(el.dataset, value);
     else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
     else if (key === 'value' && 'value' in el) el.value = value;
@@ -41,4 +45,15 @@ export function announce(region, text, kind = 'info') {
   region.dataset.kind = kind;
   // A new text node in a later task is announced even when the text is the same as before.
   setTimeout(() => { region.textContent = text; }, 30);
+}
+
+/** A random v4 UUID (e.g. an idempotency key). */
+export function uuid() {
+  if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
+  // Plain-http deployments are not a secure context and lack randomUUID: build one by hand.
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const x = [...b].map((v) => v.toString(16).padStart(2, '0')).join('');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }

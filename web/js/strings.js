@@ -1,32 +1,7 @@
-// Swedish and English strings, the language switch and the translation of static markup (data-i18n attributes).
-//
-// Markup marks translatable text with data-i18n="key" (sets textContent), attributes with
-// data-i18n-attr="attr:key;attr2:key2", enum values with data-i18n-enum="group:value", and blocks written in
-// both languages with data-lang-only="sv|en". Pages re-render their dynamic parts from onLanguageChange().
-
-const STORAGE_KEY = 'eventd.lang';
-export const LANGUAGES = ['sv', 'en'];
-
-function plural(n, one, many) { return n === 1 ? one : many; }
+// The participant pages' own strings (web/*.html), in English and Swedish, added to the shared table of lib/i18n.js.
+import { addStrings, plural } from '../lib/i18n.js';
 
 const en = {
-  'site.name': 'Networking Europe',
-  'site.tagline': 'Seminars and meetings on transnational ESF work in the Stockholm region',
-  'skip': 'Skip to main content',
-  'lang.nav': 'Language',
-  'footer.about': 'Networking Europe is a European Social Fund project run by Sensus Stockholm-Gotland with public and non-profit partners of the Stockholm region.',
-  'footer.privacy': 'Privacy notice',
-  'footer.events': 'All events',
-  'footer.organisers': 'For organisers',
-  'common.loading': 'Loading…',
-  'common.required': '(required)',
-  'common.optional': '(optional)',
-  'common.back': 'Back to all events',
-  'common.network_error': 'Could not reach the server. Check your connection and try again.',
-  'common.server_error': 'Something went wrong on our side. Please try again later.',
-  'common.rate_limited': (p) => `Too many attempts. Please wait${p.seconds ? ` ${p.seconds} seconds` : ' a moment'} and try again.`,
-  'common.opens_new_tab': '(opens in a new tab)',
-
   // index
   'index.title': 'Upcoming events – Networking Europe',
   'index.h1': 'Upcoming events',
@@ -45,14 +20,6 @@ const en = {
   'index.seats': 'Seats',
   'index.read_more': (p) => `Details and registration: ${p.title}`,
 
-  // seats
-  'seats.left': (p) => `${p.n} ${plural(p.n, 'seat', 'seats')} left`,
-  'seats.unlimited': 'Open – no seat limit',
-  'seats.full': 'Full – join the waitlist',
-  'seats.waitlist': (p) => `Waitlist (${p.n} waiting) – join the waitlist`,
-  'seats.closed': 'Registration closed',
-  'seats.cancelled': 'Cancelled',
-  'place.online': 'Place to be announced',
 
   // event page
   'event.title': 'Event – Networking Europe',
@@ -84,8 +51,6 @@ const en = {
   'event.conflict.title': 'Registration not possible',
 
   // form
-  'form.errors.title': 'There is a problem',
-  'form.errors.intro': 'Please correct the following:',
   'field.name': 'Full name',
   'field.email': 'E-mail',
   'field.email.hint': 'We send your ticket and private link here.',
@@ -178,32 +143,9 @@ const en = {
   // privacy
   'privacy.title': 'Privacy notice – Networking Europe',
   'privacy.h1': 'Privacy notice',
-
-  // statuses
-  'status.confirmed': 'Confirmed',
-  'status.waitlisted': 'On the waitlist',
-  'status.cancelled': 'Cancelled',
-  'status.waitlist_position': (p) => `On the waitlist, number ${p.n}`,
 };
 
 const sv = {
-  'site.name': 'Networking Europe',
-  'site.tagline': 'Seminarier och möten om transnationellt ESF-arbete i Stockholmsregionen',
-  'skip': 'Hoppa till huvudinnehållet',
-  'lang.nav': 'Språk',
-  'footer.about': 'Networking Europe är ett projekt inom Europeiska socialfonden som drivs av Sensus Stockholm-Gotland tillsammans med offentliga och ideella partner i Stockholmsregionen.',
-  'footer.privacy': 'Integritetspolicy',
-  'footer.events': 'Alla evenemang',
-  'footer.organisers': 'För arrangörer',
-  'common.loading': 'Laddar…',
-  'common.required': '(obligatoriskt)',
-  'common.optional': '(frivilligt)',
-  'common.back': 'Tillbaka till alla evenemang',
-  'common.network_error': 'Det gick inte att nå servern. Kontrollera din anslutning och försök igen.',
-  'common.server_error': 'Något gick fel hos oss. Försök igen senare.',
-  'common.rate_limited': (p) => `För många försök. Vänta${p.seconds ? ` ${p.seconds} sekunder` : ' en stund'} och försök igen.`,
-  'common.opens_new_tab': '(öppnas i en ny flik)',
-
   'index.title': 'Kommande evenemang – Networking Europe',
   'index.h1': 'Kommande evenemang',
   'index.intro': 'Seminarier, nätverksmöten, partnersökningsforum och studiebesök om transnationellt samarbete. Anmälan är kostnadsfri och kräver inget konto.',
@@ -221,13 +163,6 @@ const sv = {
   'index.seats': 'Platser',
   'index.read_more': (p) => `Information och anmälan: ${p.title}`,
 
-  'seats.left': (p) => `${p.n} ${plural(p.n, 'plats', 'platser')} kvar`,
-  'seats.unlimited': 'Öppen – inget platstak',
-  'seats.full': 'Fullt – ställ dig på väntelistan',
-  'seats.waitlist': (p) => `Väntelista (${p.n} väntar) – ställ dig på väntelistan`,
-  'seats.closed': 'Anmälan stängd',
-  'seats.cancelled': 'Inställt',
-  'place.online': 'Plats meddelas senare',
 
   'event.title': 'Evenemang – Networking Europe',
   'event.unavailable': 'Evenemanget är inte tillgängligt',
@@ -257,8 +192,6 @@ const sv = {
   'event.conflict.closed': 'Anmälan är inte möjlig: evenemanget är stängt för anmälan, inställt eller inte publicerat.',
   'event.conflict.title': 'Anmälan inte möjlig',
 
-  'form.errors.title': 'Något behöver rättas',
-  'form.errors.intro': 'Rätta följande:',
   'field.name': 'Namn',
   'field.email': 'E-post',
   'field.email.hint': 'Hit skickar vi din biljett och din personliga länk.',
@@ -348,138 +281,6 @@ const sv = {
 
   'privacy.title': 'Integritetspolicy – Networking Europe',
   'privacy.h1': 'Integritetspolicy',
-
-  'status.confirmed': 'Bekräftad',
-  'status.waitlisted': 'På väntelistan',
-  'status.cancelled': 'Avbokad',
-  'status.waitlist_position': (p) => `På väntelistan, nummer ${p.n}`,
 };
 
-// Labels of the enum values of DOMAIN.md. The lists themselves come from /api/v1/config; a value that is
-// configured but has no label here is shown in a readable form of its code.
-const enums = {
-  en: {
-    kind: { seminar: 'Seminar', network_meeting: 'Network meeting', partner_search_forum: 'Partner-search forum',
-      network_event: 'Network event', study_visit: 'Study visit' },
-    topic: { running_esf_across_borders: 'Running ESF projects across borders', project_management: 'Project management',
-      budgeting: 'Budgeting', culture: 'Culture', eu_knowledge: 'EU knowledge' },
-    focus_area: { poverty_social_exclusion: 'Poverty and social exclusion', roma: 'Roma inclusion',
-      employment_mobility: 'Employment and mobility', social_innovation_entrepreneurship: 'Social innovation and entrepreneurship' },
-    network: { euroma: 'EURoma', baltic_sea: 'Baltic Sea Network' },
-    organisation_type: { public: 'Public sector', private: 'Private company', non_profit: 'Non-profit organisation',
-      user_organisation: 'User organisation (for example a disability or Roma association)' },
-    gender: { woman: 'Woman', man: 'Man', non_binary: 'Non-binary', undisclosed: 'Prefer not to say' },
-    need: { hearing_loop: 'Hearing loop', sign_language_interpreter: 'Sign language interpreter',
-      step_free_access: 'Step-free access', personal_assistant: 'Personal assistant', easy_read: 'Easy-read material',
-      large_print: 'Large print', allergy: 'Allergy (describe below)', other: 'Other need (describe below)' },
-    language: { sv: 'Swedish', en: 'English' },
-  },
-  sv: {
-    kind: { seminar: 'Seminarium', network_meeting: 'Nätverksmöte', partner_search_forum: 'Partnersökningsforum',
-      network_event: 'Nätverksevenemang', study_visit: 'Studiebesök' },
-    topic: { running_esf_across_borders: 'Att driva ESF-projekt över gränser', project_management: 'Projektledning',
-      budgeting: 'Budgetering', culture: 'Kultur', eu_knowledge: 'EU-kunskap' },
-    focus_area: { poverty_social_exclusion: 'Fattigdom och social utestängning', roma: 'Romsk inkludering',
-      employment_mobility: 'Sysselsättning och rörlighet', social_innovation_entrepreneurship: 'Social innovation och socialt entreprenörskap' },
-    network: { euroma: 'EURoma', baltic_sea: 'Östersjönätverket' },
-    organisation_type: { public: 'Offentlig sektor', private: 'Privat företag', non_profit: 'Ideell organisation',
-      user_organisation: 'Brukarorganisation (till exempel en funktionsrätts- eller romsk förening)' },
-    gender: { woman: 'Kvinna', man: 'Man', non_binary: 'Icke-binär', undisclosed: 'Vill inte uppge' },
-    need: { hearing_loop: 'Hörslinga', sign_language_interpreter: 'Teckenspråkstolk',
-      step_free_access: 'Tillgängligt utan trappsteg', personal_assistant: 'Personlig assistent', easy_read: 'Lättläst material',
-      large_print: 'Storstil', allergy: 'Allergi (beskriv nedan)', other: 'Annat behov (beskriv nedan)' },
-    language: { sv: 'Svenska', en: 'Engelska' },
-  },
-};
-
-const STRINGS = { en, sv };
-
-/**
- * Adds a family of pages' own strings, {en: {key: text}, sv: {key: text}} (e.g. the organisers' pages in
- * web/admin/). Call it before initI18n(); keys should carry their own prefix so they never replace shared ones.
- */
-export function addStrings(tables) {
-  for (const code of LANGUAGES) Object.assign(STRINGS[code], (tables && tables[code]) || {});
-}
-
-function initialLanguage() {
-  try {
-    const stored = localStorage.getItem(STORAGE_KEY);
-    if (LANGUAGES.includes(stored)) return stored;
-  } catch { /* storage may be disabled */ }
-  const nav = (navigator.language || '').toLowerCase();
-  return nav.startsWith('sv') ? 'sv' : 'en';
-}
-
-let current = initialLanguage();
-const listeners = [];
-
-/** The current language code, 'sv' or 'en'. */
-export function lang() { return current; }
-
-/** The BCP 47 locale used for Intl formatting. */
-export function locale() { return current === 'sv' ? 'sv-SE' : 'en-GB'; }
-
-/** The translation of key, with {params} for strings that need them. Unknown keys show as themselves. */
-export function t(key, params = {}) {
-  const s = STRINGS[current][key] ?? STRINGS.en[key];
-  if (s === undefined) return key;
-  return typeof s === 'function' ? s(params) : s;
-}
-
-/** True when a translation exists for key. */
-export function has(key) { return key in STRINGS[current] || key in STRINGS.en; }
-
-/** The label of an enum value (group: kind, topic, focus_area, network, organisation_type, gender, need, language). */
-export function label(group, value) {
-  if (value === null || value === undefined || value === '') return '';
-  const found = enums[current][group]?.[value] ?? enums.en[group]?.[value];
-  if (found) return found;
-  const words = String(value).replace(/_/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-/** Translates the static markup under root and sets <html lang>. */
-export function applyTranslations(root = document) {
-  document.documentElement.lang = current;
-  for (const el of root.querySelectorAll('[data-i18n]')) {
-    el.textContent = t(el.dataset.i18n);
-  }
-  for (const el of root.querySelectorAll('[data-i18n-attr]')) {
-    for (const pair of el.dataset.i18nAttr.split(';')) {
-      const [attr, key] = pair.split(':').map((x) => x.trim());
-      if (attr && key) el.setAttribute(attr, t(key));
-    }
-  }
-  for (const el of root.querySelectorAll('[data-i18n-enum]')) {
-    const [group, value] = el.dataset.i18nEnum.split(':');
-    el.textContent = label(group, value);
-  }
-  // Blocks written out in both languages (the privacy notice): show the current one only.
-  for (const el of root.querySelectorAll('[data-lang-only]')) {
-    el.hidden = el.dataset.langOnly !== current;
-  }
-  for (const btn of document.querySelectorAll('[data-set-lang]')) {
-    btn.setAttribute('aria-pressed', String(btn.dataset.setLang === current));
-  }
-}
-
-/** Calls fn after every language switch (not at start). */
-export function onLanguageChange(fn) { listeners.push(fn); }
-
-/** Switches the language, remembers it and re-renders. */
-export function setLanguage(code) {
-  if (!LANGUAGES.includes(code) || code === current) return;
-  current = code;
-  try { localStorage.setItem(STORAGE_KEY, code); } catch { /* storage may be disabled */ }
-  applyTranslations();
-  for (const fn of listeners) fn(code);
-}
-
-/** Wires the language buttons (<button data-set-lang="sv">) and translates the page once. */
-export function initI18n() {
-  for (const btn of document.querySelectorAll('[data-set-lang]')) {
-    btn.addEventListener('click', () => setLanguage(btn.dataset.setLang));
-  }
-  applyTranslations();
-}
+addStrings({ en, sv });
