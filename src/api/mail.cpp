@@ -60,20 +60,39 @@ outbox::outbox(std::string folder, std::string from, std::string smtp_url)
   std::filesystem::create_directories(folder_);
 }
 
-void outbox::send(mail_message m) {
-  const bool queued = writer_.post([this, m = std::move(m)] {
-    try {
-      // Named by the registration, so its erasure finds the files (see forget).
-      const auto id = (m.registration_id > 0 ? "r" + std::to_string(m.registration_id) + "-" : std::string()) +
-                      std::to_string(domain::now()) + "-" + auth::random_token(9);
-      const auto text = render(m, id);
-      if (!smtp_url_.empty() && deliver(m, text)) return;
-      write(text, id);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"mail not written\",\"error\":\"%s\"}\n", e.what());
-    }
-  });
+void outbox::dispatch(const mail_message& m) {
+  try {
+    // Named by the registration, so its erasure finds the files (see forget).
+    const auto id = (m.registration_id > 0 ? "r" + std::to_string(m.registration_id) + "-" : std::string()) +
+                    std::to_string(domain::now()) + "-" + auth::random_token(9);
+    const auto text = render(m, id);
+    if (!smtp_url_.empty() && deliver(m, text)) return;
+    write(text, id);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"mail not written\",\"error\":\"%s\"}\n", e.what());
+  }
+}
+
+bool outbox::queue(std::function<void()> task) {
+  const bool queued = writer_.post(std::move(task));
   if (!queued) std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"mail dropped: the mail queue is full or stopped\"}\n");
+  return queued;
+}
+
+void outbox::send(mail_message m) {
+  queue([this, m = std::move(m)] { dispatch(m); });
+}
+
+void outbox::compose(std::function<std::optional<mail_message>()> make) {
+  queue([this, make = std::move(make)] {
+    std::optional<mail_message> m;
+    try {
+      m = make();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"mail not composed\",\"error\":\"%s\"}\n", e.what());
+    }
+    if (m) dispatch(*m);
+  });
 }
 
 void outbox::forget(std::vector<std::int64_t> registration_ids) {

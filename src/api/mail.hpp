@@ -4,6 +4,8 @@
 #include "api/blocking.hpp"
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,9 @@ public:
   outbox(const outbox&) = delete;
   outbox& operator=(const outbox&) = delete;
   void send(mail_message);
+  // Runs `make` on the mail thread and sends what it gives, if anything: composing (reading the event, the
+  // per-recipient limit) stays off the threads that answer requests and off the writer.
+  void compose(std::function<std::optional<mail_message>()> make);
   // Writes or sends what is queued, then ends the thread; later messages are dropped.
   void stop() { writer_.stop(); }
   // Removes the kept messages of these registrations (their personal data was erased), after every message
@@ -33,6 +38,9 @@ public:
   const std::string& folder() const { return folder_; }
 
 private:
+  // On the mail thread: renders, then delivers by SMTP or writes the .eml file.
+  void dispatch(const mail_message&);
+  bool queue(std::function<void()> task);
   std::string render(const mail_message&, const std::string& id) const;
   void write(const std::string& text, const std::string& id);
   // True when the SMTP server accepted the message.

@@ -66,30 +66,51 @@ bool plausible_token(const std::string& t) {
   return true;
 }
 
-// The participant's copy of their ticket and private link.
-void send_confirmation(services& s, const store::created_registration& c) {
-  if (!s.mail) return;
+// The participant's copy of their ticket and private link; nothing past the recipient's hourly allowance, so the
+// form cannot be used to flood someone's inbox (the registration stands, unmailed). Keyed by a hash, so the limiter
+// holds no addresses. On the mail thread.
+std::optional<mail_message> confirmation_for(services& s, const store::created_registration& c) {
   auto e = s.db.get_event(c.registration.event_id);
-  if (!e) return;
+  if (!e) return std::nullopt;
   auto m = confirmation_mail(c.registration, *e, s.cfg.public_url, c.manage_token);
-  if (!m) return;
-  // So the form cannot be used to flood someone's inbox: past the hourly allowance the registration stands, unmailed.
-  // Keyed by a hash, so the limiter holds no addresses.
-  if (s.mail_recipients.take(auth::sha256_hex(domain::normalise_email(m->to)), monotonic_ms()) != 0) return;
-  s.mail->send(std::move(*m));
+  if (!m || s.mail_recipients.take(auth::sha256_hex(domain::normalise_email(m->to)), monotonic_ms()) != 0)
+    return std::nullopt;
+  return m;
+}
+
+// To someone moved up from the waitlist, read after the commit that moved them. On the mail thread.
+std::optional<mail_message> promotion_for(services& s, domain::id_t registration_id) {
+  auto r = s.db.get_registration(registration_id);
+  if (!r || r->status != domain::registration_status::confirmed) return std::nullopt;
+  auto e = s.db.get_event(r->event_id);
+  if (!e) return std::nullopt;
+  return promotion_mail(*r, *e);
 }
 
 response unknown_token() { return problem(404, "Not found", "no registration for this link"); }
 
 }  // namespace
 
-void send_promotion_mail(services& s, domain::id_t registration_id) {
+void mail_after_commit(services& s, const std::vector<store::change>& changes) {
   if (!s.mail) return;
-  auto r = s.db.get_registration(registration_id);
-  if (!r || r->status != domain::registration_status::confirmed) return;
-  auto e = s.db.get_event(r->event_id);
-  if (!e) return;
-  if (auto m = promotion_mail(*r, *e)) s.mail->send(std::move(*m));
+  std::vector<std::int64_t> erased;
+  for (const auto& c : changes) {
+    switch (c.what) {
+      case store::change::kind::registered:
+        // A walk-in registered at the door has the person in front of the organiser: no mail.
+        if (c.created && !c.created->registration.walk_in)
+          s.mail->compose([&s, created = c.created] { return confirmation_for(s, *created); });
+        break;
+      case store::change::kind::promoted:
+        s.mail->compose([&s, id = c.registration_id] { return promotion_for(s, id); });
+        break;
+      case store::change::kind::erased:
+        erased.push_back(c.registration_id);
+        break;
+    }
+  }
+  // After whatever was queued for them: a message composed before the erasure is written, then removed.
+  if (!erased.empty()) s.mail->forget(std::move(erased));
 }
 
 void add_registration_routes(router& r, services& s) {
@@ -107,8 +128,7 @@ void add_registration_routes(router& r, services& s) {
     read_person(in, p, true);
     domain::validate_person(p, errors);
     if (!errors.empty()) return done(problem(422, "Invalid fields", "some fields are missing or wrong", errors));
-    s.db.register_person(event_id, std::move(p), false, reply<store::created_registration>(std::move(done), [&s](const store::created_registration& c) {
-                           send_confirmation(s, c);
+    s.db.register_person(event_id, std::move(p), false, reply<store::created_registration>(std::move(done), [](const store::created_registration& c) {
                            response res;
                            res.status = 201;
                            res.body = registration_text(c.registration, &c.manage_token);

@@ -96,7 +96,10 @@ store::scan_answer render_scan(const store::checkin_outcome&);
 // A registration's fields in the CSV exports, in their column order.
 std::vector<std::string> registration_csv_row(const domain::registration&);
 // Tells a participant moved up from the waitlist that they have a place (run off the writer thread).
-void send_promotion_mail(services&, domain::id_t registration_id);
+// The participants' mail after a commit (store::on_commit): a confirmation for each registration made by the form,
+// a message to each person moved up from the waitlist, and erased people's kept messages removed. Composed on the
+// mail thread.
+void mail_after_commit(services&, const std::vector<store::change>&);
 // Reads the participant's fields into `p`, collecting every problem.
 void read_person(reader&, domain::person_fields& p, bool require_consent);
 // Wraps a store callback: a failure becomes its problem, a value goes through `ok`. Store callbacks run on the

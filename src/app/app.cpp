@@ -163,14 +163,8 @@ int run(int argc, char** argv) {
                                              smtp_url);
       api::services services(*db, cfg, stats);
       services.mail = mail.get();
-      // Promotions happen inside the writer; the mail is composed on the slow-work thread.
-      db->on_promotion([&services](std::vector<domain::id_t> ids) {
-        services.slow.post([&services, ids = std::move(ids)] {
-          for (const auto id : ids) send_promotion_mail(services, id);
-        });
-      });
-      // Erased registrations' mail goes from outbox/ too.
-      if (mail) db->on_erasure([out = mail.get()](std::vector<domain::id_t> ids) { out->forget(std::move(ids)); });
+      // Side effects start from the writer's commit hook, one mechanism for all of them (docs/ARCHITECTURE.md).
+      db->on_commit([&services](const std::vector<store::change>& changes) { api::mail_after_commit(services, changes); });
       api::router router;
       api::add_all_routes(router, services);
       auto sweeper = std::make_unique<retention_sweeper>(*db, cfg.retention_days);
@@ -184,11 +178,10 @@ int run(int argc, char** argv) {
       server->run();
       sweeper.reset();       // background jobs: no new writes
       db->stop_writes();     // the writer commits what is queued and answers every caller; later writes are refused
-      services.slow.stop();  // queued work runs to the end: promotion mails of the last commits are composed
+      services.slow.stop();  // queued work runs to the end
       services.reads.stop();  // heavy reads still queued are answered (into the stopped io_context)
-      if (mail) mail->stop();  // queued mail is written or sent
-      db->on_promotion(nullptr);  // the writer has stopped: nothing calls them any more
-      db->on_erasure(nullptr);
+      if (mail) mail->stop();  // queued mail (the last commits' too) is composed and written or sent
+      db->on_commit(nullptr);  // the writer has stopped: nothing calls it any more
       server.reset();       // last: the io_context, with whatever answers it still held
     }
     std::cerr << "{\"level\":\"info\",\"msg\":\"stopped\"}\n";

@@ -82,6 +82,15 @@ struct created_registration {
   std::string manage_token;  // returned once, to the participant; only its hash is stored
 };
 
+// What a committed write did, for whoever acts on it after the commit (the participants' mail; later the live hub).
+struct change {
+  enum class kind { registered, promoted, erased };
+  kind what = kind::registered;
+  domain::id_t registration_id = 0;
+  // registered: the new registration and its private link's token (kept nowhere else once the answer has left).
+  std::shared_ptr<const created_registration> created;
+};
+
 struct user_record {
   domain::user user;
   std::string password_hash;
@@ -203,12 +212,11 @@ public:
                                std::string client_network = {}) = 0;
   virtual std::optional<domain::registration> find_by_manage_token(const std::string& token) = 0;
   virtual std::optional<domain::registration> get_registration(domain::id_t) = 0;
-  // Called on the writer thread after a commit that moved registrations from the waitlist to confirmed (keep it
-  // short: hand the work on). Set once, before serving.
-  virtual void on_promotion(std::function<void(std::vector<domain::id_t>)>) = 0;
-  // Called on the writer thread after a commit that erased registrations' personal data, before their callers
-  // hear of it, so copies outside the database (mail in outbox/) can go too. Keep it short. Set once, before serving.
-  virtual void on_erasure(std::function<void(std::vector<domain::id_t>)>) = 0;
+  // The one way side effects start: called on the writer thread after the commit of each write that registered,
+  // promoted or erased someone, with what it did, before its caller hears the answer (so an erased person's copies
+  // outside the database go before anyone can look). Keep it short: hand the work on. Set before serving; reset to
+  // nullptr once writes have stopped.
+  virtual void on_commit(std::function<void(const std::vector<change>&)>) = 0;
   virtual std::vector<domain::registration> list_registrations(domain::id_t event_id, const std::string& query,
                                                                std::optional<domain::registration_status>) = 0;
   virtual registration_page list_registrations_page(domain::id_t event_id, const registration_page_query&) = 0;

@@ -10,12 +10,24 @@ import { createEvent, ongoingEventBody, hoursFromNow } from '../support/fixtures
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// A file's bytes, or null when the server removed it between listing and reading (it deletes erased mail itself).
+function readIfThere(path, encoding) {
+  try {
+    return readFileSync(path, encoding);
+  } catch (e) {
+    if (e.code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
 // Every file under `dir`, recursively.
 function filesUnder(dir) {
   const out = [];
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
+    let isDir;
+    try { isDir = statSync(p).isDirectory(); } catch (e) { if (e.code === 'ENOENT') continue; throw e; }
+    if (isDir) out.push(...filesUnder(p));
     else out.push(p);
   }
   return out;
@@ -24,7 +36,7 @@ function filesUnder(dir) {
 // Which of `needles` occur in the raw bytes of the folder's files or in `logs`, as "needle in file".
 function leftovers(dir, needles, logs = {}) {
   const found = [];
-  const sources = filesUnder(dir).map((f) => [f, readFileSync(f)]);
+  const sources = filesUnder(dir).map((f) => [f, readIfThere(f)]).filter(([, bytes]) => bytes !== null);
   for (const [name, text] of Object.entries(logs)) sources.push([name, Buffer.from(text, 'utf8')]);
   for (const [where, bytes] of sources) {
     const lower = Buffer.from(bytes.toString('latin1').toLowerCase(), 'latin1');
@@ -49,7 +61,7 @@ async function mailTo(dir, address) {
     const folder = join(dir, 'outbox');
     if (existsSync(folder))
       for (const f of readdirSync(folder).filter((x) => x.endsWith('.eml')))
-        if (readFileSync(join(folder, f), 'utf8').includes(address)) return f;
+        if (readIfThere(join(folder, f), 'utf8')?.includes(address)) return f;
     await sleep(100);
   }
   return null;

@@ -401,7 +401,7 @@ void sqlite_store::promote(connection& c, id_t event_id) {
     auto& u = c.prepare("UPDATE registrations SET status = 'confirmed' WHERE id = ?");
     u.bind(1, id);
     u.exec();
-    promoted_in_job_.push_back(id);
+    changes_in_job_.push_back(change{change::kind::promoted, id, nullptr});
   }
 }
 
@@ -432,7 +432,7 @@ void sqlite_store::erase_personal_data(connection& c, id_t registration_id) {
   auto& a = c.prepare("UPDATE scans SET response = '' WHERE registration_id = ? AND response <> ''");
   a.bind(1, registration_id);
   a.exec();
-  erased_in_job_.push_back(registration_id);
+  changes_in_job_.push_back(change{change::kind::erased, registration_id, nullptr});
 }
 
 // After an e-mail change the old address belongs to no one: it goes like an erased one (erase_personal_data).

@@ -10,6 +10,7 @@
 #include "store/writer.hpp"
 
 #include <condition_variable>
+#include <type_traits>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -52,8 +53,7 @@ public:
                        std::optional<domain::time_point> attended_at, id_t user_id, std::string client_network) override;
   std::optional<domain::registration> find_by_manage_token(const std::string& token) override;
   std::optional<domain::registration> get_registration(id_t) override;
-  void on_promotion(std::function<void(std::vector<id_t>)>) override;
-  void on_erasure(std::function<void(std::vector<id_t>)>) override;
+  void on_commit(std::function<void(const std::vector<change>&)>) override;
   std::vector<domain::registration> list_registrations(id_t event_id, const std::string& query,
                                                        std::optional<domain::registration_status>) override;
   registration_page list_registrations_page(id_t event_id, const registration_page_query&) override;
@@ -106,18 +106,17 @@ private:
   };
   lease borrow();
 
-  // Erased data still sits in old WAL frames: the checkpointer folds the WAL in and truncates it to nothing.
-  void after_erasure(const std::vector<id_t>& ids);
+  // Hands a committed job's changes to the listener; erased data still sits in old WAL frames, so after an
+  // erasure the checkpointer folds the WAL in and truncates it to nothing.
+  void after_commit(const std::vector<change>& changes);
   void checkpoint_loop();
 
   std::unique_ptr<auth::ticket_cipher> tickets_;
   // Touched on the writer thread only: the next registration id, and what the running job promoted and erased
-  // (handed to the listeners after its commit).
+  // (handed to the commit listener after its commit).
   id_t next_registration_id_ = 0;
-  std::vector<id_t> promoted_in_job_;
-  std::vector<id_t> erased_in_job_;
-  std::function<void(std::vector<id_t>)> promotion_listener_;
-  std::function<void(std::vector<id_t>)> erasure_listener_;
+  std::vector<change> changes_in_job_;
+  std::function<void(const std::vector<change>&)> commit_listener_;
 
   domain::config cfg_;
   domain::home_region home_;
@@ -140,14 +139,17 @@ void sqlite_store::write(F fn, callback<T> cb) {
   // Made before the job takes `cb`: answers the caller when the job cannot be saved at all.
   refusal refuse = [cb] { cb(outcome<T>(failure{errc::unavailable, "the database is busy; nothing was saved, please try again"})); };
   writer_.submit([this, fn = std::move(fn), cb = std::move(cb)](connection& c) mutable -> job_result {
-    promoted_in_job_.clear();
-    erased_in_job_.clear();
+    changes_in_job_.clear();
     try {
       auto value = std::make_shared<T>(fn(c));
-      return {true, [this, cb, value, promoted = std::move(promoted_in_job_), erased = std::move(erased_in_job_)](bool committed) {
-                if (committed && !promoted.empty() && promotion_listener_) promotion_listener_(promoted);
+      // The listener gets its own copy: the caller's answer takes the value apart (moves from it) right after.
+      if constexpr (std::is_same_v<T, created_registration>)
+        if (commit_listener_)
+          changes_in_job_.insert(changes_in_job_.begin(), change{change::kind::registered, value->registration.id,
+                                                                 std::make_shared<const created_registration>(*value)});
+      return {true, [this, cb, value, changes = std::move(changes_in_job_)](bool committed) {
                 // Before the caller hears of it: copies outside the database are gone by the time anyone looks.
-                if (committed && !erased.empty()) after_erasure(erased);
+                if (committed && !changes.empty()) after_commit(changes);
                 if (committed)
                   cb(outcome<T>(std::move(*value)));
                 else

@@ -3,6 +3,7 @@
 
 #include "auth/crypto.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -54,9 +55,7 @@ write_stats sqlite_store::stats() { return writer_.stats(); }
 
 void sqlite_store::stop_writes() { writer_.stop(); }
 
-void sqlite_store::on_promotion(std::function<void(std::vector<id_t>)> listener) { promotion_listener_ = std::move(listener); }
-
-void sqlite_store::on_erasure(std::function<void(std::vector<id_t>)> listener) { erasure_listener_ = std::move(listener); }
+void sqlite_store::on_commit(std::function<void(const std::vector<change>&)> listener) { commit_listener_ = std::move(listener); }
 
 sqlite_store::lease sqlite_store::borrow() {
   {
@@ -70,8 +69,9 @@ sqlite_store::lease sqlite_store::borrow() {
   return lease{this, std::make_unique<connection>(path_, false)};
 }
 
-void sqlite_store::after_erasure(const std::vector<id_t>& ids) {
-  if (erasure_listener_) erasure_listener_(ids);
+void sqlite_store::after_commit(const std::vector<change>& changes) {
+  if (commit_listener_) commit_listener_(changes);
+  if (std::none_of(changes.begin(), changes.end(), [](const change& c) { return c.what == change::kind::erased; })) return;
   {
     std::lock_guard lock(checkpoint_mutex_);
     truncate_wanted_ = true;
