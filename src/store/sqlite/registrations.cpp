@@ -142,8 +142,10 @@ void sqlite_store::register_person(id_t event_id, domain::person_fields p, bool 
   const bool home = p.municipality && home_.contains(*p.municipality);
   p = domain::normalise_person(std::move(p));
   std::string token = auth::random_token(32);
+  // Hashed here, on the caller's thread: the writer is the one serial part of a registration.
+  std::string token_hash = auth::sha256_hex(token);
   write<created_registration>(
-      [=, this, p = std::move(p), token = std::move(token)](connection& c) mutable {
+      [=, this, p = std::move(p), token = std::move(token), token_hash = std::move(token_hash)](connection& c) mutable {
         auto e = seat_facts(c, event_id);
         if (!e) fail(errc::not_found, "no such event");
         const auto now = domain::now();
@@ -172,7 +174,7 @@ void sqlite_store::register_person(id_t event_id, domain::person_fields p, bool 
         ins.bind(insert.param("person_id"), person_id);
         ins.bind(insert.param("status"), std::string(domain::to_string(d.status)));
         ins.bind(insert.param("ticket_code"), out.registration.ticket_code);
-        ins.bind(insert.param("manage_token_hash"), auth::sha256_hex(token));
+        ins.bind(insert.param("manage_token_hash"), token_hash);
         bind_person(ins, insert.param("name"), p, home);
         ins.bind(insert.param("walk_in"), walk_in ? 1 : 0);
         ins.bind(insert.param("created_at"), static_cast<std::int64_t>(now));
