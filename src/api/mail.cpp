@@ -2,6 +2,7 @@
 
 #include "auth/crypto.hpp"
 #include "domain/time.hpp"
+#include "support/log.hpp"
 
 #include <curl/curl.h>
 #include <sodium.h>
@@ -69,7 +70,7 @@ void outbox::dispatch(const mail_message& m) {
     if (!smtp_url_.empty() && deliver(m, text)) return;
     write(text, id);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"mail not written\",\"error\":\"%s\"}\n", e.what());
+    support::log_fault("error", "mail not written", e.what());
   }
 }
 
@@ -89,7 +90,7 @@ void outbox::compose(std::function<std::optional<mail_message>()> make) {
     try {
       m = make();
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"mail not composed\",\"error\":\"%s\"}\n", e.what());
+      support::log_fault("error", "mail not composed", e.what());
     }
     if (m) dispatch(*m);
   });
@@ -109,8 +110,7 @@ void outbox::forget(std::vector<std::int64_t> registration_ids) {
       std::error_code gone;
       std::filesystem::remove(entry.path(), gone);
       if (gone)
-        std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"erased registration's mail not removed\",\"error\":\"%s\"}\n",
-                     gone.message().c_str());
+        support::log_fault("error", "erased registration's mail not removed", gone.message());
     }
   });
 }
@@ -191,8 +191,7 @@ bool outbox::deliver(const mail_message& m, const std::string& text) {
   curl_easy_cleanup(curl);
   if (rc != CURLE_OK) {
     // Only why it failed, no address or content: the message itself is kept in the outbox folder.
-    std::fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"smtp delivery failed; kept in outbox\",\"error\":\"%s\"}\n",
-                 curl_easy_strerror(rc));
+    support::log_fault("warn", "smtp delivery failed; kept in outbox", curl_easy_strerror(rc));
     return false;
   }
   return true;

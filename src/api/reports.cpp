@@ -1,5 +1,6 @@
 // CSV exports for organisers: an event's attendance list and every participant (RFC 4180, UTF-8 with BOM).
 #include "api/services.hpp"
+#include "support/log.hpp"
 
 #include "api/registration_view.hpp"
 #include "domain/time.hpp"
@@ -87,7 +88,7 @@ void run_heavy(services& s, responder done, std::function<response()> work) {
     try {
       res = work();
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"read failed\",\"error\":%s}\n", json(e.what()).dump().c_str());
+      support::log_fault("error", "read failed", e.what());
       res = problem(503, "Unavailable", "the data could not be read just now; try again");
       res.headers.emplace_back("Retry-After", "5");
     }

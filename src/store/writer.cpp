@@ -1,5 +1,7 @@
 #include "store/writer.hpp"
 
+#include "support/log.hpp"
+
 #include <sqlite3.h>
 
 #include <chrono>
@@ -13,24 +15,7 @@ namespace {
 constexpr int attempts_per_batch = 3;
 constexpr std::chrono::milliseconds retry_pause[] = {std::chrono::milliseconds(100), std::chrono::milliseconds(400)};
 
-void log_error(const char* msg, const char* what) {
-  // The text comes from SQLite or a job; JSON-escape it (quotes, backslashes, control characters).
-  std::string out;
-  for (const char* p = what; *p; ++p) {
-    const auto c = static_cast<unsigned char>(*p);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"%s\",\"error\":\"%s\"}\n", msg, out.c_str());
-}
+void log_error(const char* msg, const char* what) { support::log_fault("error", msg, what); }
 }  // namespace
 
 writer::writer(const std::string& path, int max_batch, std::size_t max_queue)

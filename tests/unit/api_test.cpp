@@ -2,6 +2,7 @@
 
 #include "api/participant_mail.hpp"
 #include "api/services.hpp"
+#include "support/log.hpp"
 
 #include <gtest/gtest.h>
 
@@ -151,4 +152,16 @@ TEST(parse_body, refuses_a_key_repeated_at_any_depth) {
     ASSERT_TRUE(j) << body << " " << error.body;
     EXPECT_EQ(*j, api::json::parse(body));
   }
+}
+
+TEST(log_fault, writes_one_json_line_whatever_the_error_text_holds) {
+  testing::internal::CaptureStderr();
+  eventd::support::log_fault("error", "write failed", "near \"x\": syntax\\error\nsecond line\x01");
+  const auto line = testing::internal::GetCapturedStderr();
+  ASSERT_EQ(line.back(), '\n');
+  EXPECT_EQ(line.find('\n'), line.size() - 1) << "one line";
+  const auto j = nlohmann::json::parse(line);
+  EXPECT_EQ(j["level"], "error");
+  EXPECT_EQ(j["msg"], "write failed");
+  EXPECT_EQ(j["error"], "near \"x\": syntax\\error\nsecond line\x01");
 }

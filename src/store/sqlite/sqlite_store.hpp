@@ -8,6 +8,7 @@
 #include "store/sqlite/common.hpp"
 #include "store/store.hpp"
 #include "store/writer.hpp"
+#include "support/log.hpp"
 
 #include <condition_variable>
 #include <type_traits>
@@ -158,7 +159,7 @@ void sqlite_store::write(F fn, callback<T> cb) {
     } catch (const store_error& e) {
       return {false, [cb, f = e.f](bool) { cb(outcome<T>(f)); }};
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"write failed\",\"error\":\"%s\"}\n", e.what());
+      support::log_fault("error", "write failed", e.what());
       return {false, [cb](bool) { cb(outcome<T>(failure{errc::unavailable, "the database failed; nothing was saved"})); }};
     }
   }, std::move(refuse));

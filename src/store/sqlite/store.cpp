@@ -2,6 +2,7 @@
 #include "store/sqlite/sqlite_store.hpp"
 
 #include "auth/crypto.hpp"
+#include "support/log.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -38,7 +39,7 @@ sqlite_store::~sqlite_store() {
     connection c(path_, true);
     c.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"final checkpoint failed\",\"error\":\"%s\"}\n", e.what());
+    support::log_fault("warn", "final checkpoint failed", e.what());
   }
 }
 
@@ -114,7 +115,7 @@ void sqlite_store::checkpoint_loop() {
         if (q.executeStep() && q.getColumn(0).getInt() == 0) truncate = false;
       }
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"checkpoint failed\",\"error\":\"%s\"}\n", e.what());
+      support::log_fault("warn", "checkpoint failed", e.what());
     }
     lock.lock();
     if (truncate) {
