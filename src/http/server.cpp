@@ -1,4 +1,5 @@
 #include "http/server.hpp"
+#include "support/log.hpp"
 
 #include "http/url.hpp"
 
@@ -27,25 +28,7 @@ using asio::awaitable;
 using asio::use_awaitable;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
-// JSON string contents for a log line or a problem body: quotes, backslashes and control characters escaped.
-std::string json_escape(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (const char ch : in) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += ch;
-    }
-  }
-  return out;
-}
+using support::json_escape;
 
 // A bounded label for metrics and logs: the methods this server knows, everything else as one word.
 const char* method_label(bhttp::verb v) {

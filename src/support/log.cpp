@@ -4,9 +4,10 @@
 #include <string>
 
 namespace eventd::support {
-namespace {
 
-void append_escaped(std::string& out, std::string_view text) {
+std::string json_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
   for (const char ch : text) {
     const auto c = static_cast<unsigned char>(ch);
     if (c == '"' || c == '\\') {
@@ -20,18 +21,12 @@ void append_escaped(std::string& out, std::string_view text) {
       out += ch;
     }
   }
+  return out;
 }
 
-}  // namespace
-
 void log_fault(std::string_view level, std::string_view msg, std::string_view error) {
-  std::string line = "{\"level\":\"";
-  append_escaped(line, level);
-  line += "\",\"msg\":\"";
-  append_escaped(line, msg);
-  line += "\",\"error\":\"";
-  append_escaped(line, error);
-  line += "\"}\n";
+  const std::string line = "{\"level\":\"" + json_escape(level) + "\",\"msg\":\"" + json_escape(msg) +
+                           "\",\"error\":\"" + json_escape(error) + "\"}\n";
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
