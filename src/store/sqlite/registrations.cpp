@@ -29,6 +29,13 @@ std::optional<domain::registration> registration_by_token(connection& c, const s
   return registration_by_id(c, id);
 }
 
+// The registration a participant's link names, or not_found: the same answer for a wrong secret and a missing row.
+domain::registration registration_for_link(connection& c, const std::string& token) {
+  auto r = registration_by_token(c, token);
+  if (!r) fail(errc::not_found, "no registration for this link");
+  return std::move(*r);
+}
+
 // The person with this (normalised) e-mail address, made on first sight.
 id_t person_id_for(connection& c, const std::string& email) {
   auto& q = c.prepare("INSERT INTO persons(email) VALUES (?) ON CONFLICT(email) DO UPDATE SET email = excluded.email RETURNING id");
@@ -313,26 +320,25 @@ void sqlite_store::update_person(std::string token, domain::person_fields p, cal
   p = domain::normalise_person(std::move(p));
   write<domain::registration>(
       [=, p = std::move(p)](connection& c) {
-        auto r = registration_by_token(c, token);
-        if (!r) fail(errc::not_found, "no registration for this link");
-        if (r->erased) fail(errc::conflict, "this registration's personal data has been erased");
+        const auto r = registration_for_link(c, token);
+        if (r.erased) fail(errc::conflict, "this registration's personal data has been erased");
         auto& before = c.prepare("SELECT person_id FROM registrations WHERE id = ?");
-        before.bind(1, r->id);
+        before.bind(1, r.id);
         before.executeStep();
         const id_t old_person_id = before.getColumn(0).getInt64();
         before.reset();
         const id_t person_id = person_id_for(c, p.email);
-        if (r->status != domain::registration_status::cancelled &&
-            holds_active_registration(c, r->event_id, person_id, r->id))
+        if (r.status != domain::registration_status::cancelled &&
+            holds_active_registration(c, r.event_id, person_id, r.id))
           throw store_error{refused(domain::registration_refusal::duplicate)};
         auto& q = c.prepare("UPDATE registrations SET (" PERSON_COLUMNS ") = (?,?,?,?,?,?,?,?,?,?,?,?), "
                             "person_id = :person_id WHERE id = :id");
         bind_person(q, 1, p, home);  // the list's parameters come first
         q.bind(":person_id", person_id);
-        q.bind(":id", r->id);
+        q.bind(":id", r.id);
         q.exec();
         if (person_id != old_person_id) release_person(c, old_person_id);
-        return *registration_by_id(c, r->id);
+        return *registration_by_id(c, r.id);
       },
       std::move(cb));
 }
@@ -340,9 +346,8 @@ void sqlite_store::update_person(std::string token, domain::person_fields p, cal
 void sqlite_store::cancel_by_token(std::string token, callback<domain::registration> cb) {
   write<domain::registration>(
       [this, token](connection& c) {
-        auto r = registration_by_token(c, token);
-        if (!r) fail(errc::not_found, "no registration for this link");
-        return cancel(c, *r);
+        const auto r = registration_for_link(c, token);
+        return cancel(c, r);
       },
       std::move(cb));
 }
@@ -360,12 +365,11 @@ void sqlite_store::cancel_registration(id_t event_id, id_t registration_id, call
 void sqlite_store::erase_by_token(std::string token, callback<domain::registration> cb) {
   write<domain::registration>(
       [this, token](connection& c) {
-        auto r = registration_by_token(c, token);
-        if (!r) fail(errc::not_found, "no registration for this link");
+        const auto r = registration_for_link(c, token);
         // An erased registration no longer holds a seat: cancel it first, which promotes the waitlist.
-        if (r->status != domain::registration_status::cancelled) cancel(c, *r);
-        erase_personal_data(c, r->id);
-        return *registration_by_id(c, r->id);
+        if (r.status != domain::registration_status::cancelled) cancel(c, r);
+        erase_personal_data(c, r.id);
+        return *registration_by_id(c, r.id);
       },
       std::move(cb));
 }
