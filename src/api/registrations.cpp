@@ -107,6 +107,8 @@ void mail_after_commit(services& s, const std::vector<store::change>& changes) {
       case store::change::kind::erased:
         erased.push_back(c.registration_id);
         break;
+      default:  // nothing to mail
+        break;
     }
   }
   // After whatever was queued for them: a message composed before the erasure is written, then removed.

@@ -78,6 +78,11 @@ bool over_public_limit(services&, const request&, const responder& done);
 // The caller when they hold at least `minimum`; otherwise `denied` is the 401/403 to send (CSRF included).
 std::optional<principal> require(services&, const request&, domain::role minimum, response& denied);
 
+// The goals document of GET /api/v1/goals (also the live topic `goals`).
+json goals_json(const domain::goals&);
+// The live topics' states, read from the store once per change burst (live::topic_source; docs/ARCHITECTURE.md).
+std::function<std::optional<std::string>(const std::string& topic)> live_topics(services&);
+
 // The resources' routes.
 void add_system_routes(router&, services&);
 void add_account_routes(router&, services&);

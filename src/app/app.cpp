@@ -45,7 +45,7 @@ void create_first_admin(store::store& db, const domain::config& cfg) {
 
 // Each connection is a file descriptor: raise the soft limit to the hard one, and when even that is too small for
 // max_connections (plus room for the database, mail and logs), lower max_connections and say so.
-void fit_connections_to_file_limit(int& max_connections) {
+void fit_connections_to_file_limit(int& max_connections, int& live_max_connections) {
   constexpr rlim_t reserve = 128;
   rlimit lim{};
   if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
@@ -54,13 +54,18 @@ void fit_connections_to_file_limit(int& max_connections) {
     raised.rlim_cur = lim.rlim_max;
     if (setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
   }
-  const auto wanted = static_cast<rlim_t>(max_connections) + reserve;
-  if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < wanted) {
-    const int fitted = lim.rlim_cur > reserve * 2 ? static_cast<int>(lim.rlim_cur - reserve) : static_cast<int>(lim.rlim_cur / 2);
-    std::cerr << "{\"level\":\"warn\",\"msg\":\"max_connections lowered to fit the open-file limit\",\"configured\":"
-              << max_connections << ",\"now\":" << fitted << ",\"file_limit\":" << lim.rlim_cur << "}\n";
-    max_connections = fitted;
-  }
+  if (lim.rlim_cur == RLIM_INFINITY) return;
+  const auto lower = [&](int& value, rlim_t room, const char* name) {
+    if (static_cast<rlim_t>(value) <= room) return;
+    const int fitted = static_cast<int>(std::max<rlim_t>(room, 16));
+    std::cerr << "{\"level\":\"warn\",\"msg\":\"" << name << " lowered to fit the open-file limit\",\"configured\":"
+              << value << ",\"now\":" << fitted << ",\"file_limit\":" << lim.rlim_cur << "}\n";
+    value = fitted;
+  };
+  // HTTP connections first; live ones get what is left.
+  lower(max_connections, lim.rlim_cur > reserve * 2 ? lim.rlim_cur - reserve : lim.rlim_cur / 2, "max_connections");
+  const rlim_t used = static_cast<rlim_t>(max_connections) + reserve;
+  lower(live_max_connections, lim.rlim_cur > used ? lim.rlim_cur - used : 0, "live_max_connections");
 }
 
 // Erases personal data of past events once the retention period has run out: at start and every six hours.
@@ -139,7 +144,8 @@ int run(int argc, char** argv) {
         if (n.contains(*ip)) return true;
       return false;
     };
-    fit_connections_to_file_limit(opts.max_connections);
+    int live_max_connections = cfg.live_max_connections;
+    fit_connections_to_file_limit(opts.max_connections, live_max_connections);
     opts.log_requests = !l.quiet;
 
     auto db = store::make_sqlite_store(cfg);
@@ -163,10 +169,36 @@ int run(int argc, char** argv) {
                                              smtp_url);
       api::services services(*db, cfg, stats);
       services.mail = mail.get();
+      // Live topics: kept by the hub's thread, read from the store once per change burst. Outlives the server's
+      // io_context (connections still queued there hold its clients).
+      live::hub hub(api::live_topics(services));
       // Side effects start from the writer's commit hook, one mechanism for all of them (docs/ARCHITECTURE.md).
-      db->on_commit([&services](const std::vector<store::change>& changes) { api::mail_after_commit(services, changes); });
+      db->on_commit([&services, &hub](const std::vector<store::change>& changes) {
+        hub.changed(changes);
+        api::mail_after_commit(services, changes);
+      });
       api::router router;
       api::add_all_routes(router, services);
+      http::live_settings live;
+      live.hub = &hub;
+      live.role_of = [&services](const api::request& req) -> std::optional<domain::role> {
+        auto p = api::authenticate(services, req);
+        if (!p) return std::nullopt;
+        return p->user.role;
+      };
+      live.role_of_token = [&services](const std::string& token) -> std::optional<domain::role> {
+        api::request req;
+        req.headers["authorization"] = "Bearer " + token;
+        auto p = api::authenticate(services, req);
+        if (!p) return std::nullopt;
+        return p->user.role;
+      };
+      live.allowed_origins = cfg.allowed_origins;
+      live.max_connections = live_max_connections;
+      live.max_connections_per_address = cfg.live_max_connections_per_address;
+      live.idle_timeout_seconds = cfg.live_idle_timeout_seconds;
+      http::live_gateway gateway(live);
+      opts.live = &gateway;
       auto sweeper = std::make_unique<retention_sweeper>(*db, cfg.retention_days);
       auto server = http::make_server(opts, router, stats);
       const auto url = server->listen();
@@ -176,6 +208,7 @@ int run(int argc, char** argv) {
       // requests finished (or the drain deadline passed) and the I/O threads ended; the io_context itself stays,
       // so that answers still on their way from the writer or a pool have somewhere to go.
       server->run();
+      hub.stop();            // live sockets are closed (1001): nothing more to publish
       sweeper.reset();       // background jobs: no new writes
       db->stop_writes();     // the writer commits what is queued and answers every caller; later writes are refused
       services.slow.stop();  // queued work runs to the end

@@ -84,6 +84,12 @@ void apply_json(domain::config& cfg, const std::string& text, const std::string&
     else if (key == "idle_timeout_seconds") cfg.idle_timeout_seconds = static_cast<int>(get_int(v, source, key, 1, 3600));
     else if (key == "max_connections") cfg.max_connections = static_cast<int>(get_int(v, source, key, 1, 1000000));
     else if (key == "shutdown_drain_seconds") cfg.shutdown_drain_seconds = static_cast<int>(get_int(v, source, key, 0, 600));
+    else if (key == "live_max_connections")
+      cfg.live_max_connections = static_cast<int>(get_int(v, source, key, 1, 1000000));
+    else if (key == "live_max_connections_per_address")
+      cfg.live_max_connections_per_address = static_cast<int>(get_int(v, source, key, 1, 1000000));
+    else if (key == "live_idle_timeout_seconds")
+      cfg.live_idle_timeout_seconds = static_cast<int>(get_int(v, source, key, 5, 3600));
     else if (key == "max_connections_per_address")
       cfg.max_connections_per_address = static_cast<int>(get_int(v, source, key, 1, 1000000));
     else if (key == "allowed_origins") cfg.allowed_origins = v.empty() ? std::vector<std::string>{} : get_list(v, source, key);

@@ -29,7 +29,13 @@ struct config {
   int max_connections = 2048;
   int max_connections_per_address = 256;
   int shutdown_drain_seconds = 10;
+  // Browser origins besides the server's own whose pages may open live connections (/ws).
   std::vector<std::string> allowed_origins;
+  // Live connections (/ws): at most this many in all and from one client address; closed when nothing is heard
+  // for live_idle_timeout_seconds (a ping goes out halfway).
+  int live_max_connections = 10000;
+  int live_max_connections_per_address = 256;
+  int live_idle_timeout_seconds = 40;
   // Where participants reach the pages; links in e-mails start with it.
   std::string public_url = "http://127.0.0.1:8080";
   std::string mail_from = "Networking Europe <no-reply@example.org>";

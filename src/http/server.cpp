@@ -144,17 +144,19 @@ private:
     acceptor_.close(ignored);
     // Idle keep-alive connections have nothing to finish: close them now. Busy ones finish their request.
     shed_idle(std::numeric_limits<std::size_t>::max(), false);
+    if (opts_.live) opts_.live->close_all();
     asio::co_spawn(ioc_, drain(), log_failure("drain"));
   }
 
   awaitable<void> drain() {
     asio::steady_timer timer(co_await asio::this_coro::executor);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(opts_.drain_seconds);
-    while (in_flight_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    const auto busy = [this] { return in_flight_.load() > 0 || (opts_.live && opts_.live->open() > 0); };
+    while (busy() && std::chrono::steady_clock::now() < deadline) {
       timer.expires_after(std::chrono::milliseconds(20));
       co_await timer.async_wait(tuple_awaitable);
     }
-    if (in_flight_.load() > 0) log_line("warn", "shutdown: requests still in flight after the drain deadline", "");
+    if (busy()) log_line("warn", "shutdown: requests or live sockets still open after the drain deadline", "");
     ioc_.stop();
   }
 
@@ -400,6 +402,10 @@ private:
           break;
         }
       }
+      if (opts_.live && (parser.get().target() == "/ws" || parser.get().target().starts_with("/ws?"))) {
+        co_await upgrade(stream, parser, address, id);
+        break;
+      }
       const auto started = std::chrono::steady_clock::now();
       ++in_flight_;
       struct in_flight_guard {
@@ -475,6 +481,69 @@ private:
     }
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  static bool has_token(std::string_view header, std::string_view token) {
+    // A comma-separated list of tokens, compared without case (RFC 9110 7.6.1, 7.8).
+    while (!header.empty()) {
+      const auto comma = header.find(',');
+      auto item = header.substr(0, comma);
+      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+      if (beast::iequals(item, token)) return true;
+      if (comma == std::string_view::npos) break;
+      header.remove_prefix(comma + 1);
+    }
+    return false;
+  }
+
+  // GET /ws: checks the upgrade (a WebSocket handshake, an allowed Origin, a free place) and hands the connection to
+  // the live gateway, which serves it to its end. Refusals are answered in HTTP and close the connection.
+  awaitable<void> upgrade(beast::tcp_stream& stream, bhttp::request_parser<bhttp::string_body>& parser,
+                          const std::string& address, std::uint64_t id) {
+    auto& in = parser.get();
+    const unsigned version = in.version();
+    const char* method = method_label(in.method());
+    const auto started = std::chrono::steady_clock::now();
+    api::response refusal;
+    if (in.method() != bhttp::verb::get || !parser.is_done() || !beast::iequals(in[bhttp::field::upgrade], "websocket") ||
+        !has_token(in[bhttp::field::connection], "upgrade")) {
+      refusal = plain_problem(426, "Upgrade required", "/ws speaks WebSocket only: send GET with Upgrade: websocket");
+      refusal.headers.emplace_back("Upgrade", "websocket");
+    } else if (!opts_.live->origin_allowed(in[bhttp::field::origin], in[bhttp::field::host])) {
+      refusal = plain_problem(403, "Forbidden", "pages from this origin may not open live connections");
+    } else if (stopping_) {
+      refusal = plain_problem(503, "Shutting down", "the server is stopping; reconnect shortly");
+      refusal.headers.emplace_back("Retry-After", "2");
+    } else if (!opts_.live->admit(address, !(opts_.uncapped_peer && opts_.uncapped_peer(address)))) {
+      ++metrics_.refused_connections;
+      refusal = plain_problem(503, "Too many connections", "no room for another live connection; retry shortly");
+      refusal.headers.emplace_back("Retry-After", "5");
+    } else {
+      std::optional<domain::role> role;
+      api::request req;
+      std::string why;
+      req.remote_address = address;
+      if (opts_.live->settings().role_of && build_request(in, req, why)) role = opts_.live->settings().role_of(req);
+      // From here the connection counts against the live caps, not the HTTP ones.
+      release(id);
+      metrics_.observe(method, "/ws", 101, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      co_await opts_.live->serve(std::move(stream), parser.release(), address, role);
+      co_return;
+    }
+    refusal.route = "/ws";
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(refusal.status), version};
+    res.set(bhttp::field::content_type, refusal.content_type);
+    for (const auto& [k, v] : refusal.headers) res.insert(k, v);
+    add_security_headers(res);
+    res.keep_alive(false);
+    res.body() = std::move(refusal.body);
+    res.prepare_payload();
+    stream.expires_after(std::chrono::seconds(5));
+    co_await bhttp::async_write(stream, res, tuple_awaitable);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    metrics_.observe(method, refusal.route, refusal.status, seconds);
+    if (opts_.log_requests) log(std::to_string(++request_counter_), method, refusal, seconds);
   }
 
   void log(const std::string& request_id, const char* method, const api::response& out, double seconds) {

@@ -3,6 +3,7 @@
 
 #include "api/metrics.hpp"
 #include "api/router.hpp"
+#include "http/websocket.hpp"
 
 #include <functional>
 #include <memory>
@@ -27,6 +28,8 @@ struct options {
   // Drain deadline at shutdown: in-flight requests get this long to finish.
   int drain_seconds = 10;
   bool log_requests = true;
+  // Serves `GET /ws` (live updates); none: /ws is an ordinary path.
+  live_gateway* live = nullptr;
 };
 
 class server {
@@ -34,7 +37,8 @@ public:
   virtual ~server() = default;
   // Binds and listens; returns the address actually bound, e.g. "http://127.0.0.1:41234".
   virtual std::string listen() = 0;
-  // Serves until SIGTERM/SIGINT: then stops accepting, lets in-flight requests finish (drain_seconds at most),
+  // Serves until SIGTERM/SIGINT: then stops accepting, closes live sockets with 1001, lets in-flight requests finish
+  // (drain_seconds at most),
   // stops its threads and returns. Work still queued elsewhere may post answers afterwards: they wait, unrun, until
   // the server is destroyed, which must therefore come after the writer and the pools have stopped.
   virtual void run() = 0;

@@ -82,13 +82,17 @@ struct created_registration {
   std::string manage_token;  // returned once, to the participant; only its hash is stored
 };
 
-// What a committed write did, for whoever acts on it after the commit (the participants' mail; later the live hub).
+// What a committed write did, for whoever acts on it after the commit (the participants' mail, the live hub).
+// registered: someone registered (a walk-in with a check-in too); promoted: moved up from the waitlist; erased: personal
+// data blanked; cancelled; edited: personal fields changed; checked_in / check_in_undone; event_saved: the event was
+// created, edited or cancelled (registration_id 0).
 struct change {
-  enum class kind { registered, promoted, erased };
+  enum class kind { registered, promoted, erased, cancelled, edited, checked_in, check_in_undone, event_saved };
   kind what = kind::registered;
   domain::id_t registration_id = 0;
   // registered: the new registration and its private link's token (kept nowhere else once the answer has left).
   std::shared_ptr<const created_registration> created;
+  domain::id_t event_id = 0;
 };
 
 struct user_record {

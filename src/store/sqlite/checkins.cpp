@@ -4,6 +4,8 @@
 #include "domain/checkin_rules.hpp"
 #include "domain/time.hpp"
 
+#include "support/log.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace eventd::store::sqlite {
@@ -27,8 +29,7 @@ void sqlite_store::check_in_batch(std::vector<checkin_command> cmds, scan_render
             c.prepare("ROLLBACK TO item").exec();
             out.push_back(failure_answer(e.f));
           } catch (const std::exception& e) {
-            const nlohmann::json line = {{"level", "error"}, {"msg", "check-in item failed"}, {"error", e.what()}};
-            std::fprintf(stderr, "%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+            support::log_fault("error", "check-in item failed", e.what());
             c.reset_all();
             c.prepare("ROLLBACK TO item").exec();
             out.push_back(failure_answer(failure{errc::unavailable, "this scan could not be saved; send it again"}));
@@ -42,11 +43,12 @@ void sqlite_store::check_in_batch(std::vector<checkin_command> cmds, scan_render
 
 void sqlite_store::undo_check_in(id_t event_id, id_t registration_id, callback<domain::registration> cb) {
   write<domain::registration>(
-      [=](connection& c) {
+      [=, this](connection& c) {
         auto& q = c.prepare("DELETE FROM checkins WHERE registration_id = :registration_id AND event_id = :event_id");
         q.bind(":registration_id", registration_id);
         q.bind(":event_id", event_id);
         if (q.exec() == 0) fail(errc::not_found, "this registration is not checked in for this event");
+        noted(change::kind::check_in_undone, registration_id, event_id);
         return *registration_by_id(c, registration_id);
       },
       std::move(cb));
@@ -127,6 +129,7 @@ scan_answer sqlite_store::scan(connection& c, const auth::ticket_cipher& tickets
       }
       insert_checkin(c, r->id, cmd.event_id, cmd.attended_at.value_or(now), now, cmd.user_id, cmd.device, d.forced);
       o.result = checkin_result::checked_in;
+      noted(change::kind::checked_in, r->id, cmd.event_id);
       // What was just written, without reading it back.
       domain::admit(*r, d, cmd.attended_at.value_or(now));
     }

@@ -30,13 +30,15 @@ std::optional<domain::event> sqlite_store::get_event(id_t id) {
 
 void sqlite_store::create_event(domain::event e, callback<domain::event> cb) {
   write<domain::event>(
-      [e = std::move(e)](connection& c) mutable {
+      [this, e = std::move(e)](connection& c) mutable {
         auto& q = c.prepare("INSERT INTO events(" EVENT_FIELDS ", created_at, updated_at) "
                             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, :now, :now)");
         bind_event(q, e);
         q.bind(":now", static_cast<std::int64_t>(domain::now()));
         q.exec();
-        return *event_by_id(c, c.db().getLastInsertRowid());
+        const id_t id = c.db().getLastInsertRowid();
+        noted(change::kind::event_saved, 0, id);
+        return *event_by_id(c, id);
       },
       std::move(cb));
 }
@@ -59,6 +61,7 @@ void sqlite_store::update_event(id_t id, domain::event_patch patch, domain::vers
         q.bind(":version", stored->version);
         // Only the writer changes rows, and it read this one just now: a miss here would be a bug, not a race.
         if (q.exec() == 0) fail(errc::conflict, "the event changed while it was being saved; try again");
+        noted(change::kind::event_saved, 0, id);
         promote(c, id);
         return *event_by_id(c, id);
       },
@@ -67,7 +70,7 @@ void sqlite_store::update_event(id_t id, domain::event_patch patch, domain::vers
 
 void sqlite_store::cancel_event(id_t id, callback<domain::event> cb) {
   write<domain::event>(
-      [id](connection& c) {
+      [this, id](connection& c) {
         auto& q = c.prepare(
             "UPDATE events SET status = 'cancelled', updated_at = :now, version = version + 1 "
             "WHERE id = :id AND status <> 'cancelled'");
@@ -77,6 +80,7 @@ void sqlite_store::cancel_event(id_t id, callback<domain::event> cb) {
           if (!event_by_id(c, id)) fail(errc::not_found, "no such event");
           fail(errc::conflict, "the event is already cancelled", {{"reason", "cancelled"}});
         }
+        noted(change::kind::event_saved, 0, id);
         return *event_by_id(c, id);
       },
       std::move(cb));

@@ -305,7 +305,12 @@ void sqlite_store::cancel_registrations(id_t event_id, std::vector<id_t> ids, ca
           u.bind(":now", now);
           u.bind(":id", id);
           u.bind(":event_id", event_id);
-          if (u.exec() == 0) out.skipped.push_back(id); else done.push_back(id);
+          if (u.exec() == 0) {
+            out.skipped.push_back(id);
+          } else {
+            done.push_back(id);
+            noted(change::kind::cancelled, id, event_id);
+          }
         }
         // Once, after the whole set: freed places go to waitlisted people outside it.
         if (!done.empty()) promote(c, event_id);
@@ -338,6 +343,7 @@ void sqlite_store::update_person(std::string token, domain::person_fields p, cal
         q.bind(":id", r.id);
         q.exec();
         if (person_id != old_person_id) release_person(c, old_person_id);
+        noted(change::kind::edited, r.id, r.event_id);
         return *registration_by_id(c, r.id);
       },
       std::move(cb));
@@ -368,7 +374,7 @@ void sqlite_store::erase_by_token(std::string token, callback<domain::registrati
         const auto r = registration_for_link(c, token);
         // An erased registration no longer holds a seat: cancel it first, which promotes the waitlist.
         if (r.status != domain::registration_status::cancelled) cancel(c, r);
-        erase_personal_data(c, r.id);
+        erase_personal_data(c, r.id, r.event_id);
         return *registration_by_id(c, r.id);
       },
       std::move(cb));
@@ -377,13 +383,13 @@ void sqlite_store::erase_by_token(std::string token, callback<domain::registrati
 void sqlite_store::erase_ended_before(domain::time_point cutoff, callback<std::int64_t> cb) {
   write<std::int64_t>(
       [this, cutoff](connection& c) {
-        std::vector<id_t> ids;
+        std::vector<std::pair<id_t, id_t>> ids;  // registration, event
         auto& q = c.prepare(
-            "SELECT r.id FROM registrations r JOIN events e ON e.id = r.event_id WHERE r.erased = 0 AND e.ends_at < ?");
+            "SELECT r.id, r.event_id FROM registrations r JOIN events e ON e.id = r.event_id WHERE r.erased = 0 AND e.ends_at < ?");
         q.bind(1, static_cast<std::int64_t>(cutoff));
-        while (q.executeStep()) ids.push_back(q.getColumn(0).getInt64());
+        while (q.executeStep()) ids.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getInt64());
         q.reset();
-        for (const auto id : ids) erase_personal_data(c, id);
+        for (const auto& [id, event_id] : ids) erase_personal_data(c, id, event_id);
         return static_cast<std::int64_t>(ids.size());
       },
       std::move(cb));
@@ -407,7 +413,7 @@ void sqlite_store::promote(connection& c, id_t event_id) {
     auto& u = c.prepare("UPDATE registrations SET status = 'confirmed' WHERE id = ?");
     u.bind(1, id);
     u.exec();
-    changes_in_job_.push_back(change{change::kind::promoted, id, nullptr});
+    noted(change::kind::promoted, id, event_id);
   }
 }
 
@@ -417,6 +423,7 @@ domain::registration sqlite_store::cancel(connection& c, const domain::registrat
   q.bind(":now", static_cast<std::int64_t>(domain::now()));
   q.bind(":id", r.id);
   q.exec();
+  noted(change::kind::cancelled, r.id, r.event_id);
   promote(c, r.event_id);
   return *registration_by_id(c, r.id);
 }
@@ -424,7 +431,7 @@ domain::registration sqlite_store::cancel(connection& c, const domain::registrat
 // Clears what identifies a person, keeps the anonymous facts (event, organisation type, home region, gender,
 // check-in). The person keeps an anonymous id, so statistics count them once; their address goes when nothing
 // else still uses it.
-void sqlite_store::erase_personal_data(connection& c, id_t registration_id) {
+void sqlite_store::erase_personal_data(connection& c, id_t registration_id, id_t event_id) {
   auto& q = c.prepare(erase_sql());
   q.bind(1, registration_id);
   q.exec();
@@ -438,7 +445,7 @@ void sqlite_store::erase_personal_data(connection& c, id_t registration_id) {
   auto& a = c.prepare("UPDATE scans SET response = '' WHERE registration_id = ? AND response <> ''");
   a.bind(1, registration_id);
   a.exec();
-  changes_in_job_.push_back(change{change::kind::erased, registration_id, nullptr});
+  noted(change::kind::erased, registration_id, event_id);
 }
 
 // After an e-mail change the old address belongs to no one: it goes like an erased one (erase_personal_data).

@@ -80,11 +80,14 @@ private:
   // Confirms waitlisted registrations in arrival order while seats are free.
   void promote(connection& c, id_t event_id);
   domain::registration cancel(connection& c, const domain::registration& r);
-  void erase_personal_data(connection& c, id_t registration_id);
+  void erase_personal_data(connection& c, id_t registration_id, id_t event_id);
+  void noted(change::kind what, id_t registration_id, id_t event_id) {
+    changes_in_job_.push_back(change{what, registration_id, nullptr, event_id});
+  }
   static void release_person(connection& c, id_t person_id);
 
   // checkins.cpp
-  static scan_answer scan(connection& c, const auth::ticket_cipher& tickets, const checkin_command& cmd,
+  scan_answer scan(connection& c, const auth::ticket_cipher& tickets, const checkin_command& cmd,
                           const scan_renderer& render);
 
   // Runs `fn` as a job of the writer; `cb` hears its value once the batch is durable, or why there is none.
@@ -147,7 +150,8 @@ void sqlite_store::write(F fn, callback<T> cb) {
       if constexpr (std::is_same_v<T, created_registration>)
         if (commit_listener_)
           changes_in_job_.insert(changes_in_job_.begin(), change{change::kind::registered, value->registration.id,
-                                                                 std::make_shared<const created_registration>(*value)});
+                                                                 std::make_shared<const created_registration>(*value),
+                                                                 value->registration.event_id});
       return {true, [this, cb, value, changes = std::move(changes_in_job_)](bool committed) {
                 // Before the caller hears of it: copies outside the database are gone by the time anyone looks.
                 if (committed && !changes.empty()) after_commit(changes);

@@ -1,0 +1,77 @@
+// What each live topic holds (../shared/API.md, Live updates): read from the store when a commit touched it, once for
+// all of its watchers. Public topics carry counts only; `checkins:{id}` (organisers) carries names.
+#include "api/registration_view.hpp"
+#include "api/services.hpp"
+
+#include "domain/goals.hpp"
+#include "domain/time.hpp"
+
+#include <algorithm>
+
+namespace eventd::api {
+namespace {
+
+constexpr std::size_t recent_checkins = 50;
+
+std::optional<domain::id_t> id_after(const std::string& topic, std::string_view prefix) {
+  if (!topic.starts_with(prefix)) return std::nullopt;
+  try {
+    const auto id = std::stoll(topic.substr(prefix.size()));
+    if (id > 0) return id;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+json checkin_feed(services& s, const domain::event& e) {
+  auto regs = s.db.list_registrations(e.id, "", std::nullopt);
+  std::erase_if(regs, [](const domain::registration& r) { return !r.checked_in_at; });
+  const auto newest_first = [](const domain::registration& a, const domain::registration& b) {
+    return std::tie(*a.checked_in_at, a.id) > std::tie(*b.checked_in_at, b.id);
+  };
+  const auto keep = std::min(regs.size(), recent_checkins);
+  std::partial_sort(regs.begin(), regs.begin() + static_cast<std::ptrdiff_t>(keep), regs.end(), newest_first);
+  json recent = json::array();
+  for (std::size_t i = 0; i < keep; ++i) {
+    const auto v = view_of(regs[i]);
+    recent.push_back({{"registration_id", v.id},
+                      {"name", nullable(v.name)},
+                      {"organisation", nullable(v.organisation)},
+                      {"walk_in", v.walk_in},
+                      {"checked_in_at", domain::format_rfc3339(*v.checked_in_at, e.utc_offset_minutes)}});
+  }
+  return {{"counts", counts_json(e.counts)}, {"recent", std::move(recent)}};
+}
+
+}  // namespace
+
+std::function<std::optional<std::string>(const std::string& topic)> live_topics(services& s) {
+  return [&s](const std::string& topic) -> std::optional<std::string> {
+    if (topic == "events") {
+      store::event_filter f;
+      json items = json::array();
+      for (const auto& e : s.db.list_events(f))
+        if (e.status == domain::event_status::published) items.push_back({{"id", e.id}, {"counts", counts_json(e.counts)}});
+      return dump(items);
+    }
+    if (topic == "goals") {
+      auto facts = s.db.goal_facts_now();
+      return dump(goals_json(domain::compute_goals(facts.events, facts.attendances, facts.support, s.cfg, domain::now())));
+    }
+    if (auto id = id_after(topic, "event:")) {
+      auto e = s.db.get_event(*id);
+      if (!e || e->status == domain::event_status::draft) return std::nullopt;
+      return dump(counts_json(e->counts));
+    }
+    if (auto id = id_after(topic, "checkins:")) {
+      auto e = s.db.get_event(*id);
+      if (!e) return std::nullopt;
+      return dump(checkin_feed(s, *e));
+    }
+    return std::nullopt;
+  };
+}
+
+}  // namespace eventd::api
