@@ -4,7 +4,7 @@ import './strings.js';
 import { t, lang, setLanguage, applyTranslations } from '../lib/i18n.js';
 import { formatTime, formatWhen, stockholmDate } from '../lib/time.js';
 import { ApiError, errorOf, knownOffline, isUnavailable } from '../lib/api.js';
-import { getSession, setSession } from '../lib/session.js';
+import { getSession, setSession, signIn, signOut } from '../lib/session.js';
 import { send } from './net.js';
 import { $, h, uuid } from '../lib/dom.js';
 import { extractCode, searchTickets } from './codes.js';
@@ -136,15 +136,17 @@ async function onSignIn(e) {
   const err = $('signin-error');
   const fail = (msg) => { err.textContent = msg; err.hidden = false; $('signin-password').focus(); };
   if (!email || !password) return fail(t('checkin.signInFailed'));
-  let res;
-  try { res = await send('POST', '/api/v1/session', { email, password }); }
-  catch { return fail(t('checkin.signInOffline')); }
-  if (res.status === 429) return fail(t('checkin.tooManyAttempts'));
-  if (res.status !== 200 || !res.body?.token) return fail(res.status >= 500 ? t('checkin.serverError', { status: res.status }) : t('checkin.signInFailed'));
+  let session;
+  // lib/session.js keeps the token, and the cookie that authorises the live connection.
+  try { session = await signIn(email, password, { timeoutMs: 8000 }); }
+  catch (e) {
+    if (e?.status === 0) return fail(t('checkin.signInOffline'));
+    if (e?.status === 429) return fail(t('checkin.tooManyAttempts'));
+    return fail(e?.status >= 500 ? t('checkin.serverError', { status: e.status }) : t('checkin.signInFailed'));
+  }
   err.hidden = true;
   $('signin-password').value = '';
-  setSession({ token: res.body.token, csrf_token: res.body.csrf_token, user: res.body.user });
-  if (!canCheckIn(res.body.user)) return showForbidden(res.body.user);
+  if (!canCheckIn(session.user)) return showForbidden(session.user);
   flush();
   const saved = Number(sessionStorage.getItem(EVENT_KEY));
   if (saved && await resume(saved, sessionStorage.getItem(MODE_KEY))) return;
@@ -161,8 +163,7 @@ function showForbidden(user) {
 
 async function onSignOut() {
   const pendingBefore = state.pending;
-  try { await send('DELETE', '/api/v1/session', undefined, { timeoutMs: 3000 }); } catch { /* offline: the token ends with the tab anyway */ }
-  setSession(null);
+  await signOut({ timeoutMs: 3000 }); // offline too: the token ends with the tab anyway
   sessionStorage.removeItem(EVENT_KEY);
   sessionStorage.removeItem(MODE_KEY);
   state.event = null;
