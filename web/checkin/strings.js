@@ -42,6 +42,7 @@ const en = {
   confirmed: 'Confirmed',
   walkIns: 'Walk-ins',
   listUpdated: 'Door list updated {time}.',
+  listLive: 'Door list updated {time}; counts and check-ins follow the server live.',
   listNotLoaded: 'The door list is not on this device yet.',
 
   codeLabel: 'Ticket code or name',
@@ -208,6 +209,7 @@ const sv = {
   confirmed: 'Bekräftade',
   walkIns: 'Anmälda på plats',
   listUpdated: 'Deltagarlistan uppdaterad {time}.',
+  listLive: 'Deltagarlistan uppdaterad {time}; antal och incheckningar följer servern direkt.',
   listNotLoaded: 'Deltagarlistan finns inte på enheten än.',
 
   codeLabel: 'Biljettkod eller namn',

@@ -100,6 +100,12 @@ export class LiveClient {
     return () => this.unsubscribe_(topic, listener);
   }
 
+  /** True while `topic` is served by the open connection (its snapshot came; not refused). */
+  isLive(topic) {
+    const t = this.topics_.get(topic);
+    return !!t && t.live && this.isOpen_();
+  }
+
   /** Tries to connect at once (e.g. a "Reconnect now" button), instead of waiting for the next retry. */
   reconnectNow() {
     if (this.state_ === 'open' || this.state_ === 'unavailable' || this.state_ === 'closed' || !this.started_) return;
