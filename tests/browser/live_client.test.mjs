@@ -198,3 +198,22 @@ test('many topics are split into messages the server accepts', () => {
   assert.equal(refused.length, 6);
   assert.equal(refused[0][0], 'too_many_topics');
 });
+
+test('renew() connects afresh (a new sign-in’s cookie) and subscribes again', () => {
+  const live = client();
+  const states = [];
+  live.onState((s) => states.push(s));
+  live.subscribe('goals', {});
+  const first = FakeSocket.last();
+  first.open();
+  live.renew();
+  assert.equal(first.closed, true, 'the old connection is closed');
+  assert.equal(live.state, 'connecting');
+  const second = FakeSocket.last();
+  assert.notEqual(second, first);
+  second.open();
+  assert.deepEqual(second.sent, [{ type: 'subscribe', topics: ['goals'] }]);
+  assert.deepEqual(states, ['open', 'connecting', 'open']);
+  first.drop(); // a late close of the old socket changes nothing
+  assert.equal(live.state, 'open');
+});

@@ -30,7 +30,7 @@ function defaultUrl() {
 }
 
 /**
- * One connection and its topics. States: 'connecting' (the first attempt, not yet answered), 'open', 'lost' (closed
+ * One connection and its topics. States: 'connecting' (the first attempt, or one after renew()), 'open', 'lost' (closed
  * or never opened; retrying), 'unavailable' (this browser has no WebSocket: polling only), 'closed' (close() called).
  */
 export class LiveClient {
@@ -195,8 +195,24 @@ export class LiveClient {
     }
   }
 
+  /**
+   * Connects afresh with the browser's current cookies: the server authorised the open connection with the cookie it
+   * had when it opened, so a sign-in, a sign-out or another user must not keep using it.
+   */
+  renew() {
+    if (!this.started_ || this.state_ === 'unavailable' || this.state_ === 'closed') return;
+    this.clearRetry_();
+    this.dropSocket_(1000);
+    this.attempt_ = 0;
+    this.openedAt_ = 0;
+    for (const t of this.topics_.values()) t.live = false;
+    this.setState_('connecting');
+    this.connect_();
+  }
+
   /** Retries at once when the page comes back (network again, tab shown again, restored from the back/forward cache). */
   watchPage_(win) {
+    win.addEventListener('eventd-session-changed', () => this.renew());
     const soon = () => { if (this.state_ === 'lost') this.reconnectNow(); };
     win.addEventListener('online', soon);
     win.document?.addEventListener?.('visibilitychange', () => { if (win.document.visibilityState === 'visible') soon(); });

@@ -19,8 +19,13 @@ function loadSession() {
 /** {token, csrf_token, user} or null. */
 export function getSession() { return session; }
 
+/** Fired on window when the signed-in user changes (sign-in, sign-out, session ended): lib/live.js reconnects then. */
+export const SESSION_CHANGED = 'eventd-session-changed';
+
 export function setSession(s) {
+  const changed = (session?.token || null) !== (s?.token || null);
   session = s;
+  if (changed && typeof window !== 'undefined') window.dispatchEvent(new Event(SESSION_CHANGED));
   try {
     if (s) sessionStorage.setItem(SESSION_KEY, JSON.stringify(s));
     else sessionStorage.removeItem(SESSION_KEY);
