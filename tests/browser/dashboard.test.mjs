@@ -1,14 +1,16 @@
 // The steering dashboard (web/dashboard/, served at /dashboard/) against the real server in Debian's Chromium: a
 // steering member signs in and sees the goal figures and today's event; a check-in and a registration made through
 // the API appear without a reload, faster than the 30 s polling could bring them, and are announced politely; a
-// home-region attendee at a held network event takes it off the "not yet represented" list; the wall-screen view;
+// home-region attendee at a held network event takes it off the "not yet represented" list; the wall-screen view; a phone;
 // axe-core in Swedish and English, with and without the wall-screen view. Run: cd tests/browser && node --test dashboard.test.mjs
 // All people here are fictional.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, client, signIn } from '../support/server.mjs';
 import { ongoingEventBody, eventBody, registrationBody, hoursFromNow, makeUser } from '../support/fixtures.mjs';
-import { launch, openPage, browserTestSkip, assertNoProblems, assertAccessible, tabTo, focused } from './lib.mjs';
+import {
+  launch, openPage, browserTestSkip, assertNoProblems, assertAccessible, tabTo, focused, hasHorizontalScroll, overflowingElements,
+} from './lib.mjs';
 
 const skip = browserTestSkip();
 
@@ -176,6 +178,17 @@ describe('steering dashboard (/dashboard/)', { skip }, () => {
       }
     });
   }
+
+  test('on a 360 px phone nothing scrolls sideways', async () => {
+    const { context, page, problems } = await openPage(browser, { locale: 'sv-SE', viewport: { width: 360, height: 740 } });
+    try {
+      await openDashboard(page, server.url, steering);
+      assert.equal(await hasHorizontalScroll(page), false, `too wide: ${(await overflowingElements(page)).join(', ')}`);
+      assertNoProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
 
   test('without a sign-in the page asks for one, and the door app sends the steering group here', async () => {
     const { context, page, problems } = await openPage(browser, { locale: 'en-GB' });
