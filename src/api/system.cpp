@@ -18,6 +18,12 @@ json goals_json(const domain::goals& g) {
   json rep = share_json(g.representation);
   rep["by_network"] = json::object();
   for (const auto& [n, f] : g.representation_by_network) rep["by_network"][n] = share_json(f);
+  rep["unrepresented_events"] = json::array();
+  for (const auto& e : g.unrepresented_events)
+    rep["unrepresented_events"].push_back({{"id", e.id},
+                                           {"title", e.title},
+                                           {"starts_at", domain::format_rfc3339(e.starts_at, e.utc_offset_minutes)},
+                                           {"network", e.network ? json(*e.network) : json(nullptr)}});
   json uo = share_json(g.user_organisations);
   uo["by_network"] = json::object();
   for (const auto& [n, f] : g.user_organisations_by_network) uo["by_network"][n] = share_json(f);

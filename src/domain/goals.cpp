@@ -2,6 +2,7 @@
 
 #include "domain/time.hpp"
 
+#include <algorithm>
 #include <set>
 #include <unordered_map>
 
@@ -52,6 +53,7 @@ goals compute_goals(const std::vector<goal_event>& events, const std::vector<goa
       ++g.user_organisations.held_events;
       g.representation.represented_events += rep;
       g.user_organisations.represented_events += uo;
+      if (!rep) g.unrepresented_events.push_back({e.id, e.title, e.starts_at, e.utc_offset_minutes, e.network});
       if (e.network) {
         auto& rn = g.representation_by_network[*e.network];
         ++rn.held_events;
@@ -71,6 +73,10 @@ goals compute_goals(const std::vector<goal_event>& events, const std::vector<goa
       ++g.by_topic[*e.topic].events;
     }
   }
+  std::sort(g.unrepresented_events.begin(), g.unrepresented_events.end(),
+            [](const unrepresented_event& a, const unrepresented_event& b) {
+              return a.starts_at != b.starts_at ? a.starts_at < b.starts_at : a.id < b.id;
+            });
   finish(g.representation, cfg.goals.representation);
   finish(g.user_organisations, cfg.goals.user_organisations);
   for (auto& [_, f] : g.representation_by_network) finish(f, cfg.goals.representation);

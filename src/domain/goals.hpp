@@ -14,8 +14,10 @@ namespace eventd::domain {
 struct goal_event {
   id_t id = 0;
   std::string kind;
+  std::string title;
   bool cancelled = false;
   time_point starts_at = 0;
+  int utc_offset_minutes = 0;  // the offset the event was entered with, so its time reads as on its own page
   std::optional<std::string> focus_area;
   std::optional<std::string> topic;
   std::optional<std::string> network;
@@ -45,8 +47,20 @@ struct share_figure {
   bool met = false;
 };
 
+// A held network event that nobody from the home region attended: what the 80 % goal still lacks.
+struct unrepresented_event {
+  id_t id = 0;
+  std::string title;
+  time_point starts_at = 0;
+  int utc_offset_minutes = 0;
+  std::optional<std::string> network;
+};
+
 struct goals {
   share_figure representation;
+  // Exactly the held network_events that representation.represented_events leaves out, earliest first
+  // (so their number is held_events - represented_events).
+  std::vector<unrepresented_event> unrepresented_events;
   std::map<std::string, share_figure> representation_by_network;
   share_figure user_organisations;
   std::map<std::string, share_figure> user_organisations_by_network;

@@ -1,5 +1,6 @@
 // The page shell and the static rules of web/: every page of an area has, byte for byte, the head, header and footer
-// of the area's index.html (the template: its own title, module script and <main> left out), nothing inline that
+// of the area's index.html (the template: its own title, module script and <main> left out; the dashboard has the
+// organisers' shell with its own stylesheet added), nothing inline that
 // the CSP would block, and the door app's service worker precaches every module the app imports.
 // Reads files only: no server, no browser.
 import { test } from 'node:test';
@@ -37,8 +38,19 @@ for (const [area, dir] of [['public', web], ['admin', path.join(web, 'admin')]])
   });
 }
 
+test('the dashboard has the organisers’ shell (their menu, sign-in bar and footer) plus its own stylesheet', () => {
+  const template = shellOf(path.join(web, 'admin', 'index.html'));
+  const page = path.join(web, 'dashboard', 'index.html');
+  const own = '<link rel="stylesheet" href="/dashboard/dashboard.css">\n';
+  const shell = shellOf(page);
+  assert.ok(shell.includes(own), 'dashboard/index.html links /dashboard/dashboard.css');
+  assert.equal(shell.replace(own, ''), template, 'dashboard/index.html: the shell differs from admin/index.html’s');
+  assert.match(template, /<a href="\/dashboard\/"/, 'the organisers’ menu links the dashboard');
+});
+
 test('no page has inline scripts, styles or event handlers (the CSP allows none)', () => {
-  for (const page of [...htmlIn(web), ...htmlIn(path.join(web, 'admin')), ...htmlIn(path.join(web, 'checkin'))]) {
+  for (const page of [...htmlIn(web), ...htmlIn(path.join(web, 'admin')), ...htmlIn(path.join(web, 'checkin')),
+    ...htmlIn(path.join(web, 'dashboard'))]) {
     const text = read(page);
     const name = path.relative(web, page);
     for (const tag of text.match(/<script\b[^>]*>/g) || []) assert.match(tag, /\ssrc="/, `${name}: inline script ${tag}`);

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, client, signIn } from '../support/server.mjs';
-import { makeUser } from '../support/fixtures.mjs';
+import { makeUser, ongoingEventBody, registrationBody, hoursFromNow } from '../support/fixtures.mjs';
 
 // A small RFC 4180 reader: quoted fields, doubled quotes, CRLF rows.
 function parseCsv(text) {
@@ -63,6 +63,47 @@ test('attendance.csv and participants.csv list registrations safely for spreadsh
     assert.equal(erased[header.indexOf('email')], '');
     assert.equal((await api('GET', `/api/v1/events/${ev.id}/attendance.csv`, undefined, { token: steering })).status, 403);
     assert.equal((await api('GET', '/api/v1/reports/participants.csv')).status, 401);
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+});
+
+test('the goals name the held network events still without a home-region attendee', async () => {
+  const server = await startServer();
+  try {
+    const api = client(server.url);
+    const admin = await signIn(server.url);
+    const steering = (await makeUser(server.url, admin, 'steering')).token;
+    const create = async (body) => {
+      const r = await api('POST', '/api/v1/events', ongoingEventBody({ kind: 'network_event', topic: null, ...body }), { token: admin });
+      assert.equal(r.status, 201, r.text);
+      return r.body;
+    };
+    const riga = await create({ title: 'BSN annual forum, Riga', network: 'baltic_sea' });
+    const brussels = await create({ title: 'EURoma plenary, Brussels', network: 'euroma', starts_at: hoursFromNow(-2) });
+    await create({ title: 'EURoma next year', network: 'euroma', starts_at: hoursFromNow(24 * 30), ends_at: hoursFromNow(24 * 31) });
+    const goals = async () => {
+      const r = await api('GET', '/api/v1/goals', undefined, { token: steering });
+      assert.equal(r.status, 200, r.text);
+      return r.body.representation;
+    };
+    let rep = await goals();
+    assert.equal(rep.held_events, 2);
+    assert.deepEqual(rep.unrepresented_events, [
+      { id: brussels.id, title: 'EURoma plenary, Brussels', starts_at: brussels.starts_at, network: 'euroma' },
+      { id: riga.id, title: 'BSN annual forum, Riga', starts_at: riga.starts_at, network: 'baltic_sea' },
+    ], 'earliest first, the future one left out');
+
+    // Someone from abroad does not represent the region; someone from Solna does.
+    const abroad = await api('POST', `/api/v1/events/${riga.id}/walk-ins`, registrationBody({ municipality: null, country: 'LV' }), { token: admin });
+    assert.equal(abroad.status, 201, abroad.text);
+    assert.equal((await goals()).unrepresented_events.length, 2);
+    const solna = await api('POST', `/api/v1/events/${riga.id}/walk-ins`, registrationBody({ municipality: 'Solna' }), { token: admin });
+    assert.equal(solna.status, 201, solna.text);
+    rep = await goals();
+    assert.deepEqual(rep.unrepresented_events.map((e) => e.id), [brussels.id]);
+    assert.equal(rep.unrepresented_events.length, rep.held_events - rep.represented_events);
   } finally {
     await server.stop();
     server.cleanup();

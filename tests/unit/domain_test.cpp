@@ -673,6 +673,46 @@ TEST(goals, user_organisations_need_a_home_region_user_organisation_attendee) {
   EXPECT_EQ(g.representation.represented_events, 3);
 }
 
+TEST(goals, unrepresented_events_are_the_held_network_events_without_a_home_region_attendee) {
+  auto titled = [](goal_event e, const std::string& title, int offset = 60) {
+    e.title = title;
+    e.utc_offset_minutes = offset;
+    return e;
+  };
+  std::vector<goal_event> events{
+      titled(network_event(1, "euroma", goals_now - 40 * day), "EURoma Brussels"),               // represented
+      titled(network_event(2, "baltic_sea", goals_now - 10 * day), "BSN Riga", 120),             // only from abroad
+      titled(network_event(3, "euroma", goals_now - 50 * day), "EURoma Madrid"),                 // nobody attended
+      titled(network_event(4, "euroma", goals_now - 20 * day, /*cancelled=*/true), "Cancelled"),  // not held
+      titled(network_event(5, "baltic_sea", goals_now + 5 * day), "Future"),                     // not held
+      titled(meeting(6, "roma", goals_now - 30 * day), "A network meeting"),                     // not a network event
+      titled(network_event(7, "baltic_sea", goals_now - 50 * day), "BSN Tallinn"),               // same start as 3
+  };
+  events.back().network.reset();  // a network event recorded without its network still counts
+  const auto g = compute(events, {attended(1, 1, true), attended(2, 2, false), attended(4, 3, true)});
+
+  ASSERT_EQ(g.unrepresented_events.size(), 3u);
+  EXPECT_EQ(static_cast<std::int64_t>(g.unrepresented_events.size()),
+            g.representation.held_events - g.representation.represented_events);
+  // Earliest first; the same start by id.
+  EXPECT_EQ(g.unrepresented_events[0].id, 3);
+  EXPECT_EQ(g.unrepresented_events[0].title, "EURoma Madrid");
+  EXPECT_EQ(g.unrepresented_events[0].network, std::optional<std::string>("euroma"));
+  EXPECT_EQ(g.unrepresented_events[0].starts_at, goals_now - 50 * day);
+  EXPECT_EQ(g.unrepresented_events[1].id, 7);
+  EXPECT_EQ(g.unrepresented_events[1].network, std::nullopt);
+  EXPECT_EQ(g.unrepresented_events[2].id, 2);
+  EXPECT_EQ(g.unrepresented_events[2].network, std::optional<std::string>("baltic_sea"));
+  EXPECT_EQ(g.unrepresented_events[2].utc_offset_minutes, 120);
+
+  // Once someone from the region attends, the event leaves the list.
+  const auto after = compute(events, {attended(1, 1, true), attended(2, 2, false), attended(2, 4, true)});
+  ASSERT_EQ(after.unrepresented_events.size(), 2u);
+  EXPECT_EQ(after.unrepresented_events[0].id, 3);
+  EXPECT_EQ(after.unrepresented_events[1].id, 7);
+  EXPECT_TRUE(compute({}, {}).unrepresented_events.empty());
+}
+
 TEST(goals, user_organisations_met_at_half) {
   const std::vector<goal_event> events{network_event(1, "euroma"), network_event(2, "euroma")};
   const auto g = compute(events, {attended(1, 1, true, "user_organisation")});

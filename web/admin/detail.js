@@ -1,5 +1,6 @@
 // One event for the organisers: facts, counts, links (public page, door app, calendar file), publish and cancel,
 // the accessibility needs the venue does not cover, and the registrations with search, status filter and cancel.
+// The counts follow the live topic `event:{id}` (lib/live.js); the list follows them while nobody works in it.
 import { startAdminPage, call, canEdit, adminLabel, download } from './session.js';
 import { $, h, replaceChildren } from '../lib/dom.js';
 import { t, label, onLanguageChange } from '../lib/i18n.js';
@@ -8,6 +9,7 @@ import { errorText } from '../lib/errors.js';
 import { confirmDialog } from '../lib/page.js';
 import { placeText } from '../lib/seats.js';
 import { cell, statusBadge } from './ui.js';
+import { live } from '../lib/live.js';
 
 const pageStatus = $('page-status');
 const article = $('event');
@@ -298,6 +300,7 @@ async function loadAll() {
   const ok = await loadEvent();
   renderEvent();
   if (!ok) return;
+  followCounts();
   await Promise.all([loadNeeds(), loadRegs()]);
   renderNeeds();
   renderRegs();
@@ -389,6 +392,43 @@ async function cancelRegistration(reg, button) {
   regStatus.classList.remove('error');
   regStatus.textContent = text;
   busy = false;
+}
+
+// ---------------------------------------------------------------- live counts
+
+const LIST_FOLLOW_MS = 5000; // the list is fetched again at most this often while counts change
+let following = false;
+let listTimer = 0;
+let listLoadedAt = 0;
+
+/** Reloads the registrations after a change of the counts, unless the organiser is in the list (focus, search). */
+function followList() {
+  if (!canEdit() || listTimer) return;
+  const wait = Math.max(0, listLoadedAt + LIST_FOLLOW_MS - Date.now());
+  listTimer = setTimeout(async () => {
+    listTimer = 0;
+    if (busy || $('regs-section').contains(document.activeElement)) return;
+    listLoadedAt = Date.now();
+    await Promise.all([loadRegs(), loadNeeds()]);
+    renderNeeds();
+  }, wait);
+}
+
+function followCounts() {
+  if (following) return;
+  following = true;
+  // Drafts are not a public topic: their counts, and all of them where the connection cannot serve, are polled.
+  live().subscribe(`event:${eventId}`, {
+    onData(counts) {
+      if (!event || !counts || typeof counts !== 'object') return;
+      const before = event.counts || {};
+      if (JSON.stringify(before) === JSON.stringify(counts)) return;
+      event.counts = counts;
+      renderCounts();
+      followList();
+    },
+    poll: async () => (await call('GET', `/api/v1/events/${eventId}`)).counts,
+  });
 }
 
 async function refresh() {

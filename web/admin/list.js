@@ -1,5 +1,6 @@
 // The organisers' list of events: every event (drafts and cancelled ones too), filtered by time, kind and status,
-// with the counts that matter before an event (confirmed of seats, waitlisted) and after it (checked in).
+// with the counts that matter before an event (confirmed of seats, waitlisted) and after it (checked in). The counts
+// follow the live topic `events` (lib/live.js), changed cell by cell so that the focus stays where it is.
 import { startAdminPage, call } from './session.js';
 import { getConfig } from '../lib/api.js';
 import { $, h, replaceChildren } from '../lib/dom.js';
@@ -7,6 +8,7 @@ import { t, label, onLanguageChange } from '../lib/i18n.js';
 import { formatRange } from '../lib/time.js';
 import { errorText } from '../lib/errors.js';
 import { cell, statusBadge, seatsCell } from './ui.js';
+import { live } from '../lib/live.js';
 
 const form = $('filters');
 const kindSelect = $('filter-kind');
@@ -64,9 +66,36 @@ function row(ev) {
     cell('admin.events.col.kind', label('kind', ev.kind)),
     cell('admin.events.col.date', h('time', { datetime: ev.starts_at }, formatRange(ev.starts_at, ev.ends_at, { short: true }))),
     cell('admin.events.col.status', statusBadge(ev.status)),
-    cell('admin.events.col.confirmed', seatsCell(c), 'num'),
-    cell('admin.events.col.waitlisted', String(c.waitlisted ?? 0), 'num'),
-    cell('admin.events.col.checked_in', String(c.checked_in ?? 0), 'num'));
+    cell('admin.events.col.confirmed', seatsCell(c), 'num col-confirmed'),
+    cell('admin.events.col.waitlisted', String(c.waitlisted ?? 0), 'num col-waitlisted'),
+    cell('admin.events.col.checked_in', String(c.checked_in ?? 0), 'num col-checked-in'));
+}
+
+/** New counts ([{id, counts}], live or polled): the three count cells of each changed row, nothing else. */
+function onCounts(items) {
+  if (!events || !Array.isArray(items)) return;
+  const byId = new Map(items.map((x) => [x.id, x.counts]));
+  for (const ev of events) {
+    const c = byId.get(ev.id);
+    if (!c || JSON.stringify(c) === JSON.stringify(ev.counts)) continue;
+    ev.counts = c;
+    const tr = body.querySelector(`tr[data-event-id="${ev.id}"]`);
+    if (!tr) continue;
+    replaceChildren(tr.querySelector('.col-confirmed .cell-value'), seatsCell(c));
+    tr.querySelector('.col-waitlisted .cell-value').textContent = String(c.waitlisted ?? 0);
+    tr.querySelector('.col-checked-in .cell-value').textContent = String(c.checked_in ?? 0);
+  }
+}
+
+let following = false;
+function followCounts() {
+  if (following) return;
+  following = true;
+  // Drafts are not in the public topic; where the connection cannot serve, every count is fetched each 30 s instead.
+  live().subscribe('events', {
+    onData: onCounts,
+    poll: async () => ((await call('GET', '/api/v1/events')).items || []).map((ev) => ({ id: ev.id, counts: ev.counts })),
+  });
 }
 
 function render({ announce = false } = {}) {
@@ -100,6 +129,7 @@ async function load() {
     const res = await call('GET', '/api/v1/events');
     events = (res && Array.isArray(res.items)) ? res.items : [];
     loadError = null;
+    followCounts();
   } catch (err) {
     if (err.status === 401) return;
     loadError = err;

@@ -4,7 +4,7 @@ import './strings.js';
 import { t, lang, setLanguage, applyTranslations } from '../lib/i18n.js';
 import { formatTime, formatWhen, stockholmDate } from '../lib/time.js';
 import { ApiError, errorOf, knownOffline, isUnavailable } from '../lib/api.js';
-import { getSession, setSession } from '../lib/session.js';
+import { getSession, setSession, signIn, signOut } from '../lib/session.js';
 import { send } from './net.js';
 import { $, h, uuid } from '../lib/dom.js';
 import { extractCode, searchTickets } from './codes.js';
@@ -12,11 +12,13 @@ import * as store from './store.js';
 import { QrScanner, cameraSupported } from './scanner.js';
 import { placeWalkIn, clearWalkInErrors, readWalkInForm, showWalkInErrors, serverFieldErrors, showWalkInMessage } from './walkin.js';
 import * as attendance from './attendance.js';
+import { live } from '../lib/live.js';
 
 const EVENT_KEY = 'eventd.checkin.event';
 const MODE_KEY = 'eventd.checkin.mode';       // 'attendance' while recording attendance afterwards
 const SOUND_KEY = 'eventd.checkin.sound';
-const REFRESH_MS = 10_000;
+const REFRESH_MS = 10_000;                    // door list polling while the live connection cannot serve
+const LIVE_LIST_GAP_MS = 10_000;               // live changes fetch the door list at most this often
 const BATCH_SIZE = 50;
 const LIST_MAX_AGE_MS = 3 * 24 * 3600 * 1000;
 const EARLIER_DAYS = 366;                      // how far back "Earlier events" reaches (attendance is recorded afterwards)
@@ -60,7 +62,7 @@ function show(screen) {
   $('loading').hidden = true;
   for (const s of ['signin', 'forbidden', 'events', 'door', 'attendance']) $(`screen-${s}`).hidden = s !== screen;
   $('sign-out').hidden = screen === 'signin';
-  if (screen !== 'door') { stopTimer(); stopCamera(); }
+  if (screen !== 'door') { stopTimer(); stopCamera(); unfollowDoor(); }
 }
 
 // ---------------------------------------------------------------- start
@@ -136,15 +138,17 @@ async function onSignIn(e) {
   const err = $('signin-error');
   const fail = (msg) => { err.textContent = msg; err.hidden = false; $('signin-password').focus(); };
   if (!email || !password) return fail(t('checkin.signInFailed'));
-  let res;
-  try { res = await send('POST', '/api/v1/session', { email, password }); }
-  catch { return fail(t('checkin.signInOffline')); }
-  if (res.status === 429) return fail(t('checkin.tooManyAttempts'));
-  if (res.status !== 200 || !res.body?.token) return fail(res.status >= 500 ? t('checkin.serverError', { status: res.status }) : t('checkin.signInFailed'));
+  let session;
+  // lib/session.js keeps the token, and the cookie that authorises the live connection.
+  try { session = await signIn(email, password, { timeoutMs: 8000 }); }
+  catch (e) {
+    if (e?.status === 0) return fail(t('checkin.signInOffline'));
+    if (e?.status === 429) return fail(t('checkin.tooManyAttempts'));
+    return fail(e?.status >= 500 ? t('checkin.serverError', { status: e.status }) : t('checkin.signInFailed'));
+  }
   err.hidden = true;
   $('signin-password').value = '';
-  setSession({ token: res.body.token, csrf_token: res.body.csrf_token, user: res.body.user });
-  if (!canCheckIn(res.body.user)) return showForbidden(res.body.user);
+  if (!canCheckIn(session.user)) return showForbidden(session.user);
   flush();
   const saved = Number(sessionStorage.getItem(EVENT_KEY));
   if (saved && await resume(saved, sessionStorage.getItem(MODE_KEY))) return;
@@ -161,8 +165,7 @@ function showForbidden(user) {
 
 async function onSignOut() {
   const pendingBefore = state.pending;
-  try { await send('DELETE', '/api/v1/session', undefined, { timeoutMs: 3000 }); } catch { /* offline: the token ends with the tab anyway */ }
-  setSession(null);
+  await signOut({ timeoutMs: 3000 }); // offline too: the token ends with the tab anyway
   sessionStorage.removeItem(EVENT_KEY);
   sessionStorage.removeItem(MODE_KEY);
   state.event = null;
@@ -302,6 +305,7 @@ async function openEvent(id, ev) {
   show('door');
   $('code').focus();
   startTimer();
+  followDoor(ev.id);
   loadMunicipalities();
   updatePending();
   await refreshTickets();
@@ -363,7 +367,11 @@ function renderCounts() {
 }
 
 function renderListStatus() {
-  $('list-status').textContent = state.fetchedAt ? t('checkin.listUpdated', { time: formatTime(new Date(state.fetchedAt)) }) : t('checkin.listNotLoaded');
+  const time = state.fetchedAt ? formatTime(new Date(state.fetchedAt)) : '';
+  const text = !state.fetchedAt ? t('checkin.listNotLoaded')
+    : doorLive() ? t('checkin.listLive', { time }) : t('checkin.listUpdated', { time });
+  // A status region: written only when the words change, so that a screen reader is not told the same again.
+  if ($('list-status').textContent !== text) $('list-status').textContent = text;
 }
 
 function setReachable(ok) {
@@ -376,7 +384,8 @@ function startTimer() {
   state.timer = setInterval(() => {
     if (state.screen !== 'door') return;
     if (state.pending) flush();
-    if (document.visibilityState !== 'hidden') refreshTickets();
+    // While the live topics serve, changes arrive by themselves (below); polling is the fallback.
+    if (document.visibilityState !== 'hidden' && !doorLive()) refreshTickets();
   }, REFRESH_MS);
 }
 
@@ -413,6 +422,7 @@ async function refreshTickets() {
     state.tickets = items;
     state.counts = res.body.counts || null;
     state.fetchedAt = Date.now();
+    door.lastFetch = state.fetchedAt;
     await saveTickets();
     renderCounts();
     renderListStatus();
@@ -423,6 +433,74 @@ async function refreshTickets() {
   } finally {
     state.refreshing = false;
   }
+}
+
+// ---------------------------------------------------------------- live counts and check-ins (lib/live.js)
+
+const door = { eventId: null, stops: [], timer: 0, lastFetch: 0, unwatch: null };
+
+/** True while this event's counts come over the live connection. */
+function doorLive() { return door.eventId !== null && live().isLive(`event:${door.eventId}`); }
+
+/** Local count changes, only while nothing better comes: the live counts are the server's own. */
+function bump(field, delta = 1) {
+  if (doorLive() || !state.counts || state.counts[field] == null) return;
+  state.counts[field] = Math.max(0, state.counts[field] + delta);
+}
+
+function followDoor(id) {
+  if (door.eventId === id) return;
+  unfollowDoor();
+  door.eventId = id;
+  const client = live();
+  door.stops.push(client.subscribe(`event:${id}`, { onData: (counts) => onDoorCounts(id, counts) }));
+  // The check-in feed (organisers): who was checked in elsewhere, marked on this device's list without fetching it.
+  door.stops.push(client.subscribe(`checkins:${id}`, { onData: (feed) => onDoorCheckins(id, feed) }));
+  door.unwatch = client.onState(() => { if (state.screen === 'door') renderListStatus(); });
+}
+
+function unfollowDoor() {
+  for (const stop of door.stops) stop();
+  if (door.unwatch) door.unwatch();
+  clearTimeout(door.timer);
+  Object.assign(door, { eventId: null, stops: [], timer: 0, unwatch: null });
+}
+
+/** Fetches the door list soon: one fetch for a burst of changes, at most one per LIVE_LIST_GAP_MS. */
+function refreshSoon() {
+  if (door.timer) return;
+  const wait = Math.max(1000, door.lastFetch + LIVE_LIST_GAP_MS - Date.now());
+  door.timer = setTimeout(() => { door.timer = 0; refreshTickets(); }, wait);
+}
+
+function onDoorCounts(id, counts) {
+  if (state.event?.id !== id || !counts || typeof counts !== 'object') return;
+  const before = state.counts;
+  state.counts = { ...counts };
+  renderCounts();
+  renderListStatus();
+  saveTickets();
+  if (!before) return;
+  // New or cancelled registrations, walk-ins elsewhere, an undone check-in: the list itself has changed.
+  // A check-in elsewhere needs no fetch while the check-in feed names it.
+  const listChanged = counts.confirmed !== before.confirmed || counts.waitlisted !== before.waitlisted
+    || counts.walk_ins !== before.walk_ins || counts.checked_in < before.checked_in
+    || (counts.checked_in > before.checked_in && !live().isLive(`checkins:${id}`));
+  if (listChanged) refreshSoon();
+}
+
+function onDoorCheckins(id, feed) {
+  if (state.event?.id !== id || !feed || typeof feed !== 'object') return;
+  if (feed.counts) onDoorCounts(id, feed.counts);
+  let changed = false;
+  for (const r of Array.isArray(feed.recent) ? feed.recent : []) {
+    const x = findById(r.registration_id);
+    if (!x) { refreshSoon(); continue; } // someone this device has not heard of yet
+    if (!x.checked_in_at && r.checked_in_at) { x.checked_in_at = r.checked_in_at; changed = true; }
+  }
+  if (!changed) return;
+  saveTickets();
+  if ($('code').value) renderMatches(false);
 }
 
 function findByCode(code) { return code ? state.tickets.find((x) => x.ticket_code === code) : undefined; }
@@ -556,7 +634,7 @@ async function handleAnswer(ctx, res) {
   if (ok && (b.result === 'checked_in' || (!b.result && res.status === 201))) {
     const at = b.checked_in_at || reg.checked_in_at || ctx.scan.attended_at;
     await markLocal(ctx, at, null);
-    if (state.counts && state.counts.checked_in != null) state.counts.checked_in++;
+    bump('checked_in');
     renderCounts();
     showAdmitted(ctx, { name, org, regId });
   } else if (ok && b.result === 'already_checked_in') {
@@ -646,7 +724,7 @@ async function undo() {
     if (res.status === 401) return sessionEnded();
     if (isUnavailable(res.status)) throw new ApiError(0, { detail: 'unavailable' });
     if (res.status >= 400 && res.status !== 404) return showError(`${t('checkin.serverError', { status: res.status })} ${errorOf(res).message}`);
-    if (x?.checked_in_at && !x._pending && state.counts?.checked_in) state.counts.checked_in--;
+    if (x?.checked_in_at && !x._pending) bump('checked_in', -1);
     await unmark();
     done();
   } catch (e) {
@@ -776,7 +854,7 @@ async function applyResults(items, results) {
     const x = current ? findByCode(q.ticket_code) : undefined;
     if (r.ok) {
       if (x) { x.checked_in_at = x.checked_in_at || r.checked_in_at || q.attended_at; delete x._pending; changed = true; }
-      if (current && r.result === 'checked_in' && state.counts?.checked_in != null) state.counts.checked_in++;
+      if (current && r.result === 'checked_in') bump('checked_in');
       return;
     }
     if (x) {
@@ -1006,10 +1084,8 @@ async function onWalkIn(e) {
     const at = r.checked_in_at || new Date().toISOString();
     if (r.ticket_code && !findByCode(r.ticket_code)) {
       state.tickets.push({ registration_id: regId, ticket_code: r.ticket_code, name: v.name, organisation: v.organisation, status: 'confirmed', walk_in: true, checked_in_at: at });
-      if (state.counts) {
-        if (state.counts.checked_in != null) state.counts.checked_in++;
-        if (state.counts.walk_ins != null) state.counts.walk_ins++;
-      }
+      bump('checked_in');
+      bump('walk_ins');
       await saveTickets();
     }
     renderCounts();

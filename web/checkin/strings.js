@@ -23,6 +23,7 @@ const en = {
   forbiddenTitle: 'You may not check in',
   forbiddenText: 'You are signed in as {name}, a member of the steering group. The steering group has read-only access: it may follow attendance on the dashboard but may not check people in or register walk-ins. Ask an organiser or an admin.',
   forbiddenOther: 'Your account ({name}) may not check people in. Ask an organiser or an admin.',
+  openDashboard: 'Open the dashboard',
 
   pickEvent: 'Choose the event',
   today: 'Today',
@@ -41,6 +42,7 @@ const en = {
   confirmed: 'Confirmed',
   walkIns: 'Walk-ins',
   listUpdated: 'Door list updated {time}.',
+  listLive: 'Door list updated {time}; counts and check-ins follow the server live.',
   listNotLoaded: 'The door list is not on this device yet.',
 
   codeLabel: 'Ticket code or name',
@@ -186,8 +188,9 @@ const sv = {
   sessionExpired: 'Din inloggning har gått ut. Logga in igen.',
 
   forbiddenTitle: 'Du får inte checka in',
-  forbiddenText: 'Du är inloggad som {name}, ledamot i styrgruppen. Styrgruppen har bara läsbehörighet: den kan följa närvaron på översikten men får inte checka in deltagare eller registrera deltagare på plats. Be en arrangör eller administratör.',
+  forbiddenText: 'Du är inloggad som {name}, ledamot i styrgruppen. Styrgruppen har bara läsbehörighet: den kan följa närvaron på lägesbilden men får inte checka in deltagare eller registrera deltagare på plats. Be en arrangör eller administratör.',
   forbiddenOther: 'Ditt konto ({name}) får inte checka in deltagare. Be en arrangör eller administratör.',
+  openDashboard: 'Öppna lägesbilden',
 
   pickEvent: 'Välj evenemang',
   today: 'I dag',
@@ -206,6 +209,7 @@ const sv = {
   confirmed: 'Bekräftade',
   walkIns: 'Anmälda på plats',
   listUpdated: 'Deltagarlistan uppdaterad {time}.',
+  listLive: 'Deltagarlistan uppdaterad {time}; antal och incheckningar följer servern direkt.',
   listNotLoaded: 'Deltagarlistan finns inte på enheten än.',
 
   codeLabel: 'Biljettkod eller namn',

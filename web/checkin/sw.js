@@ -1,10 +1,10 @@
 // Service worker of the door check-in app (scope /checkin/): keeps the app shell so the door keeps working offline.
 // API calls are never cached here: the app keeps its own door list and scan queue in IndexedDB.
 
-const CACHE = 'eventd-checkin-shell-v3';
+const CACHE = 'eventd-checkin-shell-v4';
 // The shared toolkit the app imports lives outside the scope, in /lib/; it is cached and served here all the same.
-const LIB = ['../lib/api.js', '../lib/dom.js', '../lib/errors.js', '../lib/i18n.js', '../lib/session.js', '../lib/strings.js',
-  '../lib/time.js'];
+const LIB = ['../lib/api.js', '../lib/dom.js', '../lib/errors.js', '../lib/i18n.js', '../lib/live.js', '../lib/session.js',
+  '../lib/strings.js', '../lib/time.js'];
 const SHELL = [
   './', 'index.html', 'checkin.css', 'app.js', 'net.js', 'strings.js', 'codes.js', 'store.js', 'scanner.js',
   'scan-worker.js', 'walkin.js', 'attendance.js', 'vendor/jsQR.js', 'manifest.webmanifest', 'icon.svg', ...LIB,

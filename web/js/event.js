@@ -1,4 +1,5 @@
-// One event: its details, the venue's accessibility and the registration form.
+// One event: its details, the venue's accessibility and the registration form. Its seats follow the live topic
+// `event:{id}` (lib/live.js).
 import './strings.js';
 import { api, getConfig } from '../lib/api.js';
 import { $, h, replaceChildren } from '../lib/dom.js';
@@ -8,6 +9,7 @@ import { errorText } from '../lib/errors.js';
 import { initPage } from '../lib/page.js';
 import { seatsText, seatsState, placeText, isFull } from '../lib/seats.js';
 import { createRegistrationForm } from './regform.js';
+import { live } from '../lib/live.js';
 
 initPage();
 
@@ -45,7 +47,7 @@ function renderEvent() {
     fact('event.topic', label('topic', event.topic)),
     fact('event.focus_area', label('focus_area', event.focus_area)),
     fact('event.language', label('language', event.language)),
-    fact('event.seats', h('span', { class: `seats seats-${seatsState(event)}` }, seatsText(event))));
+    fact('event.seats', h('span', { id: 'ev-seats' })));
 
   $('ev-about').hidden = !event.description;
   $('ev-description').textContent = event.description || '';
@@ -56,6 +58,22 @@ function renderEvent() {
     : h('p', {}, t('event.accessibility.none')));
 
   const open = event.status === 'published' && event.registration_open !== false;
+  if (open && config && !regForm) buildForm(offered);
+  if (regForm) {
+    regForm.form.hidden = !open;
+    regForm.relabel();
+  }
+  renderSeats();
+  replaceChildren(pageStatus);
+  article.hidden = false;
+}
+
+/** What depends on the counts: the seats, the form's introduction and its button (register or join the waitlist). */
+function renderSeats() {
+  const seats = $('ev-seats');
+  seats.className = `seats seats-${seatsState(event)}`;
+  seats.textContent = seatsText(event);
+  const open = event.status === 'published' && event.registration_open !== false;
   const intro = $('register-intro');
   if (!open) {
     intro.textContent = event.status === 'cancelled' ? t('event.cancelled') : t('event.register.closed');
@@ -64,16 +82,11 @@ function renderEvent() {
     intro.textContent = isFull(event) ? `${t('event.register.waitlist_intro')} ${t('event.register.intro')}` : t('event.register.intro');
     intro.className = '';
   }
-  if (open && config && !regForm) buildForm(offered);
   if (regForm) {
-    regForm.form.hidden = !open;
     const key = isFull(event) ? 'event.submit.waitlist' : 'event.submit';
     regForm.submit.dataset.i18n = key;
     regForm.submit.textContent = t(key);
-    regForm.relabel();
   }
-  replaceChildren(pageStatus);
-  article.hidden = false;
 }
 
 function buildForm(offered) {
@@ -129,6 +142,22 @@ async function load() {
     pageError = err.status === 404 ? { key: 'event.not_found' } : { err, key: 'event.error' };
   }
   renderEvent();
+  if (event) followCounts();
+}
+
+/** Live seats: the counts of this event as they change; where the connection cannot serve, fetched every minute. */
+function followCounts() {
+  const path = `/api/v1/events/${encodeURIComponent(event.id)}`;
+  const stop = live().subscribe(`event:${event.id}`, {
+    onData(counts) {
+      if (!counts || typeof counts !== 'object' || JSON.stringify(counts) === JSON.stringify(event.counts)) return;
+      event.counts = counts;
+      renderSeats();
+    },
+    onError(code) { if (code === 'unknown_topic') stop(); },
+    poll: async () => (await api('GET', path)).counts,
+    pollMs: 60000,
+  });
 }
 
 onLanguageChange(() => renderEvent());

@@ -1,4 +1,5 @@
-// The list of upcoming published events, with filters by kind, seminar topic and focus area.
+// The list of upcoming published events, with filters by kind, seminar topic and focus area. The seats follow the
+// live topic `events` (lib/live.js), updated in place so that nothing under the reader's focus is rebuilt.
 import './strings.js';
 import { api, getConfig } from '../lib/api.js';
 import { h, replaceChildren } from '../lib/dom.js';
@@ -7,6 +8,7 @@ import { formatRange } from '../lib/time.js';
 import { errorText } from '../lib/errors.js';
 import { initPage } from '../lib/page.js';
 import { seatsText, seatsState, placeText } from '../lib/seats.js';
+import { live } from '../lib/live.js';
 
 initPage();
 
@@ -60,7 +62,24 @@ function card(ev) {
       h('dl', { class: 'facts compact' },
         h('div', {}, h('dt', {}, t('index.when')), h('dd', {}, h('time', { datetime: ev.starts_at }, formatRange(ev.starts_at, ev.ends_at)))),
         h('div', {}, h('dt', {}, t('index.where')), h('dd', {}, placeText(ev))),
-        h('div', {}, h('dt', {}, t('index.seats')), h('dd', {}, h('span', { class: `seats seats-${seatsState(ev)}` }, seatsText(ev)))))));
+        h('div', {}, h('dt', {}, t('index.seats')), h('dd', {}, seatsBadge(ev))))));
+}
+
+function seatsBadge(ev) {
+  return h('span', { class: `seats seats-${seatsState(ev)}`, dataset: { seatsFor: ev.id } }, seatsText(ev));
+}
+
+/** New counts from the live topic (or its polled stand-in): only the seat texts change. */
+function onCounts(items) {
+  if (!events || !Array.isArray(items)) return;
+  const byId = new Map(items.map((x) => [x.id, x.counts]));
+  for (const ev of events) {
+    const counts = byId.get(ev.id);
+    if (!counts || JSON.stringify(counts) === JSON.stringify(ev.counts)) continue;
+    ev.counts = counts;
+    const old = list.querySelector(`[data-seats-for="${ev.id}"]`);
+    if (old) old.replaceWith(seatsBadge(ev));
+  }
 }
 
 function render({ announce = false } = {}) {
@@ -84,6 +103,10 @@ function render({ announce = false } = {}) {
   if (announce || status.textContent !== text) status.textContent = text;
 }
 
+function eventsPath() {
+  return `/api/v1/events?from=${encodeURIComponent(new Date().toISOString())}`;
+}
+
 async function load() {
   try {
     const config = await getConfig();
@@ -94,7 +117,7 @@ async function load() {
     readQuery();
   } catch { /* the list still works without the filter choices */ }
   try {
-    const body = await api('GET', `/api/v1/events?from=${encodeURIComponent(new Date().toISOString())}`);
+    const body = await api('GET', eventsPath());
     events = (body && body.items ? body.items : [])
       .filter((ev) => ev.status === undefined || ev.status === 'published');
     // By instant, not by string: RFC 3339 strings with different offsets do not sort.
@@ -103,6 +126,14 @@ async function load() {
     loadError = err;
   }
   render();
+  if (events) {
+    // Where the live connection cannot serve, the counts are fetched again every minute instead.
+    live().subscribe('events', {
+      onData: onCounts,
+      poll: async () => ((await api('GET', eventsPath())).items || []).map((ev) => ({ id: ev.id, counts: ev.counts })),
+      pollMs: 60000,
+    });
+  }
 }
 
 for (const select of Object.values(selects)) {

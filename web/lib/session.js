@@ -1,5 +1,7 @@
-// The signed-in session of the staff areas (organisers' pages, door app): the bearer token in sessionStorage and
-// authorised calls. Cookies are never sent (credentials: 'omit'): the bearer token alone identifies the user.
+// The signed-in session of the staff areas (organisers' pages, door app, dashboard): the bearer token in
+// sessionStorage and authorised calls. API calls never send the cookie (credentials: 'omit'): the bearer token alone
+// identifies the user. The sign-in does keep the server's HttpOnly session cookie, because a WebSocket cannot carry
+// an Authorization header: the live connection (lib/live.js) is authorised by that cookie, and signing out clears it.
 import { api, request, errorOf } from './api.js';
 
 // One key for every area, so one sign-in in a tab serves the organisers' pages and the door app alike, and
@@ -17,8 +19,13 @@ function loadSession() {
 /** {token, csrf_token, user} or null. */
 export function getSession() { return session; }
 
+/** Fired on window when the signed-in user changes (sign-in, sign-out, session ended): lib/live.js reconnects then. */
+export const SESSION_CHANGED = 'eventd-session-changed';
+
 export function setSession(s) {
+  const changed = (session?.token || null) !== (s?.token || null);
   session = s;
+  if (changed && typeof window !== 'undefined') window.dispatchEvent(new Event(SESSION_CHANGED));
   try {
     if (s) sessionStorage.setItem(SESSION_KEY, JSON.stringify(s));
     else sessionStorage.removeItem(SESSION_KEY);
@@ -63,9 +70,12 @@ export async function call(method, path, body, options = {}) {
   return res.body;
 }
 
-/** POST /api/v1/session; keeps and returns the new session. Rejects with ApiError (401: wrong credentials). */
-export async function signIn(email, password) {
-  const res = await api('POST', '/api/v1/session', { email, password }, { credentials: 'omit' });
+/**
+ * POST /api/v1/session; keeps and returns the new session. Rejects with ApiError (401: wrong credentials, 429: too
+ * many attempts, 0: no answer). Same-origin credentials let the browser keep the session cookie for lib/live.js.
+ */
+export async function signIn(email, password, { timeoutMs = 0 } = {}) {
+  const res = await api('POST', '/api/v1/session', { email, password }, { credentials: 'same-origin', timeoutMs });
   setSession({ token: res.token, csrf_token: res.csrf_token, user: res.user });
   return session;
 }
@@ -77,8 +87,13 @@ export async function refreshSession() {
   return session;
 }
 
-/** DELETE /api/v1/session and forgets the token (also when the server cannot be reached). */
-export async function signOut() {
-  try { await authRequest('DELETE', '/api/v1/session'); } catch { /* the token ends with the tab anyway */ }
+/**
+ * DELETE /api/v1/session and forgets the token (also when the server cannot be reached). Sent with same-origin
+ * credentials so that the browser applies the answer's expired cookie.
+ */
+export async function signOut({ timeoutMs = 0 } = {}) {
+  try {
+    await request('DELETE', '/api/v1/session', undefined, { credentials: 'same-origin', timeoutMs, headers: authHeaders('DELETE') });
+  } catch { /* the token ends with the tab anyway */ }
   setSession(null);
 }

@@ -55,6 +55,12 @@ export function formatTime(when) {
   return d ? stockholmFormat({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d) : '';
 }
 
+/** HH:MM:SS on the 24-hour clock (e.g. when the server was last heard from). */
+export function formatClock(when) {
+  const d = toDate(when);
+  return d ? stockholmFormat({ hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(d) : '';
+}
+
 /** The calendar date (YYYY-MM-DD) of a moment in Stockholm; '' when invalid. */
 export function stockholmDate(when = new Date()) {
   const d = toDate(when);

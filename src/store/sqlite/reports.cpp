@@ -45,14 +45,17 @@ goal_facts sqlite_store::goal_facts_now() {
   // between the statements cannot make the figures disagree with each other.
   read_transaction snapshot(*c);
   static constexpr sql_text events{
-      "SELECT id, kind, status, starts_at, focus_area, topic, network, organised_by_project FROM events"};
+      "SELECT id, kind, title, status, starts_at, utc_offset_minutes, focus_area, topic, network, organised_by_project"
+      " FROM events"};
   auto& e = c->prepare(events.c_str());
   while (e.executeStep()) {
     domain::goal_event g;
     g.id = e.getColumn(events["id"]).getInt64();
     g.kind = e.getColumn(events["kind"]).getString();
+    g.title = e.getColumn(events["title"]).getString();
     g.cancelled = e.getColumn(events["status"]).getString() == "cancelled";
     g.starts_at = e.getColumn(events["starts_at"]).getInt64();
+    g.utc_offset_minutes = e.getColumn(events["utc_offset_minutes"]).getInt();
     g.focus_area = opt_text(e.getColumn(events["focus_area"]));
     g.topic = opt_text(e.getColumn(events["topic"]));
     g.network = opt_text(e.getColumn(events["network"]));
