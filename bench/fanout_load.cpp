@@ -31,6 +31,7 @@
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -187,12 +188,12 @@ struct run_state {
   std::atomic<bool> stopping{false};
   std::mutex mu;                          // guards the two below
   std::string first_update;
-  std::vector<std::string> problems;      // the first few, for the log
+  std::map<std::string, std::size_t> problems;  // distinct ones (at most 20) and how often, for the log
 };
 
 void problem(run_state& rs, std::string what) {
   std::lock_guard lock(rs.mu);
-  if (rs.problems.size() < 10) rs.problems.push_back(std::move(what));
+  if (rs.problems.size() < 20 || rs.problems.contains(what)) ++rs.problems[std::move(what)];
 }
 
 awaitable<void> client(run_state& rs, std::size_t index) {
@@ -218,8 +219,8 @@ awaitable<void> client(run_state& rs, std::size_t index) {
     ws.text(true);
     const std::string subscribe = R"({"type":"subscribe","topics":[")" + rs.topic + R"("]})";
     co_await ws.async_write(asio::buffer(subscribe), use_awaitable);
-  } catch (const std::exception& e) {
-    setup_failed(std::string("set-up: ") + e.what());
+  } catch (const boost::system::system_error& e) {
+    setup_failed("set-up: " + e.code().message());
     co_return;
   }
 
@@ -471,6 +472,10 @@ int main(int argc, char** argv) {
   const double open_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - open_start).count();
   log(std::to_string(rs.ready.load()) + " subscribed, " + std::to_string(rs.failed.load()) + " failed, in " +
       fixed(open_seconds, 1) + " s");
+  if (rs.ready.load() == 0) {
+    for (const auto& [p, n] : rs.problems) log("problem (" + std::to_string(n) + "x): " + p);
+    die("no client subscribed");
+  }
   std::this_thread::sleep_for(std::chrono::duration<double>(opt.settle_seconds));
   const std::int64_t rss_idle = rss_kib(opt.server_pid);
 
@@ -552,7 +557,7 @@ int main(int argc, char** argv) {
     std::lock_guard lock(rs.mu);
     std::ofstream(opt.frame_out) << rs.first_update << "\n";
   }
-  for (const auto& p : rs.problems) log("problem: " + p);
+  for (const auto& [p, n] : rs.problems) log("problem (" + std::to_string(n) + "x): " + p);
   if (rs.snapshot_mismatch.load()) log("problem: the snapshots did not all carry the same checked_in");
 
   std::ostringstream out;
