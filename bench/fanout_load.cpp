@@ -186,6 +186,7 @@ struct run_state {
   std::atomic<std::int64_t> snapshot_checked_in{-1};
   std::atomic<bool> snapshot_mismatch{false};
   std::atomic<bool> stopping{false};
+  std::atomic<bool> captured{false};      // first_update is taken
   std::mutex mu;                          // guards the two below
   std::string first_update;
   std::map<std::string, std::size_t> problems;  // distinct ones (at most 20) and how often, for the log
@@ -246,9 +247,9 @@ awaitable<void> client(run_state& rs, std::size_t index) {
     const auto checked_in = int_field(msg, "checked_in");
     if (type == "\"update\"" && subscribed && checked_in) {
       rs.updates.fetch_add(1, std::memory_order_relaxed);
-      if (next == 0 && index == 0) {
+      if (!rs.captured.load(std::memory_order_relaxed) && !rs.captured.exchange(true)) {
         std::lock_guard lock(rs.mu);
-        if (rs.first_update.empty()) rs.first_update = msg;
+        rs.first_update = msg;
       }
       const bool was_behind = next < changes;
       while (next < changes && base + static_cast<std::int64_t>(next) + 1 <= *checked_in) mine[next++] = t;
