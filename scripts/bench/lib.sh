@@ -32,7 +32,9 @@ start_server() {
   # EVENTD_BIN runs another build (scripts/bench/compare); BENCH_NO_CONFIG=1 for a build older than those settings.
   local config=()
   if [ "${BENCH_NO_CONFIG:-0}" != 1 ]; then
-    echo '{"public_write_burst": 0, "mail_per_recipient_per_hour": 0}' > "$WORK/$name/bench.json"
+    # BENCH_CONFIG_EXTRA: more settings for this benchmark, as JSON members ('"max_connections": 30000, ...').
+    echo "{\"public_write_burst\": 0, \"mail_per_recipient_per_hour\": 0${BENCH_CONFIG_EXTRA:+, $BENCH_CONFIG_EXTRA}}" \
+      > "$WORK/$name/bench.json"
     config=(--config "$WORK/$name/bench.json")
   fi
   EVENTD_ADMIN_EMAIL=$ADMIN_EMAIL EVENTD_ADMIN_PASSWORD=$ADMIN_PASSWORD \
