@@ -21,12 +21,6 @@ std::string content_type(const std::filesystem::path& p) {
   return it == types.end() ? "application/octet-stream" : it->second;
 }
 
-// True when `p` is `root` or lies under it, compared component by component: a string prefix would let
-// /srv/web.bak pass for /srv/web.
-bool within(const std::filesystem::path& root, const std::filesystem::path& p) {
-  return std::mismatch(root.begin(), root.end(), p.begin(), p.end()).first == root.end();
-}
-
 }  // namespace
 
 // True when `p` is `root` or lies below it, compared component by component ("/srv/web" does not contain

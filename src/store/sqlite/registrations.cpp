@@ -324,7 +324,7 @@ void sqlite_store::update_person(std::string token, domain::person_fields p, cal
   const bool home = p.municipality && home_.contains(*p.municipality);
   p = domain::normalise_person(std::move(p));
   write<domain::registration>(
-      [=, p = std::move(p)](connection& c) {
+      [=, this, p = std::move(p)](connection& c) {
         const auto r = registration_for_link(c, token);
         if (r.erased) fail(errc::conflict, "this registration's personal data has been erased");
         auto& before = c.prepare("SELECT person_id FROM registrations WHERE id = ?");
