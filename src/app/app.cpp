@@ -44,7 +44,7 @@ void create_first_admin(store::store& db, const domain::config& cfg) {
 }
 
 // Each connection is a file descriptor: raise the soft limit to the hard one, and when even that is too small for
-// max_connections (plus room for the database, mail and logs), lower max_connections and say so.
+// max_connections and live_max_connections together (plus room for the database, mail and logs), lower them and say so.
 void fit_connections_to_file_limit(int& max_connections, int& live_max_connections) {
   constexpr rlim_t reserve = 128;
   rlimit lim{};
@@ -55,17 +55,22 @@ void fit_connections_to_file_limit(int& max_connections, int& live_max_connectio
     if (setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
   }
   if (lim.rlim_cur == RLIM_INFINITY) return;
-  const auto lower = [&](int& value, rlim_t room, const char* name) {
-    if (static_cast<rlim_t>(value) <= room) return;
-    const int fitted = static_cast<int>(std::max<rlim_t>(room, 16));
+  // Every HTTP connection and every live one holds a descriptor. When both caps together exceed the room, each gets
+  // its configured share of it (at least 16), so neither is starved by the other.
+  const rlim_t room = lim.rlim_cur > reserve * 2 ? lim.rlim_cur - reserve : lim.rlim_cur / 2;
+  const auto http = static_cast<rlim_t>(std::max(max_connections, 0));
+  const auto live = static_cast<rlim_t>(std::max(live_max_connections, 0));
+  if (http + live <= room) return;
+  const auto fit = [&](int& value, rlim_t share, const char* name) {
+    const int fitted = static_cast<int>(std::max<rlim_t>(share, 16));
+    if (fitted >= value) return;
     std::cerr << "{\"level\":\"warn\",\"msg\":\"" << name << " lowered to fit the open-file limit\",\"configured\":"
               << value << ",\"now\":" << fitted << ",\"file_limit\":" << lim.rlim_cur << "}\n";
     value = fitted;
   };
-  // HTTP connections first; live ones get what is left.
-  lower(max_connections, lim.rlim_cur > reserve * 2 ? lim.rlim_cur - reserve : lim.rlim_cur / 2, "max_connections");
-  const rlim_t used = static_cast<rlim_t>(max_connections) + reserve;
-  lower(live_max_connections, lim.rlim_cur > used ? lim.rlim_cur - used : 0, "live_max_connections");
+  const rlim_t http_share = room * http / (http + live);
+  fit(max_connections, http_share, "max_connections");
+  fit(live_max_connections, room - http_share, "live_max_connections");
 }
 
 // Erases personal data of past events once the retention period has run out: at start and every six hours.

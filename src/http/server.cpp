@@ -528,7 +528,17 @@ private:
       // From here the connection counts against the live caps, not the HTTP ones.
       release(id);
       metrics_.observe(method, "/ws", 101, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-      co_await opts_.live->serve(std::move(stream), parser.release(), address, role);
+      // The live connection goes on as a coroutine of its own, so that this session's frame, its read buffer and
+      // the parsed request are freed now rather than held for the connection's whole life.
+      asio::co_spawn(stream.get_executor(), opts_.live->serve(std::move(stream), parser.release(), address, role),
+                     [](std::exception_ptr e) {
+                       if (!e) return;
+                       try {
+                         std::rethrow_exception(e);
+                       } catch (const std::exception& x) {
+                         support::log_fault("error", "live connection", x.what());
+                       }
+                     });
       co_return;
     }
     refusal.route = "/ws";

@@ -21,15 +21,15 @@ constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 }  // namespace
 
 // One live connection. Everything in it runs on the connection's strand (the stream's executor): the reader (in
-// serve), the writer (write_loop), the client's hooks, and what close_all posts.
-struct live_gateway::connection {
+// serve), the writer (pump), the client's hooks, and what close_all posts.
+struct live_gateway::connection : std::enable_shared_from_this<live_gateway::connection> {
   websocket::stream<beast::tcp_stream> ws;
-  asio::steady_timer wake;
   std::shared_ptr<live::client> client;
   bool done = false;
+  bool writing = false;  // a write (or the close) is in flight: its completion pumps again
   std::optional<websocket::close_code> closing;
 
-  explicit connection(beast::tcp_stream s) : ws(std::move(s)), wake(ws.get_executor()) {}
+  explicit connection(beast::tcp_stream s) : ws(std::move(s)) {}
 };
 
 struct live_gateway::registry {
@@ -43,8 +43,10 @@ struct live_gateway::registry {
 
 namespace {
 
-// The connection's only writer: queued answers first, then each topic's newest state; a close when asked.
-asio::awaitable<void> write_loop(std::shared_ptr<live_gateway::connection> c);
+// The connection's only writer, on its strand: when no write is in flight, starts the next one (queued answers
+// first, then each topic's newest state) or the close when asked; each completion calls it again. Called straight
+// from the client's wake hook, so that an update costs one post (the hub's hand-over) and one write, nothing more.
+void pump(const std::shared_ptr<live_gateway::connection>& c);
 
 }  // namespace
 
@@ -96,7 +98,7 @@ void live_gateway::close_all() {
     asio::post(c->ws.get_executor(), [c] {
       if (c->done) return;
       c->closing = websocket::close_code::going_away;
-      c->wake.cancel();
+      pump(c);
     });
   }
 }
@@ -123,13 +125,14 @@ asio::awaitable<void> live_gateway::serve(beast::tcp_stream stream, beast::http:
       [](websocket::response_type& res) { res.set(beast::http::field::server, "eventd"); }));
   auto [aec] = co_await c->ws.async_accept(req, tuple_awaitable);
   if (aec) co_return;
+  req = {};  // this frame lives as long as the connection: keep no headers in it
 
   const auto ex = c->ws.get_executor();
   std::weak_ptr<connection> weak = c;
   live::client::hooks hooks;
   hooks.post = [ex](std::function<void()> f) { asio::post(ex, std::move(f)); };
   hooks.wake = [weak] {
-    if (auto p = weak.lock()) p->wake.cancel();
+    if (auto p = weak.lock()) pump(p);
   };
   hooks.authenticate = settings_.role_of_token;
   c->client = std::make_shared<live::client>(*settings_.hub, std::move(hooks), role);
@@ -142,14 +145,7 @@ asio::awaitable<void> live_gateway::serve(beast::tcp_stream stream, beast::http:
     // A shutdown that began while this one was being accepted: it closes at once.
     if (registry_->closing_all) c->closing = websocket::close_code::going_away;
   }
-  asio::co_spawn(ex, write_loop(c), [](std::exception_ptr e) {
-    if (!e) return;
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& x) {
-      support::log_fault("error", "live connection writer", x.what());
-    }
-  });
+  pump(c);  // a close asked for while accepting
 
   beast::flat_buffer buffer;
   for (;;) {
@@ -165,12 +161,11 @@ asio::awaitable<void> live_gateway::serve(beast::tcp_stream stream, beast::http:
     buffer.consume(buffer.size());
     if (c->client->overflowed() && !c->closing) {
       c->closing = websocket::close_code::policy_error;
-      c->wake.cancel();
+      pump(c);
     }
   }
   c->done = true;
   c->client->closed();
-  c->wake.cancel();
   boost::system::error_code ignored;
   beast::get_lowest_layer(c->ws).socket().close(ignored);
   std::lock_guard lock(registry_->mutex);
@@ -179,27 +174,27 @@ asio::awaitable<void> live_gateway::serve(beast::tcp_stream stream, beast::http:
 
 namespace {
 
-asio::awaitable<void> write_loop(std::shared_ptr<live_gateway::connection> c) {
-  while (!c->done) {
-    if (c->closing) {
-      co_await c->ws.async_close(*c->closing, tuple_awaitable);
-      co_return;
-    }
-    auto f = c->client->next();
-    if (!f) {
-      if (c->client->overflowed()) {
-        c->closing = websocket::close_code::policy_error;
-        continue;
-      }
-      c->wake.expires_at(asio::steady_timer::time_point::max());
-      co_await c->wake.async_wait(tuple_awaitable);
-      continue;
-    }
-    c->ws.text(true);
-    // The frame's bytes are shared with every other watcher; `f` keeps them alive until the write is done.
-    auto [ec, n] = co_await c->ws.async_write(asio::buffer(*f), tuple_awaitable);
-    if (ec) co_return;
+void pump(const std::shared_ptr<live_gateway::connection>& c) {
+  if (c->done || c->writing) return;
+  if (c->closing) {
+    c->writing = true;  // for good: nothing is written after the close
+    c->ws.async_close(*c->closing, [c](boost::system::error_code) {});
+    return;
   }
+  auto f = c->client->next();
+  if (!f) {
+    if (!c->client->overflowed()) return;
+    c->closing = websocket::close_code::policy_error;
+    return pump(c);
+  }
+  c->writing = true;
+  c->ws.text(true);
+  // The frame's bytes are shared with every other watcher; the handler keeps them alive until the write is done.
+  c->ws.async_write(asio::buffer(*f), [c, f](boost::system::error_code ec, std::size_t) {
+    c->writing = false;
+    if (ec) return;
+    pump(c);
+  });
 }
 
 }  // namespace

@@ -111,7 +111,8 @@ void client::closed() {
 frame client::next() {
   if (!answers_.empty()) {
     auto f = std::move(answers_.front());
-    answers_.pop_front();
+    answers_.erase(answers_.begin());
+    if (answers_.empty()) answers_.shrink_to_fit();
     return f;
   }
   for (auto& [topic, s] : subs_) {

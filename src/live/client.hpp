@@ -8,7 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
+#include <vector>
 #include <functional>
 #include <map>
 #include <memory>
@@ -81,7 +81,7 @@ private:
   hooks hooks_;
   std::optional<domain::role> role_;
   std::map<std::string, subscription> subs_;
-  std::deque<frame> answers_;
+  std::vector<frame> answers_;  // usually empty: a vector holds no memory then (a deque would hold ~600 bytes)
   bool overflowed_ = false;
   bool closed_ = false;
   double tokens_ = burst;

@@ -129,19 +129,57 @@ describe('live updates', { timeout: 60000 }, () => {
     assert.equal(walked.data.counts.walk_ins, undone.data.counts.walk_ins + 1);
   });
 
-  test('goals follow a check-in and stay equal to GET /api/v1/goals', async () => {
+  test('goals equal GET /api/v1/goals after a check-in, an undo, cancellations, an erasure and a new meeting', async () => {
     const c = await ws();
     c.send({ type: 'auth', token: admin });
     await c.next((m) => m.type === 'auth');
-    const snap = await subscribe(c, 'goals');
+    let last = await subscribe(c, 'goals');
+    const goalsNow = async () => (await api('GET', '/api/v1/goals', undefined, { token: admin })).body;
+    // Waits for the update that brings the figures GET gives now (earlier, coalesced states are skipped).
+    const follows = async (what) => {
+      const want = await goalsNow();
+      assert.notDeepEqual(want, last.data, `${what} changes the goals`);
+      const up = await c.next((m) => m.topic === 'goals' && m.type === 'update' && m.seq > last.seq &&
+        JSON.stringify(m.data) === JSON.stringify(want), 5000).catch((e) => { throw new Error(`${what}: ${e.message}`); });
+      assert.deepEqual(up.data, await goalsNow(), what);
+      last = up;
+    };
     const seminar = await createEvent(api, organiser, ongoingEventBody({ kind: 'seminar', capacity: 50 }));
     const reg = await register(api, seminar.id, { organisation_type: 'user_organisation', municipality: 'Botkyrka' });
-    const scan = await api('POST', `/api/v1/events/${seminar.id}/checkins`, { ticket_code: reg.ticket_code }, { token: organiser });
-    assert.equal(scan.status, 201, scan.text);
-    const persons = snap.data.participation.unique_persons;
-    const up = await updateWhere(c, 'goals', (d) => d.participation.unique_persons === persons + 1);
-    assert.ok(up.seq > snap.seq);
-    assert.deepEqual(up.data, (await api('GET', '/api/v1/goals', undefined, { token: admin })).body);
+    const scan = async (r) => {
+      const res = await api('POST', `/api/v1/events/${seminar.id}/checkins`, { ticket_code: r.ticket_code }, { token: organiser });
+      assert.equal(res.status, 201, res.text);
+    };
+    await scan(reg);
+    await follows('a check-in');
+    const undo = await api('DELETE', `/api/v1/events/${seminar.id}/checkins/${reg.id}`, undefined, { token: organiser });
+    assert.ok([200, 204].includes(undo.status), undo.text);
+    await follows('an undo');
+    await scan(reg);
+    await follows('the check-in again');
+    const other = await register(api, seminar.id, { gender: 'woman' });
+    await scan(other);
+    await follows('a second check-in');
+    // A cancellation after the check-in and an erasure keep the figures (the attendance stays counted, without the
+    // person's data): the goals stay equal to GET.
+    const staysEqual = async (what) => {
+      await new Promise((r) => setTimeout(r, 300));
+      const latest = [last, ...c.messages.filter((m) => m.topic === 'goals' && m.seq > last.seq)].at(-1);
+      assert.deepEqual(latest.data, await goalsNow(), what);
+      last = latest;
+      c.messages.length = 0;
+    };
+    const cancel = await api('POST', `/api/v1/events/${seminar.id}/registrations/${other.id}/cancel`, undefined, { token: organiser });
+    assert.ok([200, 204].includes(cancel.status), cancel.text);
+    await staysEqual('after a cancellation by the organiser');
+    const erase = await api('POST', `/api/v1/my/registrations/${reg.manage_token}/erase`);
+    assert.ok([200, 204].includes(erase.status), erase.text);
+    await staysEqual('after an erasure');
+    const meeting = await createEvent(api, organiser, { kind: 'network_meeting', focus_area: 'roma', topic: undefined });
+    await follows('a new network meeting');
+    const off = await api('POST', `/api/v1/events/${meeting.id}/cancel`, undefined, { token: organiser });
+    assert.ok([200, 204].includes(off.status), off.text);
+    await follows('the meeting cancelled');
   });
 
   test('hostile messages get errors and leave the connection open; too many or too fast are refused', async () => {
