@@ -1,5 +1,5 @@
-// What each live topic holds (../shared/API.md, Live updates): read from the store when a commit touched it, once for
-// all of its watchers. Public topics carry counts only; `checkins:{id}` (organisers) carries names.
+// What each live topic holds (../shared/API.md, Live updates): `goals` from a tally that follows the commits, the
+// others read from the store when a commit touched them, once for all of their watchers. Public topics carry counts only; `checkins:{id}` (organisers) carries names.
 #include "api/registration_view.hpp"
 #include "api/services.hpp"
 
@@ -47,8 +47,52 @@ json checkin_feed(services& s, const domain::event& e) {
 
 }  // namespace
 
-std::function<std::optional<std::string>(const std::string& topic)> live_topics(services& s) {
-  return [&s](const std::string& topic) -> std::optional<std::string> {
+live_goals::live_goals(services& s) : s_(s), tally_(s.cfg) {}
+
+void live_goals::note(const std::vector<store::change>& changes) {
+  using kind = store::change::kind;
+  std::lock_guard lock(mutex_);
+  for (const auto& c : changes) {
+    if (c.what == kind::event_saved) {
+      if (c.event_id > 0) events_.insert(c.event_id);
+      continue;
+    }
+    // A registration or a promotion has no attendance, unless it is a walk-in registered with its check-in.
+    const bool walk_in = c.what == kind::registered && c.created && c.created->registration.walk_in;
+    if ((c.what == kind::registered || c.what == kind::promoted) && !walk_in) continue;
+    if (c.registration_id > 0) registrations_.insert(c.registration_id);
+  }
+}
+
+void live_goals::support_changed() {
+  std::lock_guard lock(mutex_);
+  support_dirty_ = true;
+}
+
+std::string live_goals::document() {
+  std::set<domain::id_t> events, registrations;
+  bool support = false;
+  {
+    // Taken before the reads: a commit noted from here on is read again at the next document().
+    std::lock_guard lock(mutex_);
+    events.swap(events_);
+    registrations.swap(registrations_);
+    std::swap(support, support_dirty_);
+  }
+  if (!loaded_) {
+    auto facts = s_.db.goal_facts_now();
+    tally_.reset(facts.events, facts.attendances, std::move(facts.support));
+    loaded_ = true;
+  } else {
+    for (const auto id : events) tally_.put_event(id, s_.db.goal_event_of(id));
+    for (const auto id : registrations) tally_.put_attendance(id, s_.db.goal_attendance_of(id));
+    if (support) tally_.set_support(s_.db.goal_support_now());
+  }
+  return dump(goals_json(tally_.result(domain::now())));
+}
+
+std::function<std::optional<std::string>(const std::string& topic)> live_topics(services& s, live_goals& goals) {
+  return [&s, &goals](const std::string& topic) -> std::optional<std::string> {
     if (topic == "events") {
       store::event_filter f;
       json items = json::array();
@@ -56,10 +100,7 @@ std::function<std::optional<std::string>(const std::string& topic)> live_topics(
         if (e.status == domain::event_status::published) items.push_back({{"id", e.id}, {"counts", counts_json(e.counts)}});
       return dump(items);
     }
-    if (topic == "goals") {
-      auto facts = s.db.goal_facts_now();
-      return dump(goals_json(domain::compute_goals(facts.events, facts.attendances, facts.support, s.cfg, domain::now())));
-    }
+    if (topic == "goals") return goals.document();
     if (auto id = id_after(topic, "event:")) {
       auto e = s.db.get_event(*id);
       if (!e || e->status == domain::event_status::draft) return std::nullopt;

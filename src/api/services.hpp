@@ -11,10 +11,14 @@
 #include "auth/rate_limit.hpp"
 #include "auth/crypto.hpp"
 #include "domain/config.hpp"
+#include "domain/goal_tally.hpp"
 #include "store/store.hpp"
 
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace eventd::api {
@@ -80,8 +84,30 @@ std::optional<principal> require(services&, const request&, domain::role minimum
 
 // The goals document of GET /api/v1/goals (also the live topic `goals`).
 json goals_json(const domain::goals&);
-// The live topics' states, read from the store once per change burst (live::topic_source; docs/ARCHITECTURE.md).
-std::function<std::optional<std::string>(const std::string& topic)> live_topics(services&);
+// The live `goals` topic, kept by a tally that follows the commits (domain::goal_tally): note() takes each commit's
+// changes (on the writer's thread, from the commit hook, before the hub hears of them); document() reads back only
+// the events and registrations they touched, one row each, and renders the figures (on the hub's thread). The first
+// document() loads every fact once.
+class live_goals {
+public:
+  explicit live_goals(services&);
+  void note(const std::vector<store::change>&);
+  std::string document();
+  // The counselling sessions changed: read them again at the next document().
+  void support_changed();
+
+private:
+  services& s_;
+  std::mutex mutex_;
+  std::set<domain::id_t> events_, registrations_;  // touched since the last document()
+  bool support_dirty_ = false;
+  bool loaded_ = false;  // the hub's thread only, as is the tally
+  domain::goal_tally tally_;
+};
+
+// The live topics' states: `goals` from the tally, the others read from the store once per change burst
+// (live::topic_source; docs/ARCHITECTURE.md).
+std::function<std::optional<std::string>(const std::string& topic)> live_topics(services&, live_goals&);
 
 // The resources' routes.
 void add_system_routes(router&, services&);

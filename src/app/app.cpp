@@ -174,11 +174,14 @@ int run(int argc, char** argv) {
                                              smtp_url);
       api::services services(*db, cfg, stats);
       services.mail = mail.get();
-      // Live topics: kept by the hub's thread, read from the store once per change burst. Outlives the server's
-      // io_context (connections still queued there hold its clients).
-      live::hub hub(api::live_topics(services));
+      // Live topics: kept by the hub's thread (goals by a tally following the commits, the others read from the
+      // store once per change burst). Outlives the server's io_context (connections still queued there hold its
+      // clients).
+      api::live_goals live_goals(services);
+      live::hub hub(api::live_topics(services, live_goals));
       // Side effects start from the writer's commit hook, one mechanism for all of them (docs/ARCHITECTURE.md).
-      db->on_commit([&services, &hub](const std::vector<store::change>& changes) {
+      db->on_commit([&services, &hub, &live_goals](const std::vector<store::change>& changes) {
+        live_goals.note(changes);  // before the hub hears of them: its refresh reads what they touched
         hub.changed(changes);
         api::mail_after_commit(services, changes);
       });

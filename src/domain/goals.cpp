@@ -12,7 +12,7 @@ bool is_held(const goal_event& e, time_point now) { return !e.cancelled && e.sta
 
 namespace {
 
-void finish(share_figure& f, double goal) {
+void finish_share(share_figure& f, double goal) {
   f.goal = goal;
   f.share = f.held_events == 0 ? 0.0 : static_cast<double>(f.represented_events) / static_cast<double>(f.held_events);
   f.met = f.held_events > 0 && f.share >= goal;
@@ -20,35 +20,30 @@ void finish(share_figure& f, double goal) {
 
 }  // namespace
 
-goals compute_goals(const std::vector<goal_event>& events, const std::vector<goal_attendance>& attendances,
-                    const std::vector<goal_support_session>& support, const config& cfg, time_point now) {
-  goals g;
-  std::unordered_map<id_t, const goal_event*> by_id;
-  for (const auto& e : events) by_id[e.id] = &e;
+namespace goal_parts {
 
-  // Which held network events had a home-region attendee, and a home-region user organisation.
-  std::set<id_t> represented, user_org_represented;
-  for (const auto& a : attendances) {
-    if (!a.home_region) continue;
-    represented.insert(a.event_id);
-    if (a.organisation_type == "user_organisation") user_org_represented.insert(a.event_id);
-  }
+void seed(goals& g, const config& cfg) {
   for (const auto& n : cfg.networks) {
     g.representation_by_network[n];
     g.user_organisations_by_network[n];
   }
   for (const auto& f : cfg.focus_areas) g.meetings_by_focus_area[f];
   for (const auto& t : cfg.seminar_topics) g.by_topic[t];
+  for (const auto& gd : genders) g.by_gender[gd] = 0;
+  for (const auto& ot : organisation_types) g.by_organisation_type[ot] = 0;
+}
 
+void add_events(goals& g, const std::vector<const goal_event*>& events,
+                const std::function<std::pair<bool, bool>(id_t)>& home, const config& cfg, time_point now) {
   const auto deadline_day = parse_date(cfg.goals.forum_deadline).value_or(0);
   // The deadline is the whole of that day in Stockholm.
   const time_point deadline_end = deadline_day + 86400 - 60 * stockholm_offset_minutes(deadline_day);
 
-  for (const auto& e : events) {
+  for (const auto* ep : events) {
+    const auto& e = *ep;
     const bool held = is_held(e, now);
     if (e.kind == "network_event" && held) {
-      const bool rep = represented.count(e.id) > 0;
-      const bool uo = user_org_represented.count(e.id) > 0;
+      const auto [rep, uo] = home(e.id);
       ++g.representation.held_events;
       ++g.user_organisations.held_events;
       g.representation.represented_events += rep;
@@ -77,10 +72,14 @@ goals compute_goals(const std::vector<goal_event>& events, const std::vector<goa
             [](const unrepresented_event& a, const unrepresented_event& b) {
               return a.starts_at != b.starts_at ? a.starts_at < b.starts_at : a.id < b.id;
             });
-  finish(g.representation, cfg.goals.representation);
-  finish(g.user_organisations, cfg.goals.user_organisations);
-  for (auto& [_, f] : g.representation_by_network) finish(f, cfg.goals.representation);
-  for (auto& [_, f] : g.user_organisations_by_network) finish(f, cfg.goals.user_organisations);
+}
+
+void finish(goals& g, const config& cfg, const std::vector<goal_support_session>& support,
+            const std::function<bool(id_t)>& attendee) {
+  finish_share(g.representation, cfg.goals.representation);
+  finish_share(g.user_organisations, cfg.goals.user_organisations);
+  for (auto& [_, f] : g.representation_by_network) finish_share(f, cfg.goals.representation);
+  for (auto& [_, f] : g.user_organisations_by_network) finish_share(f, cfg.goals.user_organisations);
 
   g.meetings_goal_per_focus_area = cfg.goals.meetings_per_focus_area;
   g.meetings_met = !g.meetings_by_focus_area.empty();
@@ -91,6 +90,45 @@ goals compute_goals(const std::vector<goal_event>& events, const std::vector<goa
   g.forum_deadline = cfg.goals.forum_deadline;
   g.forums_met = g.forums_held >= cfg.goals.partner_search_forums;
 
+  // Persons supported: those who attended, and those counselled who did not.
+  std::map<std::string, double> hours_per_idea;
+  std::set<id_t> counselled_only;
+  for (const auto& s : support) {
+    hours_per_idea[s.project_idea] += s.hours;
+    for (const auto id : s.person_ids)
+      if (!attendee(id)) counselled_only.insert(id);
+  }
+  g.support_project_ideas = static_cast<std::int64_t>(hours_per_idea.size());
+  g.support_persons = g.unique_persons + static_cast<std::int64_t>(counselled_only.size());
+  double total = 0;
+  for (const auto& [_, h] : hours_per_idea) total += h;
+  g.average_hours_per_project = hours_per_idea.empty() ? 0.0 : total / static_cast<double>(hours_per_idea.size());
+}
+
+}  // namespace goal_parts
+
+goals compute_goals(const std::vector<goal_event>& events, const std::vector<goal_attendance>& attendances,
+                    const std::vector<goal_support_session>& support, const config& cfg, time_point now) {
+  goals g;
+  goal_parts::seed(g, cfg);
+  std::unordered_map<id_t, const goal_event*> by_id;
+  std::vector<const goal_event*> all;
+  for (const auto& e : events) {
+    by_id[e.id] = &e;
+    all.push_back(&e);
+  }
+
+  // Which held network events had a home-region attendee, and a home-region user organisation.
+  std::set<id_t> represented, user_org_represented;
+  for (const auto& a : attendances) {
+    if (!a.home_region) continue;
+    represented.insert(a.event_id);
+    if (a.organisation_type == "user_organisation") user_org_represented.insert(a.event_id);
+  }
+  goal_parts::add_events(
+      g, all, [&](id_t id) { return std::pair{represented.count(id) > 0, user_org_represented.count(id) > 0}; }, cfg,
+      now);
+
   // Participation counts persons once; their latest attended registration describes them.
   std::map<id_t, const goal_attendance*> persons;
   std::map<std::string, std::set<id_t>> topic_persons;
@@ -100,8 +138,6 @@ goals compute_goals(const std::vector<goal_event>& events, const std::vector<goa
     persons[a.person_id] = &a;
     if (it->second->kind == "seminar" && it->second->topic) topic_persons[*it->second->topic].insert(a.person_id);
   }
-  for (const auto& gd : genders) g.by_gender[gd] = 0;
-  for (const auto& ot : organisation_types) g.by_organisation_type[ot] = 0;
   g.unique_persons = static_cast<std::int64_t>(persons.size());
   for (const auto& [_, a] : persons) {
     ++g.by_gender[a->gender.empty() ? "undisclosed" : a->gender];
@@ -110,18 +146,7 @@ goals compute_goals(const std::vector<goal_event>& events, const std::vector<goa
   }
   for (const auto& [topic, ids] : topic_persons) g.by_topic[topic].participants = static_cast<std::int64_t>(ids.size());
 
-  std::map<std::string, double> hours_per_idea;
-  std::set<id_t> supported;
-  for (const auto& [id, _] : persons) supported.insert(id);
-  for (const auto& s : support) {
-    hours_per_idea[s.project_idea] += s.hours;
-    supported.insert(s.person_ids.begin(), s.person_ids.end());
-  }
-  g.support_project_ideas = static_cast<std::int64_t>(hours_per_idea.size());
-  g.support_persons = static_cast<std::int64_t>(supported.size());
-  double total = 0;
-  for (const auto& [_, h] : hours_per_idea) total += h;
-  g.average_hours_per_project = hours_per_idea.empty() ? 0.0 : total / static_cast<double>(hours_per_idea.size());
+  goal_parts::finish(g, cfg, support, [&](id_t id) { return persons.count(id) > 0; });
   return g;
 }
 

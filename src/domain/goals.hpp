@@ -4,6 +4,7 @@
 #include "domain/config.hpp"
 #include "domain/types.hpp"
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -31,6 +32,8 @@ struct goal_attendance {
   std::string gender;
   std::string organisation_type;
   bool home_region = false;
+  id_t registration_id = 0;
+  time_point attended_at = 0;  // attendances are taken in (attended_at, registration_id) order
 };
 
 struct goal_support_session {
@@ -45,6 +48,7 @@ struct share_figure {
   std::int64_t represented_events = 0;
   double share = 0;
   bool met = false;
+  bool operator==(const share_figure&) const = default;
 };
 
 // A held network event that nobody from the home region attended: what the 80 % goal still lacks.
@@ -54,6 +58,7 @@ struct unrepresented_event {
   time_point starts_at = 0;
   int utc_offset_minutes = 0;
   std::optional<std::string> network;
+  bool operator==(const unrepresented_event&) const = default;
 };
 
 struct goals {
@@ -65,7 +70,10 @@ struct goals {
   share_figure user_organisations;
   std::map<std::string, share_figure> user_organisations_by_network;
   int meetings_goal_per_focus_area = 2;
-  struct meetings { std::int64_t held = 0, scheduled = 0; };
+  struct meetings {
+    std::int64_t held = 0, scheduled = 0;
+    bool operator==(const meetings&) const = default;
+  };
   std::map<std::string, meetings> meetings_by_focus_area;
   bool meetings_met = false;
   std::int64_t meetings_held_total = 0;
@@ -80,15 +88,32 @@ struct goals {
   std::map<std::string, std::int64_t> by_organisation_type;
   std::int64_t home_region = 0;
   std::int64_t other_region = 0;
-  struct topic_figures { std::int64_t participants = 0, events = 0; };
+  struct topic_figures {
+    std::int64_t participants = 0, events = 0;
+    bool operator==(const topic_figures&) const = default;
+  };
   std::map<std::string, topic_figures> by_topic;
   std::int64_t support_project_ideas = 0;
   std::int64_t support_persons = 0;
   double average_hours_per_project = 0;
+  bool operator==(const goals&) const = default;
 };
 
 bool is_held(const goal_event&, time_point now);
+// `attendances` in (attended_at, registration_id) order: a person's last one describes them.
 goals compute_goals(const std::vector<goal_event>&, const std::vector<goal_attendance>&,
                     const std::vector<goal_support_session>&, const config&, time_point now);
+
+// The pieces compute_goals and goal_tally share.
+namespace goal_parts {
+// Every network, focus area and topic of the configuration, at zero.
+void seed(goals&, const config&);
+// What comes from the events; `home(id)` says whether that held network event had a home-region attendee (first)
+// and one from a user organisation (second).
+void add_events(goals&, const std::vector<const goal_event*>& events,
+                const std::function<std::pair<bool, bool>(id_t)>& home, const config&, time_point now);
+// Shares, whether goals are met, and the counselling figures (`attendee(id)`: whether that person attended).
+void finish(goals&, const config&, const std::vector<goal_support_session>&, const std::function<bool(id_t)>& attendee);
+}  // namespace goal_parts
 
 }  // namespace eventd::domain

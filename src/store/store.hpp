@@ -245,6 +245,11 @@ public:
 
   // Goals
   virtual goal_facts goal_facts_now() = 0;
+  // The same facts one at a time, as they now are (the live goals tally follows the commits with them): an event,
+  // a registration's attendance (none: not checked in, or gone), the counselling sessions.
+  virtual std::optional<domain::goal_event> goal_event_of(domain::id_t event_id) = 0;
+  virtual std::optional<domain::goal_attendance> goal_attendance_of(domain::id_t registration_id) = 0;
+  virtual std::vector<domain::goal_support_session> goal_support_now() = 0;
 
   // True while no event exists (demo data is loaded only into an empty database).
   virtual bool empty_of_events() = 0;

@@ -38,58 +38,110 @@ void sqlite_store::for_each_participant(const std::function<void(const domain::e
   }
 }
 
+namespace {
+
+#define GOAL_EVENT_COLUMNS "id, kind, title, status, starts_at, utc_offset_minutes, focus_area, topic, network, organised_by_project"
+constexpr sql_text goal_events_sql{"SELECT " GOAL_EVENT_COLUMNS " FROM events"};
+constexpr sql_text goal_event_sql{"SELECT " GOAL_EVENT_COLUMNS " FROM events WHERE id = ?"};
+#define GOAL_ATTENDANCE_COLUMNS \
+  "r.event_id, r.person_id, r.id, k.attended_at, r.gender, r.organisation_type, r.home_region FROM checkins k " \
+  "JOIN registrations r ON r.id = k.registration_id"
+constexpr sql_text goal_attendances_sql{"SELECT " GOAL_ATTENDANCE_COLUMNS " ORDER BY k.attended_at, r.id"};
+constexpr sql_text goal_attendance_sql{"SELECT " GOAL_ATTENDANCE_COLUMNS " WHERE r.id = ?"};
+
+domain::goal_event read_goal_event(SQLite::Statement& e) {
+  domain::goal_event g;
+  g.id = e.getColumn(goal_events_sql["id"]).getInt64();
+  g.kind = e.getColumn(goal_events_sql["kind"]).getString();
+  g.title = e.getColumn(goal_events_sql["title"]).getString();
+  g.cancelled = e.getColumn(goal_events_sql["status"]).getString() == "cancelled";
+  g.starts_at = e.getColumn(goal_events_sql["starts_at"]).getInt64();
+  g.utc_offset_minutes = e.getColumn(goal_events_sql["utc_offset_minutes"]).getInt();
+  g.focus_area = opt_text(e.getColumn(goal_events_sql["focus_area"]));
+  g.topic = opt_text(e.getColumn(goal_events_sql["topic"]));
+  g.network = opt_text(e.getColumn(goal_events_sql["network"]));
+  g.organised_by_project = e.getColumn(goal_events_sql["organised_by_project"]).getInt() != 0;
+  return g;
+}
+
+domain::goal_attendance read_goal_attendance(SQLite::Statement& a) {
+  domain::goal_attendance g;
+  g.event_id = a.getColumn(goal_attendances_sql["r.event_id"]).getInt64();
+  g.person_id = a.getColumn(goal_attendances_sql["r.person_id"]).getInt64();
+  g.registration_id = a.getColumn(goal_attendances_sql["r.id"]).getInt64();
+  g.attended_at = a.getColumn(goal_attendances_sql["k.attended_at"]).getInt64();
+  g.gender = a.getColumn(goal_attendances_sql["r.gender"]).getString();
+  g.organisation_type = a.getColumn(goal_attendances_sql["r.organisation_type"]).getString();
+  g.home_region = a.getColumn(goal_attendances_sql["r.home_region"]).getInt() != 0;
+  return g;
+}
+
+std::vector<domain::goal_support_session> read_goal_support(connection& c);
+
+}  // namespace
+
 goal_facts sqlite_store::goal_facts_now() {
   auto c = borrow();
   goal_facts f;
   // One read transaction: the three tables come from one snapshot, so a check-in or a cancellation committed
   // between the statements cannot make the figures disagree with each other.
   read_transaction snapshot(*c);
-  static constexpr sql_text events{
-      "SELECT id, kind, title, status, starts_at, utc_offset_minutes, focus_area, topic, network, organised_by_project"
-      " FROM events"};
-  auto& e = c->prepare(events.c_str());
-  while (e.executeStep()) {
-    domain::goal_event g;
-    g.id = e.getColumn(events["id"]).getInt64();
-    g.kind = e.getColumn(events["kind"]).getString();
-    g.title = e.getColumn(events["title"]).getString();
-    g.cancelled = e.getColumn(events["status"]).getString() == "cancelled";
-    g.starts_at = e.getColumn(events["starts_at"]).getInt64();
-    g.utc_offset_minutes = e.getColumn(events["utc_offset_minutes"]).getInt();
-    g.focus_area = opt_text(e.getColumn(events["focus_area"]));
-    g.topic = opt_text(e.getColumn(events["topic"]));
-    g.network = opt_text(e.getColumn(events["network"]));
-    g.organised_by_project = e.getColumn(events["organised_by_project"]).getInt() != 0;
-    f.events.push_back(std::move(g));
-  }
-  static constexpr sql_text attendances{
-      "SELECT r.event_id, r.person_id, r.gender, r.organisation_type, r.home_region FROM checkins k "
-      "JOIN registrations r ON r.id = k.registration_id ORDER BY k.attended_at, r.id"};
-  auto& a = c->prepare(attendances.c_str());
-  while (a.executeStep())
-    f.attendances.push_back({a.getColumn(attendances["event_id"]).getInt64(),
-                             a.getColumn(attendances["person_id"]).getInt64(),
-                             a.getColumn(attendances["gender"]).getString(),
-                             a.getColumn(attendances["organisation_type"]).getString(),
-                             a.getColumn(attendances["home_region"]).getInt() != 0});
+  auto& e = c->prepare(goal_events_sql.c_str());
+  while (e.executeStep()) f.events.push_back(read_goal_event(e));
+  auto& a = c->prepare(goal_attendances_sql.c_str());
+  while (a.executeStep()) f.attendances.push_back(read_goal_attendance(a));
+  f.support = read_goal_support(*c);
+  snapshot.end();
+  return f;
+}
+
+std::optional<domain::goal_event> sqlite_store::goal_event_of(id_t event_id) {
+  auto c = borrow();
+  auto& e = c->prepare(goal_event_sql.c_str());
+  e.bind(1, event_id);
+  if (!e.executeStep()) return std::nullopt;
+  auto g = read_goal_event(e);
+  e.reset();
+  return g;
+}
+
+std::optional<domain::goal_attendance> sqlite_store::goal_attendance_of(id_t registration_id) {
+  auto c = borrow();
+  auto& a = c->prepare(goal_attendance_sql.c_str());
+  a.bind(1, registration_id);
+  if (!a.executeStep()) return std::nullopt;
+  auto g = read_goal_attendance(a);
+  a.reset();
+  return g;
+}
+
+std::vector<domain::goal_support_session> sqlite_store::goal_support_now() {
+  auto c = borrow();
+  return read_goal_support(*c);
+}
+
+namespace {
+
+std::vector<domain::goal_support_session> read_goal_support(connection& c) {
+  std::vector<domain::goal_support_session> out;
   static constexpr sql_text support{
       "SELECT s.id, s.project_idea_key, s.hours, p.person_id FROM support_sessions s "
       "LEFT JOIN support_session_persons p ON p.session_id = s.id ORDER BY s.id"};
-  auto& s = c->prepare(support.c_str());
+  auto& s = c.prepare(support.c_str());
   id_t last = -1;
   while (s.executeStep()) {
     const id_t session = s.getColumn(support["s.id"]).getInt64();
     if (session != last) {
       last = session;
-      f.support.push_back(
-          {s.getColumn(support["project_idea_key"]).getString(), s.getColumn(support["hours"]).getDouble(), {}});
+      out.push_back({s.getColumn(support["project_idea_key"]).getString(), s.getColumn(support["hours"]).getDouble(), {}});
     }
     const auto person = s.getColumn(support["person_id"]);
-    if (!person.isNull()) f.support.back().person_ids.push_back(person.getInt64());
+    if (!person.isNull()) out.back().person_ids.push_back(person.getInt64());
   }
   s.reset();
-  snapshot.end();
-  return f;
+  return out;
 }
+
+}  // namespace
 
 }  // namespace eventd::store::sqlite

@@ -74,6 +74,9 @@ public:
   needs_report needs(id_t event_id) override;
   void for_each_participant(const std::function<void(const domain::event&, const domain::registration&)>&) override;
   goal_facts goal_facts_now() override;
+  std::optional<domain::goal_event> goal_event_of(id_t event_id) override;
+  std::optional<domain::goal_attendance> goal_attendance_of(id_t registration_id) override;
+  std::vector<domain::goal_support_session> goal_support_now() override;
 
 private:
   // registrations.cpp; on the writer thread, inside a job.
