@@ -33,16 +33,18 @@ std::string cookie_attributes(const domain::config& cfg) {
 
 }  // namespace
 
-std::optional<principal> authenticate(services& s, const request& req) {
-  std::string token;
-  bool cookie = false;
+std::string session_token(const request& req, bool* via_cookie) {
   const auto& authz = req.header("authorization");
-  if (authz.size() > 7 && (authz.compare(0, 7, "Bearer ") == 0 || authz.compare(0, 7, "bearer ") == 0)) {
-    token = authz.substr(7);
-  } else {
-    token = cookie_value(req.header("cookie"), session_cookie);
-    cookie = !token.empty();
-  }
+  if (authz.size() > 7 && (authz.compare(0, 7, "Bearer ") == 0 || authz.compare(0, 7, "bearer ") == 0))
+    return authz.substr(7);
+  auto token = cookie_value(req.header("cookie"), session_cookie);
+  if (via_cookie) *via_cookie = !token.empty();
+  return token;
+}
+
+std::optional<principal> authenticate(services& s, const request& req) {
+  bool cookie = false;
+  const std::string token = session_token(req, &cookie);
   if (token.empty() || token.size() > 200) return std::nullopt;
   const auto hash = auth::sha256_hex(token);
   const auto now = domain::now();

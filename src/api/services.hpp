@@ -74,6 +74,8 @@ struct principal {
 
 inline constexpr const char* session_cookie = "eventd_session";
 
+// The session token a request carries: its bearer, else its session cookie (then *via_cookie is set); empty when none.
+std::string session_token(const request&, bool* via_cookie = nullptr);
 std::optional<principal> authenticate(services&, const request&);
 // The client's address: the socket's peer, or what a trusted proxy says in X-Forwarded-For.
 std::string client_of(const services&, const request&);

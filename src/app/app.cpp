@@ -201,6 +201,8 @@ int run(int argc, char** argv) {
         if (!p) return std::nullopt;
         return p->user.role;
       };
+      live.token_of = [](const api::request& req) { return api::session_token(req); };
+      live.recheck_seconds = cfg.live_recheck_seconds;
       live.allowed_origins = cfg.allowed_origins;
       live.max_connections = live_max_connections;
       live.max_connections_per_address = cfg.live_max_connections_per_address;

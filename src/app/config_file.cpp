@@ -90,6 +90,8 @@ void apply_json(domain::config& cfg, const std::string& text, const std::string&
       cfg.live_max_connections_per_address = static_cast<int>(get_int(v, source, key, 1, 1000000));
     else if (key == "live_idle_timeout_seconds")
       cfg.live_idle_timeout_seconds = static_cast<int>(get_int(v, source, key, 5, 3600));
+    else if (key == "live_recheck_seconds")
+      cfg.live_recheck_seconds = static_cast<int>(get_int(v, source, key, 1, 3600));
     else if (key == "max_connections_per_address")
       cfg.max_connections_per_address = static_cast<int>(get_int(v, source, key, 1, 1000000));
     else if (key == "allowed_origins") cfg.allowed_origins = v.empty() ? std::vector<std::string>{} : get_list(v, source, key);

@@ -36,6 +36,8 @@ struct config {
   int live_max_connections = 10000;
   int live_max_connections_per_address = 256;
   int live_idle_timeout_seconds = 40;
+  // How often a live connection's session is checked again (signed out, expired, role changed).
+  int live_recheck_seconds = 30;
   // Where participants reach the pages; links in e-mails start with it.
   std::string public_url = "http://127.0.0.1:8080";
   std::string mail_from = "Networking Europe <no-reply@example.org>";

@@ -521,16 +521,21 @@ private:
       refusal.headers.emplace_back("Retry-After", "5");
     } else {
       std::optional<domain::role> role;
+      std::string credential;
       api::request req;
       std::string why;
       req.remote_address = address;
-      if (opts_.live->settings().role_of && build_request(in, req, why)) role = opts_.live->settings().role_of(req);
+      if (opts_.live->settings().role_of && build_request(in, req, why)) {
+        role = opts_.live->settings().role_of(req);
+        if (role && opts_.live->settings().token_of) credential = opts_.live->settings().token_of(req);
+      }
       // From here the connection counts against the live caps, not the HTTP ones.
       release(id);
       metrics_.observe(method, "/ws", 101, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
       // The live connection goes on as a coroutine of its own, so that this session's frame, its read buffer and
       // the parsed request are freed now rather than held for the connection's whole life.
-      asio::co_spawn(stream.get_executor(), opts_.live->serve(std::move(stream), parser.release(), address, role),
+      asio::co_spawn(stream.get_executor(),
+                     opts_.live->serve(std::move(stream), parser.release(), address, role, std::move(credential)),
                      [](std::exception_ptr e) {
                        if (!e) return;
                        try {

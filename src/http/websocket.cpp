@@ -39,6 +39,7 @@ struct live_gateway::registry {
   std::uint64_t next_id = 0;
   std::unordered_map<std::uint64_t, std::weak_ptr<connection>> open;
   bool closing_all = false;
+  bool recheck_started = false;
 };
 
 namespace {
@@ -103,8 +104,31 @@ void live_gateway::close_all() {
   }
 }
 
+asio::awaitable<void> live_gateway::recheck_loop() {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (;;) {
+    timer.expires_after(std::chrono::seconds(settings_.recheck_seconds));
+    co_await timer.async_wait(tuple_awaitable);
+    std::vector<std::shared_ptr<connection>> all;
+    {
+      std::lock_guard lock(registry_->mutex);
+      if (registry_->closing_all) co_return;
+      for (auto& [id, weak] : registry_->open)
+        if (auto c = weak.lock()) all.push_back(std::move(c));
+    }
+    for (auto& c : all) {
+      asio::post(c->ws.get_executor(), [c] {
+        if (c->done || !c->client->has_credential()) return;
+        c->client->recheck();
+        pump(c);
+      });
+    }
+  }
+}
+
 asio::awaitable<void> live_gateway::serve(beast::tcp_stream stream, beast::http::request<beast::http::string_body> req,
-                                          std::string address, std::optional<domain::role> role) {
+                                          std::string address, std::optional<domain::role> role,
+                                          std::string credential) {
   struct place {
     live_gateway* self;
     std::string address;
@@ -135,17 +159,24 @@ asio::awaitable<void> live_gateway::serve(beast::tcp_stream stream, beast::http:
     if (auto p = weak.lock()) pump(p);
   };
   hooks.authenticate = settings_.role_of_token;
-  c->client = std::make_shared<live::client>(*settings_.hub, std::move(hooks), role);
+  c->client = std::make_shared<live::client>(*settings_.hub, std::move(hooks), role, std::move(credential));
 
   std::uint64_t id = 0;
+  bool start_recheck = false;
   {
     std::lock_guard lock(registry_->mutex);
+    start_recheck = !registry_->recheck_started;
+    registry_->recheck_started = true;
     id = ++registry_->next_id;
     registry_->open.emplace(id, c);
     // A shutdown that began while this one was being accepted: it closes at once.
     if (registry_->closing_all) c->closing = websocket::close_code::going_away;
   }
   pump(c);  // a close asked for while accepting
+  if (start_recheck) {
+    auto& ioc = static_cast<asio::io_context&>(asio::query(ex, asio::execution::context));
+    asio::co_spawn(ioc, recheck_loop(), asio::detached);
+  }
 
   beast::flat_buffer buffer;
   for (;;) {

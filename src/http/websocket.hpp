@@ -29,12 +29,17 @@ struct live_settings {
   // The upgrade request's session (its cookie or bearer token), and a token sent in an auth message.
   std::function<std::optional<domain::role>(const api::request&)> role_of;
   std::function<std::optional<domain::role>(const std::string& token)> role_of_token;
+  // The session token of the upgrade request (its bearer or cookie), empty when none.
+  std::function<std::string(const api::request&)> token_of;
   // Browser origins allowed besides the server's own.
   std::vector<std::string> allowed_origins;
   int max_connections = 10000;
   int max_connections_per_address = 256;
   // Nothing heard for this long closes the socket; a ping goes out halfway.
   int idle_timeout_seconds = 40;
+  // How often a connection's session is checked again (signed out, expired, another role): private topics it no
+  // longer reaches end with error forbidden.
+  int recheck_seconds = 30;
 };
 
 // Live connections: their caps, and closing them all at shutdown.
@@ -50,7 +55,8 @@ public:
   // Serves one admitted connection until it ends, then gives its place back. `req` is the upgrade request; `role`
   // what its session holds.
   boost::asio::awaitable<void> serve(boost::beast::tcp_stream stream, boost::beast::http::request<boost::beast::http::string_body> req,
-                                     std::string address, std::optional<domain::role> role);
+                                     std::string address, std::optional<domain::role> role,
+                                     std::string credential = {});
   // Shutdown: every connection gets a close frame with 1001 (going away).
   void close_all();
   std::size_t open() const;
@@ -60,6 +66,9 @@ public:
 
 private:
   void release(const std::string& address);
+  // Every recheck_seconds: each connection with a credential rechecks it on its strand. One coroutine for all,
+  // started with the first connection, ended by close_all.
+  boost::asio::awaitable<void> recheck_loop();
 
   live_settings settings_;
   struct registry;

@@ -37,7 +37,31 @@ bool origin_allowed(std::string_view origin, std::string_view host, bool secure,
   return std::any_of(allowed.begin(), allowed.end(), [&](const std::string& a) { return lower(a) == o; });
 }
 
-client::client(hub& h, hooks k, std::optional<domain::role> role) : hub_(h), hooks_(std::move(k)), role_(role) {}
+client::client(hub& h, hooks k, std::optional<domain::role> role, std::string credential)
+    : hub_(h), hooks_(std::move(k)), role_(role), credential_(role ? std::move(credential) : std::string{}) {}
+
+void client::set_role(std::optional<domain::role> role) {
+  role_ = role;
+  for (auto it = subs_.begin(); it != subs_.end();) {
+    const auto rule = rule_for(it->first);
+    if (rule && rule->minimum && !(role_ && *role_ >= *rule->minimum)) {
+      const std::string topic = it->first;
+      it = subs_.erase(it);
+      hub_.unsubscribe(this, topic);
+      error("forbidden", topic);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void client::recheck() {
+  if (closed_ || credential_.empty()) return;
+  auto role = hooks_.authenticate ? hooks_.authenticate(credential_) : std::nullopt;
+  if (role == role_) return;
+  if (!role) credential_.clear();  // gone for good: a session does not come back
+  set_role(role);
+}
 
 bool client::allow_message() {
   const auto now = std::chrono::steady_clock::now();
@@ -74,7 +98,9 @@ void client::on_message(std::string_view text) {
       return error("bad_message");
     auto role = hooks_.authenticate ? hooks_.authenticate(token->get<std::string>()) : std::nullopt;
     if (!role) return error("unauthorized");
-    role_ = role;
+    // This token is the connection's credential from now on; a lower role than before ends what it no longer reaches.
+    credential_ = token->get<std::string>();
+    set_role(role);
     return answer(std::string("{\"type\":\"auth\",\"role\":\"") + std::string(domain::to_string(*role)) + "\"}");
   }
   error("bad_message");

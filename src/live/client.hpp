@@ -45,7 +45,8 @@ public:
   // Messages from the client: a burst of this many, then `refill_per_second` (beyond: error rate_limited).
   static constexpr double burst = 30, refill_per_second = 10;
 
-  client(hub&, hooks, std::optional<domain::role> role);
+  // `credential`: the session token `role` came from (the upgrade's cookie or bearer), checked again by recheck().
+  client(hub&, hooks, std::optional<domain::role> role, std::string credential = {});
 
   // The connection's thread only, from here on.
   void on_message(std::string_view text);
@@ -56,6 +57,10 @@ public:
   // The connection has ended: its subscriptions end, nothing more is queued.
   void closed();
   std::optional<domain::role> role() const { return role_; }
+  // Asks again what the credential (the upgrade's session, or the last accepted auth token) allows: a session signed
+  // out, expired or given a lower role loses the private topics it no longer reaches (error forbidden for each).
+  void recheck();
+  bool has_credential() const { return !credential_.empty(); }
 
   // sink: the hub's thread; handed over to the connection's thread.
   void publish(const std::string& topic, std::uint64_t seq, const frame& snapshot, const frame& update) override;
@@ -72,6 +77,8 @@ private:
   void answer(std::string text);
   void error(std::string_view code, std::optional<std::string_view> topic = std::nullopt);
   void subscribe(const std::string& topic);
+  // The role from now on; subscriptions it does not reach end with error forbidden.
+  void set_role(std::optional<domain::role> role);
   void unsubscribe(const std::string& topic);
   void take(const std::string& topic, std::uint64_t seq, const frame& snapshot, const frame& update);
   void enqueue(frame message);
@@ -80,6 +87,7 @@ private:
   hub& hub_;
   hooks hooks_;
   std::optional<domain::role> role_;
+  std::string credential_;
   std::map<std::string, subscription> subs_;
   std::vector<frame> answers_;  // usually empty: a vector holds no memory then (a deque would hold ~600 bytes)
   bool overflowed_ = false;

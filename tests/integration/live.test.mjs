@@ -247,6 +247,63 @@ describe('live updates', { timeout: 60000 }, () => {
   });
 });
 
+describe('live sessions that end while connected', { timeout: 30000 }, () => {
+  test('signing out, by cookie or by auth token, ends the private topics within live_recheck_seconds', async () => {
+    const server = await startServer({ config: { live_recheck_seconds: 1 } });
+    const conns = [];
+    try {
+      const admin = await signIn(server.url);
+      const api = client(server.url);
+      const ev = await createEvent(api, admin, ongoingEventBody({ capacity: 3 }));
+      const byCookie = await makeUser(server.url, admin, 'organiser');
+      const byAuth = await makeUser(server.url, admin, 'steering');
+      const stays = await makeUser(server.url, admin, 'steering');
+
+      const a = await connect(server.url, { headers: { cookie: `eventd_session=${byCookie.token}` } });
+      conns.push(a);
+      a.send({ type: 'subscribe', topics: [`checkins:${ev.id}`, `event:${ev.id}`] });
+      await a.next(isFor(`checkins:${ev.id}`, 'snapshot'));
+      await a.next(isFor(`event:${ev.id}`, 'snapshot'));
+      const b = await connect(server.url);
+      conns.push(b);
+      b.send({ type: 'auth', token: byAuth.token });
+      await b.next((m) => m.type === 'auth' && m.role === 'steering');
+      b.send({ type: 'subscribe', topics: ['goals'] });
+      await b.next(isFor('goals', 'snapshot'));
+      const c = await connect(server.url);
+      conns.push(c);
+      c.send({ type: 'auth', token: stays.token });
+      await c.next((m) => m.type === 'auth');
+      c.send({ type: 'subscribe', topics: ['goals'] });
+      await c.next(isFor('goals', 'snapshot'));
+
+      for (const t of [byCookie.token, byAuth.token]) {
+        const out = await api('DELETE', '/api/v1/session', undefined, { token: t });
+        assert.ok([200, 204].includes(out.status), out.text);
+      }
+      const endA = await a.next((m) => m.type === 'error', 5000);
+      assert.deepEqual(endA, { type: 'error', code: 'forbidden', topic: `checkins:${ev.id}` });
+      const endB = await b.next((m) => m.type === 'error', 5000);
+      assert.deepEqual(endB, { type: 'error', code: 'forbidden', topic: 'goals' });
+
+      // Nothing private reaches them any more; the public topic and the session still signed in go on.
+      await register(api, ev.id);
+      await a.next((m) => m.topic === `event:${ev.id}` && m.type === 'update');
+      const walk = await api('POST', `/api/v1/events/${ev.id}/walk-ins`, registrationBody(), { token: admin });
+      assert.equal(walk.status, 201, walk.text);
+      await c.next((m) => m.topic === 'goals' && m.type === 'update', 5000);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.ok(!a.messages.some((m) => m.topic === `checkins:${ev.id}` && m.type === 'update'),
+        'the ended session got no more of the door feed');
+      assert.ok(!b.messages.some((m) => m.topic === 'goals' && m.type === 'update'), 'nor of the goals');
+    } finally {
+      for (const c of conns) c.destroy();
+      await server.stop();
+      server.cleanup();
+    }
+  });
+});
+
 describe('live updates at shutdown', { timeout: 30000 }, () => {
   test('SIGTERM closes every live connection with 1001 and the server exits cleanly', async () => {
     const server = await startServer();

@@ -197,21 +197,25 @@ struct client_rig {
   live::hub h;
   std::mutex mutex;
   std::deque<std::function<void()>> posted;
+  std::map<std::string, domain::role> sessions{{"steering-token", domain::role::steering},
+                                               {"organiser-token", domain::role::organiser}};
   std::shared_ptr<live::client> c;
 
   explicit client_rig(std::optional<domain::role> role = std::nullopt) : h(src.fn(), {.min_interval = 0ms}) {
     src.set("events", 1);
     src.set("goals", 1);
     src.set("event:3", 1);
+    src.set("checkins:3", 1);
     live::client::hooks k;
     k.post = [this](std::function<void()> f) {
       std::lock_guard lock(mutex);
       posted.push_back(std::move(f));
     };
     k.wake = [] {};
-    k.authenticate = [](const std::string& t) -> std::optional<domain::role> {
-      if (t == "steering-token") return domain::role::steering;
-      return std::nullopt;
+    k.authenticate = [this](const std::string& t) -> std::optional<domain::role> {
+      auto it = sessions.find(t);
+      if (it == sessions.end()) return std::nullopt;
+      return it->second;
     };
     c = std::make_shared<live::client>(h, std::move(k), role);
   }
@@ -295,6 +299,46 @@ TEST(live_client, auth_opens_private_topics_and_a_wrong_token_does_not) {
   EXPECT_EQ(got[1]["code"], "forbidden");  // the door feed is for organisers
   EXPECT_EQ(got[2]["type"], "snapshot");
   EXPECT_EQ(got[2]["topic"], "goals");
+}
+
+TEST(live_client, a_lower_role_or_an_ended_session_ends_the_private_topics_it_no_longer_reaches) {
+  client_rig r;
+  r.c->on_message(R"({"type":"auth","token":"organiser-token"})");
+  r.c->on_message(R"({"type":"subscribe","topics":["events","goals","checkins:3"]})");
+  auto got = r.drain(4);
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[0]["role"], "organiser");
+
+  // Unchanged: a recheck says nothing.
+  r.c->recheck();
+  EXPECT_TRUE(r.drain().empty());
+
+  // Another token with a lower role: the door feed ends, the goals stay.
+  r.c->on_message(R"({"type":"auth","token":"steering-token"})");
+  got = r.drain(2);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0], (json{{"type", "error"}, {"code", "forbidden"}, {"topic", "checkins:3"}}));
+  EXPECT_EQ(got[1], (json{{"type", "auth"}, {"role", "steering"}}));
+
+  // That session signed out: at the next recheck the goals end too; the public list goes on.
+  r.sessions.erase("steering-token");
+  r.c->recheck();
+  got = r.drain(1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0], (json{{"type", "error"}, {"code", "forbidden"}, {"topic", "goals"}}));
+  EXPECT_FALSE(r.c->has_credential());
+  r.src.set("goals", 2);
+  r.src.set("events", 2);
+  r.h.touch("goals");
+  r.h.touch("events");
+  got = r.drain(1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]["topic"], "events");
+  EXPECT_EQ(got[0]["type"], "update");
+  r.c->on_message(R"({"type":"subscribe","topics":["goals"]})");
+  got = r.drain(1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]["code"], "forbidden");
 }
 
 TEST(live_client, too_many_topics_too_many_messages_and_an_unread_queue_are_bounded) {
