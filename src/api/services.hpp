@@ -85,7 +85,8 @@ bool over_public_limit(services&, const request&, const responder& done);
 std::optional<principal> require(services&, const request&, domain::role minimum, response& denied);
 
 // The goals document of GET /api/v1/goals (also the live topic `goals`).
-json goals_json(const domain::goals&);
+// `period`: the ?from=&to= the figures were limited to (echoed as "period", nulls when open).
+json goals_json(const domain::goals&, const domain::goal_period& period = {});
 // The live `goals` topic, kept by a tally that follows the commits (domain::goal_tally): note() takes each commit's
 // changes (on the writer's thread, from the commit hook, before the hub hears of them); document() reads back only
 // the events and registrations they touched, one row each, and renders the figures (on the hub's thread). The first

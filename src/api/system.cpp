@@ -14,7 +14,7 @@ json share_json(const domain::share_figure& f) {
 
 }  // namespace
 
-json goals_json(const domain::goals& g) {
+json goals_json(const domain::goals& g, const domain::goal_period& period) {
   json rep = share_json(g.representation);
   rep["by_network"] = json::object();
   for (const auto& [n, f] : g.representation_by_network) rep["by_network"][n] = share_json(f);
@@ -41,7 +41,9 @@ json goals_json(const domain::goals& g) {
                              {"by_organisation_type", g.by_organisation_type}, {"home_region", g.home_region},
                              {"other", g.other_region}, {"by_topic", topics}}},
           {"support", {{"project_ideas", g.support_project_ideas}, {"persons", g.support_persons},
-                       {"average_hours_per_project", g.average_hours_per_project}}}};
+                       {"average_hours_per_project", g.average_hours_per_project}}},
+          {"period", {{"from", period.from ? json(*period.from) : json(nullptr)},
+                      {"to", period.to ? json(*period.to) : json(nullptr)}}}};
 }
 
 void add_system_routes(router& r, services& s) {
@@ -82,9 +84,24 @@ void add_system_routes(router& r, services& s) {
   r.add("GET", "/api/v1/goals", [&s](const request& req, const route_match&, responder done) {
     response err;
     if (!require(s, req, domain::role::steering, err)) return done(err);
-    run_heavy(s, std::move(done), [&s] {
+    // ?from=&to= (YYYY-MM-DD, Stockholm days, inclusive): every figure over the events that start in the period.
+    domain::goal_period period;
+    domain::field_errors errors;
+    for (auto [name, out] : {std::pair{"from", &period.from}, std::pair{"to", &period.to}}) {
+      auto it = req.query.find(name);
+      if (it == req.query.end() || it->second.empty()) continue;
+      if (it->second.size() != 10 || !domain::parse_date(it->second)) errors.push_back({name, "must be a date (YYYY-MM-DD)"});
+      else *out = it->second;
+    }
+    if (errors.empty() && period.from && period.to && *period.to < *period.from)
+      errors.push_back({"to", "must not be before from"});
+    if (!errors.empty()) return done(problem(400, "Bad query", "some query parameters are wrong", errors));
+    run_heavy(s, std::move(done), [&s, period] {
       auto facts = s.db.goal_facts_now();
-      return json_response(200, goals_json(domain::compute_goals(facts.events, facts.attendances, facts.support, s.cfg, domain::now())));
+      domain::limit_to_period(period, facts.events, facts.attendances, facts.support);
+      return json_response(
+          200, goals_json(domain::compute_goals(facts.events, facts.attendances, facts.support, s.cfg, domain::now()),
+                          period));
     });
   });
 }

@@ -10,6 +10,21 @@ namespace eventd::domain {
 
 bool is_held(const goal_event& e, time_point now) { return !e.cancelled && e.starts_at <= now; }
 
+std::string stockholm_day(time_point t) { return format_rfc3339(t, stockholm_offset_minutes(t)).substr(0, 10); }
+
+void limit_to_period(const goal_period& p, std::vector<goal_event>& events, std::vector<goal_attendance>& attendances,
+                     std::vector<goal_support_session>& support) {
+  if (!p.from && !p.to) return;
+  std::set<id_t> kept;
+  std::erase_if(events, [&](const goal_event& e) {
+    if (!p.contains(stockholm_day(e.starts_at))) return true;
+    kept.insert(e.id);
+    return false;
+  });
+  std::erase_if(attendances, [&](const goal_attendance& a) { return !kept.count(a.event_id); });
+  std::erase_if(support, [&](const goal_support_session& s) { return !p.contains(s.date); });
+}
+
 namespace {
 
 void finish_share(share_figure& f, double goal) {

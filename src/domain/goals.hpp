@@ -40,6 +40,7 @@ struct goal_support_session {
   std::string project_idea;  // already normalised: trimmed, lower-case
   double hours = 0;
   std::vector<id_t> person_ids;
+  std::string date;  // YYYY-MM-DD
 };
 
 struct share_figure {
@@ -103,6 +104,18 @@ bool is_held(const goal_event&, time_point now);
 // `attendances` in (attended_at, registration_id) order: a person's last one describes them.
 goals compute_goals(const std::vector<goal_event>&, const std::vector<goal_attendance>&,
                     const std::vector<goal_support_session>&, const config&, time_point now);
+
+// A period of Stockholm days, both ends inclusive (YYYY-MM-DD; either may be open).
+struct goal_period {
+  std::optional<std::string> from, to;
+  bool contains(const std::string& day) const { return (!from || day >= *from) && (!to || day <= *to); }
+};
+// The Stockholm day an event starts on (YYYY-MM-DD).
+std::string stockholm_day(time_point);
+// Keeps the facts of a period (DOMAIN.md): the events that start in it, the attendances of those events, and the
+// counselling sessions dated in it.
+void limit_to_period(const goal_period&, std::vector<goal_event>&, std::vector<goal_attendance>&,
+                     std::vector<goal_support_session>&);
 
 // The pieces compute_goals and goal_tally share.
 namespace goal_parts {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, client, signIn } from '../support/server.mjs';
-import { makeUser, ongoingEventBody, registrationBody, hoursFromNow } from '../support/fixtures.mjs';
+import { makeUser, ongoingEventBody, registrationBody, hoursFromNow, assertProblem } from '../support/fixtures.mjs';
 
 // A small RFC 4180 reader: quoted fields, doubled quotes, CRLF rows.
 function parseCsv(text) {
@@ -104,6 +104,56 @@ test('the goals name the held network events still without a home-region attende
     rep = await goals();
     assert.deepEqual(rep.unrepresented_events.map((e) => e.id), [brussels.id]);
     assert.equal(rep.unrepresented_events.length, rep.held_events - rep.represented_events);
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+});
+
+test('the goals over a period (?from=&to=, Stockholm days, inclusive) count only the events that start in it', async () => {
+  const server = await startServer();
+  try {
+    const api = client(server.url);
+    const admin = await signIn(server.url);
+    const steering = (await makeUser(server.url, admin, 'steering')).token;
+    const day = (hours) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm' }).format(new Date(Date.now() + hours * 3600e3));
+    const create = async (body) => {
+      const r = await api('POST', '/api/v1/events', ongoingEventBody({ kind: 'network_event', topic: null, network: 'euroma',
+        registration_closes_at: null, ...body }), { token: admin });
+      assert.equal(r.status, 201, r.text);
+      return r.body;
+    };
+    const old = await create({ title: 'Forty days ago', starts_at: hoursFromNow(-24 * 40), ends_at: hoursFromNow(-24 * 40 + 2) });
+    const recent = await create({ title: 'Ten days ago', starts_at: hoursFromNow(-24 * 10), ends_at: hoursFromNow(-24 * 10 + 2) });
+    await create({ title: 'A meeting five days ago', kind: 'network_meeting', network: null, focus_area: 'roma', starts_at: hoursFromNow(-24 * 5), ends_at: hoursFromNow(-24 * 5 + 2) });
+    const goals = async (query) => {
+      const r = await api('GET', `/api/v1/goals${query}`, undefined, { token: steering });
+      assert.equal(r.status, 200, r.text);
+      return r.body;
+    };
+    const all = await goals('');
+    assert.equal(all.representation.held_events, 2);
+    assert.equal(all.network_meetings.by_focus_area.roma.held, 1);
+    assert.deepEqual(all.period, { from: null, to: null });
+
+    const lately = await goals(`?from=${day(-24 * 15)}&to=${day(0)}`);
+    assert.deepEqual(lately.period, { from: day(-24 * 15), to: day(0) });
+    assert.equal(lately.representation.held_events, 1);
+    assert.deepEqual(lately.representation.unrepresented_events.map((e) => e.id), [recent.id]);
+    assert.equal(lately.network_meetings.by_focus_area.roma.held, 1);
+
+    // Both ends inclusive: a period of the one day the old event starts on holds it, and nothing else.
+    const thatDay = await goals(`?from=${day(-24 * 40)}&to=${day(-24 * 40)}`);
+    assert.deepEqual(thatDay.representation.unrepresented_events.map((e) => e.id), [old.id]);
+    assert.equal(thatDay.network_meetings.by_focus_area.roma.held, 0);
+    // Open at one end.
+    assert.equal((await goals(`?to=${day(-24 * 20)}`)).representation.held_events, 1);
+    assert.equal((await goals(`?from=${day(-24 * 20)}`)).representation.held_events, 1);
+
+    for (const [query, field] of [['?from=2026-13-01', 'from'], ['?to=yesterday', 'to'], ['?from=2026-1-01', 'from'],
+      ['?from=2026-02-30', 'from'], [`?from=${day(0)}&to=${day(-48)}`, 'to'], ['?from=2026-01-01T00:00:00Z', 'from']]) {
+      assertProblem(await api('GET', `/api/v1/goals${query}`, undefined, { token: steering }), 400, [field]);
+    }
   } finally {
     await server.stop();
     server.cleanup();

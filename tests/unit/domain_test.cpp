@@ -1183,3 +1183,43 @@ TEST(validate_person, refuses_invisible_and_bidirectional_characters_in_names) {
   EXPECT_TRUE(has_hidden_characters("line\nbreak"));
   EXPECT_FALSE(has_hidden_characters("line\nbreak", true));
 }
+
+TEST(goals, a_period_keeps_the_events_starting_on_its_stockholm_days_their_attendances_and_its_sessions) {
+  // 2026-05-13 21:30 UTC is 23:30 in Stockholm (summer time): still the 13th; 22:30 UTC is already the 14th there.
+  const time_point late_13th = 1778707800;  // 2026-05-13T21:30:00Z
+  const time_point early_14th = late_13th + 3600;
+  EXPECT_EQ(stockholm_day(late_13th), "2026-05-13");
+  EXPECT_EQ(stockholm_day(early_14th), "2026-05-14");
+  std::vector<goal_event> events{network_event(1, "euroma", late_13th), network_event(2, "euroma", early_14th)};
+  std::vector<goal_attendance> attendances{attended(1, 10, true), attended(2, 11, true)};
+  std::vector<goal_support_session> support{{"idea a", 1.0, {10}, "2026-05-13"}, {"idea b", 2.0, {11}, "2026-05-14"}};
+
+  auto e = events;
+  auto a = attendances;
+  auto s = support;
+  limit_to_period({}, e, a, s);  // no period: everything
+  EXPECT_EQ(e.size(), 2u);
+  EXPECT_EQ(a.size(), 2u);
+  EXPECT_EQ(s.size(), 2u);
+
+  limit_to_period({.from = "2026-05-14", .to = "2026-05-14"}, e, a, s);
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0].id, 2);
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].person_id, 11);
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_EQ(s[0].project_idea, "idea b");
+
+  e = events;
+  a = attendances;
+  s = support;
+  limit_to_period({.from = std::nullopt, .to = "2026-05-13"}, e, a, s);
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0].id, 1);
+  EXPECT_EQ(a.size(), 1u);
+  EXPECT_EQ(s.size(), 1u);
+  const auto g = compute_goals(e, a, s, config{}, goals_now);
+  EXPECT_EQ(g.representation.held_events, 1);
+  EXPECT_EQ(g.representation.represented_events, 1);
+  EXPECT_EQ(g.support_persons, 1);
+}

@@ -125,7 +125,7 @@ namespace {
 std::vector<domain::goal_support_session> read_goal_support(connection& c) {
   std::vector<domain::goal_support_session> out;
   static constexpr sql_text support{
-      "SELECT s.id, s.project_idea_key, s.hours, p.person_id FROM support_sessions s "
+      "SELECT s.id, s.date, s.project_idea_key, s.hours, p.person_id FROM support_sessions s "
       "LEFT JOIN support_session_persons p ON p.session_id = s.id ORDER BY s.id"};
   auto& s = c.prepare(support.c_str());
   id_t last = -1;
@@ -133,7 +133,8 @@ std::vector<domain::goal_support_session> read_goal_support(connection& c) {
     const id_t session = s.getColumn(support["s.id"]).getInt64();
     if (session != last) {
       last = session;
-      out.push_back({s.getColumn(support["project_idea_key"]).getString(), s.getColumn(support["hours"]).getDouble(), {}});
+      out.push_back({s.getColumn(support["project_idea_key"]).getString(), s.getColumn(support["hours"]).getDouble(), {},
+                     s.getColumn(support["date"]).getString()});
     }
     const auto person = s.getColumn(support["person_id"]);
     if (!person.isNull()) out.back().person_ids.push_back(person.getInt64());
