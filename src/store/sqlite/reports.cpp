@@ -78,6 +78,18 @@ domain::goal_attendance read_goal_attendance(SQLite::Statement& a) {
 
 std::vector<domain::goal_support_session> read_goal_support(connection& c);
 
+// The one row a statement with one id parameter finds, read by `read`, or nothing.
+template <class Read>
+auto one_row(connection& c, const sql_text& sql, id_t id, Read read)
+    -> std::optional<decltype(read(std::declval<SQLite::Statement&>()))> {
+  auto& q = c.prepare(sql.c_str());
+  q.bind(1, id);
+  if (!q.executeStep()) return std::nullopt;
+  auto row = read(q);
+  q.reset();
+  return row;
+}
+
 }  // namespace
 
 goal_facts sqlite_store::goal_facts_now() {
@@ -97,22 +109,12 @@ goal_facts sqlite_store::goal_facts_now() {
 
 std::optional<domain::goal_event> sqlite_store::goal_event_of(id_t event_id) {
   auto c = borrow();
-  auto& e = c->prepare(goal_event_sql.c_str());
-  e.bind(1, event_id);
-  if (!e.executeStep()) return std::nullopt;
-  auto g = read_goal_event(e);
-  e.reset();
-  return g;
+  return one_row(*c, goal_event_sql, event_id, read_goal_event);
 }
 
 std::optional<domain::goal_attendance> sqlite_store::goal_attendance_of(id_t registration_id) {
   auto c = borrow();
-  auto& a = c->prepare(goal_attendance_sql.c_str());
-  a.bind(1, registration_id);
-  if (!a.executeStep()) return std::nullopt;
-  auto g = read_goal_attendance(a);
-  a.reset();
-  return g;
+  return one_row(*c, goal_attendance_sql, registration_id, read_goal_attendance);
 }
 
 std::vector<domain::goal_support_session> sqlite_store::goal_support_now() {
