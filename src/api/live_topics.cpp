@@ -1,5 +1,6 @@
 // What each live topic holds (../shared/API.md, Live updates): `goals` from a tally that follows the commits, the
-// others read from the store when a commit touched them, once for all of their watchers. Public topics carry counts only; `checkins:{id}` (organisers) carries names.
+// others read from the store when a commit touched them, once for all of their watchers. Public topics carry counts
+// only; `checkins:{id}` (organisers) carries names.
 #include "api/registration_view.hpp"
 #include "api/services.hpp"
 

@@ -108,7 +108,7 @@ void goal_tally::put_attendance(id_t registration_id, const std::optional<goal_a
       auto& h = home_[a.event_id];
       --h.home;
       if (a.organisation_type == "user_organisation") --h.home_user_org;
-      if (h.home == 0 && h.home_user_org == 0) home_.erase(a.event_id);
+      if (h.home == 0) home_.erase(a.event_id);  // home_user_org counts a part of them
     }
     if (auto b = by_event_.find(a.event_id); b != by_event_.end()) {
       b->second.erase(registration_id);

@@ -74,16 +74,23 @@ struct history {
     return out;
   }
 
-  goals expected(time_point now) const {
+  std::vector<goal_event> event_list() const {
     std::vector<goal_event> ev;
     for (const auto& [_, e] : events) ev.push_back(e);
+    return ev;
+  }
+
+  // In (attended_at, registration_id) order, as the store reads them.
+  std::vector<goal_attendance> attendance_list() const {
     std::vector<goal_attendance> at;
     for (const auto& [_, a] : attendances) at.push_back(a);
     std::sort(at.begin(), at.end(), [](const goal_attendance& a, const goal_attendance& b) {
       return std::pair{a.attended_at, a.registration_id} < std::pair{b.attended_at, b.registration_id};
     });
-    return compute_goals(ev, at, support, cfg, now);
+    return at;
   }
+
+  goals expected(time_point now) const { return compute_goals(event_list(), attendance_list(), support, cfg, now); }
 };
 
 }  // namespace
@@ -139,11 +146,7 @@ TEST(goal_tally, follows_random_histories_exactly) {
 
     // A tally loaded in one go from the same facts agrees too.
     goal_tally loaded(h.cfg);
-    std::vector<goal_event> ev;
-    for (const auto& [_, e] : h.events) ev.push_back(e);
-    std::vector<goal_attendance> at;
-    for (const auto& [_, a] : h.attendances) at.push_back(a);
-    loaded.reset(ev, at, h.support);
+    loaded.reset(h.event_list(), h.attendance_list(), h.support);
     EXPECT_TRUE(loaded.result(now) == h.expected(now)) << "seed " << seed;
   }
 }
