@@ -81,4 +81,12 @@ std::optional<std::string> canonical_email(std::string_view raw) {
   return *local + '@' + domain;
 }
 
+std::string fold_case(std::string_view text) {
+  if (auto folded = normalised(&icu::Normalizer2::getNFKCCasefoldInstance, text)) return *folded;
+  std::string out(text);
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  return out;
+}
+
 }  // namespace eventd::domain

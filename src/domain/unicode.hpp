@@ -19,4 +19,7 @@ bool has_hidden_characters(std::string_view, bool multiline = false);
 // it holds hidden characters or its domain is not a valid international domain name.
 std::optional<std::string> canonical_email(std::string_view);
 
+// The text as compared ignoring case: NFKC with full case folding ("ÅSA" = "åsa", "Straße" = "STRASSE").
+std::string fold_case(std::string_view);
+
 }  // namespace eventd::domain

@@ -1,6 +1,10 @@
 #include "domain/validation.hpp"
 
+#include "domain/time.hpp"
 #include "domain/unicode.hpp"
+
+#include <cmath>
+#include <map>
 
 #include <set>
 
@@ -133,6 +137,53 @@ void validate_event(const event& e, const config& cfg, field_errors& errors) {
         errors.push_back({"venue.accessibility", one_of_message(accessibility_needs)});
         break;
       }
+  }
+}
+
+void validate_support(const support_session_patch& p, bool creating, field_errors& errors) {
+  if (creating) {
+    const auto named = [&](std::string_view field) {
+      for (const auto& e : errors)
+        if (e.field == field || (e.field.starts_with(field) && e.field.size() > field.size() && e.field[field.size()] == '['))
+          return true;
+      return false;
+    };
+    const std::pair<const char*, bool> required[] = {{"date", p.date.has_value()},
+                                                     {"organisation", p.organisation.has_value()},
+                                                     {"project_idea", p.project_idea.has_value()},
+                                                     {"hours", p.hours.has_value()},
+                                                     {"persons", p.persons.has_value()}};
+    for (const auto& [field, present] : required)
+      if (!present && !named(field)) errors.push_back({field, "is required"});
+  }
+  if (p.date && (p.date->size() != 10 || !parse_date(*p.date)))
+    errors.push_back({"date", "must be a date that exists (YYYY-MM-DD)"});
+  if (p.organisation) required_text(*p.organisation, "organisation", max_name, errors);
+  if (p.organisation_type && *p.organisation_type && !contains(organisation_types, **p.organisation_type))
+    errors.push_back({"organisation_type", one_of_message(organisation_types)});
+  if (p.municipality && *p.municipality) optional_text(*p.municipality, "municipality", 100, errors);
+  if (p.project_idea) required_text(*p.project_idea, "project_idea", max_title, errors);
+  if (p.hours && (!std::isfinite(*p.hours) || *p.hours <= 0 || *p.hours > max_support_hours))
+    errors.push_back({"hours", "must be a number above 0 and at most " + std::to_string(static_cast<int>(max_support_hours))});
+  if (p.note && *p.note) optional_text(*p.note, "note", max_text, errors, true);
+  if (!p.persons) return;
+  if (p.persons->empty()) errors.push_back({"persons", "must name at least one person"});
+  if (p.persons->size() > max_support_persons) {
+    errors.push_back({"persons", "must name at most " + std::to_string(max_support_persons) + " persons"});
+    return;
+  }
+  std::map<std::string, std::size_t> first_with;  // normalised address -> the first person giving it
+  for (std::size_t i = 0; i < p.persons->size(); ++i) {
+    const auto& person = (*p.persons)[i];
+    const std::string at = "persons[" + std::to_string(i) + "].";
+    required_text(person.name.value_or(""), (at + "name").c_str(), max_name, errors);
+    const std::string address = person.email.value_or("");
+    if (auto problem = email_problem(address)) {
+      errors.push_back({at + "email", std::move(*problem)});
+      continue;
+    }
+    const auto [seen, fresh] = first_with.emplace(normalise_email(address), i);
+    if (!fresh) errors.push_back({at + "email", "is the same person as persons[" + std::to_string(seen->second) + "]"});
   }
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "domain/config.hpp"
+#include "domain/support_rules.hpp"
 #include "domain/types.hpp"
 
 #include <optional>
@@ -36,5 +37,10 @@ std::string one_of_message(const std::vector<std::string>& words);
 
 void validate_person(const person_fields&, field_errors&);
 void validate_event(const event&, const config&, field_errors&);
+// A counselling session's fields as sent (before normalise_support): every field present is checked, and when
+// `creating` the required ones (date, organisation, project_idea, hours, persons) must be there unless `errors`
+// already names them (sent with a wrong type). Persons are named "persons[i].name" and "persons[i].email"; a second
+// person with the same normalised address as an earlier one is refused, not merged (the two names may differ).
+void validate_support(const support_session_patch&, bool creating, field_errors&);
 
 }  // namespace eventd::domain
