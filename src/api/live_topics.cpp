@@ -54,6 +54,10 @@ void live_goals::note(const std::vector<store::change>& changes) {
   using kind = store::change::kind;
   std::lock_guard lock(mutex_);
   for (const auto& c : changes) {
+    if (c.what == kind::support_saved) {
+      support_dirty_ = true;
+      continue;
+    }
     if (c.what == kind::event_saved) {
       if (c.event_id > 0) events_.insert(c.event_id);
       continue;
@@ -63,11 +67,6 @@ void live_goals::note(const std::vector<store::change>& changes) {
     if ((c.what == kind::registered || c.what == kind::promoted) && !walk_in) continue;
     if (c.registration_id > 0) registrations_.insert(c.registration_id);
   }
-}
-
-void live_goals::support_changed() {
-  std::lock_guard lock(mutex_);
-  support_dirty_ = true;
 }
 
 std::string live_goals::document() {

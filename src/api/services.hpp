@@ -96,14 +96,12 @@ public:
   explicit live_goals(services&);
   void note(const std::vector<store::change>&);
   std::string document();
-  // The counselling sessions changed: read them again at the next document().
-  void support_changed();
 
 private:
   services& s_;
   std::mutex mutex_;
   std::set<domain::id_t> events_, registrations_;  // touched since the last document()
-  bool support_dirty_ = false;
+  bool support_dirty_ = false;  // a commit changed the counselling log: read it again (it is small)
   bool loaded_ = false;  // the hub's thread only, as is the tally
   domain::goal_tally tally_;
 };
@@ -121,6 +119,10 @@ void add_checkin_routes(router&, services&);
 void add_report_routes(router&, services&);
 void add_static_files(router&, services&);
 void add_all_routes(router&, services&);
+void add_support_routes(router&, services&);
+// The ?from=&to= of a request (YYYY-MM-DD, Stockholm days, inclusive; either may be open or empty). A malformed
+// date, or `to` before `from`, is noted in `errors` (the caller answers 400).
+domain::goal_period read_period(const request&, domain::field_errors& errors);
 
 // Runs `work` on the read pool and answers with what it returns (from that thread: the responder posts back to the
 // connection). When the pool is full, answers 503 with Retry-After at once.

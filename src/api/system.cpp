@@ -46,6 +46,19 @@ json goals_json(const domain::goals& g, const domain::goal_period& period) {
                       {"to", period.to ? json(*period.to) : json(nullptr)}}}};
 }
 
+domain::goal_period read_period(const request& req, domain::field_errors& errors) {
+  domain::goal_period period;
+  for (auto [name, out] : {std::pair{"from", &period.from}, std::pair{"to", &period.to}}) {
+    auto it = req.query.find(name);
+    if (it == req.query.end() || it->second.empty()) continue;
+    if (it->second.size() != 10 || !domain::parse_date(it->second)) errors.push_back({name, "must be a date (YYYY-MM-DD)"});
+    else *out = it->second;
+  }
+  if (errors.empty() && period.from && period.to && *period.to < *period.from)
+    errors.push_back({"to", "must not be before from"});
+  return period;
+}
+
 void add_system_routes(router& r, services& s) {
   r.add("GET", "/healthz", [](const request&, const route_match&, responder done) {
     response res;
@@ -84,17 +97,9 @@ void add_system_routes(router& r, services& s) {
   r.add("GET", "/api/v1/goals", [&s](const request& req, const route_match&, responder done) {
     response err;
     if (!require(s, req, domain::role::steering, err)) return done(err);
-    // ?from=&to= (YYYY-MM-DD, Stockholm days, inclusive): every figure over the events that start in the period.
-    domain::goal_period period;
+    // ?from=&to=: every figure over the events that start in the period.
     domain::field_errors errors;
-    for (auto [name, out] : {std::pair{"from", &period.from}, std::pair{"to", &period.to}}) {
-      auto it = req.query.find(name);
-      if (it == req.query.end() || it->second.empty()) continue;
-      if (it->second.size() != 10 || !domain::parse_date(it->second)) errors.push_back({name, "must be a date (YYYY-MM-DD)"});
-      else *out = it->second;
-    }
-    if (errors.empty() && period.from && period.to && *period.to < *period.from)
-      errors.push_back({"to", "must not be before from"});
+    const auto period = read_period(req, errors);
     if (!errors.empty()) return done(problem(400, "Bad query", "some query parameters are wrong", errors));
     run_heavy(s, std::move(done), [&s, period] {
       auto facts = s.db.goal_facts_now();
@@ -113,6 +118,7 @@ void add_all_routes(router& r, services& s) {
   add_registration_routes(r, s);
   add_checkin_routes(r, s);
   add_report_routes(r, s);
+  add_support_routes(r, s);
   add_static_files(r, s);
 }
 

@@ -140,21 +140,28 @@ void validate_event(const event& e, const config& cfg, field_errors& errors) {
   }
 }
 
+namespace {
+
+// Whether `errors` already says something about `field` or its parts ("persons" covers "persons[0]"): a field sent
+// with a wrong type is not also "required".
+bool named(const field_errors& errors, std::string_view field) {
+  for (const auto& e : errors)
+    if (e.field == field || (e.field.starts_with(field) && e.field.size() > field.size() && e.field[field.size()] == '['))
+      return true;
+  return false;
+}
+
+}  // namespace
+
 void validate_support(const support_session_patch& p, bool creating, field_errors& errors) {
   if (creating) {
-    const auto named = [&](std::string_view field) {
-      for (const auto& e : errors)
-        if (e.field == field || (e.field.starts_with(field) && e.field.size() > field.size() && e.field[field.size()] == '['))
-          return true;
-      return false;
-    };
     const std::pair<const char*, bool> required[] = {{"date", p.date.has_value()},
                                                      {"organisation", p.organisation.has_value()},
                                                      {"project_idea", p.project_idea.has_value()},
                                                      {"hours", p.hours.has_value()},
                                                      {"persons", p.persons.has_value()}};
     for (const auto& [field, present] : required)
-      if (!present && !named(field)) errors.push_back({field, "is required"});
+      if (!present && !named(errors, field)) errors.push_back({field, "is required"});
   }
   if (p.date && (p.date->size() != 10 || !parse_date(*p.date)))
     errors.push_back({"date", "must be a date that exists (YYYY-MM-DD)"});
@@ -175,8 +182,10 @@ void validate_support(const support_session_patch& p, bool creating, field_error
   std::map<std::string, std::size_t> first_with;  // normalised address -> the first person giving it
   for (std::size_t i = 0; i < p.persons->size(); ++i) {
     const auto& person = (*p.persons)[i];
-    const std::string at = "persons[" + std::to_string(i) + "].";
-    required_text(person.name.value_or(""), (at + "name").c_str(), max_name, errors);
+    const std::string item = "persons[" + std::to_string(i) + "]", at = item + ".";
+    if (named(errors, item)) continue;  // not even an object
+    if (!named(errors, at + "name")) required_text(person.name.value_or(""), (at + "name").c_str(), max_name, errors);
+    if (named(errors, at + "email")) continue;
     const std::string address = person.email.value_or("");
     if (auto problem = email_problem(address)) {
       errors.push_back({at + "email", std::move(*problem)});

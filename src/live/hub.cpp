@@ -7,6 +7,8 @@ namespace eventd::live {
 std::vector<std::string> topics_touched(const store::change& c) {
   using kind = store::change::kind;
   std::vector<std::string> out;
+  // The counselling log feeds only the goals' support figures.
+  if (c.what == kind::support_saved) return {"goals"};
   if (c.event_id <= 0) return out;
   const std::string id = std::to_string(c.event_id);
   out.push_back("event:" + id);

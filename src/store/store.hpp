@@ -4,6 +4,7 @@
 #include "domain/config.hpp"
 #include "domain/event_rules.hpp"
 #include "domain/goals.hpp"
+#include "domain/support_rules.hpp"
 #include "domain/types.hpp"
 #include "domain/validation.hpp"
 
@@ -85,9 +86,13 @@ struct created_registration {
 // What a committed write did, for whoever acts on it after the commit (the participants' mail, the live hub).
 // registered: someone registered (a walk-in with a check-in too); promoted: moved up from the waitlist; erased: personal
 // data blanked; cancelled; edited: personal fields changed; checked_in / check_in_undone; event_saved: the event was
-// created, edited or cancelled (registration_id 0).
+// created, edited or cancelled (registration_id 0); support_saved: a counselling session was created, changed or
+// deleted (both ids 0; the goals' support figures move); support_erased: counselled persons' names and addresses
+// were blanked by the retention rule (both ids 0; no figure moves).
 struct change {
-  enum class kind { registered, promoted, erased, cancelled, edited, checked_in, check_in_undone, event_saved };
+  enum class kind {
+    registered, promoted, erased, cancelled, edited, checked_in, check_in_undone, event_saved, support_saved, support_erased
+  };
   kind what = kind::registered;
   domain::id_t registration_id = 0;
   // registered: the new registration and its private link's token (kept nowhere else once the answer has left).
@@ -235,7 +240,9 @@ public:
   virtual void cancel_registration(domain::id_t event_id, domain::id_t registration_id, callback<domain::registration>) = 0;
   virtual void erase_by_token(std::string manage_token, callback<domain::registration>) = 0;
   // Erases the personal data of every registration whose event ended before `cutoff` (the retention rule);
-  // statuses, check-ins and the anonymous facts stay. Answers how many registrations were erased.
+  // statuses, check-ins and the anonymous facts stay. Also blanks the names and notes of counselling sessions dated
+  // before cutoff's Stockholm day (their persons stay counted by id). An address goes once no unerased registration
+  // or counselling session names it. Answers how many registrations were erased.
   virtual void erase_ended_before(domain::time_point cutoff, callback<std::int64_t>) = 0;
 
   // Check-in
@@ -253,6 +260,16 @@ public:
 
   // True while no event exists (demo data is loaded only into an empty database).
   virtual bool empty_of_events() = 0;
+
+  // Counselling (../shared/API.md, Counselling). A session's persons are rows of `persons` keyed by the normalised
+  // address, as registrations' are; `sessions` come as domain::normalise_support leaves them and validated. Each
+  // write notes change::kind::support_saved. Unknown ids: not_found.
+  virtual void create_support_session(domain::support_session, callback<domain::support_session>) = 0;
+  virtual void update_support_session(domain::id_t, domain::support_session_patch, callback<domain::support_session>) = 0;
+  virtual void delete_support_session(domain::id_t, callback<bool>) = 0;
+  virtual std::optional<domain::support_session> get_support_session(domain::id_t) = 0;
+  // The sessions dated in the period (both ends inclusive, either open), by date then id, each with its persons.
+  virtual std::vector<domain::support_session> list_support_sessions(const domain::goal_period&) = 0;
 };
 
 std::unique_ptr<store> make_sqlite_store(const domain::config&);

@@ -171,4 +171,14 @@ void insert_checkin(connection& c, id_t registration_id, id_t event_id, domain::
   q.exec();
 }
 
+// The person with this (normalised) e-mail address, made on first sight.
+id_t person_id_for(connection& c, const std::string& email) {
+  auto& q = c.prepare("INSERT INTO persons(email) VALUES (?) ON CONFLICT(email) DO UPDATE SET email = excluded.email RETURNING id");
+  q.bind(1, email);
+  q.executeStep();
+  const id_t id = q.getColumn(0).getInt64();
+  q.reset();
+  return id;
+}
+
 }  // namespace eventd::store::sqlite

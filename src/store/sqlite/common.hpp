@@ -127,6 +127,9 @@ domain::registration read_registration(SQLite::Statement& q);
 void load_waitlist_position(connection& c, domain::registration& r);
 std::optional<domain::registration> registration_by_id(connection& c, id_t id);
 
+// The person with this (normalised) e-mail address, made on first sight (registrations and counselling share them).
+id_t person_id_for(connection& c, const std::string& email);
+
 // The attendance of a registration (at the door, a walk-in, or recorded afterwards). user_id 0: no user.
 void insert_checkin(connection& c, id_t registration_id, id_t event_id, domain::time_point attended_at,
                     domain::time_point received_at, id_t user_id, const std::string& device, bool forced);

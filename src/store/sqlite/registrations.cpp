@@ -3,6 +3,7 @@
 
 #include "auth/crypto.hpp"
 #include "domain/event_rules.hpp"
+#include "domain/goals.hpp"
 #include "domain/registration_rules.hpp"
 #include "domain/time.hpp"
 #include "store/refusals.hpp"
@@ -34,16 +35,6 @@ domain::registration registration_for_link(connection& c, const std::string& tok
   auto r = registration_by_token(c, token);
   if (!r) fail(errc::not_found, "no registration for this link");
   return std::move(*r);
-}
-
-// The person with this (normalised) e-mail address, made on first sight.
-id_t person_id_for(connection& c, const std::string& email) {
-  auto& q = c.prepare("INSERT INTO persons(email) VALUES (?) ON CONFLICT(email) DO UPDATE SET email = excluded.email RETURNING id");
-  q.bind(1, email);
-  q.executeStep();
-  const id_t id = q.getColumn(0).getInt64();
-  q.reset();
-  return id;
 }
 
 // Whether the person holds an active (not cancelled) registration for the event, other than `except`.
@@ -374,6 +365,8 @@ void sqlite_store::erase_by_token(std::string token, callback<domain::registrati
         const auto r = registration_for_link(c, token);
         // An erased registration no longer holds a seat: cancel it first, which promotes the waitlist.
         if (r.status != domain::registration_status::cancelled) cancel(c, r);
+        // The person asked: their names in the counselling log go too (first, so their address can go with it).
+        erase_counselled(c, r.id);
         erase_personal_data(c, r.id, r.event_id);
         return *registration_by_id(c, r.id);
       },
@@ -390,6 +383,7 @@ void sqlite_store::erase_ended_before(domain::time_point cutoff, callback<std::i
         while (q.executeStep()) ids.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getInt64());
         q.reset();
         for (const auto& [id, event_id] : ids) erase_personal_data(c, id, event_id);
+        if (erase_support_before(c, domain::stockholm_day(cutoff))) noted(change::kind::support_erased, 0, 0);
         return static_cast<std::int64_t>(ids.size());
       },
       std::move(cb));
@@ -438,7 +432,7 @@ void sqlite_store::erase_personal_data(connection& c, id_t registration_id, id_t
   auto& p = c.prepare(
       "UPDATE persons SET email = NULL WHERE id = (SELECT person_id FROM registrations WHERE id = ?1) AND NOT EXISTS "
       "(SELECT 1 FROM registrations WHERE person_id = persons.id AND erased = 0) AND NOT EXISTS "
-      "(SELECT 1 FROM support_session_persons s WHERE s.person_id = persons.id)");
+      "(SELECT 1 FROM support_session_persons s WHERE s.person_id = persons.id AND s.name IS NOT NULL)");
   p.bind(1, registration_id);
   p.exec();
   // The stored answers of its scans name the person: blanked, a repeat renders them again without (see scan).
@@ -453,7 +447,7 @@ void sqlite_store::release_person(connection& c, id_t person_id) {
   auto& p = c.prepare(
       "UPDATE persons SET email = NULL WHERE id = ?1 AND email IS NOT NULL AND NOT EXISTS "
       "(SELECT 1 FROM registrations WHERE person_id = ?1 AND erased = 0) AND NOT EXISTS "
-      "(SELECT 1 FROM support_session_persons s WHERE s.person_id = ?1)");
+      "(SELECT 1 FROM support_session_persons s WHERE s.person_id = ?1 AND s.name IS NOT NULL)");
   p.bind(1, person_id);
   p.exec();
 }

@@ -1,5 +1,5 @@
 // The SQLite store: one class, its member functions defined by use case in this folder (accounts, events,
-// registrations, checkins, reports; store.cpp wires the writer, the read pool and the checkpointer).
+// registrations, checkins, reports, support; store.cpp wires the writer, the read pool and the checkpointer).
 #pragma once
 
 #include "auth/crypto.hpp"
@@ -78,6 +78,13 @@ public:
   std::optional<domain::goal_attendance> goal_attendance_of(id_t registration_id) override;
   std::vector<domain::goal_support_session> goal_support_now() override;
 
+  // support.cpp
+  void create_support_session(domain::support_session, callback<domain::support_session>) override;
+  void update_support_session(id_t, domain::support_session_patch, callback<domain::support_session>) override;
+  void delete_support_session(id_t, callback<bool>) override;
+  std::optional<domain::support_session> get_support_session(id_t) override;
+  std::vector<domain::support_session> list_support_sessions(const domain::goal_period&) override;
+
 private:
   // registrations.cpp; on the writer thread, inside a job.
   // Confirms waitlisted registrations in arrival order while seats are free.
@@ -88,6 +95,11 @@ private:
     changes_in_job_.push_back(change{what, registration_id, nullptr, event_id});
   }
   static void release_person(connection& c, id_t person_id);
+  // support.cpp; on the writer thread. Blanks the names in the counselling log of the person behind a registration
+  // (erasure by their link).
+  static void erase_counselled(connection& c, id_t registration_id);
+  // Blanks names and notes of the sessions dated before `day` (the retention rule); true when any were blanked.
+  static bool erase_support_before(connection& c, const std::string& day);
 
   // checkins.cpp
   scan_answer scan(connection& c, const auth::ticket_cipher& tickets, const checkin_command& cmd,

@@ -72,7 +72,10 @@ sqlite_store::lease sqlite_store::borrow() {
 
 void sqlite_store::after_commit(const std::vector<change>& changes) {
   if (commit_listener_) commit_listener_(changes);
-  if (std::none_of(changes.begin(), changes.end(), [](const change& c) { return c.what == change::kind::erased; })) return;
+  if (std::none_of(changes.begin(), changes.end(), [](const change& c) {
+        return c.what == change::kind::erased || c.what == change::kind::support_erased;
+      }))
+    return;
   {
     std::lock_guard lock(checkpoint_mutex_);
     truncate_wanted_ = true;
