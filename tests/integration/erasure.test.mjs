@@ -1,6 +1,7 @@
 // Erasure as a data protection officer checks it: after a person erases their registration (private link) and
 // after the retention rule erases another, no byte of their names, addresses or manage tokens is left in the
-// database file, its WAL, the outbox folder or the server's output, and a repeated scan no longer names them.
+// database file, its WAL, the outbox folder or the server's output, and a repeated scan no longer names them. The same
+// for persons named in the counselling log.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
@@ -179,6 +180,82 @@ test('erasure by link and by retention leaves no copy in the database, WAL, outb
     logs.stdout2 = stdout.text;
     logs.stderr2 = server.stderr;
     assert.deepEqual(leftovers(server.dir, allNeedles, logs), [], 'copies left after a stop');
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+});
+
+test('counselled persons: erased by their registration link, and by retention once their session is old enough', async () => {
+  const tag = `${process.pid}${Date.now() % 100000}`;
+  const kim = { name: `Kalle Quorbleton${tag}`, email: `kalle.quorbleton${tag}@example.org` };
+  const jo = { name: `Jolanda Fizzwick${tag}`, email: `jolanda.fizzwick${tag}@example.org` };
+  const mira = { name: `Mirabel Snodgrass${tag}`, email: `mirabel.snodgrass${tag}@example.org`, note: `Talked with Mirabel about her sister ${tag}` };
+  const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Stockholm' });
+
+  let server = await startServer();
+  const config = JSON.parse(readFileSync(join(projectRoot, 'config', 'eventd.json'), 'utf8'));
+  const configPath = join(server.dir, 'retention.json');
+  writeFileSync(configPath, JSON.stringify({ ...config, retention_days: 1 }));
+  await server.stop();
+  const args = ['--config', configPath];
+  server = await startServer({ dir: server.dir, args });
+  try {
+    let api = client(server.url);
+    let token = await signIn(server.url);
+    const support = async () => (await api('GET', '/api/v1/goals', undefined, { token })).body.support;
+    const session = async (id) => (await api('GET', `/api/v1/support-sessions/${id}`, undefined, { token })).body;
+
+    // Kim attended an event and was counselled today (the address typed differently), with Jo; Mira was counselled
+    // long ago, past the retention period, but the sweep only runs at start and every six hours.
+    const ev = await createEvent(api, token, ongoingEventBody());
+    const reg = await api('POST', `/api/v1/events/${ev.id}/registrations`, { name: kim.name, email: kim.email,
+      organisation: 'Exempelbolaget', organisation_type: 'private', municipality: 'Solna', consent: true });
+    assert.equal(reg.status, 201, reg.text);
+    const checked = await api('POST', `/api/v1/events/${ev.id}/checkins`, { ticket_code: reg.body.ticket_code }, { token });
+    assert.equal(checked.status, 201, checked.text);
+    const recent = await api('POST', '/api/v1/support-sessions', { date: today, organisation: 'Exempelbolaget', project_idea: 'Shared idea',
+      hours: 2, persons: [{ name: kim.name, email: kim.email.toUpperCase() }, { name: jo.name, email: jo.email }] }, { token });
+    assert.equal(recent.status, 201, recent.text);
+    const old = await api('POST', '/api/v1/support-sessions', { date: '2020-01-15', organisation: 'Gamla föreningen', project_idea: 'Old idea',
+      hours: 1, persons: [{ name: mira.name, email: mira.email }], note: mira.note }, { token });
+    assert.equal(old.status, 201, old.text);
+    const figures = await support();
+    assert.deepEqual(figures, { project_ideas: 2, persons: 3, average_hours_per_project: 1.5 });
+
+    // Kim erases by the private link: the name and address leave the counselling log too; Jo stays.
+    const erased = await api('POST', `/api/v1/my/registrations/${reg.body.manage_token}/erase`);
+    assert.equal(erased.status, 200, erased.text);
+    const after = await session(recent.body.id);
+    assert.deepEqual(after.persons.map((p) => [p.name, p.email]), [[null, null], [jo.name, jo.email]]);
+    assert.deepEqual(await support(), figures, 'the figures do not change');
+    const kimNeedles = [kim.name, kim.email];
+    assert.deepEqual(await settle(server.dir, kimNeedles, {}), [], 'Kim left copies while the server runs');
+    // The search does find what is still there.
+    assert.notDeepEqual(leftovers(server.dir, [jo.name, jo.email, mira.name, mira.email, mira.note]).length, 0);
+    assert.equal(leftovers(server.dir, [mira.name, mira.email, mira.note]).length >= 3, true);
+
+    // At the next start the retention rule blanks the old session's persons and note; the figures stay.
+    await server.stop();
+    server = await startServer({ dir: server.dir, args });
+    api = client(server.url);
+    token = await signIn(server.url);
+    let swept;
+    for (let i = 0; i < 100; i++) {
+      swept = await session(old.body.id);
+      if (swept.persons[0].name === null) break;
+      await sleep(100);
+    }
+    assert.deepEqual(swept.persons.map((p) => [p.name, p.email]), [[null, null]]);
+    assert.equal(swept.note, null);
+    assert.equal(swept.project_idea, 'Old idea');
+    assert.deepEqual(await support(), figures, 'the figures do not change');
+    assert.deepEqual((await session(recent.body.id)).persons[1], after.persons[1], 'a recent session keeps its persons');
+    assert.deepEqual(await settle(server.dir, [...kimNeedles, mira.name, mira.email, mira.note], {}), [],
+      'copies left while the server runs');
+    await server.stop();
+    assert.deepEqual(leftovers(server.dir, [...kimNeedles, mira.name, mira.email, mira.note]), [], 'copies left after a stop');
+    assert.equal(leftovers(server.dir, [jo.name, jo.email]).length, 2, 'Jo, not erased, is still there');
   } finally {
     await server.stop();
     server.cleanup();
