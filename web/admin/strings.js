@@ -231,6 +231,7 @@ const en = {
   'admin.need.allergy': 'Allergy',
   'admin.need.other': 'Other need',
   'admin.org.user_organisation': 'User organisation',
+  'admin.nav.support': 'Counselling',
 };
 
 const sv = {
@@ -457,6 +458,7 @@ const sv = {
   'admin.need.allergy': 'Allergi',
   'admin.need.other': 'Annat behov',
   'admin.org.user_organisation': 'Brukarorganisation',
+  'admin.nav.support': 'Rådgivning',
 };
 
 addStrings({ en, sv });
