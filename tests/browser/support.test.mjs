@@ -182,9 +182,9 @@ describe('the counselling log (/admin/support.html)', { skip }, () => {
       await page.fill('#filter-from', '2027-02-01');
       await page.fill('#filter-to', '2027-02-28');
       await page.press('#filter-to', 'Enter');
-      await page.waitForFunction(() => document.querySelectorAll('#sessions-body tr').length === 2);
+      await page.waitForFunction(() => document.querySelector('#list-status').textContent === '2 sessions shown.');
+      assert.equal(await page.locator('#sessions-body tr').count(), 2);
       assert.match(page.url(), /\?from=2027-02-01&to=2027-02-28$/);
-      assert.equal(await textOf(page, '#list-status'), '2 sessions shown.');
       assert.equal(await textOf(page, '#totals'), 'In all: 2 hours of support.');
       assertNoProblems(problems);
     } finally {
