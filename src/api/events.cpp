@@ -20,14 +20,9 @@ domain::event_patch read_event_patch(const json& body, bool creating, domain::fi
     if (body.at("capacity").is_null()) p.capacity = std::optional<std::int64_t>();
     else if (auto v = in.integer("capacity")) p.capacity = std::optional<std::int64_t>(*v);
   }
-  auto optional_word = [&](const char* name, std::optional<std::optional<std::string>>& field) {
-    if (!body.contains(name)) return;
-    if (body.at(name).is_null()) field = std::optional<std::string>();
-    else if (auto v = in.text(name)) field = std::optional<std::string>(*v);
-  };
-  optional_word("focus_area", p.focus_area);
-  optional_word("topic", p.topic);
-  optional_word("network", p.network);
+  p.focus_area = in.nullable_text("focus_area");
+  p.topic = in.nullable_text("topic");
+  p.network = in.nullable_text("network");
   if (auto v = in.boolean("organised_by_project")) p.organised_by_project = *v;
   if (body.contains("registration_closes_at")) {
     if (body.at("registration_closes_at").is_null()) p.registration_closes_at = std::optional<domain::time_point>();

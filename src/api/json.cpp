@@ -282,6 +282,13 @@ std::optional<std::int64_t> reader::integer(const char* name, bool required) {
   return v->get<std::int64_t>();
 }
 
+std::optional<std::optional<std::string>> reader::nullable_text(const char* name) {
+  if (!obj_.contains(name)) return std::nullopt;
+  if (obj_.at(name).is_null()) return std::optional<std::string>();
+  if (auto v = text(name)) return std::optional<std::string>(std::move(*v));
+  return std::nullopt;
+}
+
 std::optional<double> reader::number(const char* name, bool required) {
   const json* v = get(name, required);
   if (!v) return std::nullopt;

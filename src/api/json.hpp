@@ -47,6 +47,8 @@ public:
   reader(const json& obj, domain::field_errors& errors, std::string prefix = "") : obj_(obj), errors_(errors), prefix_(std::move(prefix)) {}
   bool has(const char* name) const { return obj_.contains(name) && !obj_.at(name).is_null(); }
   std::optional<std::string> text(const char* name, bool required = false);
+  // A text that null clears: none when absent (or mistyped, noted), an empty optional for null.
+  std::optional<std::optional<std::string>> nullable_text(const char* name);
   std::optional<std::int64_t> integer(const char* name, bool required = false);
   std::optional<double> number(const char* name, bool required = false);
   std::optional<bool> boolean(const char* name, bool required = false);

@@ -16,14 +16,9 @@ domain::support_session_patch read_support(const json& body, domain::field_error
   p.organisation = in.text("organisation");
   p.project_idea = in.text("project_idea");
   p.hours = in.number("hours");
-  const auto nullable_text = [&](const char* name, std::optional<std::optional<std::string>>& field) {
-    if (!body.contains(name)) return;
-    if (body.at(name).is_null()) field = std::optional<std::string>();
-    else if (auto v = in.text(name)) field = std::optional<std::string>(*v);
-  };
-  nullable_text("organisation_type", p.organisation_type);
-  nullable_text("municipality", p.municipality);
-  nullable_text("note", p.note);
+  p.organisation_type = in.nullable_text("organisation_type");
+  p.municipality = in.nullable_text("municipality");
+  p.note = in.nullable_text("note");
   if (in.has("persons")) {
     const auto& list = body.at("persons");
     if (!list.is_array()) {
@@ -72,24 +67,34 @@ response session_response(int status, const domain::support_session& s) {
   return res;
 }
 
-response invalid(const domain::field_errors& errors) {
-  return problem(422, "Invalid fields", "some fields are missing or wrong", errors);
+// The organiser's fields, validated and in their kept form; otherwise `done` has heard the 401/403, 400/415 or 422.
+std::optional<domain::support_session_patch> valid_support(services& s, const request& req, bool creating,
+                                                           responder& done) {
+  response err;
+  std::optional<json> body;
+  if (require(s, req, domain::role::organiser, err)) body = parse_body(req, err);
+  if (!body) {
+    done(err);
+    return std::nullopt;
+  }
+  domain::field_errors errors;
+  auto patch = read_support(*body, errors);
+  domain::validate_support(patch, creating, errors);
+  if (!errors.empty()) {
+    done(problem(422, "Invalid fields", "some fields are missing or wrong", errors));
+    return std::nullopt;
+  }
+  return domain::normalise_support(std::move(patch));
 }
 
 }  // namespace
 
 void add_support_routes(router& r, services& s) {
   r.add("POST", "/api/v1/support-sessions", [&s](const request& req, const route_match&, responder done) {
-    response err;
-    if (!require(s, req, domain::role::organiser, err)) return done(err);
-    auto body = parse_body(req, err);
-    if (!body) return done(err);
-    domain::field_errors errors;
-    auto patch = read_support(*body, errors);
-    domain::validate_support(patch, true, errors);
-    if (!errors.empty()) return done(invalid(errors));
+    auto patch = valid_support(s, req, true, done);
+    if (!patch) return;
     domain::support_session session;
-    domain::apply(domain::normalise_support(std::move(patch)), session);
+    domain::apply(*patch, session);
     s.db.create_support_session(std::move(session), reply<domain::support_session>(std::move(done), [](const domain::support_session& c) {
                                   auto res = session_response(201, c);
                                   res.headers.emplace_back("Location", "/api/v1/support-sessions/" + std::to_string(c.id));
@@ -122,15 +127,9 @@ void add_support_routes(router& r, services& s) {
   });
 
   r.add("PATCH", "/api/v1/support-sessions/{id}", [&s](const request& req, const route_match& m, responder done) {
-    response err;
-    if (!require(s, req, domain::role::organiser, err)) return done(err);
-    auto body = parse_body(req, err);
-    if (!body) return done(err);
-    domain::field_errors errors;
-    auto patch = read_support(*body, errors);
-    domain::validate_support(patch, false, errors);
-    if (!errors.empty()) return done(invalid(errors));
-    s.db.update_support_session(m.id("id"), domain::normalise_support(std::move(patch)),
+    auto patch = valid_support(s, req, false, done);
+    if (!patch) return;
+    s.db.update_support_session(m.id("id"), std::move(*patch),
                                 reply<domain::support_session>(std::move(done), [](const domain::support_session& u) {
                                   return session_response(200, u);
                                 }));

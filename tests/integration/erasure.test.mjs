@@ -68,6 +68,17 @@ async function mailTo(dir, address) {
   return null;
 }
 
+// A server whose retention rule is at its shortest (one day); `args` start it again on the same data.
+async function startWithShortRetention() {
+  const first = await startServer();
+  const config = JSON.parse(readFileSync(join(projectRoot, 'config', 'eventd.json'), 'utf8'));
+  const configPath = join(first.dir, 'retention.json');
+  writeFileSync(configPath, JSON.stringify({ ...config, retention_days: 1 }));
+  await first.stop();
+  const args = ['--config', configPath];
+  return { server: await startServer({ dir: first.dir, args }), args };
+}
+
 function captureStdout(server) {
   const log = { text: '' };
   server.proc.stdout.on('data', (d) => { log.text += d; });
@@ -91,13 +102,7 @@ test('erasure by link and by retention leaves no copy in the database, WAL, outb
     municipality: 'Nacka', gender: 'woman', consent: true, language: 'en' });
 
   // The retention rule at its shortest, so an event moved ten days into the past is due at the next start.
-  let server = await startServer();
-  const config = JSON.parse(readFileSync(join(projectRoot, 'config', 'eventd.json'), 'utf8'));
-  const configPath = join(server.dir, 'retention.json');
-  writeFileSync(configPath, JSON.stringify({ ...config, retention_days: 1 }));
-  await server.stop();
-  const args = ['--config', configPath];
-  server = await startServer({ dir: server.dir, args });
+  let { server, args } = await startWithShortRetention();
   const logs = {};
   let stdout = captureStdout(server);
   try {
@@ -193,13 +198,7 @@ test('counselled persons: erased by their registration link, and by retention on
   const mira = { name: `Mirabel Snodgrass${tag}`, email: `mirabel.snodgrass${tag}@example.org`, note: `Talked with Mirabel about her sister ${tag}` };
   const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Stockholm' });
 
-  let server = await startServer();
-  const config = JSON.parse(readFileSync(join(projectRoot, 'config', 'eventd.json'), 'utf8'));
-  const configPath = join(server.dir, 'retention.json');
-  writeFileSync(configPath, JSON.stringify({ ...config, retention_days: 1 }));
-  await server.stop();
-  const args = ['--config', configPath];
-  server = await startServer({ dir: server.dir, args });
+  let { server, args } = await startWithShortRetention();
   try {
     let api = client(server.url);
     let token = await signIn(server.url);
