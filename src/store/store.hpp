@@ -261,6 +261,10 @@ public:
   // True while no event exists (demo data is loaded only into an empty database).
   virtual bool empty_of_events() = 0;
 
+  // The server's own settings (key -> value), e.g. the day demo data were made.
+  virtual std::optional<std::string> setting(const std::string& key) = 0;
+  virtual void put_setting(std::string key, std::string value, callback<bool>) = 0;
+
   // Counselling (../shared/API.md, Counselling). A session's persons are rows of `persons` keyed by the normalised
   // address, as registrations' are; `sessions` come as domain::normalise_support leaves them and validated. Each
   // write notes change::kind::support_saved. Unknown ids: not_found.
