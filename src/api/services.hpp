@@ -127,6 +127,9 @@ void add_all_routes(router&, services&);
 void run_heavy(services&, responder done, std::function<response()> work);
 // What a scan answers, the same whether it came alone or in a batch, first or repeated (the store renders with it).
 store::scan_answer render_scan(const store::checkin_outcome&);
+// The ?from=&to= period of the goals and the reports (YYYY-MM-DD, Stockholm days, inclusive; either may be left out);
+// nullopt with `error` set to the 400 problem when a date is malformed or `to` is before `from`.
+std::optional<domain::goal_period> read_period(const request&, response& error);
 // A registration's fields in the CSV exports, in their column order.
 std::vector<std::string> registration_csv_row(const domain::registration&);
 // Tells a participant moved up from the waitlist that they have a place (run off the writer thread).

@@ -46,6 +46,22 @@ json goals_json(const domain::goals& g, const domain::goal_period& period) {
                       {"to", period.to ? json(*period.to) : json(nullptr)}}}};
 }
 
+std::optional<domain::goal_period> read_period(const request& req, response& error) {
+  domain::goal_period period;
+  domain::field_errors errors;
+  for (auto [name, out] : {std::pair{"from", &period.from}, std::pair{"to", &period.to}}) {
+    auto it = req.query.find(name);
+    if (it == req.query.end() || it->second.empty()) continue;
+    if (it->second.size() != 10 || !domain::parse_date(it->second)) errors.push_back({name, "must be a date (YYYY-MM-DD)"});
+    else *out = it->second;
+  }
+  if (errors.empty() && period.from && period.to && *period.to < *period.from)
+    errors.push_back({"to", "must not be before from"});
+  if (errors.empty()) return period;
+  error = problem(400, "Bad query", "some query parameters are wrong", errors);
+  return std::nullopt;
+}
+
 void add_system_routes(router& r, services& s) {
   r.add("GET", "/healthz", [](const request&, const route_match&, responder done) {
     response res;
@@ -85,18 +101,9 @@ void add_system_routes(router& r, services& s) {
     response err;
     if (!require(s, req, domain::role::steering, err)) return done(err);
     // ?from=&to= (YYYY-MM-DD, Stockholm days, inclusive): every figure over the events that start in the period.
-    domain::goal_period period;
-    domain::field_errors errors;
-    for (auto [name, out] : {std::pair{"from", &period.from}, std::pair{"to", &period.to}}) {
-      auto it = req.query.find(name);
-      if (it == req.query.end() || it->second.empty()) continue;
-      if (it->second.size() != 10 || !domain::parse_date(it->second)) errors.push_back({name, "must be a date (YYYY-MM-DD)"});
-      else *out = it->second;
-    }
-    if (errors.empty() && period.from && period.to && *period.to < *period.from)
-      errors.push_back({"to", "must not be before from"});
-    if (!errors.empty()) return done(problem(400, "Bad query", "some query parameters are wrong", errors));
-    run_heavy(s, std::move(done), [&s, period] {
+    auto period = read_period(req, err);
+    if (!period) return done(err);
+    run_heavy(s, std::move(done), [&s, period = *period] {
       auto facts = s.db.goal_facts_now();
       domain::limit_to_period(period, facts.events, facts.attendances, facts.support);
       return json_response(
