@@ -16,7 +16,7 @@ const ALLOWED_ROLES = ['admin', 'organiser', 'steering'];
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const DASH = '—';
 
-const state = { period: { from: '', to: '' }, programme: null, goals: null, kinds: null, forums: null, loading: 0 };
+const state = { period: { from: '', to: '' }, programme: null, lists: {}, goals: null, kinds: null, forums: null, loading: 0 };
 
 // ---------------------------------------------------------------- formatting
 
@@ -146,10 +146,12 @@ function renderForums() {
 function renderKinds(g) {
   const kinds = state.kinds;
   if (!kinds) { replaceChildren($('kind-tables'), none('report.no_data')); replaceChildren($('kind-chart')); return; }
-  const entries = Object.entries(kinds);
+  // In the order of the configuration's lists (the form's order), with anything else the server knows after them.
+  const ordered = (wanted, keys) => [...(wanted || []).filter((k) => keys.includes(k)), ...keys.filter((k) => !(wanted || []).includes(k))];
+  const entries = ordered(state.lists.event_kinds, Object.keys(kinds)).map((k) => [k, kinds[k]]);
   const first = entries[0]?.[1] || {};
-  const genders = Object.keys(first.by_gender || {});
-  const orgs = Object.keys(first.by_organisation_type || {});
+  const genders = ordered(state.lists.genders, Object.keys(first.by_gender || {}));
+  const orgs = ordered(state.lists.organisation_types, Object.keys(first.by_organisation_type || {}));
   const p = g.participation || {};
   const sum = (key) => entries.reduce((a, [, k]) => a + (k[key] ?? 0), 0);
   const kindRow = (kind, cells) => ({ head: label('kind', kind), data: { kind }, cells });
@@ -337,6 +339,7 @@ async function load() {
 async function fetchProgramme() {
   try {
     const cfg = await call('GET', '/api/v1/config');
+    for (const key of ['event_kinds', 'genders', 'organisation_types']) if (Array.isArray(cfg?.[key])) state.lists[key] = cfg[key];
     const p = cfg && typeof cfg.programme === 'object' && cfg.programme ? cfg.programme : null;
     if (!p) return null;
     const day = (x) => (typeof x === 'string' && DATE_RE.test(x) ? x : '');
