@@ -70,19 +70,22 @@ void run_heavy(services& s, responder done, std::function<response()> work) {
 
 namespace {
 
-// Every participant of every event (drafts included), with their event: one query, rows in event and arrival order.
-// Ids are numbers, everything else text.
-table participants_table(services& s) {
-  table t{"participants", {"event_id", "event_title", "event_kind", "event_starts_at", "event_status"}, {}};
-  t.header.insert(t.header.end(), registration_csv_columns.begin(), registration_csv_columns.end());
+// Every participant of every event (drafts included), with their event: one query, rows in event and arrival order,
+// each handed on as it is read. Ids are numbers, everything else text.
+std::vector<std::string> participants_header() {
+  std::vector<std::string> header{"event_id", "event_title", "event_kind", "event_starts_at", "event_status"};
+  header.insert(header.end(), registration_csv_columns.begin(), registration_csv_columns.end());
+  return header;
+}
+
+void for_each_participant_row(services& s, const std::function<void(std::vector<cell>)>& use) {
   s.db.for_each_participant([&](const domain::event& e, const domain::registration& reg) {
     std::vector<cell> row{e.id, e.title, e.kind, when(e.starts_at), std::string(domain::to_string(e.status))};
     auto more = registration_csv_row(reg);
     row.push_back(static_cast<std::int64_t>(reg.id));
     for (std::size_t i = 1; i < more.size(); ++i) row.emplace_back(std::move(more[i]));
-    t.rows.push_back(std::move(row));
+    use(std::move(row));
   });
-  return t;
 }
 
 json kind_json(const domain::kind_participation& k) {
@@ -106,8 +109,7 @@ struct report_data {
 
 report_data read_report(services& s, const domain::goal_period& period) {
   report_data d{period, nullptr, {}, {}, domain::now()};
-  auto facts = s.db.goal_facts_now();
-  domain::limit_to_period(period, facts.events, facts.attendances, facts.support);
+  auto facts = goal_facts_in(s, period);
   d.goals = goals_json(domain::compute_goals(facts.events, facts.attendances, facts.support, s.cfg, d.now), period);
   d.kinds = domain::participation_by_kind(facts.events, facts.attendances, d.now);
   d.events = std::move(facts.events);
@@ -247,13 +249,25 @@ void add_report_routes(router& r, services& s) {
   r.add("GET", "/api/v1/reports/participants.csv", [&s](const request& req, const route_match&, responder done) {
     response err;
     if (!require(s, req, domain::role::organiser, err)) return done(err);
-    run_heavy(s, std::move(done), [&s] { return csv_download(to_csv(participants_table(s)), "participants.csv"); });
+    run_heavy(s, std::move(done), [&s] {
+      // Written as the rows are read: the CSV of every registration never waits in memory twice.
+      std::string out;
+      append_csv_row(out, participants_header());
+      for_each_participant_row(s, [&](std::vector<cell> row) { append_csv_row(out, row); });
+      return csv_download(std::move(out), "participants.csv");
+    });
   });
 
   r.add("GET", "/api/v1/reports/participants.xlsx", [&s](const request& req, const route_match&, responder done) {
     response err;
     if (!require(s, req, domain::role::organiser, err)) return done(err);
-    run_heavy(s, std::move(done), [&s] { return xlsx_download(to_xlsx({participants_table(s)}), "participants.xlsx"); });
+    run_heavy(s, std::move(done), [&s] {
+      table t{"participants", participants_header(), {}};
+      for_each_participant_row(s, [&](std::vector<cell> row) { t.rows.push_back(std::move(row)); });
+      std::vector<table> book;
+      book.push_back(std::move(t));
+      return xlsx_download(to_xlsx(book), "participants.xlsx");
+    });
   });
 
   // Participation per activity kind over ?from=&to= (ESF: participants by gender per activity kind).
@@ -263,8 +277,7 @@ void add_report_routes(router& r, services& s) {
     auto period = read_period(req, err);
     if (!period) return done(err);
     run_heavy(s, std::move(done), [&s, period = *period] {
-      auto facts = s.db.goal_facts_now();
-      domain::limit_to_period(period, facts.events, facts.attendances, facts.support);
+      const auto facts = goal_facts_in(s, period);
       json kinds = json::object();
       for (const auto& [kind, k] : domain::participation_by_kind(facts.events, facts.attendances, domain::now()))
         kinds[kind] = kind_json(k);

@@ -130,6 +130,8 @@ store::scan_answer render_scan(const store::checkin_outcome&);
 // The ?from=&to= period of the goals and the reports (YYYY-MM-DD, Stockholm days, inclusive; either may be left out);
 // nullopt with `error` set to the 400 problem when a date is malformed or `to` is before `from`.
 std::optional<domain::goal_period> read_period(const request&, response& error);
+// Every goal fact as it now is, limited to the period (domain::limit_to_period). A heavy read: run it off the I/O threads.
+store::goal_facts goal_facts_in(services&, const domain::goal_period&);
 // A registration's fields in the CSV exports, in their column order.
 std::vector<std::string> registration_csv_row(const domain::registration&);
 // Tells a participant moved up from the waitlist that they have a place (run off the writer thread).

@@ -62,6 +62,12 @@ std::optional<domain::goal_period> read_period(const request& req, response& err
   return std::nullopt;
 }
 
+store::goal_facts goal_facts_in(services& s, const domain::goal_period& period) {
+  auto facts = s.db.goal_facts_now();
+  domain::limit_to_period(period, facts.events, facts.attendances, facts.support);
+  return facts;
+}
+
 void add_system_routes(router& r, services& s) {
   r.add("GET", "/healthz", [](const request&, const route_match&, responder done) {
     response res;
@@ -104,8 +110,7 @@ void add_system_routes(router& r, services& s) {
     auto period = read_period(req, err);
     if (!period) return done(err);
     run_heavy(s, std::move(done), [&s, period = *period] {
-      auto facts = s.db.goal_facts_now();
-      domain::limit_to_period(period, facts.events, facts.attendances, facts.support);
+      auto facts = goal_facts_in(s, period);
       return json_response(
           200, goals_json(domain::compute_goals(facts.events, facts.attendances, facts.support, s.cfg, domain::now()),
                           period));

@@ -6,7 +6,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startServer, client, signIn } from '../support/server.mjs';
-import { ongoingEventBody, registrationBody, makeUser } from '../support/fixtures.mjs';
+import { ongoingEventBody, makeUser, walkIn as walkInAs } from '../support/fixtures.mjs';
 import { readXlsx } from '../support/xlsx.mjs';
 import { launch, openPage, browserTestSkip, assertNoProblems, assertAccessible, tabTo } from './lib.mjs';
 
@@ -45,10 +45,7 @@ describe('report page (/admin/report.html)', { skip }, () => {
       assert.equal(r.status, 201, r.text);
       return r.body;
     };
-    const walkIn = async (ev, body) => {
-      const r = await api('POST', `/api/v1/events/${ev.id}/walk-ins`, registrationBody(body), { token: admin });
-      assert.equal(r.status, 201, r.text);
-    };
+    const walkIn = (ev, body) => walkInAs(api, admin, ev.id, body);
     const asa = { name: 'Åsa Öberg', email: 'asa.report@example.org', gender: 'woman', organisation_type: 'public', municipality: 'Solna' };
     const bo = { name: 'Bo Ärling', email: 'bo.report@example.org', gender: 'man', organisation_type: 'user_organisation', municipality: 'Stockholm' };
     const seminar = await event({ kind: 'seminar', title: 'Budget seminar (report test)', topic: 'budgeting' });

@@ -4,26 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, client, signIn } from '../support/server.mjs';
-import { makeUser, ongoingEventBody, registrationBody, assertProblem } from '../support/fixtures.mjs';
+import { parseCsv } from '../support/csv.mjs';
+import { makeUser, ongoingEventBody, assertProblem, walkIn as walkInAs } from '../support/fixtures.mjs';
 import { readXlsx, records } from '../support/xlsx.mjs';
-
-// RFC 4180: quoted fields, doubled quotes, CRLF rows (fetch's text() has dropped the BOM).
-function parseCsv(text) {
-  const rows = [];
-  let row = [], field = '', quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++; }
-    else field += c;
-  }
-  return rows;
-}
 
 const today = () => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm' }).format(new Date());
 const tomorrow = () => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm' }).format(new Date(Date.now() + 86400e3));
@@ -47,11 +30,7 @@ async function scenario(api, admin) {
     assert.equal(r.status, 201, r.text);
     return r.body;
   };
-  const walkIn = async (ev, body) => {
-    const r = await api('POST', `/api/v1/events/${ev.id}/walk-ins`, registrationBody(body), { token: admin });
-    assert.equal(r.status, 201, r.text);
-    return r.body;
-  };
+  const walkIn = (ev, body) => walkInAs(api, admin, ev.id, body);
   const asa = { name: 'Åsa Ärlig-Öberg', email: 'asa@example.org', gender: 'woman', organisation_type: 'public', organisation: 'Solna stad', municipality: 'Solna' };
   const borje = { name: 'Börje ÅÄÖ', email: 'borje@example.org', gender: 'man', organisation_type: 'user_organisation', organisation: 'Romska rådet', municipality: 'Stockholm' };
   const s = await event({ kind: 'seminar', title: 'Seminarium om budget', topic: 'budgeting' });

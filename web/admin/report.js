@@ -12,6 +12,10 @@ import { formatDay, stockholmDate } from '../lib/time.js';
 import { errorText } from '../lib/errors.js';
 import { progressChart, stackedChart } from './report_charts.js';
 
+// The page's own stylesheets (the met/not-met badges of the dashboard's, and its own with the print rules): every
+// admin page has the same head byte for byte (tests/browser/shell.test.mjs), so they are linked from here.
+for (const href of ['/dashboard/dashboard.css', '/admin/report.css']) document.head.append(h('link', { rel: 'stylesheet', href }));
+
 const ALLOWED_ROLES = ['admin', 'organiser', 'steering'];
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const DASH = '—';
