@@ -101,15 +101,24 @@ void add_system_routes(router& r, services& s) {
                              {"organisation_types", domain::organisation_types},
                              {"genders", domain::genders},
                              {"accessibility_needs", domain::accessibility_needs},
-                             {"home_municipalities", s.cfg.home_municipalities}}));
+                             {"home_municipalities", s.cfg.home_municipalities},
+                             {"programme", {{"start", s.cfg.goals.programme_start ? json(*s.cfg.goals.programme_start) : json(nullptr)},
+                                            {"end", s.cfg.goals.programme_end ? json(*s.cfg.goals.programme_end) : json(nullptr)},
+                                            {"forum_deadline", s.cfg.goals.forum_deadline}}}}));
   });
   r.add("GET", "/api/v1/goals", [&s](const request& req, const route_match&, responder done) {
     response err;
     if (!require(s, req, domain::role::steering, err)) return done(err);
     // ?from=&to= (YYYY-MM-DD, Stockholm days, inclusive): every figure over the events that start in the period.
-    auto period = read_period(req, err);
-    if (!period) return done(err);
-    run_heavy(s, std::move(done), [&s, period = *period] {
+    auto parsed = read_period(req, err);
+    if (!parsed) return done(err);
+    const auto period = *parsed;
+    // From the live tally when it holds exactly these facts: at once when it is current, else after catching up.
+    if (s.goals)
+      if (auto g = s.goals->figures(period, false)) return done(json_response(200, goals_json(*g, period)));
+    run_heavy(s, std::move(done), [&s, period] {
+      if (s.goals)
+        if (auto g = s.goals->figures(period, true)) return json_response(200, goals_json(*g, period));
       auto facts = goal_facts_in(s, period);
       return json_response(
           200, goals_json(domain::compute_goals(facts.events, facts.attendances, facts.support, s.cfg, domain::now()),
