@@ -223,3 +223,48 @@ describe('report page (/admin/report.html)', { skip }, () => {
     }
   });
 });
+
+describe('report page with a programme period', { skip }, () => {
+  let server;
+  let browser;
+  let steering;
+  const day = (days) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm' }).format(new Date(Date.now() + days * 86400e3));
+
+  before(async () => {
+    server = await startServer({ config: { goals: { programme_start: day(-10), programme_end: day(10), forum_deadline: day(10) } } });
+    const admin = await signIn(server.url);
+    steering = await makeUser(server.url, admin, 'steering');
+    const api = client(server.url);
+    const r = await api('POST', '/api/v1/events', ongoingEventBody({ kind: 'network_event', topic: null, network: 'euroma', title: 'In the programme' }), { token: admin });
+    assert.equal(r.status, 201, r.text);
+    browser = await launch();
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (server) { await server.stop(); server.cleanup(); }
+  });
+
+  test('the programme period is preselected for the figures and the downloads', async () => {
+    const { context, page, problems } = await openPage(browser, { locale: 'en-GB' });
+    try {
+      const goals = [];
+      page.on('request', (req) => { if (req.url().includes('/api/v1/goals')) goals.push(new URL(req.url()).search); });
+      await openReport(page, server.url, steering);
+      assert.equal(await page.inputValue('#period-from'), day(-10));
+      assert.equal(await page.inputValue('#period-to'), day(10));
+      assert.deepEqual(goals, [`?from=${day(-10)}&to=${day(10)}`]);
+      assert.equal(await textOf(page, '#goals tr[data-goal="representation:all"] td[data-col="detail"]'), '0 of 1 held events');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#dl-report-xlsx')]);
+      const period = readXlsx(readFileSync(await download.path())).find((s) => s.name === 'period');
+      assert.deepEqual(period.rows[1].slice(0, 2), [day(-10), day(10)]);
+      // "Everything" is one choice away.
+      await page.click('#period-all');
+      await page.waitForFunction(() => document.querySelector('#report-period-line')?.textContent.startsWith('Period: every event'));
+      assert.equal(await page.inputValue('#period-from'), '');
+      assertNoProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+});
