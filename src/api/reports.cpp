@@ -1,39 +1,19 @@
-// CSV exports for organisers: an event's attendance list and every participant (RFC 4180, UTF-8 with BOM).
+// Downloads and reports: an event's attendance list and every participant (CSV, RFC 4180 with a BOM; xlsx), the
+// participation per activity kind, and the steering group's whole report as one workbook (api/tables.hpp).
 #include "api/services.hpp"
 #include "support/log.hpp"
 
 #include "api/registration_view.hpp"
+#include "api/tables.hpp"
+#include "domain/goals.hpp"
+#include "domain/participation.hpp"
 #include "domain/time.hpp"
 
-#include <cstdio>
+#include <algorithm>
+#include <cmath>
 
 namespace eventd::api {
 namespace {
-
-// One CSV field. Text that a spreadsheet would run as a formula (=, +, -, @ first) is prefixed with an apostrophe.
-void field(std::string& out, const std::string& v) {
-  std::string value = v;
-  if (!value.empty() && (value[0] == '=' || value[0] == '+' || value[0] == '-' || value[0] == '@' || value[0] == '\t'))
-    value.insert(value.begin(), '\'');
-  if (value.find_first_of(",\"\r\n") == std::string::npos) {
-    out += value;
-    return;
-  }
-  out += '"';
-  for (char c : value) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-}
-
-void row(std::string& out, const std::vector<std::string>& values) {
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i) out += ',';
-    field(out, values[i]);
-  }
-  out += "\r\n";
-}
 
 std::string when(const std::optional<domain::time_point>& t) {
   return t ? domain::format_rfc3339(*t, domain::stockholm_offset_minutes(*t)) : std::string();
@@ -68,19 +48,6 @@ std::vector<std::string> registration_csv_row(const domain::registration& regist
           r.checkin_forced ? "yes" : "no"};
 }
 
-namespace {
-
-response csv(std::string body, const std::string& filename) {
-  response res;
-  res.content_type = "text/csv; charset=utf-8; header=present";
-  res.body = "\xEF\xBB\xBF" + body;  // the BOM makes spreadsheet programs read UTF-8
-  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + filename + "\"");
-  res.headers.emplace_back("Cache-Control", "no-store");
-  return res;
-}
-
-}  // namespace
-
 void run_heavy(services& s, responder done, std::function<response()> work) {
   auto shared_done = std::make_shared<responder>(std::move(done));
   const bool queued = s.reads.try_post([shared_done, work = std::move(work)] {
@@ -101,6 +68,170 @@ void run_heavy(services& s, responder done, std::function<response()> work) {
   }
 }
 
+namespace {
+
+// Every participant of every event (drafts included), with their event: one query, rows in event and arrival order,
+// each handed on as it is read. Ids are numbers, everything else text.
+std::vector<std::string> participants_header() {
+  std::vector<std::string> header{"event_id", "event_title", "event_kind", "event_starts_at", "event_status"};
+  header.insert(header.end(), registration_csv_columns.begin(), registration_csv_columns.end());
+  return header;
+}
+
+void for_each_participant_row(services& s, const std::function<void(std::vector<cell>)>& use) {
+  s.db.for_each_participant([&](const domain::event& e, const domain::registration& reg) {
+    std::vector<cell> row{e.id, e.title, e.kind, when(e.starts_at), std::string(domain::to_string(e.status))};
+    auto more = registration_csv_row(reg);
+    row.push_back(static_cast<std::int64_t>(reg.id));
+    for (std::size_t i = 1; i < more.size(); ++i) row.emplace_back(std::move(more[i]));
+    use(std::move(row));
+  });
+}
+
+json kind_json(const domain::kind_participation& k) {
+  return {{"events_held", k.events_held}, {"attendances", k.attendances}, {"unique_persons", k.unique_persons},
+          {"by_gender", k.by_gender}, {"by_organisation_type", k.by_organisation_type},
+          {"home_region", k.home_region}, {"other", k.other_region}};
+}
+
+json period_json(const domain::goal_period& p) {
+  return {{"from", p.from ? json(*p.from) : json(nullptr)}, {"to", p.to ? json(*p.to) : json(nullptr)}};
+}
+
+// What the report is made of, read once so that every sheet describes the same moment.
+struct report_data {
+  domain::goal_period period;
+  json goals;  // the /goals document of the period
+  std::map<std::string, domain::kind_participation> kinds;
+  std::vector<domain::goal_event> events;
+  domain::time_point now = 0;
+};
+
+report_data read_report(services& s, const domain::goal_period& period) {
+  report_data d{period, nullptr, {}, {}, domain::now()};
+  auto facts = goal_facts_in(s, period);
+  d.goals = goals_json(domain::compute_goals(facts.events, facts.attendances, facts.support, s.cfg, d.now), period);
+  d.kinds = domain::participation_by_kind(facts.events, facts.attendances, d.now);
+  d.events = std::move(facts.events);
+  return d;
+}
+
+// A JSON number as a cell (integers stay integers); anything else empty.
+cell number(const json& v) {
+  if (v.is_number_integer() || v.is_number_unsigned()) return v.get<std::int64_t>();
+  if (v.is_number()) return v.get<double>();
+  return std::monostate{};
+}
+cell yes_no(const json& v) { return std::string(v.is_boolean() && v.get<bool>() ? "yes" : "no"); }
+// How far a figure is from its target (0 when reached); rounded so that 0.8 - 0.75 reads 0.05.
+double gap(double target, double value) { return std::max(0.0, std::round((target - value) * 1e9) / 1e9); }
+
+table goals_table(const json& g) {
+  table t{"goals", {"goal", "scope", "target", "value", "gap", "met", "represented_events", "held_events", "scheduled"}, {}};
+  auto empty = cell{std::monostate{}};
+  for (const char* key : {"representation", "user_organisations"}) {
+    const json& f = g.at(key);
+    auto share_row = [&](const std::string& scope, const json& x) {
+      t.rows.push_back({std::string(key), scope, number(x.at("goal")), number(x.at("share")),
+                        gap(x.at("goal").get<double>(), x.at("share").get<double>()), yes_no(x.at("met")),
+                        number(x.at("represented_events")), number(x.at("held_events")), empty});
+    };
+    share_row("all", f);
+    for (const auto& [net, x] : f.at("by_network").items()) share_row(net, x);
+  }
+  const json& m = g.at("network_meetings");
+  const auto per = m.at("goal_per_focus_area").get<std::int64_t>();
+  for (const auto& [area, x] : m.at("by_focus_area").items()) {
+    const auto held = x.at("held").get<std::int64_t>();
+    t.rows.push_back({std::string("network_meetings"), area, per, held, gap(double(per), double(held)),
+                      std::string(held >= per ? "yes" : "no"), empty, empty, number(x.at("scheduled"))});
+  }
+  const auto all_target = per * static_cast<std::int64_t>(m.at("by_focus_area").size());
+  t.rows.push_back({std::string("network_meetings"), std::string("all"), all_target, number(m.at("held")),
+                    gap(double(all_target), m.at("held").get<double>()), yes_no(m.at("met")), empty, empty,
+                    number(m.at("scheduled"))});
+  const json& f = g.at("partner_search_forums");
+  t.rows.push_back({std::string("partner_search_forums"), "until " + f.at("deadline").get<std::string>(),
+                    number(f.at("goal")), number(f.at("held")),
+                    gap(f.at("goal").get<double>(), f.at("held").get<double>()), yes_no(f.at("met")), empty, empty,
+                    number(f.at("scheduled"))});
+  return t;
+}
+
+table participation_table(const report_data& d) {
+  table t{"participation", {"kind", "events_held", "attendances", "unique_persons"}, {}};
+  for (const auto& g : domain::genders) t.header.push_back("gender_" + g);
+  for (const auto& o : domain::organisation_types) t.header.push_back("organisation_type_" + o);
+  t.header.insert(t.header.end(), {"home_region", "other"});
+  std::int64_t held = 0, attendances = 0;
+  for (const auto& [kind, k] : d.kinds) {
+    std::vector<cell> row{kind, k.events_held, k.attendances, k.unique_persons};
+    for (const auto& g : domain::genders) row.emplace_back(k.by_gender.at(g));
+    for (const auto& o : domain::organisation_types) row.emplace_back(k.by_organisation_type.at(o));
+    row.insert(row.end(), {k.home_region, k.other_region});
+    t.rows.push_back(std::move(row));
+    held += k.events_held;
+    attendances += k.attendances;
+  }
+  // Every kind together: a person who came to two kinds is one person here (the /goals participation).
+  const json& p = d.goals.at("participation");
+  std::vector<cell> all{std::string("all"), held, attendances, number(p.at("unique_persons"))};
+  for (const auto& g : domain::genders) all.push_back(number(p.at("by_gender").value(g, json(0))));
+  for (const auto& o : domain::organisation_types) all.push_back(number(p.at("by_organisation_type").value(o, json(0))));
+  all.insert(all.end(), {number(p.at("home_region")), number(p.at("other"))});
+  t.rows.push_back(std::move(all));
+  return t;
+}
+
+// A figure-and-value sheet from a member of the goals document; one "no data" row when it is missing.
+table figures_table(const std::string& name, const json& g, const char* member) {
+  table t{name, {"figure", "value"}, {}};
+  if (!g.contains(member) || !g.at(member).is_object()) {
+    t.rows.push_back({std::string("no data"), std::monostate{}});
+    return t;
+  }
+  for (const auto& [k, v] : g.at(member).items())
+    if (!v.is_object() && !v.is_array()) t.rows.push_back({k, number(v)});
+  return t;
+}
+
+std::vector<table> report_tables(const report_data& d) {
+  std::vector<table> out;
+  out.push_back({"period", {"from", "to", "generated_at"},
+                 {{d.period.from.value_or(""), d.period.to.value_or(""), when(d.now)}}});
+  out.push_back(goals_table(d.goals));
+  out.push_back(participation_table(d));
+  table topics{"seminar_topics", {"topic", "events", "participants"}, {}};
+  for (const auto& [topic, x] : d.goals.at("participation").at("by_topic").items())
+    topics.rows.push_back({topic, number(x.at("events")), number(x.at("participants"))});
+  out.push_back(std::move(topics));
+  out.push_back(figures_table("support", d.goals, "support"));
+  out.push_back(figures_table("evaluations", d.goals, "evaluations"));
+  table unrep{"unrepresented_events", {"event_id", "title", "starts_at", "network"}, {}};
+  for (const auto& e : d.goals.at("representation").at("unrepresented_events"))
+    unrep.rows.push_back({number(e.at("id")), e.at("title").get<std::string>(), e.at("starts_at").get<std::string>(),
+                          e.at("network").is_string() ? e.at("network").get<std::string>() : std::string()});
+  out.push_back(std::move(unrep));
+  table meetings{"meetings", {"focus_area", "held", "scheduled", "goal"}, {}};
+  const json& m = d.goals.at("network_meetings");
+  for (const auto& [area, x] : m.at("by_focus_area").items())
+    meetings.rows.push_back({area, number(x.at("held")), number(x.at("scheduled")), number(m.at("goal_per_focus_area"))});
+  out.push_back(std::move(meetings));
+  table forums{"forums", {"event_id", "title", "starts_at", "state", "organised_by_project"}, {}};
+  for (const auto& e : d.events) {
+    if (e.kind != "partner_search_forum") continue;
+    const char* state = e.cancelled ? "cancelled" : domain::is_held(e, d.now) ? "held" : "scheduled";
+    forums.rows.push_back({e.id, e.title, domain::format_rfc3339(e.starts_at, e.utc_offset_minutes), std::string(state),
+                           std::string(e.organised_by_project ? "yes" : "no")});
+  }
+  std::sort(forums.rows.begin(), forums.rows.end(),
+            [](const auto& a, const auto& b) { return std::get<std::string>(a[2]) < std::get<std::string>(b[2]); });
+  out.push_back(std::move(forums));
+  return out;
+}
+
+}  // namespace
+
 void add_report_routes(router& r, services& s) {
   r.add("GET", "/api/v1/events/{id}/attendance.csv", [&s](const request& req, const route_match& m, responder done) {
     response err;
@@ -109,9 +240,9 @@ void add_report_routes(router& r, services& s) {
     if (!e) return done(problem(404, "Not found", "no such event"));
     run_heavy(s, std::move(done), [&s, id = e->id] {
       std::string out;
-      row(out, registration_csv_columns);
-      for (const auto& reg : s.db.list_registrations(id, "", std::nullopt)) row(out, registration_csv_row(reg));
-      return csv(std::move(out), "attendance-" + std::to_string(id) + ".csv");
+      append_csv_row(out, registration_csv_columns);
+      for (const auto& reg : s.db.list_registrations(id, "", std::nullopt)) append_csv_row(out, registration_csv_row(reg));
+      return csv_download(std::move(out), "attendance-" + std::to_string(id) + ".csv");
     });
   });
 
@@ -119,24 +250,49 @@ void add_report_routes(router& r, services& s) {
     response err;
     if (!require(s, req, domain::role::organiser, err)) return done(err);
     run_heavy(s, std::move(done), [&s] {
-      std::vector<std::string> header{"event_id", "event_title", "event_kind", "event_starts_at", "event_status"};
-      header.insert(header.end(), registration_csv_columns.begin(), registration_csv_columns.end());
+      // Written as the rows are read: the CSV of every registration never waits in memory twice.
       std::string out;
-      row(out, header);
-      // One query over every event's registrations, not one per event.
-      std::vector<std::string> event_values;
-      domain::id_t last_event = 0;
-      s.db.for_each_participant([&](const domain::event& e, const domain::registration& reg) {
-        if (e.id != last_event) {
-          last_event = e.id;
-          event_values = {std::to_string(e.id), e.title, e.kind, when(e.starts_at), std::string(domain::to_string(e.status))};
-        }
-        auto values = event_values;
-        auto more = registration_csv_row(reg);
-        values.insert(values.end(), more.begin(), more.end());
-        row(out, values);
-      });
-      return csv(std::move(out), "participants.csv");
+      append_csv_row(out, participants_header());
+      for_each_participant_row(s, [&](std::vector<cell> row) { append_csv_row(out, row); });
+      return csv_download(std::move(out), "participants.csv");
+    });
+  });
+
+  r.add("GET", "/api/v1/reports/participants.xlsx", [&s](const request& req, const route_match&, responder done) {
+    response err;
+    if (!require(s, req, domain::role::organiser, err)) return done(err);
+    run_heavy(s, std::move(done), [&s] {
+      table t{"participants", participants_header(), {}};
+      for_each_participant_row(s, [&](std::vector<cell> row) { t.rows.push_back(std::move(row)); });
+      std::vector<table> book;
+      book.push_back(std::move(t));
+      return xlsx_download(to_xlsx(book), "participants.xlsx");
+    });
+  });
+
+  // Participation per activity kind over ?from=&to= (ESF: participants by gender per activity kind).
+  r.add("GET", "/api/v1/reports/participation", [&s](const request& req, const route_match&, responder done) {
+    response err;
+    if (!require(s, req, domain::role::steering, err)) return done(err);
+    auto period = read_period(req, err);
+    if (!period) return done(err);
+    run_heavy(s, std::move(done), [&s, period = *period] {
+      const auto facts = goal_facts_in(s, period);
+      json kinds = json::object();
+      for (const auto& [kind, k] : domain::participation_by_kind(facts.events, facts.attendances, domain::now()))
+        kinds[kind] = kind_json(k);
+      return json_response(200, {{"period", period_json(period)}, {"kinds", kinds}});
+    });
+  });
+
+  // The whole report for the steering group's meeting, one sheet per table, over ?from=&to=.
+  r.add("GET", "/api/v1/reports/report.xlsx", [&s](const request& req, const route_match&, responder done) {
+    response err;
+    if (!require(s, req, domain::role::steering, err)) return done(err);
+    auto period = read_period(req, err);
+    if (!period) return done(err);
+    run_heavy(s, std::move(done), [&s, period = *period] {
+      return xlsx_download(to_xlsx(report_tables(read_report(s, period))), "report.xlsx");
     });
   });
 }

@@ -134,15 +134,16 @@ void add_report_routes(router&, services&);
 void add_static_files(router&, services&);
 void add_all_routes(router&, services&);
 void add_support_routes(router&, services&);
-// The ?from=&to= of a request (YYYY-MM-DD, Stockholm days, inclusive; either may be open or empty). A malformed
-// date, or `to` before `from`, is noted in `errors` (the caller answers 400).
-domain::goal_period read_period(const request&, domain::field_errors& errors);
-
 // Runs `work` on the read pool and answers with what it returns (from that thread: the responder posts back to the
 // connection). When the pool is full, answers 503 with Retry-After at once.
 void run_heavy(services&, responder done, std::function<response()> work);
 // What a scan answers, the same whether it came alone or in a batch, first or repeated (the store renders with it).
 store::scan_answer render_scan(const store::checkin_outcome&);
+// The ?from=&to= period of the goals and the reports (YYYY-MM-DD, Stockholm days, inclusive; either may be left out);
+// nullopt with `error` set to the 400 problem when a date is malformed or `to` is before `from`.
+std::optional<domain::goal_period> read_period(const request&, response& error);
+// Every goal fact as it now is, limited to the period (domain::limit_to_period). A heavy read: run it off the I/O threads.
+store::goal_facts goal_facts_in(services&, const domain::goal_period&);
 // A registration's fields in the CSV exports, in their column order.
 std::vector<std::string> registration_csv_row(const domain::registration&);
 // Tells a participant moved up from the waitlist that they have a place (run off the writer thread).

@@ -105,10 +105,9 @@ void add_support_routes(router& r, services& s) {
   r.add("GET", "/api/v1/support-sessions", [&s](const request& req, const route_match&, responder done) {
     response err;
     if (!require(s, req, domain::role::organiser, err)) return done(err);
-    domain::field_errors errors;
-    const auto period = read_period(req, errors);
-    if (!errors.empty()) return done(problem(400, "Bad query", "some query parameters are wrong", errors));
-    run_heavy(s, std::move(done), [&s, period] {
+    const auto period = read_period(req, err);
+    if (!period) return done(err);
+    run_heavy(s, std::move(done), [&s, period = *period] {
       json items = json::array();
       for (const auto& session : s.db.list_support_sessions(period)) items.push_back(session_json(session));
       auto res = json_response(200, {{"items", std::move(items)},

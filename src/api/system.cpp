@@ -46,8 +46,9 @@ json goals_json(const domain::goals& g, const domain::goal_period& period) {
                       {"to", period.to ? json(*period.to) : json(nullptr)}}}};
 }
 
-domain::goal_period read_period(const request& req, domain::field_errors& errors) {
+std::optional<domain::goal_period> read_period(const request& req, response& error) {
   domain::goal_period period;
+  domain::field_errors errors;
   for (auto [name, out] : {std::pair{"from", &period.from}, std::pair{"to", &period.to}}) {
     auto it = req.query.find(name);
     if (it == req.query.end() || it->second.empty()) continue;
@@ -56,7 +57,15 @@ domain::goal_period read_period(const request& req, domain::field_errors& errors
   }
   if (errors.empty() && period.from && period.to && *period.to < *period.from)
     errors.push_back({"to", "must not be before from"});
-  return period;
+  if (errors.empty()) return period;
+  error = problem(400, "Bad query", "some query parameters are wrong", errors);
+  return std::nullopt;
+}
+
+store::goal_facts goal_facts_in(services& s, const domain::goal_period& period) {
+  auto facts = s.db.goal_facts_now();
+  domain::limit_to_period(period, facts.events, facts.attendances, facts.support);
+  return facts;
 }
 
 void add_system_routes(router& r, services& s) {
@@ -100,18 +109,17 @@ void add_system_routes(router& r, services& s) {
   r.add("GET", "/api/v1/goals", [&s](const request& req, const route_match&, responder done) {
     response err;
     if (!require(s, req, domain::role::steering, err)) return done(err);
-    // ?from=&to=: every figure over the events that start in the period.
-    domain::field_errors errors;
-    const auto period = read_period(req, errors);
-    if (!errors.empty()) return done(problem(400, "Bad query", "some query parameters are wrong", errors));
+    // ?from=&to= (YYYY-MM-DD, Stockholm days, inclusive): every figure over the events that start in the period.
+    auto parsed = read_period(req, err);
+    if (!parsed) return done(err);
+    const auto period = *parsed;
     // From the live tally when it holds exactly these facts: at once when it is current, else after catching up.
     if (s.goals)
       if (auto g = s.goals->figures(period, false)) return done(json_response(200, goals_json(*g, period)));
     run_heavy(s, std::move(done), [&s, period] {
       if (s.goals)
         if (auto g = s.goals->figures(period, true)) return json_response(200, goals_json(*g, period));
-      auto facts = s.db.goal_facts_now();
-      domain::limit_to_period(period, facts.events, facts.attendances, facts.support);
+      auto facts = goal_facts_in(s, period);
       return json_response(
           200, goals_json(domain::compute_goals(facts.events, facts.attendances, facts.support, s.cfg, domain::now()),
                           period));

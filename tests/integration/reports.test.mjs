@@ -2,25 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, client, signIn } from '../support/server.mjs';
+import { parseCsv } from '../support/csv.mjs';
 import { makeUser, ongoingEventBody, registrationBody, hoursFromNow, assertProblem } from '../support/fixtures.mjs';
-
-// A small RFC 4180 reader: quoted fields, doubled quotes, CRLF rows.
-function parseCsv(text) {
-  const rows = [];
-  let row = [], field = '', quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++; }
-    else field += c;
-  }
-  return rows;
-}
 
 test('attendance.csv and participants.csv list registrations safely for spreadsheets', async () => {
   const server = await startServer();

@@ -227,3 +227,10 @@ export function parseRawResponse(text) {
   if (bytes.length < length) return null;
   return { status: Number(m[1]), headers, body: bytes.subarray(0, length).toString('utf8') };
 }
+
+/** Records an attendance as an organiser (a walk-in, confirmed and checked in at once); fails the test on anything but 201. */
+export async function walkIn(api, token, eventId, overrides = {}) {
+  const r = await api('POST', `/api/v1/events/${eventId}/walk-ins`, registrationBody(overrides), { token });
+  assert.equal(r.status, 201, `walk-in: ${r.status} ${r.text}`);
+  return r.body;
+}
