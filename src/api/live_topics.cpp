@@ -58,6 +58,10 @@ void live_goals::note(const std::vector<store::change>& changes) {
       if (c.event_id > 0) events_.insert(c.event_id);
       continue;
     }
+    if (c.what == kind::evaluated) {  // the event's answers are read again, not the attendance
+      if (c.event_id > 0) evaluated_events_.insert(c.event_id);
+      continue;
+    }
     // A registration or a promotion has no attendance, unless it is a walk-in registered with its check-in.
     const bool walk_in = c.what == kind::registered && c.created && c.created->registration.walk_in;
     if ((c.what == kind::registered || c.what == kind::promoted) && !walk_in) continue;
@@ -71,23 +75,25 @@ void live_goals::support_changed() {
 }
 
 std::string live_goals::document() {
-  std::set<domain::id_t> events, registrations;
+  std::set<domain::id_t> events, registrations, evaluated;
   bool support = false;
   {
     // Taken before the reads: a commit noted from here on is read again at the next document().
     std::lock_guard lock(mutex_);
     events.swap(events_);
     registrations.swap(registrations_);
+    evaluated.swap(evaluated_events_);
     std::swap(support, support_dirty_);
   }
   if (!loaded_) {
     auto facts = s_.db.goal_facts_now();
-    tally_.reset(facts.events, facts.attendances, std::move(facts.support));
+    tally_.reset(facts.events, facts.attendances, std::move(facts.support), facts.evaluations);
     loaded_ = true;
   } else {
     for (const auto id : events) tally_.put_event(id, s_.db.goal_event_of(id));
     for (const auto id : registrations) tally_.put_attendance(id, s_.db.goal_attendance_of(id));
     if (support) tally_.set_support(s_.db.goal_support_now());
+    for (const auto id : evaluated) tally_.put_evaluations(id, s_.db.goal_evaluations_of(id));
   }
   return dump(goals_json(tally_.result(domain::now())));
 }

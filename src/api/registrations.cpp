@@ -58,14 +58,6 @@ json registration_with_event(services& s, const domain::registration& r) {
   return j;
 }
 
-// Manage tokens are 43 base64url characters; anything else cannot be one.
-bool plausible_token(const std::string& t) {
-  if (t.size() < 20 || t.size() > 100) return false;
-  for (char c : t)
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return false;
-  return true;
-}
-
 // The participant's copy of their ticket and private link; nothing past the recipient's hourly allowance, so the
 // form cannot be used to flood someone's inbox (the registration stands, unmailed). Keyed by a hash, so the limiter
 // holds no addresses. On the mail thread.
@@ -87,9 +79,17 @@ std::optional<mail_message> promotion_for(services& s, domain::id_t registration
   return promotion_mail(*r, *e);
 }
 
-response unknown_token() { return problem(404, "Not found", "no registration for this link"); }
-
 }  // namespace
+
+// Manage tokens are "<id>-" and 43 base64url characters; anything else cannot be one.
+bool plausible_token(const std::string& t) {
+  if (t.size() < 20 || t.size() > 100) return false;
+  for (char c : t)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return false;
+  return true;
+}
+
+response unknown_token() { return problem(404, "Not found", "no registration for this link"); }
 
 void mail_after_commit(services& s, const std::vector<store::change>& changes) {
   if (!s.mail) return;

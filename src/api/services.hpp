@@ -104,6 +104,7 @@ private:
   std::mutex mutex_;
   std::set<domain::id_t> events_, registrations_;  // touched since the last document()
   bool support_dirty_ = false;
+  std::set<domain::id_t> evaluated_events_;  // events whose evaluation answers changed since the last document()
   bool loaded_ = false;  // the hub's thread only, as is the tally
   domain::goal_tally tally_;
 };
@@ -120,6 +121,7 @@ void add_registration_routes(router&, services&);
 void add_checkin_routes(router&, services&);
 void add_report_routes(router&, services&);
 void add_static_files(router&, services&);
+void add_evaluation_routes(router&, services&);
 void add_all_routes(router&, services&);
 
 // Runs `work` on the read pool and answers with what it returns (from that thread: the responder posts back to the
@@ -134,6 +136,12 @@ std::vector<std::string> registration_csv_row(const domain::registration&);
 // a message to each person moved up from the waitlist, and erased people's kept messages removed. Composed on the
 // mail thread.
 void mail_after_commit(services&, const std::vector<store::change>&);
+// Whether a path segment can be a manage token at all (a cheap check before any lookup), and the 404 for one that
+// names no registration: the same for every /my/registrations route.
+bool plausible_token(const std::string&);
+response unknown_token();
+// The evaluation figures as /goals and an event's results show them.
+json evaluation_figures_json(const domain::evaluation_figures&);
 // Reads the participant's fields into `p`, collecting every problem.
 void read_person(reader&, domain::person_fields& p, bool require_consent);
 // Wraps a store callback: a failure becomes its problem, a value goes through `ok`. Store callbacks run on the

@@ -42,6 +42,7 @@ json goals_json(const domain::goals& g, const domain::goal_period& period) {
                              {"other", g.other_region}, {"by_topic", topics}}},
           {"support", {{"project_ideas", g.support_project_ideas}, {"persons", g.support_persons},
                        {"average_hours_per_project", g.average_hours_per_project}}},
+          {"evaluations", evaluation_figures_json(g.evaluations)},
           {"period", {{"from", period.from ? json(*period.from) : json(nullptr)},
                       {"to", period.to ? json(*period.to) : json(nullptr)}}}};
 }
@@ -98,10 +99,10 @@ void add_system_routes(router& r, services& s) {
     if (!errors.empty()) return done(problem(400, "Bad query", "some query parameters are wrong", errors));
     run_heavy(s, std::move(done), [&s, period] {
       auto facts = s.db.goal_facts_now();
-      domain::limit_to_period(period, facts.events, facts.attendances, facts.support);
-      return json_response(
-          200, goals_json(domain::compute_goals(facts.events, facts.attendances, facts.support, s.cfg, domain::now()),
-                          period));
+      domain::limit_to_period(period, facts.events, facts.attendances, facts.support, facts.evaluations);
+      return json_response(200, goals_json(domain::compute_goals(facts.events, facts.attendances, facts.support, s.cfg,
+                                                                 domain::now(), facts.evaluations),
+                                           period));
     });
   });
 }
@@ -113,6 +114,7 @@ void add_all_routes(router& r, services& s) {
   add_registration_routes(r, s);
   add_checkin_routes(r, s);
   add_report_routes(r, s);
+  add_evaluation_routes(r, s);
   add_static_files(r, s);
 }
 

@@ -78,6 +78,12 @@ public:
   std::optional<domain::goal_attendance> goal_attendance_of(id_t registration_id) override;
   std::vector<domain::goal_support_session> goal_support_now() override;
 
+  // evaluations.cpp
+  void save_evaluation(std::string manage_token, domain::evaluation_answer, callback<domain::evaluation>) override;
+  std::optional<domain::evaluation> evaluation_of(id_t registration_id) override;
+  std::vector<domain::evaluation> event_evaluations(id_t event_id) override;
+  std::vector<domain::goal_evaluation> goal_evaluations_of(id_t event_id) override;
+
 private:
   // registrations.cpp; on the writer thread, inside a job.
   // Confirms waitlisted registrations in arrival order while seats are free.
