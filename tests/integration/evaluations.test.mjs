@@ -190,6 +190,25 @@ describe('evaluations', { timeout: 120000 }, () => {
     assert.equal(late.body.reason, 'evaluation_closed');
   });
 
+  test('a check-in undone takes its answer with it: who did not attend has not evaluated', async () => {
+    let evE = await createEvent(api, organiser, ongoingEventBody());
+    const e = await register(api, evE.id);
+    await checkIn(evE, e);
+    evE = await moveToPast(evE, 120);
+    assert.equal((await api('PUT', path(e), answer())).status, 200);
+    assert.equal((await results(evE)).body.responses, 1);
+    const undo = await api('DELETE', `/api/v1/events/${evE.id}/checkins/${e.id}`, undefined, { token: organiser });
+    assert.ok([200, 204].includes(undo.status), undo.text);
+    assertProblem(await api('GET', path(e)), 404);
+    const after = (await results(evE)).body;
+    assert.equal(after.responses, 0);
+    assert.equal(after.attended, 0);
+    assert.equal(after.response_rate, null);
+    const again = await api('PUT', path(e), answer());
+    assertProblem(again, 409);
+    assert.equal(again.body.reason, 'not_attended');
+  });
+
   test('/goals carries the evaluations over the events in scope, and over a period', async () => {
     // Ended and not cancelled: A (3 attended, answers 4/3/2), C (1 attended, answer 1, 1 -> ... see below), D (1
     // attended, none). B is cancelled. C's answer: usefulness 1, 2 -> 5, yes.
