@@ -74,20 +74,15 @@ void add_evaluation_routes(router& r, services& s) {
   });
 
   r.add("PUT", "/api/v1/my/registrations/{token}/evaluation", [&s](const request& req, const route_match& m, responder done) {
-    if (over_public_limit(s, req, done)) return;
-    response err;
-    auto body = parse_body(req, err);
-    if (!body) return done(err);
-    const auto token = m.params.at("token");
-    auto reg = plausible_token(token) ? s.db.find_by_manage_token(token) : std::nullopt;
-    if (!reg) return done(unknown_token());
+    auto w = begin_link_write(s, req, m, done);
+    if (!w) return;
     domain::field_errors errors;
-    auto answer = read_answer(*body, errors);
+    auto answer = read_answer(w->body, errors);
     if (!errors.empty()) return done(problem(422, "Invalid fields", "some answers are missing or wrong", errors));
-    auto e = s.db.get_event(reg->event_id);
+    auto e = s.db.get_event(w->registration.event_id);
     if (!e) return done(unknown_token());
     // Whether this registration may answer now is decided by the writer, against the rows as they then are.
-    s.db.save_evaluation(token, std::move(answer),
+    s.db.save_evaluation(std::move(w->token), std::move(answer),
                          reply<domain::evaluation>(std::move(done), [e = *e](const domain::evaluation& v) {
                            return no_store(json_response(200, answer_json(v, e)));
                          }));

@@ -140,6 +140,14 @@ void mail_after_commit(services&, const std::vector<store::change>&);
 // names no registration: the same for every /my/registrations route.
 bool plausible_token(const std::string&);
 response unknown_token();
+// The start of a participant's write by their private link: the public write limit, a JSON object body and the
+// registration the link names. nullopt when `done` has already been answered (429, 400/415, 404).
+struct link_write {
+  json body;
+  std::string token;
+  domain::registration registration;
+};
+std::optional<link_write> begin_link_write(services&, const request&, const route_match&, const responder& done);
 // The evaluation figures as /goals and an event's results show them.
 json evaluation_figures_json(const domain::evaluation_figures&);
 // Reads the participant's fields into `p`, collecting every problem.

@@ -163,4 +163,16 @@ std::optional<domain::registration> registration_by_token(connection& c, const s
 // The same, or not_found: the same answer for a wrong secret and a missing row.
 domain::registration registration_for_link(connection& c, const std::string& token);
 
+// The one row a statement with one id parameter finds, read by `read`, or nothing.
+template <class Read>
+auto one_row(connection& c, const sql_text& sql, id_t id, Read read)
+    -> std::optional<decltype(read(std::declval<SQLite::Statement&>()))> {
+  auto& q = c.prepare(sql.c_str());
+  q.bind(1, id);
+  if (!q.executeStep()) return std::nullopt;
+  auto row = read(q);
+  q.reset();
+  return row;
+}
+
 }  // namespace eventd::store::sqlite

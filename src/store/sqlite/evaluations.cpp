@@ -32,12 +32,7 @@ domain::evaluation read_evaluation(SQLite::Statement& q) {
 }
 
 std::optional<domain::evaluation> evaluation_by_registration(connection& c, id_t registration_id) {
-  auto& q = c.prepare(evaluation_of_sql.c_str());
-  q.bind(1, registration_id);
-  if (!q.executeStep()) return std::nullopt;
-  auto v = read_evaluation(q);
-  q.reset();
-  return v;
+  return one_row(c, evaluation_of_sql, registration_id, read_evaluation);
 }
 
 }  // namespace

@@ -80,18 +80,6 @@ domain::goal_attendance read_goal_attendance(SQLite::Statement& a) {
 
 std::vector<domain::goal_support_session> read_goal_support(connection& c);
 
-// The one row a statement with one id parameter finds, read by `read`, or nothing.
-template <class Read>
-auto one_row(connection& c, const sql_text& sql, id_t id, Read read)
-    -> std::optional<decltype(read(std::declval<SQLite::Statement&>()))> {
-  auto& q = c.prepare(sql.c_str());
-  q.bind(1, id);
-  if (!q.executeStep()) return std::nullopt;
-  auto row = read(q);
-  q.reset();
-  return row;
-}
-
 }  // namespace
 
 goal_facts sqlite_store::goal_facts_now() {
