@@ -53,6 +53,7 @@ live_goals::live_goals(services& s) : s_(s), tally_(s.cfg) {}
 void live_goals::note(const std::vector<store::change>& changes) {
   using kind = store::change::kind;
   std::lock_guard lock(mutex_);
+  if (!keeping_) return;  // nobody has asked yet: the first call reads every fact anyway
   for (const auto& c : changes) {
     if (c.what == kind::event_saved) {
       if (c.event_id > 0) events_.insert(c.event_id);
@@ -74,28 +75,51 @@ void live_goals::support_changed() {
   support_dirty_ = true;
 }
 
-std::string live_goals::document() {
+void live_goals::catch_up() {
+  // So many changes since the last look that reading every fact again is cheaper than one read each.
+  constexpr std::size_t reload_beyond = 4096;
   std::set<domain::id_t> events, registrations, evaluated;
   bool support = false;
   {
-    // Taken before the reads: a commit noted from here on is read again at the next document().
+    // Taken before the reads: a commit noted from here on is read again at the next catch_up().
     std::lock_guard lock(mutex_);
+    keeping_ = true;
     events.swap(events_);
     registrations.swap(registrations_);
     evaluated.swap(evaluated_events_);
     std::swap(support, support_dirty_);
   }
-  if (!loaded_) {
+  if (!loaded_ || events.size() + registrations.size() > reload_beyond) {
     auto facts = s_.db.goal_facts_now();
     tally_.reset(facts.events, facts.attendances, std::move(facts.support), facts.evaluations);
     loaded_ = true;
-  } else {
-    for (const auto id : events) tally_.put_event(id, s_.db.goal_event_of(id));
-    for (const auto id : registrations) tally_.put_attendance(id, s_.db.goal_attendance_of(id));
-    if (support) tally_.set_support(s_.db.goal_support_now());
-    for (const auto id : evaluated) tally_.put_evaluations(id, s_.db.goal_evaluations_of(id));
+    return;
   }
+  for (const auto id : events) tally_.put_event(id, s_.db.goal_event_of(id));
+  for (const auto id : registrations) tally_.put_attendance(id, s_.db.goal_attendance_of(id));
+  if (support) tally_.set_support(s_.db.goal_support_now());
+  for (const auto id : evaluated) tally_.put_evaluations(id, s_.db.goal_evaluations_of(id));
+}
+
+std::string live_goals::document() {
+  std::lock_guard tally(tally_mutex_);
+  catch_up();
   return dump(goals_json(tally_.result(domain::now())));
+}
+
+std::optional<domain::goals> live_goals::figures(const domain::goal_period& period, bool may_block) {
+  std::unique_lock tally(tally_mutex_, std::defer_lock);
+  if (may_block) {
+    tally.lock();
+    catch_up();
+  } else {
+    if (!tally.try_lock() || !loaded_) return std::nullopt;
+    std::lock_guard lock(mutex_);
+    if (!events_.empty() || !registrations_.empty() || support_dirty_ || !evaluated_events_.empty())
+      return std::nullopt;
+  }
+  if (!tally_.covers(period)) return std::nullopt;
+  return tally_.result(domain::now());
 }
 
 std::function<std::optional<std::string>(const std::string& topic)> live_topics(services& s, live_goals& goals) {

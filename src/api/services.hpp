@@ -23,6 +23,8 @@
 
 namespace eventd::api {
 
+class live_goals;
+
 struct services {
   store::store& db;
   domain::config cfg;
@@ -37,6 +39,8 @@ struct services {
   auth::token_buckets public_writes;
   auth::token_buckets mail_recipients;
   std::vector<auth::ip_network> trusted_proxies;
+  // The live goals' tally, which also answers GET /api/v1/goals (none in unit tests).
+  live_goals* goals = nullptr;
   // Heavy reads (exports, full lists, goal figures): two threads, at most 16 waiting.
   read_pool reads{2, 16};
 
@@ -91,6 +95,8 @@ json goals_json(const domain::goals&, const domain::goal_period& period = {});
 // changes (on the writer's thread, from the commit hook, before the hub hears of them); document() reads back only
 // the events and registrations they touched, one row each, and renders the figures (on the hub's thread). The first
 // document() loads every fact once.
+// GET /api/v1/goals is answered from the same tally when it holds exactly the facts asked for (no period, or a period
+// every fact falls in). Nothing is noted before the first document() or figures(): that first call loads every fact.
 class live_goals {
 public:
   explicit live_goals(services&);
@@ -98,14 +104,22 @@ public:
   std::string document();
   // The counselling sessions changed: read them again at the next document().
   void support_changed();
+  // The figures over `period` from the tally, caught up with the commits, or nullopt when the tally does not hold
+  // exactly that period's facts (then they come from the store). With `may_block` false (an I/O thread) it also
+  // answers nullopt rather than wait for the tally or read the store: when the tally is busy, or behind the commits.
+  std::optional<domain::goals> figures(const domain::goal_period&, bool may_block);
 
 private:
+  void catch_up();  // under tally_mutex_
+
   services& s_;
-  std::mutex mutex_;
-  std::set<domain::id_t> events_, registrations_;  // touched since the last document()
+  std::mutex mutex_;  // the changes noted since the last catch_up()
+  bool keeping_ = false;
+  std::set<domain::id_t> events_, registrations_;
   bool support_dirty_ = false;
-  std::set<domain::id_t> evaluated_events_;  // events whose evaluation answers changed since the last document()
-  bool loaded_ = false;  // the hub's thread only, as is the tally
+  std::set<domain::id_t> evaluated_events_;  // events whose evaluation answers changed since the last catch_up()
+  std::mutex tally_mutex_;  // the tally and loaded_
+  bool loaded_ = false;
   domain::goal_tally tally_;
 };
 

@@ -80,7 +80,10 @@ void add_system_routes(router& r, services& s) {
                              {"organisation_types", domain::organisation_types},
                              {"genders", domain::genders},
                              {"accessibility_needs", domain::accessibility_needs},
-                             {"home_municipalities", s.cfg.home_municipalities}}));
+                             {"home_municipalities", s.cfg.home_municipalities},
+                             {"programme", {{"start", s.cfg.goals.programme_start ? json(*s.cfg.goals.programme_start) : json(nullptr)},
+                                            {"end", s.cfg.goals.programme_end ? json(*s.cfg.goals.programme_end) : json(nullptr)},
+                                            {"forum_deadline", s.cfg.goals.forum_deadline}}}}));
   });
   r.add("GET", "/api/v1/goals", [&s](const request& req, const route_match&, responder done) {
     response err;
@@ -97,7 +100,12 @@ void add_system_routes(router& r, services& s) {
     if (errors.empty() && period.from && period.to && *period.to < *period.from)
       errors.push_back({"to", "must not be before from"});
     if (!errors.empty()) return done(problem(400, "Bad query", "some query parameters are wrong", errors));
+    // From the live tally when it holds exactly these facts: at once when it is current, else after catching up.
+    if (s.goals)
+      if (auto g = s.goals->figures(period, false)) return done(json_response(200, goals_json(*g, period)));
     run_heavy(s, std::move(done), [&s, period] {
+      if (s.goals)
+        if (auto g = s.goals->figures(period, true)) return json_response(200, goals_json(*g, period));
       auto facts = s.db.goal_facts_now();
       domain::limit_to_period(period, facts.events, facts.attendances, facts.support, facts.evaluations);
       return json_response(200, goals_json(domain::compute_goals(facts.events, facts.attendances, facts.support, s.cfg,

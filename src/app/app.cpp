@@ -158,6 +158,7 @@ int run(int argc, char** argv) {
     if (l.demo) {
       const int n = load_demo(*db, cfg);
       if (n > 0) std::cerr << "{\"level\":\"info\",\"msg\":\"demo data loaded\",\"events\":" << n << "}\n";
+      apply_demo_programme(*db, cfg);
     }
     {
       // Everything that uses the store lives in this scope and is gone before the store closes.
@@ -178,6 +179,7 @@ int run(int argc, char** argv) {
       // store once per change burst). Outlives the server's io_context (connections still queued there hold its
       // clients).
       api::live_goals live_goals(services);
+      services.goals = &live_goals;
       live::hub hub(api::live_topics(services, live_goals));
       // Side effects start from the writer's commit hook, one mechanism for all of them (docs/ARCHITECTURE.md).
       db->on_commit([&services, &hub, &live_goals](const std::vector<store::change>& changes) {

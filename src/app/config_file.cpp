@@ -122,6 +122,7 @@ void apply_json(domain::config& cfg, const std::string& text, const std::string&
     else if (key == "goals") {
       if (!v.is_object()) bad(source, key, "must be an object");
       for (auto g = v.begin(); g != v.end(); ++g) {
+        if (g.key().rfind("_", 0) == 0) continue;  // a comment
         const std::string k = "goals." + g.key();
         if (g.key() == "representation") cfg.goals.representation = get_share(g.value(), source, k);
         else if (g.key() == "user_organisations") cfg.goals.user_organisations = get_share(g.value(), source, k);
@@ -131,8 +132,19 @@ void apply_json(domain::config& cfg, const std::string& text, const std::string&
           cfg.goals.forum_deadline = get_string(g.value(), source, k);
           if (!domain::parse_date(cfg.goals.forum_deadline)) bad(source, k, "must be a date YYYY-MM-DD");
         }
+        else if (g.key() == "programme_start" || g.key() == "programme_end") {
+          auto& day = g.key() == "programme_start" ? cfg.goals.programme_start : cfg.goals.programme_end;
+          if (g.value().is_null()) day.reset();
+          else {
+            day = get_string(g.value(), source, k);
+            if (day->size() != 10 || !domain::parse_date(*day)) bad(source, k, "must be a date YYYY-MM-DD or null");
+          }
+        }
         else bad(source, k, "is not a known setting");
       }
+      const auto& gs = cfg.goals;
+      if (gs.programme_start && gs.programme_end && *gs.programme_end < *gs.programme_start)
+        bad(source, "goals.programme_end", "must not be before goals.programme_start");
     }
     else bad(source, key, "is not a known setting");
   }

@@ -102,7 +102,19 @@ void add_demo_evaluations(store::store& db, const domain::event& event, const st
   }
 }
 
+constexpr const char* demo_day_key = "demo_day";
+std::string day_of(time_point t) { return domain::format_rfc3339(t).substr(0, 10); }
+
 }  // namespace
+
+void apply_demo_programme(store::store& db, domain::config& cfg) {
+  const auto day = db.setting(demo_day_key);
+  const auto made = day ? domain::parse_date(*day) : std::nullopt;
+  if (!made) return;
+  cfg.goals.programme_start = day_of(*made - 540 * 86400);
+  cfg.goals.programme_end = day_of(*made + 190 * 86400);
+  cfg.goals.forum_deadline = *cfg.goals.programme_end;
+}
 
 int load_demo(store::store& db, const domain::config& cfg) {
   if (!db.empty_of_events()) return 0;
@@ -114,32 +126,54 @@ int load_demo(store::store& db, const domain::config& cfg) {
   const auto& tp = cfg.seminar_topics;
   const auto& nw = cfg.networks;
   auto at = [&](std::size_t i, const std::vector<std::string>& v) { return std::optional<std::string>(v[i % v.size()]); };
+  // A programme of two years seen from a day about three quarters through it (demo_programme below): seminars on
+  // every topic, two network meetings per focus area held, a partner-search forum held before the deadline, network
+  // events abroad recorded afterwards (three of them with nobody from the region, which the report lists), and what
+  // is still to come.
   std::vector<plan> plans{
-      {"seminar", "Driva ESF-projekt över gränser", -120, 60, {}, at(0, tp), {}, "Sensus, Klara", 55, 0.85, 0.92},
-      {"seminar", "Projektledning i transnationella projekt", -60, 40, {}, at(1, tp), {}, "Sensus, Klara", 40, 0.8, 0.9},
-      {"seminar", "Budgetering för TN-samarbete", -20, 30, {}, at(2, tp), {}, "Kulturhuset, sal B", 34, 0.75, 0.9},
-      {"seminar", "Kultur och kommunikation i europeiska partnerskap", 14, 40, {}, at(3, tp), {}, "Sensus, Klara", 22, 0, 0.9},
-      {"seminar", "EU-kunskap: strukturfonderna 2014–2020", 30, 80, {}, at(4, tp), {}, "Stadshuset, Rödakorsrummet", 35, 0, 0.85},
-      {"seminar", "Budgetering – fördjupning", 45, 12, {}, at(2, tp), {}, "Sensus, Klara", 15, 0, 0.9},
-      {"network_meeting", "Nätverksmöte: fattigdom och social utestängning", -150, 25, at(0, fa), {}, {}, "Sensus, Klara", 18, 0.8, 1},
-      {"network_meeting", "Nätverksmöte: romsk inkludering", -110, 25, at(1, fa), {}, {}, "Sensus, Klara", 16, 0.8, 1},
-      {"network_meeting", "Nätverksmöte: sysselsättning och rörlighet", -80, 25, at(2, fa), {}, {}, "Sensus, Klara", 15, 0.8, 1},
-      {"network_meeting", "Nätverksmöte: social innovation", -40, 25, at(3, fa), {}, {}, "Sensus, Klara", 17, 0.8, 1},
-      {"network_meeting", "Nätverksmöte: fattigdom, uppföljning", -10, 25, at(0, fa), {}, {}, "Sensus, Klara", 14, 0.8, 1},
-      {"network_meeting", "Nätverksmöte: romsk inkludering II", 20, 25, at(1, fa), {}, {}, "Sensus, Klara", 9, 0, 1},
-      {"network_meeting", "Nätverksmöte: sysselsättning II", 50, 25, at(2, fa), {}, {}, "Sensus, Klara", 4, 0, 1},
+      {"seminar", "Driva ESF-projekt över gränser", -500, 60, {}, at(0, tp), {}, "Sensus, Klara", 52, 0.85, 0.92},
+      {"seminar", "Projektledning i transnationella projekt", -430, 40, {}, at(1, tp), {}, "Sensus, Klara", 38, 0.8, 0.9},
+      {"seminar", "Budgetering för TN-samarbete", -360, 30, {}, at(2, tp), {}, "Kulturhuset, sal B", 30, 0.75, 0.9},
+      {"seminar", "Kultur och kommunikation i europeiska partnerskap", -300, 40, {}, at(3, tp), {}, "Sensus, Klara", 33, 0.8, 0.88},
+      {"seminar", "EU-kunskap: strukturfonderna", -240, 80, {}, at(4, tp), {}, "Stadshuset, Rödakorsrummet", 61, 0.8, 0.85},
+      {"seminar", "Driva ESF-projekt över gränser, del 2", -150, 60, {}, at(0, tp), {}, "Sensus, Klara", 44, 0.85, 0.9},
+      {"seminar", "Projektledning: riskhantering", -60, 40, {}, at(1, tp), {}, "Sensus, Klara", 36, 0.8, 0.9},
+      {"seminar", "Budgetering – fördjupning", -20, 30, {}, at(2, tp), {}, "Kulturhuset, sal B", 28, 0.75, 0.9},
+      {"seminar", "Kultur och kommunikation, del 2", 14, 40, {}, at(3, tp), {}, "Sensus, Klara", 22, 0, 0.9},
+      {"seminar", "EU-kunskap: nästa programperiod", 30, 80, {}, at(4, tp), {}, "Stadshuset, Rödakorsrummet", 35, 0, 0.85},
+      {"seminar", "Budgetering – frågestund", 45, 12, {}, at(2, tp), {}, "Sensus, Klara", 15, 0, 0.9},
+      {"network_meeting", "Nätverksmöte: fattigdom och social utestängning", -480, 25, at(0, fa), {}, {}, "Sensus, Klara", 18, 0.8, 1},
+      {"network_meeting", "Nätverksmöte: romsk inkludering", -400, 25, at(1, fa), {}, {}, "Sensus, Klara", 16, 0.8, 1},
+      {"network_meeting", "Nätverksmöte: sysselsättning och rörlighet", -330, 25, at(2, fa), {}, {}, "Sensus, Klara", 15, 0.8, 1},
+      {"network_meeting", "Nätverksmöte: social innovation", -270, 25, at(3, fa), {}, {}, "Sensus, Klara", 17, 0.8, 1},
+      {"network_meeting", "Nätverksmöte: fattigdom, uppföljning", -200, 25, at(0, fa), {}, {}, "Sensus, Klara", 14, 0.8, 1},
+      {"network_meeting", "Nätverksmöte: romsk inkludering II", -130, 25, at(1, fa), {}, {}, "Sensus, Klara", 15, 0.8, 1},
+      {"network_meeting", "Nätverksmöte: sysselsättning II", -80, 25, at(2, fa), {}, {}, "Sensus, Klara", 13, 0.8, 1},
+      {"network_meeting", "Nätverksmöte: socialt entreprenörskap", -10, 25, at(3, fa), {}, {}, "Sensus, Klara", 16, 0.8, 1},
+      {"network_meeting", "Nätverksmöte: romsk inkludering III", 20, 25, at(1, fa), {}, {}, "Sensus, Klara", 9, 0, 1},
+      {"network_meeting", "Nätverksmöte: fattigdom och bostad", 50, 25, at(0, fa), {}, {}, "Sensus, Klara", 4, 0, 1},
+      {"partner_search_forum", "Partnersökningsforum Stockholm", -100, 120, {}, {}, {}, "Münchenbryggeriet", 70, 0.85, 0.6},
       {"partner_search_forum", "Partnersökningsforum Östersjön", 35, 120, {}, {}, {}, "Münchenbryggeriet", 60, 0, 0.6},
-      {"network_event", "EURoma: årsmöte", -200, {}, {}, {}, at(0, nw), "Madrid", 4, 1, 0.75},
-      {"network_event", "EURoma: arbetsgrupp sysselsättning", -130, {}, {}, {}, at(0, nw), "Bukarest", 3, 1, 0.67},
+      {"network_event", "EURoma: årsmöte", -510, {}, {}, {}, at(0, nw), "Madrid", 4, 1, 0.75},
+      {"network_event", "EURoma: arbetsgrupp sysselsättning", -420, {}, {}, {}, at(0, nw), "Bukarest", 3, 1, 0.67},
+      {"network_event", "EURoma: styrkommitté", -350, {}, {}, {}, at(0, nw), "Bryssel", 2, 1, 0.0},
+      {"network_event", "EURoma: årsmöte", -150, {}, {}, {}, at(0, nw), "Budapest", 4, 1, 0.75},
+      {"network_event", "EURoma: arbetsgrupp utbildning", -95, {}, {}, {}, at(0, nw), "Sevilla", 3, 1, 0.67},
       {"network_event", "EURoma: styrkommitté", -45, {}, {}, {}, at(0, nw), "Bryssel", 2, 1, 0.0},
-      {"network_event", "Baltic Sea Network: konferens", -170, {}, {}, {}, at(1, nw), "Riga", 5, 1, 0.8},
-      {"network_event", "Baltic Sea Network: arbetsmöte", -90, {}, {}, {}, at(1, nw), "Tallinn", 3, 1, 0.67},
-      {"network_event", "Baltic Sea Network: partnerskapsdag", 40, {}, {}, {}, at(1, nw), "Vilnius", 2, 0, 1},
-      {"study_visit", "Studiebesök Rotterdam: social innovation", -75, 15, {}, {}, {}, "Rotterdam", 12, 0.9, 0.9},
+      {"network_event", "Baltic Sea Network: konferens", -470, {}, {}, {}, at(1, nw), "Riga", 5, 1, 0.8},
+      {"network_event", "Baltic Sea Network: arbetsmöte", -390, {}, {}, {}, at(1, nw), "Tallinn", 3, 1, 0.67},
+      {"network_event", "Baltic Sea Network: ungdomsforum", -280, {}, {}, {}, at(1, nw), "Gdańsk", 4, 1, 0.75},
+      {"network_event", "Baltic Sea Network: konferens", -190, {}, {}, {}, at(1, nw), "Helsingfors", 5, 1, 0.8},
+      {"network_event", "Baltic Sea Network: arbetsmöte", -70, {}, {}, {}, at(1, nw), "Vilnius", 2, 1, 0.0},
+      {"network_event", "Baltic Sea Network: kapacitetsdag", -25, {}, {}, {}, at(1, nw), "Åbo", 4, 1, 0.75},
+      {"network_event", "Baltic Sea Network: partnerskapsdag", 40, {}, {}, {}, at(1, nw), "Kaunas", 2, 0, 1},
+      {"study_visit", "Studiebesök Rotterdam: social innovation", -320, 15, {}, {}, {}, "Rotterdam", 12, 0.9, 0.9},
+      {"study_visit", "Studiebesök Tartu: digital förvaltning", -75, 15, {}, {}, {}, "Tartu", 11, 0.9, 0.9},
       {"study_visit", "Studiebesök Köpenhamn: arbetsmarknad", 60, 15, {}, {}, {}, "Köpenhamn", 6, 0, 0.9},
   };
 
   const time_point today = domain::now() / 86400 * 86400;
+  wait_for<bool>([&](auto cb) { db.put_setting(demo_day_key, day_of(today), cb); });
   int person = 0;
   int made = 0;
   for (const auto& pl : plans) {
@@ -172,8 +206,10 @@ int load_demo(store::store& db, const domain::config& cfg) {
       const auto& o = pick(organisations);
       p.organisation = o.name;
       p.organisation_type = o.type;
-      if (pl.network && !chance(pl.home_share)) p.country = pick(abroad);
-      else if (chance(pl.home_share)) p.municipality = pick(cfg.home_municipalities);
+      if (pl.network) {
+        if (chance(pl.home_share)) p.municipality = pick(cfg.home_municipalities);
+        else p.country = pick(abroad);
+      } else if (chance(pl.home_share)) p.municipality = pick(cfg.home_municipalities);
       else p.municipality = chance(0.5) ? "Uppsala" : "Norrköping";
       static const char* genders[] = {"woman", "man", "woman", "man", "non_binary", "undisclosed"};
       p.gender = pick(genders);

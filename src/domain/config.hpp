@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,9 @@ struct goal_settings {
   int meetings_per_focus_area = 2;
   int partner_search_forums = 1;
   std::string forum_deadline = "2013-12-31";
+  // The programme period (YYYY-MM-DD, Stockholm days, inclusive): what the report page and the dashboard show first.
+  // Unset, they show every event.
+  std::optional<std::string> programme_start, programme_end;
 };
 
 struct config {

@@ -33,7 +33,11 @@ void goal_tally::reset(const std::vector<goal_event>& events, const std::vector<
   by_gender_.clear();
   by_organisation_type_.clear();
   home_region_ = other_region_ = 0;
-  for (const auto& e : events) events_[e.id] = e;
+  days_.clear();
+  for (const auto& e : events) {
+    events_[e.id] = e;
+    ++days_[stockholm_day(e.starts_at)];
+  }
   for (const auto& a : attendances) put_attendance(a.registration_id, a);
   support_ = std::move(support);
   evaluations_.clear();
@@ -153,14 +157,24 @@ void goal_tally::put_event(id_t id, const std::optional<goal_event>& now) {
   }
   for (const auto p : persons) person_out(p);
   for (const auto* a : mine) detach(*a);
+  if (auto was = events_.find(id); was != events_.end()) {
+    auto day = days_.find(stockholm_day(was->second.starts_at));
+    if (day != days_.end() && --day->second == 0) days_.erase(day);
+  }
   if (now) {
     auto& e = events_[id] = *now;
     e.id = id;
+    ++days_[stockholm_day(e.starts_at)];
   } else {
     events_.erase(id);
   }
   for (const auto* a : mine) attach(*a);
   for (const auto p : persons) person_in(p);
+}
+
+bool goal_tally::covers(const goal_period& p) const {
+  if (!days_.empty() && !(p.contains(days_.begin()->first) && p.contains(days_.rbegin()->first))) return false;
+  return std::all_of(support_.begin(), support_.end(), [&](const goal_support_session& s) { return p.contains(s.date); });
 }
 
 goals goal_tally::result(time_point now) const {

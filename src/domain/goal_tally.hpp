@@ -34,6 +34,9 @@ public:
   void put_evaluations(id_t event_id, const std::vector<goal_evaluation>&);
 
   goals result(time_point now) const;
+  // Whether every fact kept falls in the period (every event starts in it, every counselling session is dated in
+  // it): then the period's figures are result()'s.
+  bool covers(const goal_period&) const;
 
   std::size_t attendances() const { return attendances_.size(); }
 
@@ -59,6 +62,7 @@ private:
   std::map<std::string, std::int64_t> by_gender_, by_organisation_type_;
   std::int64_t home_region_ = 0, other_region_ = 0;
   std::vector<goal_support_session> support_;
+  std::map<std::string, std::int64_t> days_;  // Stockholm start day -> events starting on it
   std::unordered_map<id_t, evaluation_sums> evaluations_;  // event id -> its answers' sums
 };
 

@@ -265,6 +265,10 @@ public:
 
   // True while no event exists (demo data is loaded only into an empty database).
   virtual bool empty_of_events() = 0;
+
+  // The server's own settings (key -> value), e.g. the day demo data were made.
+  virtual std::optional<std::string> setting(const std::string& key) = 0;
+  virtual void put_setting(std::string key, std::string value, callback<bool>) = 0;
 };
 
 std::unique_ptr<store> make_sqlite_store(const domain::config&);

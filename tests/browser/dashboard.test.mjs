@@ -211,3 +211,58 @@ describe('steering dashboard (/dashboard/)', { skip }, () => {
     }
   });
 });
+
+describe('steering dashboard with a programme period', { skip }, () => {
+  let server;
+  let api;
+  let admin;
+  let steering;
+  let browser;
+  let now;      // a network event under way, in the programme period
+  const day = (offsetDays) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm' }).format(new Date(Date.now() + offsetDays * 86400e3));
+
+  before(async () => {
+    server = await startServer({ config: { goals: { programme_start: day(-10), programme_end: day(10), forum_deadline: day(10) } } });
+    api = client(server.url);
+    admin = await signIn(server.url);
+    steering = await makeUser(server.url, admin, 'steering');
+    const create = async (body) => {
+      const r = await api('POST', '/api/v1/events', ongoingEventBody({ kind: 'network_event', topic: null, network: 'euroma',
+        registration_closes_at: null, ...body }), { token: admin });
+      assert.equal(r.status, 201, r.text);
+      return r.body;
+    };
+    now = await create({ title: 'EURoma working group (period test)' });
+    await create({ title: 'EURoma annual meeting, a month ago (period test)', starts_at: hoursFromNow(-24 * 30), ends_at: hoursFromNow(-24 * 30 + 3) });
+    browser = await launch();
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (server) { await server.stop(); server.cleanup(); }
+  });
+
+  test('the programme period is preselected, followed live, and every event is one keyboard choice away', async () => {
+    const { context, page, problems } = await openPage(browser, { locale: 'en-GB' });
+    try {
+      await openDashboard(page, server.url, steering);
+      assert.match(await page.$eval('#dash-period', (s) => s.selectedOptions[0].textContent), /^the programme period, /);
+      assert.match(await textOf(page, '#rep-figures .figure-big'), /0% 0 of 1 held event/, 'only the event in the period');
+      await page.waitForSelector('#live-bar[data-state="open"]', { timeout: LIVE_MS });
+      const walkIn = await api('POST', `/api/v1/events/${now.id}/walk-ins`, registrationBody({ municipality: 'Solna' }), { token: admin });
+      assert.equal(walkIn.status, 201, walkIn.text);
+      await page.waitForFunction(() => /100% 1 of 1 held event/.test(document.querySelector('#rep-figures .figure-big')?.textContent.replace(/\s+/g, ' ') || ''),
+        null, { timeout: LIVE_MS });
+      // The label names the choice; arrow keys change it.
+      await page.focus('#dash-period');
+      await page.keyboard.press('ArrowDown');
+      await page.waitForFunction(() => /50% 1 of 2 held events/.test(document.querySelector('#rep-figures .figure-big')?.textContent.replace(/\s+/g, ' ') || ''),
+        null, { timeout: LIVE_MS });
+      assert.equal(new URL(page.url()).searchParams.get('period'), 'all', 'the choice stays with the address');
+      assert.equal(await page.evaluate(() => window.notReloaded), true);
+      assertNoProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+});

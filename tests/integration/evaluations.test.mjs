@@ -221,6 +221,12 @@ describe('evaluations', { timeout: 120000 }, () => {
     assert.deepEqual(await goals(`?from=${day}&to=${day}`), {
       responses: 3, attended: 3, response_rate: 1, mean_usefulness: 3, mean_knowledge_change: 0.67, plans_tn_share: 0.33,
     });
+    // Read your writes: an answer changed just now is in the very next /goals (4 + 1 + 2 + 1) / 4 = 2, and back.
+    const p2answer = { knowledge_before: 3, knowledge_after: 3, plans_tn: 'maybe' };
+    assert.equal((await api('PUT', path(p2), { usefulness: 1, ...p2answer })).status, 200);
+    assert.equal((await goals()).mean_usefulness, 2);
+    assert.equal((await api('PUT', path(p2), { usefulness: 3, ...p2answer })).status, 200);
+    assert.equal((await goals()).mean_usefulness, 2.5);
     // A period with no event: nothing to average.
     assert.deepEqual(await goals('?from=2001-01-01&to=2001-12-31'), {
       responses: 0, attended: 0, response_rate: null, mean_usefulness: null, mean_knowledge_change: null, plans_tn_share: null,

@@ -159,3 +159,37 @@ test('the goals over a period (?from=&to=, Stockholm days, inclusive) count only
     server.cleanup();
   }
 });
+
+test('the goals follow each check-in at once, with no period and with a period that holds every event', async () => {
+  // Both are answered from the live tally when it is current; a check-in the client saw acknowledged must show.
+  const server = await startServer();
+  try {
+    const api = client(server.url);
+    const admin = await signIn(server.url);
+    const steering = (await makeUser(server.url, admin, 'steering')).token;
+    const ev = (await api('POST', '/api/v1/events', ongoingEventBody({ kind: 'seminar' }), { token: admin })).body;
+    const a = (await api('POST', `/api/v1/events/${ev.id}/registrations`, registrationBody())).body;
+    const b = (await api('POST', `/api/v1/events/${ev.id}/registrations`, registrationBody())).body;
+    const year = new Date().getUTCFullYear();
+    const persons = async () => {
+      const all = await api('GET', '/api/v1/goals', undefined, { token: steering });
+      const wide = await api('GET', `/api/v1/goals?from=${year - 1}-01-01&to=${year + 1}-12-31`, undefined, { token: steering });
+      assert.equal(all.status, 200, all.text);
+      assert.deepEqual({ ...wide.body, period: null }, { ...all.body, period: null }, 'a period holding every event changes nothing');
+      return all.body.participation.unique_persons;
+    };
+    assert.equal(await persons(), 0);
+    const checkIn = async (r) => assert.equal((await api('POST', `/api/v1/events/${ev.id}/checkins`, { ticket_code: r.ticket_code }, { token: admin })).status, 201);
+    await checkIn(a);
+    assert.equal(await persons(), 1);
+    await checkIn(b);
+    assert.equal(await persons(), 2);
+    assert.equal((await api('DELETE', `/api/v1/events/${ev.id}/checkins/${a.id}`, undefined, { token: admin })).status, 200);
+    assert.equal(await persons(), 1);
+    assert.equal((await api('POST', `/api/v1/events/${ev.id}/cancel`, {}, { token: admin })).status, 200);
+    assert.equal(await persons(), 0, 'a cancelled event counts for nothing');
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+});

@@ -25,6 +25,8 @@ const state = {
   started: false,
   everOpen: false,
   topicIds: null,        // the ids of the last `events` topic message, to notice new events
+  programme: null,       // {from, to}: the configured programme period, when there is one
+  period: null,          // the period the goal figures cover ({from, to}), or null for every event
 };
 
 // ---------------------------------------------------------------- formatting
@@ -319,7 +321,8 @@ async function fetchEvents() {
 }
 
 async function fetchGoals() {
-  const goals = await call('GET', '/api/v1/goals');
+  const p = state.period;
+  const goals = await call('GET', p ? `/api/v1/goals?from=${p.from}&to=${p.to}` : '/api/v1/goals');
   state.fetchedAt = Date.now();
   return goals;
 }
@@ -348,8 +351,20 @@ function onEventsTopic(items, meta) {
   renderLive();
 }
 
-function onGoalsTopic(goals) {
+// The `goals` topic covers every event: over a period it only says that the figures changed, and they are fetched
+// again (once for a burst).
+let goalsRefetchTimer = 0;
+function refetchGoalsSoon() {
+  if (goalsRefetchTimer) return;
+  goalsRefetchTimer = setTimeout(async () => {
+    goalsRefetchTimer = 0;
+    try { state.goals = await fetchGoals(); renderGoals(); announcer.changed(); renderLive(); } catch { /* the next change or poll tries again */ }
+  }, EVENTS_REFETCH_MS);
+}
+
+function onGoalsTopic(goals, meta = {}) {
   if (!goals || typeof goals !== 'object') return;
+  if (state.period && meta.source !== 'poll') { refetchGoalsSoon(); return; }
   state.goals = goals;
   renderGoals();
   announcer.changed();
@@ -385,9 +400,45 @@ function showNotAllowed(user) {
   $('not-allowed-h').focus();
 }
 
+// The programme period is shown first when one is configured (?period=all: every event).
+function renderPeriodChoice() {
+  const select = $('dash-period');
+  const options = [h('option', { value: 'all' }, t('dash.period.all'))];
+  if (state.programme) {
+    options.unshift(h('option', { value: 'programme' },
+      t('dash.period.programme', { from: formatDay(state.programme.from), to: formatDay(state.programme.to) })));
+  }
+  replaceChildren(select, ...options);
+  select.value = state.period ? 'programme' : 'all';
+}
+
+async function loadProgramme() {
+  if (state.programme !== null) return;
+  const cfg = await call('GET', '/api/v1/config');
+  const p = cfg?.programme;
+  state.programme = p?.start && p?.end ? { from: p.start, to: p.end } : false;
+  const wantAll = new URLSearchParams(location.search).get('period') === 'all';
+  state.period = state.programme && !wantAll ? state.programme : null;
+  renderPeriodChoice();
+}
+
+async function choosePeriod() {
+  const all = $('dash-period').value === 'all';
+  state.period = all ? null : state.programme;
+  const q = new URLSearchParams(location.search);
+  if (all) q.set('period', 'all'); else q.delete('period');
+  const search = q.toString();
+  history.replaceState(null, '', search ? `?${search}` : location.pathname);
+  try { state.goals = await fetchGoals(); state.error = null; renderGoals(); announcer.changed(); renderLive(); } catch (err) {
+    replaceChildren($('dash-error'), errorText(err, 'dash.error'));
+    $('dash-error').hidden = false;
+  }
+}
+
 async function load() {
   $('dash-error').hidden = true;
   try {
+    await loadProgramme();
     const [goals] = await Promise.all([fetchGoals(), fetchEvents()]);
     state.goals = goals;
     state.error = null;
@@ -408,11 +459,13 @@ async function load() {
 }
 
 $('kiosk-toggle').addEventListener('click', toggleKiosk);
+$('dash-period').addEventListener('change', choosePeriod);
 $('reconnect').addEventListener('click', () => live().reconnectNow());
 applyKiosk();
 onLanguageChange(() => {
   document.title = t('dash.title');
   applyKiosk();
+  if (state.programme !== null) renderPeriodChoice();
   renderGoals();
   renderEvents();
   renderLive();

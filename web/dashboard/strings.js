@@ -12,6 +12,9 @@ const en = {
   'dash.not_allowed.text': (p) => `You are signed in as ${p.name}, whose account has no access to the goal figures. The dashboard is for the steering group, organisers and admins.`,
   'dash.error': 'The figures could not be loaded.',
   'dash.retry': 'Try again',
+  'dash.period.label': 'Goal figures for',
+  'dash.period.programme': (p) => `the programme period, ${p.from} – ${p.to}`,
+  'dash.period.all': 'every event',
 
   // connection
   'dash.live.connecting': 'Connecting to the server for live updates…',
@@ -85,6 +88,9 @@ const sv = {
   'dash.not_allowed.text': (p) => `Du är inloggad som ${p.name}, och ditt konto har inte tillgång till måluppföljningen. Lägesbilden är till för styrgruppen, arrangörer och administratörer.`,
   'dash.error': 'Siffrorna kunde inte hämtas.',
   'dash.retry': 'Försök igen',
+  'dash.period.label': 'Målen gäller',
+  'dash.period.programme': (p) => `programperioden, ${p.from} – ${p.to}`,
+  'dash.period.all': 'alla evenemang',
 
   'dash.live.connecting': 'Ansluter till servern för direktuppdateringar…',
   'dash.live.open': (p) => `Direkt. Senast hört från servern kl. ${p.time}.`,

@@ -91,4 +91,23 @@ bool sqlite_store::empty_of_events() {
   return c->db().execAndGet("SELECT count(*) FROM events").getInt64() == 0;
 }
 
+std::optional<std::string> sqlite_store::setting(const std::string& key) {
+  auto c = borrow();
+  auto& q = c->prepare("SELECT value FROM settings WHERE key = ?");
+  q.bind(1, key);
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getString();
+}
+
+void sqlite_store::put_setting(std::string key, std::string value, callback<bool> cb) {
+  write<bool>(
+      [key, value](connection& c) {
+        auto& q = c.prepare("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2");
+        q.bind(1, key);
+        q.bind(2, value);
+        return q.exec() > 0;
+      },
+      std::move(cb));
+}
+
 }  // namespace eventd::store::sqlite

@@ -48,6 +48,8 @@ public:
   void update_event(id_t, domain::event_patch, domain::version_condition, callback<domain::event>) override;
   void cancel_event(id_t, callback<domain::event>) override;
   bool empty_of_events() override;
+  std::optional<std::string> setting(const std::string& key) override;
+  void put_setting(std::string key, std::string value, callback<bool>) override;
 
   // registrations.cpp
   void register_person(id_t event_id, domain::person_fields, bool walk_in, callback<created_registration>,
