@@ -289,3 +289,24 @@ describe('evaluations', { timeout: 120000 }, () => {
     assert.equal(sql(server.db, `SELECT count(*) FROM evaluations WHERE event_id = ${evA.id} AND registration_id IS NOT NULL`), '0');
   });
 });
+
+test('the evaluation PUT shares the participant writes\' limit per address: 429 with Retry-After', async () => {
+  const server = await startServer({ config: { public_write_burst: 3, public_write_refill_seconds: 60 } });
+  try {
+    const api = client(server.url);
+    const admin = await signIn(server.url);
+    const ev = await createEvent(api, admin, ongoingEventBody());
+    const r = await register(api, ev.id);  // the first of the three writes
+    const path = `/api/v1/my/registrations/${r.manage_token}/evaluation`;
+    const body = { usefulness: 3, knowledge_before: 3, knowledge_after: 3, plans_tn: 'no' };
+    assertProblem(await api('PUT', path, body), 409);  // the event is running: refused, but a write all the same
+    assertProblem(await api('PUT', path, body), 409);
+    const limited = await api('PUT', path, body);
+    assertProblem(limited, 429);
+    assert.ok(Number(limited.headers.get('retry-after')) > 0, 'Retry-After in seconds');
+    assert.equal((await api('GET', path)).status, 404, 'reading is not limited');
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+});
