@@ -83,10 +83,12 @@ await pool(checked, async (r) => {
   if (res.status !== 201) throw new Error(`check-in: ${res.status} ${JSON.stringify(res.body)}`);
 });
 
-// 4. The events move to their dates: spread over the last two years, ended.
+// 4. The events move to their dates: spread over the last two years, ended (their evaluations still open).
 await pool(events, async (e, i) => {
   const starts = Date.now() - 2 * 365 * DAY + Math.floor((i * 2 * 365) / EVENTS) * DAY + 9 * 3600e3;
-  const r = await call('PATCH', `/api/v1/events/${e.id}`, { starts_at: rfc(starts), ends_at: rfc(starts + 3 * 3600e3), registration_closes_at: null }, auth);
+  const r = await call('PATCH', `/api/v1/events/${e.id}`, { starts_at: rfc(starts), ends_at: rfc(starts + 3 * 3600e3), registration_closes_at: null,
+    // Evaluations close 30 days after the end by default: kept open for the answers of step 5.
+    evaluation_closes_at: rfc(Date.now() + 30 * DAY) }, auth);
   if (r.status !== 200) throw new Error(`move: ${r.status} ${JSON.stringify(r.body)}`);
 });
 

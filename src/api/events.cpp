@@ -28,6 +28,10 @@ domain::event_patch read_event_patch(const json& body, bool creating, domain::fi
     if (body.at("registration_closes_at").is_null()) p.registration_closes_at = std::optional<domain::time_point>();
     else if (auto v = in.time("registration_closes_at")) p.registration_closes_at = std::optional<domain::time_point>(v->at);
   }
+  if (body.contains("evaluation_closes_at")) {
+    if (body.at("evaluation_closes_at").is_null()) p.evaluation_closes_at = std::optional<domain::time_point>();
+    else if (auto v = in.time("evaluation_closes_at")) p.evaluation_closes_at = std::optional<domain::time_point>(v->at);
+  }
   if (auto v = in.text("language")) p.language = *v;
   if (auto v = in.text("status")) {
     if (*v == "published") p.status = domain::event_status::published;

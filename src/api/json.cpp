@@ -1,6 +1,7 @@
 #include "api/json.hpp"
 
 #include "api/registration_view.hpp"
+#include "domain/evaluation_rules.hpp"
 #include "domain/time.hpp"
 
 #include <algorithm>
@@ -86,7 +87,8 @@ json event_json(const domain::event& e, domain::time_point now) {
             {"counts", counts_json(e.counts)},
             {"created_at", domain::format_rfc3339(e.created_at, off)},
             {"updated_at", domain::format_rfc3339(e.updated_at, off)},
-            {"version", e.version}};
+            {"version", e.version},
+            {"evaluation_closes_at", domain::format_rfc3339(domain::evaluation_closes_at(e), off)}};
   if (e.place) j["venue"] = {{"name", e.place->name}, {"address", e.place->address}, {"accessibility", e.place->accessibility}};
   return j;
 }

@@ -63,6 +63,10 @@ void live_goals::note(const std::vector<store::change>& changes) {
       if (c.event_id > 0) events_.insert(c.event_id);
       continue;
     }
+    if (c.what == kind::evaluated) {  // the event's answers are read again, not the attendance
+      if (c.event_id > 0) evaluated_events_.insert(c.event_id);
+      continue;
+    }
     // A registration or a promotion has no attendance, unless it is a walk-in registered with its check-in.
     const bool walk_in = c.what == kind::registered && c.created && c.created->registration.walk_in;
     if ((c.what == kind::registered || c.what == kind::promoted) && !walk_in) continue;
@@ -73,7 +77,7 @@ void live_goals::note(const std::vector<store::change>& changes) {
 void live_goals::catch_up() {
   // So many changes since the last look that reading every fact again is cheaper than one read each.
   constexpr std::size_t reload_beyond = 4096;
-  std::set<domain::id_t> events, registrations;
+  std::set<domain::id_t> events, registrations, evaluated;
   bool support = false;
   {
     // Taken before the reads: a commit noted from here on is read again at the next catch_up().
@@ -81,17 +85,19 @@ void live_goals::catch_up() {
     keeping_ = true;
     events.swap(events_);
     registrations.swap(registrations_);
+    evaluated.swap(evaluated_events_);
     std::swap(support, support_dirty_);
   }
   if (!loaded_ || events.size() + registrations.size() > reload_beyond) {
     auto facts = s_.db.goal_facts_now();
-    tally_.reset(facts.events, facts.attendances, std::move(facts.support));
+    tally_.reset(facts.events, facts.attendances, std::move(facts.support), facts.evaluations);
     loaded_ = true;
     return;
   }
   for (const auto id : events) tally_.put_event(id, s_.db.goal_event_of(id));
   for (const auto id : registrations) tally_.put_attendance(id, s_.db.goal_attendance_of(id));
   if (support) tally_.set_support(s_.db.goal_support_now());
+  for (const auto id : evaluated) tally_.put_evaluations(id, s_.db.goal_evaluations_of(id));
 }
 
 std::string live_goals::document() {
@@ -108,7 +114,8 @@ std::optional<domain::goals> live_goals::figures(const domain::goal_period& peri
   } else {
     if (!tally.try_lock() || !loaded_) return std::nullopt;
     std::lock_guard lock(mutex_);
-    if (!events_.empty() || !registrations_.empty() || support_dirty_) return std::nullopt;
+    if (!events_.empty() || !registrations_.empty() || support_dirty_ || !evaluated_events_.empty())
+      return std::nullopt;
   }
   if (!tally_.covers(period)) return std::nullopt;
   return tally_.result(domain::now());

@@ -58,14 +58,6 @@ json registration_with_event(services& s, const domain::registration& r) {
   return j;
 }
 
-// Manage tokens are 43 base64url characters; anything else cannot be one.
-bool plausible_token(const std::string& t) {
-  if (t.size() < 20 || t.size() > 100) return false;
-  for (char c : t)
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return false;
-  return true;
-}
-
 // The participant's copy of their ticket and private link; nothing past the recipient's hourly allowance, so the
 // form cannot be used to flood someone's inbox (the registration stands, unmailed). Keyed by a hash, so the limiter
 // holds no addresses. On the mail thread.
@@ -87,9 +79,34 @@ std::optional<mail_message> promotion_for(services& s, domain::id_t registration
   return promotion_mail(*r, *e);
 }
 
+}  // namespace
+
+// Manage tokens are "<id>-" and 43 base64url characters; anything else cannot be one.
+bool plausible_token(const std::string& t) {
+  if (t.size() < 20 || t.size() > 100) return false;
+  for (char c : t)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return false;
+  return true;
+}
+
 response unknown_token() { return problem(404, "Not found", "no registration for this link"); }
 
-}  // namespace
+std::optional<link_write> begin_link_write(services& s, const request& req, const route_match& m, const responder& done) {
+  if (over_public_limit(s, req, done)) return std::nullopt;
+  response err;
+  auto body = parse_body(req, err);
+  if (!body) {
+    done(err);
+    return std::nullopt;
+  }
+  auto token = m.params.at("token");
+  auto reg = plausible_token(token) ? s.db.find_by_manage_token(token) : std::nullopt;
+  if (!reg) {
+    done(unknown_token());
+    return std::nullopt;
+  }
+  return link_write{std::move(*body), std::move(token), std::move(*reg)};
+}
 
 void mail_after_commit(services& s, const std::vector<store::change>& changes) {
   if (!s.mail) return;
@@ -245,24 +262,19 @@ void add_registration_routes(router& r, services& s) {
   });
 
   r.add("PATCH", "/api/v1/my/registrations/{token}", [&s](const request& req, const route_match& m, responder done) {
-    if (over_public_limit(s, req, done)) return;
-    response err;
-    auto body = parse_body(req, err);
-    if (!body) return done(err);
-    const auto token = m.params.at("token");
-    auto reg = plausible_token(token) ? s.db.find_by_manage_token(token) : std::nullopt;
-    if (!reg) return done(unknown_token());
-    if (reg->erased) return done(problem(409, "Conflict", "this registration's personal data has been erased"));
+    auto w = begin_link_write(s, req, m, done);
+    if (!w) return;
+    if (w->registration.erased) return done(problem(409, "Conflict", "this registration's personal data has been erased"));
     // Unchanged fields keep their values: start from the stored ones and overlay what was sent.
-    json merged = registration_json(*reg);
-    for (auto it = body->begin(); it != body->end(); ++it) merged[it.key()] = it.value();
+    json merged = registration_json(w->registration);
+    for (auto it = w->body.begin(); it != w->body.end(); ++it) merged[it.key()] = it.value();
     domain::person_fields p;
     domain::field_errors errors;
     reader in(merged, errors);
     read_person(in, p, false);
     domain::validate_person(p, errors);
     if (!errors.empty()) return done(problem(422, "Invalid fields", "some fields are wrong", errors));
-    s.db.update_person(token, std::move(p), reply<domain::registration>(std::move(done), [&s](const domain::registration& u) {
+    s.db.update_person(std::move(w->token), std::move(p), reply<domain::registration>(std::move(done), [&s](const domain::registration& u) {
                          return json_response(200, registration_with_event(s, u));
                        }));
   });

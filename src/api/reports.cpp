@@ -110,7 +110,7 @@ struct report_data {
 report_data read_report(services& s, const domain::goal_period& period) {
   report_data d{period, nullptr, {}, {}, domain::now()};
   auto facts = goal_facts_in(s, period);
-  d.goals = goals_json(domain::compute_goals(facts.events, facts.attendances, facts.support, s.cfg, d.now), period);
+  d.goals = goals_json(domain::compute_goals(facts.events, facts.attendances, facts.support, s.cfg, d.now, facts.evaluations), period);
   d.kinds = domain::participation_by_kind(facts.events, facts.attendances, d.now);
   d.events = std::move(facts.events);
   return d;

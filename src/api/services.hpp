@@ -114,7 +114,8 @@ private:
   std::mutex mutex_;  // the changes noted since the last catch_up()
   bool keeping_ = false;
   std::set<domain::id_t> events_, registrations_;
-  bool support_dirty_ = false;  // a commit changed the counselling log: read it again (it is small)
+  bool support_dirty_ = false;
+  std::set<domain::id_t> evaluated_events_;  // events whose evaluation answers changed since the last catch_up()
   std::mutex tally_mutex_;  // the tally and loaded_
   bool loaded_ = false;
   domain::goal_tally tally_;
@@ -132,6 +133,7 @@ void add_registration_routes(router&, services&);
 void add_checkin_routes(router&, services&);
 void add_report_routes(router&, services&);
 void add_static_files(router&, services&);
+void add_evaluation_routes(router&, services&);
 void add_all_routes(router&, services&);
 void add_support_routes(router&, services&);
 // Runs `work` on the read pool and answers with what it returns (from that thread: the responder posts back to the
@@ -151,6 +153,20 @@ std::vector<std::string> registration_csv_row(const domain::registration&);
 // a message to each person moved up from the waitlist, and erased people's kept messages removed. Composed on the
 // mail thread.
 void mail_after_commit(services&, const std::vector<store::change>&);
+// Whether a path segment can be a manage token at all (a cheap check before any lookup), and the 404 for one that
+// names no registration: the same for every /my/registrations route.
+bool plausible_token(const std::string&);
+response unknown_token();
+// The start of a participant's write by their private link: the public write limit, a JSON object body and the
+// registration the link names. nullopt when `done` has already been answered (429, 400/415, 404).
+struct link_write {
+  json body;
+  std::string token;
+  domain::registration registration;
+};
+std::optional<link_write> begin_link_write(services&, const request&, const route_match&, const responder& done);
+// The evaluation figures as /goals and an event's results show them.
+json evaluation_figures_json(const domain::evaluation_figures&);
 // Reads the participant's fields into `p`, collecting every problem.
 void read_person(reader&, domain::person_fields& p, bool require_consent);
 // Wraps a store callback: a failure becomes its problem, a value goes through `ok`. Store callbacks run on the

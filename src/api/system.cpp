@@ -42,6 +42,7 @@ json goals_json(const domain::goals& g, const domain::goal_period& period) {
                              {"other", g.other_region}, {"by_topic", topics}}},
           {"support", {{"project_ideas", g.support_project_ideas}, {"persons", g.support_persons},
                        {"average_hours_per_project", g.average_hours_per_project}}},
+          {"evaluations", evaluation_figures_json(g.evaluations)},
           {"period", {{"from", period.from ? json(*period.from) : json(nullptr)},
                       {"to", period.to ? json(*period.to) : json(nullptr)}}}};
 }
@@ -64,7 +65,7 @@ std::optional<domain::goal_period> read_period(const request& req, response& err
 
 store::goal_facts goal_facts_in(services& s, const domain::goal_period& period) {
   auto facts = s.db.goal_facts_now();
-  domain::limit_to_period(period, facts.events, facts.attendances, facts.support);
+  domain::limit_to_period(period, facts.events, facts.attendances, facts.support, facts.evaluations);
   return facts;
 }
 
@@ -120,9 +121,9 @@ void add_system_routes(router& r, services& s) {
       if (s.goals)
         if (auto g = s.goals->figures(period, true)) return json_response(200, goals_json(*g, period));
       auto facts = goal_facts_in(s, period);
-      return json_response(
-          200, goals_json(domain::compute_goals(facts.events, facts.attendances, facts.support, s.cfg, domain::now()),
-                          period));
+      return json_response(200, goals_json(domain::compute_goals(facts.events, facts.attendances, facts.support, s.cfg,
+                                                                 domain::now(), facts.evaluations),
+                                           period));
     });
   });
 }
@@ -135,6 +136,7 @@ void add_all_routes(router& r, services& s) {
   add_checkin_routes(r, s);
   add_report_routes(r, s);
   add_support_routes(r, s);
+  add_evaluation_routes(r, s);
   add_static_files(r, s);
 }
 

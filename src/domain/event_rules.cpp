@@ -17,6 +17,7 @@ event_patch event_patch::replacing(const event& e) {
   p.network = e.network;
   p.organised_by_project = e.organised_by_project;
   p.registration_closes_at = e.registration_closes_at;
+  p.evaluation_closes_at = e.evaluation_closes_at;
   p.language = e.language;
   p.status = e.status;
   if (e.place)
@@ -41,6 +42,7 @@ void apply(const event_patch& p, event& e) {
   if (p.network) e.network = *p.network;
   if (p.organised_by_project) e.organised_by_project = *p.organised_by_project;
   if (p.registration_closes_at) e.registration_closes_at = *p.registration_closes_at;
+  if (p.evaluation_closes_at) e.evaluation_closes_at = *p.evaluation_closes_at;
   if (p.language) e.language = *p.language;
   if (p.status) e.status = *p.status;
   if (p.place) {

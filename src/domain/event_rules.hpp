@@ -32,6 +32,7 @@ struct event_patch {
   std::optional<std::optional<std::string>> network;
   std::optional<bool> organised_by_project;
   std::optional<std::optional<time_point>> registration_closes_at;
+  std::optional<std::optional<time_point>> evaluation_closes_at;
   std::optional<std::string> language;
   std::optional<event_status> status;
   // null removes the venue; an object changes the fields it names, on top of the stored venue.

@@ -23,7 +23,7 @@ void add(std::map<std::string, std::int64_t>& m, const std::string& k, std::int6
 goal_tally::goal_tally(config cfg) : cfg_(std::move(cfg)) {}
 
 void goal_tally::reset(const std::vector<goal_event>& events, const std::vector<goal_attendance>& attendances,
-                       std::vector<goal_support_session> support) {
+                       std::vector<goal_support_session> support, const std::vector<goal_evaluation>& evaluations) {
   events_.clear();
   attendances_.clear();
   by_event_.clear();
@@ -40,6 +40,16 @@ void goal_tally::reset(const std::vector<goal_event>& events, const std::vector<
   }
   for (const auto& a : attendances) put_attendance(a.registration_id, a);
   support_ = std::move(support);
+  evaluations_.clear();
+  for (const auto& v : evaluations) evaluations_[v.event_id].add(v);
+}
+
+void goal_tally::put_evaluations(id_t event_id, const std::vector<goal_evaluation>& answers) {
+  evaluation_sums sums;
+  for (const auto& v : answers)
+    if (v.event_id == event_id) sums.add(v);
+  if (sums.responses == 0) evaluations_.erase(event_id);
+  else evaluations_[event_id] = sums;
 }
 
 void goal_tally::set_support(std::vector<goal_support_session> support) { support_ = std::move(support); }
@@ -188,6 +198,15 @@ goals goal_tally::result(time_point now) const {
   for (const auto& [topic, persons] : topic_persons_)
     g.by_topic[topic].participants = static_cast<std::int64_t>(persons.size());
   goal_parts::finish(g, cfg_, support_, [this](id_t id) { return persons_.count(id) > 0; });
+  goal_parts::add_evaluations(
+      g, all,
+      [this](id_t id) {
+        std::pair<std::int64_t, evaluation_sums> out;
+        if (auto b = by_event_.find(id); b != by_event_.end()) out.first = static_cast<std::int64_t>(b->second.size());
+        if (auto v = evaluations_.find(id); v != evaluations_.end()) out.second = v->second;
+        return out;
+      },
+      now);
   return g;
 }
 

@@ -22,13 +22,16 @@ public:
   explicit goal_tally(config cfg);
 
   // Replaces everything (the first load).
-  void reset(const std::vector<goal_event>&, const std::vector<goal_attendance>&, std::vector<goal_support_session>);
+  void reset(const std::vector<goal_event>&, const std::vector<goal_attendance>&, std::vector<goal_support_session>,
+             const std::vector<goal_evaluation>& evaluations = {});
   // An event as it now is, or gone (nullopt).
   void put_event(id_t id, const std::optional<goal_event>&);
   // A registration's attendance as it now is (its check-in with the person's facts), or none (never checked in, the
   // check-in undone, the registration gone).
   void put_attendance(id_t registration_id, const std::optional<goal_attendance>&);
   void set_support(std::vector<goal_support_session>);
+  // Every evaluation answer of one event as it now is (replacing what the tally held for it).
+  void put_evaluations(id_t event_id, const std::vector<goal_evaluation>&);
 
   goals result(time_point now) const;
   // Whether every fact kept falls in the period (every event starts in it, every counselling session is dated in
@@ -60,6 +63,7 @@ private:
   std::int64_t home_region_ = 0, other_region_ = 0;
   std::vector<goal_support_session> support_;
   std::map<std::string, std::int64_t> days_;  // Stockholm start day -> events starting on it
+  std::unordered_map<id_t, evaluation_sums> evaluations_;  // event id -> its answers' sums
 };
 
 }  // namespace eventd::domain

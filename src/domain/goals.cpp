@@ -25,6 +25,53 @@ void limit_to_period(const goal_period& p, std::vector<goal_event>& events, std:
   std::erase_if(support, [&](const goal_support_session& s) { return !p.contains(s.date); });
 }
 
+void limit_to_period(const goal_period& p, std::vector<goal_event>& events, std::vector<goal_attendance>& attendances,
+                     std::vector<goal_support_session>& support, std::vector<goal_evaluation>& evaluations) {
+  limit_to_period(p, events, attendances, support);
+  if (!p.from && !p.to) return;
+  std::set<id_t> kept;
+  for (const auto& e : events) kept.insert(e.id);
+  std::erase_if(evaluations, [&](const goal_evaluation& v) { return !kept.count(v.event_id); });
+}
+
+void evaluation_sums::add(const goal_evaluation& v) {
+  ++responses;
+  usefulness += v.usefulness;
+  knowledge_change += v.knowledge_after - v.knowledge_before;
+  plans_yes += v.plans_tn == "yes";
+}
+
+evaluation_sums& evaluation_sums::operator+=(const evaluation_sums& o) {
+  responses += o.responses;
+  usefulness += o.usefulness;
+  knowledge_change += o.knowledge_change;
+  plans_yes += o.plans_yes;
+  return *this;
+}
+
+double two_decimals(std::int64_t x, std::int64_t y) {
+  // round(100 x / y) half away from zero, in whole numbers: no binary fraction decides a tie.
+  const bool negative = (x < 0) != (y < 0);
+  const std::int64_t ax = x < 0 ? -x : x, ay = y < 0 ? -y : y;
+  const std::int64_t hundredths = (200 * ax + ay) / (2 * ay);
+  return static_cast<double>(negative ? -hundredths : hundredths) / 100.0;
+}
+
+evaluation_figures evaluation_figures_of(const evaluation_sums& s, std::int64_t attended) {
+  evaluation_figures f;
+  f.responses = s.responses;
+  f.attended = attended;
+  if (attended > 0) f.response_rate = two_decimals(s.responses, attended);
+  if (s.responses > 0) {
+    f.mean_usefulness = two_decimals(s.usefulness, s.responses);
+    f.mean_knowledge_change = two_decimals(s.knowledge_change, s.responses);
+    f.plans_tn_share = two_decimals(s.plans_yes, s.responses);
+  }
+  return f;
+}
+
+bool evaluations_count(const goal_event& e, time_point now) { return !e.cancelled && e.ends_at <= now; }
+
 namespace {
 
 void finish_share(share_figure& f, double goal) {
@@ -120,10 +167,24 @@ void finish(goals& g, const config& cfg, const std::vector<goal_support_session>
   g.average_hours_per_project = hours_per_idea.empty() ? 0.0 : total / static_cast<double>(hours_per_idea.size());
 }
 
+void add_evaluations(goals& g, const std::vector<const goal_event*>& events,
+                     const std::function<std::pair<std::int64_t, evaluation_sums>(id_t)>& of, time_point now) {
+  evaluation_sums sums;
+  std::int64_t attended = 0;
+  for (const auto* e : events) {
+    if (!evaluations_count(*e, now)) continue;
+    const auto [n, s] = of(e->id);
+    attended += n;
+    sums += s;
+  }
+  g.evaluations = evaluation_figures_of(sums, attended);
+}
+
 }  // namespace goal_parts
 
 goals compute_goals(const std::vector<goal_event>& events, const std::vector<goal_attendance>& attendances,
-                    const std::vector<goal_support_session>& support, const config& cfg, time_point now) {
+                    const std::vector<goal_support_session>& support, const config& cfg, time_point now,
+                    const std::vector<goal_evaluation>& evaluations) {
   goals g;
   goal_parts::seed(g, cfg);
   std::unordered_map<id_t, const goal_event*> by_id;
@@ -162,6 +223,18 @@ goals compute_goals(const std::vector<goal_event>& events, const std::vector<goa
   for (const auto& [topic, ids] : topic_persons) g.by_topic[topic].participants = static_cast<std::int64_t>(ids.size());
 
   goal_parts::finish(g, cfg, support, [&](id_t id) { return persons.count(id) > 0; });
+
+  // Evaluations: per event, its attended registrations and the sums of its answers.
+  std::unordered_map<id_t, std::pair<std::int64_t, evaluation_sums>> per_event;
+  for (const auto& a : attendances) ++per_event[a.event_id].first;
+  for (const auto& v : evaluations) per_event[v.event_id].second.add(v);
+  goal_parts::add_evaluations(
+      g, all,
+      [&](id_t id) {
+        auto it = per_event.find(id);
+        return it == per_event.end() ? std::pair<std::int64_t, evaluation_sums>{} : it->second;
+      },
+      now);
   return g;
 }
 

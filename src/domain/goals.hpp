@@ -23,6 +23,7 @@ struct goal_event {
   std::optional<std::string> topic;
   std::optional<std::string> network;
   bool organised_by_project = true;
+  time_point ends_at = 0;  // the evaluation figures count the events that have ended
 };
 
 // One registration that attended (has a check-in). person_id survives erasure; personal data does not.
@@ -42,6 +43,37 @@ struct goal_support_session {
   std::vector<id_t> person_ids;
   std::string date;  // YYYY-MM-DD
 };
+
+// One participant's evaluation of an event (DOMAIN.md 7) as the figures see it: nothing links it to a person.
+struct goal_evaluation {
+  id_t event_id = 0;
+  int usefulness = 0;        // 1-5
+  int knowledge_before = 0;  // 1-5
+  int knowledge_after = 0;   // 1-5
+  std::string plans_tn;      // yes, no, maybe
+};
+
+// Sums over evaluation answers: additive, so a tally can keep them per event.
+struct evaluation_sums {
+  std::int64_t responses = 0, usefulness = 0, knowledge_change = 0, plans_yes = 0;
+  void add(const goal_evaluation&);
+  evaluation_sums& operator+=(const evaluation_sums&);
+  bool operator==(const evaluation_sums&) const = default;
+};
+
+// The evaluation figures (DOMAIN.md 7). Means and shares are over the answers, rounded to two decimals, null when
+// there is none; response_rate = responses / attended registrations of the events that have ended, null when none.
+struct evaluation_figures {
+  std::int64_t responses = 0;
+  std::int64_t attended = 0;  // response_rate's denominator
+  std::optional<double> response_rate, mean_usefulness, mean_knowledge_change, plans_tn_share;
+  bool operator==(const evaluation_figures&) const = default;
+};
+evaluation_figures evaluation_figures_of(const evaluation_sums&, std::int64_t attended);
+// x / y rounded half away from zero to two decimals, computed in whole numbers (so 2.675 is 2.68); y > 0.
+double two_decimals(std::int64_t x, std::int64_t y);
+// Whether an event's answers count in the figures: it has ended and was not cancelled.
+bool evaluations_count(const goal_event&, time_point now);
 
 struct share_figure {
   double goal = 0;
@@ -97,13 +129,15 @@ struct goals {
   std::int64_t support_project_ideas = 0;
   std::int64_t support_persons = 0;
   double average_hours_per_project = 0;
+  evaluation_figures evaluations;
   bool operator==(const goals&) const = default;
 };
 
 bool is_held(const goal_event&, time_point now);
 // `attendances` in (attended_at, registration_id) order: a person's last one describes them.
 goals compute_goals(const std::vector<goal_event>&, const std::vector<goal_attendance>&,
-                    const std::vector<goal_support_session>&, const config&, time_point now);
+                    const std::vector<goal_support_session>&, const config&, time_point now,
+                    const std::vector<goal_evaluation>& evaluations = {});
 
 // A period of Stockholm days, both ends inclusive (YYYY-MM-DD; either may be open).
 struct goal_period {
@@ -116,6 +150,9 @@ std::string stockholm_day(time_point);
 // counselling sessions dated in it.
 void limit_to_period(const goal_period&, std::vector<goal_event>&, std::vector<goal_attendance>&,
                      std::vector<goal_support_session>&);
+// The same, and the evaluations of the events kept (an evaluation belongs to its event's period).
+void limit_to_period(const goal_period&, std::vector<goal_event>&, std::vector<goal_attendance>&,
+                     std::vector<goal_support_session>&, std::vector<goal_evaluation>&);
 
 // The pieces compute_goals and goal_tally share.
 namespace goal_parts {
@@ -127,6 +164,10 @@ void add_events(goals&, const std::vector<const goal_event*>& events,
                 const std::function<std::pair<bool, bool>(id_t)>& home, const config&, time_point now);
 // Shares, whether goals are met, and the counselling figures (`attendee(id)`: whether that person attended).
 void finish(goals&, const config&, const std::vector<goal_support_session>&, const std::function<bool(id_t)>& attendee);
+// The evaluation figures over the events whose answers count (evaluations_count); `of(id)` gives that event's
+// attended registrations and the sums of its answers.
+void add_evaluations(goals&, const std::vector<const goal_event*>& events,
+                     const std::function<std::pair<std::int64_t, evaluation_sums>(id_t)>& of, time_point now);
 }  // namespace goal_parts
 
 }  // namespace eventd::domain

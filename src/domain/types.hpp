@@ -66,6 +66,8 @@ struct event {
   std::optional<std::string> network;
   bool organised_by_project = true;
   std::optional<time_point> registration_closes_at;
+  // Until when attendees may give or change their evaluation; none: 30 days after the end (evaluation_rules.hpp).
+  std::optional<time_point> evaluation_closes_at;
   std::string language = "sv";
   event_status status = event_status::published;
   std::optional<venue> place;

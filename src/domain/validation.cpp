@@ -128,6 +128,8 @@ void validate_event(const event& e, const config& cfg, field_errors& errors) {
   if (e.kind == "network_event" && !e.network) errors.push_back({"network", "is required for a network_event"});
   if (e.registration_closes_at && e.starts_at != 0 && *e.registration_closes_at > e.ends_at)
     errors.push_back({"registration_closes_at", "must not be after ends_at"});
+  if (e.evaluation_closes_at && e.ends_at != 0 && *e.evaluation_closes_at < e.ends_at)
+    errors.push_back({"evaluation_closes_at", "must not be before ends_at"});
   if (e.language != "sv" && e.language != "en") errors.push_back({"language", "must be one of: sv, en"});
   if (e.place) {
     if (!valid_text(e.place->name, max_name)) errors.push_back({"venue.name", "must be at most 200 characters"});

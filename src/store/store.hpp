@@ -2,6 +2,7 @@
 #pragma once
 
 #include "domain/config.hpp"
+#include "domain/evaluation_rules.hpp"
 #include "domain/event_rules.hpp"
 #include "domain/goals.hpp"
 #include "domain/support_rules.hpp"
@@ -88,10 +89,11 @@ struct created_registration {
 // data blanked; cancelled; edited: personal fields changed; checked_in / check_in_undone; event_saved: the event was
 // created, edited or cancelled (registration_id 0); support_saved: a counselling session was created, changed or
 // deleted (both ids 0; the goals' support figures move); support_erased: counselled persons' names and addresses
-// were blanked by the retention rule (both ids 0; no figure moves).
+// were blanked by the retention rule (both ids 0; no figure moves); evaluated: an evaluation answer given or changed.
 struct change {
   enum class kind {
-    registered, promoted, erased, cancelled, edited, checked_in, check_in_undone, event_saved, support_saved, support_erased
+    registered, promoted, erased, cancelled, edited, checked_in, check_in_undone, event_saved, support_saved, support_erased,
+    evaluated
   };
   kind what = kind::registered;
   domain::id_t registration_id = 0;
@@ -170,6 +172,7 @@ struct goal_facts {
   std::vector<domain::goal_event> events;
   std::vector<domain::goal_attendance> attendances;
   std::vector<domain::goal_support_session> support;
+  std::vector<domain::goal_evaluation> evaluations;
 };
 
 struct write_stats {
@@ -257,6 +260,16 @@ public:
   virtual std::optional<domain::goal_event> goal_event_of(domain::id_t event_id) = 0;
   virtual std::optional<domain::goal_attendance> goal_attendance_of(domain::id_t registration_id) = 0;
   virtual std::vector<domain::goal_support_session> goal_support_now() = 0;
+
+  // Evaluations (DOMAIN.md 7). The answer of the registration a private link names, given or changed, when
+  // domain::decide_evaluation allows it against the rows as they are at the moment of writing (not_found: no such
+  // link; conflict with a "reason": refused).
+  virtual void save_evaluation(std::string manage_token, domain::evaluation_answer, callback<domain::evaluation>) = 0;
+  virtual std::optional<domain::evaluation> evaluation_of(domain::id_t registration_id) = 0;
+  // Every answer of an event, those detached by erasure too, in the order they were first given.
+  virtual std::vector<domain::evaluation> event_evaluations(domain::id_t event_id) = 0;
+  // The same as goal facts (the live goals tally reads them again after each evaluated change of the event).
+  virtual std::vector<domain::goal_evaluation> goal_evaluations_of(domain::id_t event_id) = 0;
 
   // True while no event exists (demo data is loaded only into an empty database).
   virtual bool empty_of_events() = 0;

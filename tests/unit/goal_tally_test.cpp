@@ -1,7 +1,7 @@
 // domain::goal_tally (the live `goals` topic's figures) against compute_goals (GET /api/v1/goals) over random
 // histories: events made, moved, cancelled, given another topic or deleted; attendances made, undone, changed by an
-// edit or an erasure, moved in time; counselling sessions replaced; the clock moving. After every step both must give
-// the same figures.
+// edit or an erasure, moved in time; counselling sessions replaced; an event's evaluation answers replaced; the clock
+// moving. After every step both must give the same figures.
 #include "domain/goal_tally.hpp"
 
 #include <gtest/gtest.h>
@@ -24,6 +24,7 @@ struct history {
   std::map<eid, goal_event> events;
   std::map<eid, goal_attendance> attendances;  // by registration id
   std::vector<goal_support_session> support;
+  std::map<eid, std::vector<goal_evaluation>> evaluations;  // by event id
 
   explicit history(unsigned seed) : rng(seed) {}
 
@@ -45,6 +46,7 @@ struct history {
     e.title = "Event " + std::to_string(id);
     e.cancelled = chance(20);
     e.starts_at = now0 + (pick(90) - 60) * day + pick(3) * 3600;
+    e.ends_at = e.starts_at + pick(3) * day + 3 * 3600;  // some end days after they start: held, not yet ended
     if (e.kind == "network_event") e.network = maybe(cfg.networks, "Some other network");
     if (e.kind == "network_meeting") e.focus_area = maybe(cfg.focus_areas, "odd_area");
     if (e.kind == "seminar") e.topic = maybe(cfg.seminar_topics, "odd_topic");
@@ -74,6 +76,25 @@ struct history {
     return out;
   }
 
+  // An event's answers as they now are (ids 13 and 14 are never made: answers of an unknown event).
+  std::vector<goal_evaluation> random_evaluations(eid event_id) {
+    std::vector<goal_evaluation> out(static_cast<std::size_t>(pick(5)));
+    for (auto& v : out) {
+      v.event_id = event_id;
+      v.usefulness = 1 + pick(5);
+      v.knowledge_before = 1 + pick(5);
+      v.knowledge_after = 1 + pick(5);
+      v.plans_tn = one_of(std::vector<std::string>{"yes", "no", "maybe"});
+    }
+    return out;
+  }
+
+  std::vector<goal_evaluation> evaluation_list() const {
+    std::vector<goal_evaluation> out;
+    for (const auto& [_, answers] : evaluations) out.insert(out.end(), answers.begin(), answers.end());
+    return out;
+  }
+
   std::vector<goal_event> event_list() const {
     std::vector<goal_event> ev;
     for (const auto& [_, e] : events) ev.push_back(e);
@@ -90,7 +111,9 @@ struct history {
     return at;
   }
 
-  goals expected(time_point now) const { return compute_goals(event_list(), attendance_list(), support, cfg, now); }
+  goals expected(time_point now) const {
+    return compute_goals(event_list(), attendance_list(), support, cfg, now, evaluation_list());
+  }
 };
 
 }  // namespace
@@ -111,6 +134,7 @@ TEST(goal_tally, follows_random_histories_exactly) {
           auto e = h.events[id];  // an edit: cancelled or restored, or moved, or given another topic
           if (h.chance(50)) e.cancelled = !e.cancelled;
           else if (e.kind == "seminar") e.topic = h.maybe(h.cfg.seminar_topics, "odd_topic");
+          else if (h.chance(50)) e.ends_at += (h.pick(5) - 2) * day;  // an end moved: ended or not any more
           else e.starts_at += (h.pick(5) - 2) * day;
           h.events[id] = e;
           tally.put_event(id, e);
@@ -134,9 +158,13 @@ TEST(goal_tally, follows_random_histories_exactly) {
           h.attendances[reg] = h.random_attendance(reg);
           tally.put_attendance(reg, h.attendances[reg]);
         }
-      } else if (what < 95) {
+      } else if (what < 93) {
         h.support = h.random_support();
         tally.set_support(h.support);
+      } else if (what < 97) {
+        const eid id = 1 + h.pick(14);  // answers given or changed: the event's list as it now is
+        h.evaluations[id] = h.random_evaluations(id);
+        tally.put_evaluations(id, h.evaluations[id]);
       } else {
         now += h.pick(20) * day;  // events become held as time passes
       }
@@ -146,7 +174,7 @@ TEST(goal_tally, follows_random_histories_exactly) {
 
     // A tally loaded in one go from the same facts agrees too.
     goal_tally loaded(h.cfg);
-    loaded.reset(h.event_list(), h.attendance_list(), h.support);
+    loaded.reset(h.event_list(), h.attendance_list(), h.support, h.evaluation_list());
     EXPECT_TRUE(loaded.result(now) == h.expected(now)) << "seed " << seed;
   }
 }

@@ -1,5 +1,6 @@
 // One event for the organisers: facts, counts, links (public page, door app, calendar file), publish and cancel,
-// the accessibility needs the venue does not cover, and the registrations with search, status filter and cancel.
+// the accessibility needs the venue does not cover, the evaluation results (evaluations.js), and the registrations
+// with search, status filter and cancel.
 // The counts follow the live topic `event:{id}` (lib/live.js); the list follows them while nobody works in it.
 import { startAdminPage, call, canEdit, adminLabel, download } from './session.js';
 import { $, h, replaceChildren } from '../lib/dom.js';
@@ -10,6 +11,7 @@ import { confirmDialog } from '../lib/page.js';
 import { placeText } from '../lib/seats.js';
 import { cell, statusBadge } from './ui.js';
 import { live } from '../lib/live.js';
+import { loadEvaluations, renderEvaluations } from './evaluations.js';
 
 const pageStatus = $('page-status');
 const article = $('event');
@@ -229,6 +231,7 @@ function renderAll() {
   renderEvent();
   if (!event) return;
   renderNeeds();
+  renderEvaluations($('evals'), event);
   renderRegs();
 }
 
@@ -301,8 +304,9 @@ async function loadAll() {
   renderEvent();
   if (!ok) return;
   followCounts();
-  await Promise.all([loadNeeds(), loadRegs()]);
+  await Promise.all([loadNeeds(), loadRegs(), loadEvaluations(eventId)]);
   renderNeeds();
+  renderEvaluations($('evals'), event);
   renderRegs();
 }
 

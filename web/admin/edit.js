@@ -32,6 +32,7 @@ const FIELDS = [
   ['ends_at', { control: 'f-ends-at' }],
   ['capacity', { control: 'f-capacity' }],
   ['registration_closes_at', { control: 'f-registration-closes-at' }],
+  ['evaluation_closes_at', { control: 'f-evaluation-closes-at' }],
   ['venue', { control: 'f-venue-name', error: 'f-venue-error' }],
   ['venue.name', { control: 'f-venue-name' }],
   ['venue.address', { control: 'f-venue-address' }],
@@ -47,6 +48,7 @@ const MESSAGES = [
   [/^is required for an? /, () => t('admin.msg.required_for_kind')],
   [/^must not be before starts_at$/, () => t('admin.msg.not_before_start')],
   [/^must not be after ends_at$/, () => t('admin.msg.not_after_end')],
+  [/^must not be before ends_at$/, () => t('admin.msg.not_before_end')],
   [/^must be a whole number from 1 to/, () => t('admin.msg.capacity')],
   [/^must be at least (\d+), the number of confirmed registrations/, (m) => t('admin.msg.capacity_below_confirmed', { n: m[1] })],
   [/^must be at most (\d+) characters/, (m) => t('admin.msg.max_chars', { n: m[1] })],
@@ -112,6 +114,8 @@ function body() {
 
   const closes = $('f-registration-closes-at');
   out.registration_closes_at = closes.validity.badInput ? '' : (localToRfc3339(closes.value) || null);
+  const evaluation = $('f-evaluation-closes-at');
+  out.evaluation_closes_at = evaluation.validity.badInput ? '' : (localToRfc3339(evaluation.value) || null);
 
   const venue = {
     name: text('f-venue-name'),
@@ -141,6 +145,10 @@ function fill(ev) {
   const closes = ev.registration_closes_at && Date.parse(ev.registration_closes_at) !== Date.parse(ev.starts_at)
     ? rfc3339ToLocal(ev.registration_closes_at) : '';
   $('f-registration-closes-at').value = closes;
+  // Likewise 30 days after the end, the default closing of the evaluation.
+  const evaluationDefault = Date.parse(ev.ends_at) + 30 * 86400000;
+  $('f-evaluation-closes-at').value = ev.evaluation_closes_at && Date.parse(ev.evaluation_closes_at) !== evaluationDefault
+    ? rfc3339ToLocal(ev.evaluation_closes_at) : '';
   $('f-venue-name').value = ev.venue?.name || '';
   $('f-venue-address').value = ev.venue?.address || '';
   const offered = new Set(ev.venue?.accessibility || []);

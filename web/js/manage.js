@@ -9,6 +9,7 @@ import { initPage, confirmDialog } from '../lib/page.js';
 import { placeText } from '../lib/seats.js';
 import { tokenFromHash, myRegistrationPath } from './my.js';
 import { createRegistrationForm } from './regform.js';
+import { evaluationState, loadEvaluation, createEvaluationForm, evaluationSummary, evaluationIntro } from './evaluation.js';
 
 initPage();
 
@@ -20,6 +21,9 @@ let regForm = null;
 let pageError = null;
 let message = null; // {key, kind} shown in the page status after an action
 let busy = false;
+let evaluation = null; // the saved answer, or null
+let evalForm = null;
+let evalState = 'hidden';
 
 function fact(key, value) {
   return value ? h('div', {}, h('dt', {}, t(key)), h('dd', {}, value)) : null;
@@ -70,7 +74,40 @@ function render() {
     }
     regForm.relabel();
   }
+  renderEvaluation();
   $('manage-page').hidden = false;
+}
+
+/** The evaluation: a form while answers are open (the saved answer in it), the answer read-only once closed. */
+function renderEvaluation() {
+  const section = $('evaluation-section');
+  section.hidden = evalState === 'hidden' || (evalState === 'closed' && !evaluation);
+  if (section.hidden) return;
+  $('evaluation-intro').textContent = evaluationIntro(reg, evalState);
+  if (evalState === 'open') {
+    if (!evalForm) {
+      evalForm = createEvaluationForm({
+        path: myRegistrationPath(token, '/evaluation'),
+        onSaved: (answer) => { evaluation = answer; },
+        onRefused: (reason) => {
+          if (reason !== 'evaluation_closed') return;
+          evalState = 'closed';
+          renderEvaluation();
+        },
+      });
+      evalForm.fill(evaluation);
+    }
+    if (!evalForm.element.isConnected) replaceChildren($('evaluation-slot'), evalForm.element);
+    evalForm.relabel();
+  } else {
+    replaceChildren($('evaluation-slot'), evaluationSummary(evaluation));
+  }
+}
+
+/** Whether this registration has an evaluation to show, and the answer given so far. */
+async function loadEvaluationState() {
+  evalState = evaluationState(reg);
+  evaluation = evalState === 'hidden' ? null : await loadEvaluation(myRegistrationPath(token, '/evaluation')).catch(() => null);
 }
 
 /** Moves the focus to the page's status message, so the result of an action is read out and seen. */
@@ -132,6 +169,7 @@ async function act(kind) {
     try {
       await reload();
       if (kind === 'erase' && pageError) { pageError = null; reg = { erased: true, status: 'cancelled' }; }
+      evalState = evaluationState(reg);
     } catch { /* the action worked; the page just shows less */ }
   } catch (err) {
     message = { text: () => errorText(err, 'manage.action_failed'), kind: 'error' };
@@ -146,6 +184,7 @@ async function load() {
   if (!token) { pageError = { key: 'ticket.no_token' }; render(); return; }
   try {
     [reg, config] = await Promise.all([api('GET', myRegistrationPath(token)), getConfig()]);
+    await loadEvaluationState();
   } catch (err) {
     pageError = err.status === 404 ? { key: 'ticket.not_found' } : { err, key: 'ticket.error' };
   }

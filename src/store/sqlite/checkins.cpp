@@ -49,6 +49,10 @@ void sqlite_store::undo_check_in(id_t event_id, id_t registration_id, callback<d
         q.bind(":event_id", event_id);
         if (q.exec() == 0) fail(errc::not_found, "this registration is not checked in for this event");
         noted(change::kind::check_in_undone, registration_id, event_id);
+        // Whoever did not attend cannot have evaluated the event (DOMAIN.md 7): an answer given goes with the check-in.
+        auto& v = c.prepare("DELETE FROM evaluations WHERE registration_id = ?");
+        v.bind(1, registration_id);
+        if (v.exec() > 0) noted(change::kind::evaluated, registration_id, event_id);
         return *registration_by_id(c, registration_id);
       },
       std::move(cb));

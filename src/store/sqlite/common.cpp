@@ -1,5 +1,7 @@
 #include "store/sqlite/common.hpp"
 
+#include "auth/crypto.hpp"
+
 #include <sstream>
 
 namespace eventd::store::sqlite {
@@ -42,6 +44,7 @@ domain::event read_event(SQLite::Statement& q) {
   e.network = opt_text(q.getColumn(col["network"]));
   e.organised_by_project = q.getColumn(col["organised_by_project"]).getInt() != 0;
   e.registration_closes_at = opt_int(q.getColumn(col["registration_closes_at"]));
+  e.evaluation_closes_at = opt_int(q.getColumn(col["evaluation_closes_at"]));
   e.language = q.getColumn(col["language"]).getString();
   e.status = domain::event_status_from(q.getColumn(col["status"]).getString()).value_or(domain::event_status::draft);
   const auto venue_name = q.getColumn(col["venue_name"]);
@@ -74,6 +77,7 @@ void bind_event(SQLite::Statement& s, const domain::event& e) {
   bind_opt(s, at.param("network"), e.network);
   s.bind(at.param("organised_by_project"), e.organised_by_project ? 1 : 0);
   bind_opt(s, at.param("registration_closes_at"), e.registration_closes_at);
+  bind_opt(s, at.param("evaluation_closes_at"), e.evaluation_closes_at);
   s.bind(at.param("language"), e.language);
   s.bind(at.param("status"), std::string(domain::to_string(e.status)));
   if (e.place) {
@@ -179,6 +183,32 @@ id_t person_id_for(connection& c, const std::string& email) {
   const id_t id = q.getColumn(0).getInt64();
   q.reset();
   return id;
+}
+
+// A manage token is "<registration id>-<secret>": the id finds the row by its key, the secret's hash proves the
+// holder. No index over token hashes, whose random inserts would cost a page write per registration.
+std::optional<domain::registration> registration_by_token(connection& c, const std::string& token) {
+  const auto dash = token.find('-');
+  if (dash == std::string::npos || dash == 0 || dash > 15) return std::nullopt;
+  id_t id = 0;
+  for (std::size_t i = 0; i < dash; ++i) {
+    if (token[i] < '0' || token[i] > '9') return std::nullopt;
+    id = id * 10 + (token[i] - '0');
+  }
+  auto& q = c.prepare("SELECT manage_token_hash FROM registrations WHERE id = ?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::nullopt;
+  const bool match = auth::equal_constant_time(q.getColumn(0).getString(), auth::sha256_hex(token.substr(dash + 1)));
+  q.reset();
+  if (!match) return std::nullopt;
+  return registration_by_id(c, id);
+}
+
+// The registration a participant's link names, or not_found: the same answer for a wrong secret and a missing row.
+domain::registration registration_for_link(connection& c, const std::string& token) {
+  auto r = registration_by_token(c, token);
+  if (!r) fail(errc::not_found, "no registration for this link");
+  return std::move(*r);
 }
 
 }  // namespace eventd::store::sqlite

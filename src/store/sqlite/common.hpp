@@ -103,7 +103,8 @@ private:
 // The fields of an event that its creator and editors set, bound by bind_event as the statement's first parameters.
 #define EVENT_FIELDS                                                                                               \
   "kind, title, description, starts_at, ends_at, utc_offset_minutes, capacity, focus_area, topic, network, "       \
-  "organised_by_project, registration_closes_at, language, status, venue_name, venue_address, venue_accessibility"
+  "organised_by_project, registration_closes_at, language, status, venue_name, venue_address, venue_accessibility, " \
+  "evaluation_closes_at"
 inline constexpr sql_text event_fields{EVENT_FIELDS};
 
 // An event row as read_event reads it.
@@ -159,5 +160,22 @@ private:
   connection& c_;
   bool open_ = true;
 };
+
+// The registration a participant's private link names (shared by registrations and evaluations), or nothing.
+std::optional<domain::registration> registration_by_token(connection& c, const std::string& token);
+// The same, or not_found: the same answer for a wrong secret and a missing row.
+domain::registration registration_for_link(connection& c, const std::string& token);
+
+// The one row a statement with one id parameter finds, read by `read`, or nothing.
+template <class Read>
+auto one_row(connection& c, const sql_text& sql, id_t id, Read read)
+    -> std::optional<decltype(read(std::declval<SQLite::Statement&>()))> {
+  auto& q = c.prepare(sql.c_str());
+  q.bind(1, id);
+  if (!q.executeStep()) return std::nullopt;
+  auto row = read(q);
+  q.reset();
+  return row;
+}
 
 }  // namespace eventd::store::sqlite

@@ -32,7 +32,7 @@ void sqlite_store::create_event(domain::event e, callback<domain::event> cb) {
   write<domain::event>(
       [this, e = std::move(e)](connection& c) mutable {
         auto& q = c.prepare("INSERT INTO events(" EVENT_FIELDS ", created_at, updated_at) "
-                            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, :now, :now)");
+                            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, :now, :now)");
         bind_event(q, e);
         q.bind(":now", static_cast<std::int64_t>(domain::now()));
         q.exec();
@@ -52,7 +52,7 @@ void sqlite_store::update_event(id_t id, domain::event_patch patch, domain::vers
         if (!stored) fail(errc::not_found, "no such event");
         auto d = domain::decide_event_edit(*stored, patch, if_match, cfg_);
         if (d.refusal != domain::edit_refusal::none) throw store_error{refused(d, *stored)};
-        auto& q = c.prepare("UPDATE events SET (" EVENT_FIELDS ") = (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?), "
+        auto& q = c.prepare("UPDATE events SET (" EVENT_FIELDS ") = (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?), "
                             "updated_at = :now, version = version + 1 "
                             "WHERE id = :id AND version = :version AND status <> 'cancelled'");
         bind_event(q, d.updated);

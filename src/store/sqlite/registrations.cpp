@@ -11,32 +11,6 @@
 namespace eventd::store::sqlite {
 namespace {
 
-// A manage token is "<registration id>-<secret>": the id finds the row by its key, the secret's hash proves the
-// holder. No index over token hashes, whose random inserts would cost a page write per registration.
-std::optional<domain::registration> registration_by_token(connection& c, const std::string& token) {
-  const auto dash = token.find('-');
-  if (dash == std::string::npos || dash == 0 || dash > 15) return std::nullopt;
-  id_t id = 0;
-  for (std::size_t i = 0; i < dash; ++i) {
-    if (token[i] < '0' || token[i] > '9') return std::nullopt;
-    id = id * 10 + (token[i] - '0');
-  }
-  auto& q = c.prepare("SELECT manage_token_hash FROM registrations WHERE id = ?");
-  q.bind(1, id);
-  if (!q.executeStep()) return std::nullopt;
-  const bool match = auth::equal_constant_time(q.getColumn(0).getString(), auth::sha256_hex(token.substr(dash + 1)));
-  q.reset();
-  if (!match) return std::nullopt;
-  return registration_by_id(c, id);
-}
-
-// The registration a participant's link names, or not_found: the same answer for a wrong secret and a missing row.
-domain::registration registration_for_link(connection& c, const std::string& token) {
-  auto r = registration_by_token(c, token);
-  if (!r) fail(errc::not_found, "no registration for this link");
-  return std::move(*r);
-}
-
 // Whether the person holds an active (not cancelled) registration for the event, other than `except`.
 bool holds_active_registration(connection& c, id_t event_id, id_t person_id, id_t except = 0) {
   auto& q = c.prepare(
@@ -423,7 +397,7 @@ domain::registration sqlite_store::cancel(connection& c, const domain::registrat
 }
 
 // Clears what identifies a person, keeps the anonymous facts (event, organisation type, home region, gender,
-// check-in). The person keeps an anonymous id, so statistics count them once; their address goes when nothing
+// check-in, an evaluation answer detached from the registration). The person keeps an anonymous id, so statistics count them once; their address goes when nothing
 // else still uses it.
 void sqlite_store::erase_personal_data(connection& c, id_t registration_id, id_t event_id) {
   auto& q = c.prepare(erase_sql());
@@ -439,6 +413,10 @@ void sqlite_store::erase_personal_data(connection& c, id_t registration_id, id_t
   auto& a = c.prepare("UPDATE scans SET response = '' WHERE registration_id = ? AND response <> ''");
   a.bind(1, registration_id);
   a.exec();
+  // The evaluation answer stays in the figures, detached: nothing links it back to the registration.
+  auto& v = c.prepare("UPDATE evaluations SET registration_id = NULL WHERE registration_id = ?");
+  v.bind(1, registration_id);
+  v.exec();
   noted(change::kind::erased, registration_id, event_id);
 }
 

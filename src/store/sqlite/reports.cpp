@@ -40,7 +40,8 @@ void sqlite_store::for_each_participant(const std::function<void(const domain::e
 
 namespace {
 
-#define GOAL_EVENT_COLUMNS "id, kind, title, status, starts_at, utc_offset_minutes, focus_area, topic, network, organised_by_project"
+#define GOAL_EVENT_COLUMNS \
+  "id, kind, title, status, starts_at, utc_offset_minutes, focus_area, topic, network, organised_by_project, ends_at"
 constexpr sql_text goal_events_sql{"SELECT " GOAL_EVENT_COLUMNS " FROM events"};
 constexpr sql_text goal_event_sql{"SELECT " GOAL_EVENT_COLUMNS " FROM events WHERE id = ?"};
 #define GOAL_ATTENDANCE_COLUMNS \
@@ -61,6 +62,7 @@ domain::goal_event read_goal_event(SQLite::Statement& e) {
   g.topic = opt_text(e.getColumn(goal_events_sql["topic"]));
   g.network = opt_text(e.getColumn(goal_events_sql["network"]));
   g.organised_by_project = e.getColumn(goal_events_sql["organised_by_project"]).getInt() != 0;
+  g.ends_at = e.getColumn(goal_events_sql["ends_at"]).getInt64();
   return g;
 }
 
@@ -78,18 +80,6 @@ domain::goal_attendance read_goal_attendance(SQLite::Statement& a) {
 
 std::vector<domain::goal_support_session> read_goal_support(connection& c);
 
-// The one row a statement with one id parameter finds, read by `read`, or nothing.
-template <class Read>
-auto one_row(connection& c, const sql_text& sql, id_t id, Read read)
-    -> std::optional<decltype(read(std::declval<SQLite::Statement&>()))> {
-  auto& q = c.prepare(sql.c_str());
-  q.bind(1, id);
-  if (!q.executeStep()) return std::nullopt;
-  auto row = read(q);
-  q.reset();
-  return row;
-}
-
 }  // namespace
 
 goal_facts sqlite_store::goal_facts_now() {
@@ -103,6 +93,13 @@ goal_facts sqlite_store::goal_facts_now() {
   auto& a = c->prepare(goal_attendances_sql.c_str());
   while (a.executeStep()) f.attendances.push_back(read_goal_attendance(a));
   f.support = read_goal_support(*c);
+  static constexpr sql_text evaluations{
+      "SELECT event_id, usefulness, knowledge_before, knowledge_after, plans_tn FROM evaluations ORDER BY id"};
+  auto& v = c->prepare(evaluations.c_str());
+  while (v.executeStep())
+    f.evaluations.push_back({v.getColumn(evaluations["event_id"]).getInt64(), v.getColumn(evaluations["usefulness"]).getInt(),
+                             v.getColumn(evaluations["knowledge_before"]).getInt(),
+                             v.getColumn(evaluations["knowledge_after"]).getInt(), v.getColumn(evaluations["plans_tn"]).getString()});
   snapshot.end();
   return f;
 }

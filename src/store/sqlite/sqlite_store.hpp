@@ -86,6 +86,11 @@ public:
   void delete_support_session(id_t, callback<bool>) override;
   std::optional<domain::support_session> get_support_session(id_t) override;
   std::vector<domain::support_session> list_support_sessions(const domain::goal_period&) override;
+  // evaluations.cpp
+  void save_evaluation(std::string manage_token, domain::evaluation_answer, callback<domain::evaluation>) override;
+  std::optional<domain::evaluation> evaluation_of(id_t registration_id) override;
+  std::vector<domain::evaluation> event_evaluations(id_t event_id) override;
+  std::vector<domain::goal_evaluation> goal_evaluations_of(id_t event_id) override;
 
 private:
   // registrations.cpp; on the writer thread, inside a job.
