@@ -230,6 +230,26 @@ std::vector<table> report_tables(const report_data& d) {
   return out;
 }
 
+// The counselling log of a period as a table: one row per session, its persons as "name <address>" joined by "; "
+// (an erased person as "(erased)").
+table support_table(services& s, const domain::goal_period& period) {
+  table t{"counselling", {"id", "date", "organisation", "organisation_type", "municipality", "project_idea", "hours",
+                          "persons_count", "persons", "note"}, {}};
+  for (const auto& session : s.db.list_support_sessions(period)) {
+    std::string persons;
+    for (const auto& p : session.persons) {
+      if (!persons.empty()) persons += "; ";
+      persons += p.name || p.email ? p.name.value_or("") + " <" + p.email.value_or("") + ">" : std::string("(erased)");
+    }
+    const auto text = [](const std::optional<std::string>& v) { return v ? cell(*v) : cell(); };
+    t.rows.push_back({cell(static_cast<std::int64_t>(session.id)), cell(session.date), cell(session.organisation),
+                      text(session.organisation_type), text(session.municipality), cell(session.project_idea),
+                      cell(session.hours), cell(static_cast<std::int64_t>(session.persons.size())), cell(persons),
+                      text(session.note)});
+  }
+  return t;
+}
+
 }  // namespace
 
 void add_report_routes(router& r, services& s) {
@@ -269,6 +289,21 @@ void add_report_routes(router& r, services& s) {
       return xlsx_download(to_xlsx(book), "participants.xlsx");
     });
   });
+
+  // The counselling log over ?from=&to=, for Excel (.xlsx) and for machines (.csv). Organisers: it names people.
+  for (const std::string format : {"csv", "xlsx"}) {
+    r.add("GET", "/api/v1/reports/support-sessions." + format, [&s, format](const request& req, const route_match&, responder done) {
+      response err;
+      if (!require(s, req, domain::role::organiser, err)) return done(err);
+      auto period = read_period(req, err);
+      if (!period) return done(err);
+      run_heavy(s, std::move(done), [&s, format, period = *period] {
+        auto t = support_table(s, period);
+        if (format == "csv") return csv_download(to_csv(t), "support-sessions.csv");
+        return xlsx_download(to_xlsx({std::move(t)}), "support-sessions.xlsx");
+      });
+    });
+  }
 
   // Participation per activity kind over ?from=&to= (ESF: participants by gender per activity kind).
   r.add("GET", "/api/v1/reports/participation", [&s](const request& req, const route_match&, responder done) {

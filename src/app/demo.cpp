@@ -1,6 +1,7 @@
 #include "app/demo.hpp"
 
 #include "domain/evaluation_rules.hpp"
+#include "domain/support_rules.hpp"
 #include "domain/time.hpp"
 
 #include <algorithm>
@@ -102,8 +103,52 @@ void add_demo_evaluations(store::store& db, const domain::event& event, const st
   }
 }
 
-constexpr const char* demo_day_key = "demo_day";
 std::string day_of(time_point t) { return domain::format_rfc3339(t).substr(0, 10); }
+
+// Counselling sessions over the programme: organisations working out an idea for a transnational project, some
+// ideas coming back (typed differently), some of the people also at the events (the same demo addresses).
+void add_demo_support(store::store& db, time_point today) {
+  struct plan {
+    int day_offset;
+    const char* organisation;
+    const char* type;
+    const char* municipality;
+    const char* idea;
+    double hours;
+    std::vector<int> persons;  // demo participants by number: deltagareN@example.org
+  };
+  const std::vector<plan> plans{
+      {-480, "Föreningen Nya Vägar (demo)", "non_profit", "Botkyrka", "Unga vuxna i Östersjöregionen", 3, {3, 250}},
+      {-455, "Föreningen Nya Vägar (demo)", "non_profit", "Botkyrka", "unga vuxna i östersjöregionen ", 2, {3}},
+      {-410, "Socialtjänsten Väst (demo)", "public", "Huddinge", "Romsk brobyggarutbildning", 4, {17, 251}},
+      {-360, "Brobyggarna Utbildning AB (demo)", "private", "Stockholm", "Mentorskap för nyanlända entreprenörer", 1.5, {42}},
+      {-300, "Romska Kvinnors Förening (demo)", "user_organisation", "Södertälje", "Romsk brobyggarutbildning", 2.5, {77, 252}},
+      {-240, "Kommunförbundet Storstad (demo)", "public", "Solna", "Gemensam ESF-ansökan med Riga", 6, {101, 102}},
+      {-180, "Funktionsrätt Lokalt (demo)", "user_organisation", "Nacka", "Tillgänglig arbetsmarknad i Norden", 2, {130, 253}},
+      {-120, "Kommunförbundet Storstad (demo)", "public", "Solna", "Gemensam ESF-ansökan med Riga", 3, {101}},
+      {-75, "Studieförbundet Lärande (demo)", "non_profit", "Järfälla", "Digitala kompetenser för seniorer", 1, {160}},
+      {-30, "Unga Romers Nätverk (demo)", "user_organisation", "Stockholm", "Ungdomsutbyte Bukarest–Stockholm", 2.5, {190, 254}},
+      {-8, "Arbetsförmedlingen Söder (demo)", "public", "Haninge", "Tillgänglig arbetsmarknad i Norden", 1.5, {210}},
+  };
+  for (const auto& pl : plans) {
+    domain::support_session s;
+    s.date = day_of(today + static_cast<time_point>(pl.day_offset) * 86400);
+    s.organisation = pl.organisation;
+    s.organisation_type = pl.type;
+    s.municipality = pl.municipality;
+    s.project_idea = pl.idea;
+    s.hours = pl.hours;
+    for (const int n : pl.persons) {
+      const std::string name = std::string(first_names[(n * 7) % std::size(first_names)]) + " " +
+                               family_names[(n * 11 + n / 30) % std::size(family_names)];
+      s.persons.push_back({0, name, "deltagare" + std::to_string(n) + "@example.org"});
+    }
+    s.note = "Demo: fiktiv rådgivning.";
+    wait_for<domain::support_session>([&](auto cb) { db.create_support_session(s, cb); });
+  }
+}
+
+constexpr const char* demo_day_key = "demo_day";
 
 }  // namespace
 
@@ -253,6 +298,7 @@ int load_demo(store::store& db, const domain::config& cfg) {
     }
     add_demo_evaluations(db, created, regs);
   }
+  add_demo_support(db, today);
   return made;
 }
 

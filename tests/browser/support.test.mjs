@@ -5,7 +5,9 @@
 // All people here are fictional.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { startServer, client, signIn } from '../support/server.mjs';
+import { readXlsx, records } from '../support/xlsx.mjs';
 import { launch, openPage, browserTestSkip, assertNoProblems, httpErrorLine, assertAccessible, tabTo, focused } from './lib.mjs';
 
 const skip = browserTestSkip();
@@ -186,6 +188,12 @@ describe('the counselling log (/admin/support.html)', { skip }, () => {
       assert.equal(await page.locator('#sessions-body tr').count(), 2);
       assert.match(page.url(), /\?from=2027-02-01&to=2027-02-28$/);
       assert.equal(await textOf(page, '#totals'), 'In all: 2 hours of support.');
+      // The download holds the period shown, nothing else.
+      await page.focus('#download-xlsx');
+      const [file] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+      assert.equal(file.suggestedFilename(), 'support-sessions.xlsx');
+      const [sheet] = readXlsx(readFileSync(await file.path()));
+      assert.deepEqual(records(sheet).map((r) => r.date), ['2027-02-01', '2027-02-28']);
       assertNoProblems(problems);
     } finally {
       await context.close();

@@ -60,6 +60,8 @@ test('the demo covers a whole programme of its own: every goal panel has somethi
     for (const [area, m] of Object.entries(g.network_meetings.by_focus_area)) assert.ok(m.held >= 1, `${area}: a meeting held`);
     assert.ok(g.partner_search_forums.held >= 1 && g.partner_search_forums.met, 'a forum held before the demo deadline');
     assert.ok(g.participation.unique_persons > 100 && g.participation.home_region > 0 && g.participation.other > 0);
+    assert.ok(g.support.project_ideas >= 5 && g.support.average_hours_per_project > 0, `counselling: ${JSON.stringify(g.support)}`);
+    assert.ok(g.evaluations.responses > 0 && g.evaluations.mean_usefulness !== null, `evaluations: ${JSON.stringify(g.evaluations)}`);
     // Every demo event lies in the programme period, so the period's figures are the whole programme's.
     const all = (await api('GET', '/api/v1/goals', undefined, { token: steering })).body;
     assert.deepEqual({ ...all, period: null }, { ...g, period: null });

@@ -5,6 +5,8 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, client, signIn, ADMIN_EMAIL, ADMIN_PASSWORD } from '../support/server.mjs';
 import { connect } from '../support/ws.mjs';
+import { parseCsv } from '../support/csv.mjs';
+import { readXlsx, records } from '../support/xlsx.mjs';
 import { assertProblem, makeUser, createEvent, register, ongoingEventBody, rawRequest } from '../support/fixtures.mjs';
 
 const PATH = '/api/v1/support-sessions';
@@ -274,4 +276,59 @@ describe('counselling in the goal figures', { timeout: 60000 }, () => {
     assert.equal((await api('DELETE', `${PATH}/${made.body.id}`, undefined, { token: admin })).status, 204);
     await follows('a deletion', before);
   });
+});
+
+test('the counselling log downloads as CSV and .xlsx for a period: Swedish letters kept, no formula anywhere', async () => {
+  const server = await startServer();
+  try {
+    const api = client(server.url);
+    const admin = await signIn(server.url);
+    const organiser = (await makeUser(server.url, admin, 'organiser')).token;
+    const steering = (await makeUser(server.url, admin, 'steering')).token;
+    const made = [];
+    for (const body of [
+      sessionBody({ date: '2026-02-10', organisation: 'Ålands Bro; =1+1', project_idea: 'Öresund =HYPERLINK("x")', hours: 1.5,
+        persons: [{ name: 'Örjan Exempel', email: 'orjan@example.org' }, { name: 'Åsa Prov', email: 'asa.prov@example.org' }] }),
+      sessionBody({ date: '2026-04-01', note: null }),
+    ]) {
+      const r = await api('POST', PATH, body, { token: organiser });
+      assert.equal(r.status, 201, r.text);
+      made.push(r.body);
+    }
+    const get = async (path, token) => {
+      const res = await fetch(server.url + path, { headers: { authorization: `Bearer ${token}` } });
+      return { status: res.status, disposition: res.headers.get('content-disposition'), body: Buffer.from(await res.arrayBuffer()) };
+    };
+    const csv = await get('/api/v1/reports/support-sessions.csv?from=2026-01-01&to=2026-03-31', organiser);
+    assert.equal(csv.status, 200);
+    assert.match(csv.disposition, /filename="support-sessions.csv"/);
+    assert.deepEqual([...csv.body.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a UTF-8 byte-order mark');
+    const rows = parseCsv(csv.body.subarray(3).toString('utf8'));
+    assert.deepEqual(rows[0], ['id', 'date', 'organisation', 'organisation_type', 'municipality', 'project_idea', 'hours',
+      'persons_count', 'persons', 'note']);
+    assert.equal(rows.length, 2, 'only the session dated in the period');
+    const [row] = rows.slice(1);
+    assert.equal(row[0], String(made[0].id));
+    assert.equal(row[2], "Ålands Bro;' =1+1", 'defused after the separator');
+    assert.equal(row[5], 'Öresund =HYPERLINK("x")', 'a = inside a cell starts no formula: left as it is');
+    assert.equal(row[7], '2');
+    assert.equal(row[8], 'Örjan Exempel <orjan@example.org>; Åsa Prov <asa.prov@example.org>');
+    for (const field of row) for (const piece of field.split(/[,;]/)) assert.doesNotMatch(piece, /^\s*[=+\-@\t\r]/, `${field}`);
+
+    const book = await get('/api/v1/reports/support-sessions.xlsx', organiser);
+    assert.equal(book.status, 200);
+    const [sheet] = readXlsx(book.body);
+    assert.equal(sheet.name, 'counselling');
+    assert.equal(sheet.formulas, 0);
+    const recs = records(sheet);
+    assert.deepEqual(recs.map((r) => r.id), made.map((m) => m.id), 'every session, numbers as numbers');
+    assert.equal(recs[0].organisation, 'Ålands Bro; =1+1', 'text stays text in a workbook');
+    assert.equal(recs[0].hours, 1.5);
+
+    assert.equal((await get('/api/v1/reports/support-sessions.csv', steering)).status, 403, 'it names people: organisers only');
+    assertProblem(await api('GET', '/api/v1/reports/support-sessions.xlsx?from=2026-02-30', undefined, { token: organiser }), 400, ['from']);
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
 });

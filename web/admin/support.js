@@ -2,7 +2,7 @@
 // its persons as repeatable name + e-mail rows. The server decides what is valid; its 422 errors go to each field
 // (persons[i].name / .email to that row) and into a focused summary, in the form's order.
 import './support-strings.js';
-import { startAdminPage, call, canEdit, adminLabel } from './session.js';
+import { startAdminPage, call, canEdit, adminLabel, download } from './session.js';
 import { getConfig } from '../lib/api.js';
 import { $, h, replaceChildren, announce } from '../lib/dom.js';
 import { t, locale, onLanguageChange } from '../lib/i18n.js';
@@ -118,6 +118,20 @@ async function load({ say = null } = {}) {
     announce(listStatus, errorText(err, err.status === 403 ? 'admin.support.organisers_only' : 'admin.support.error'), 'error');
   }
 }
+
+// The shown period's log as a file: .xlsx for Excel (any list separator), CSV for machines.
+async function downloadLog(format) {
+  $('download-error').hidden = true;
+  try {
+    await download(`/api/v1/reports/support-sessions.${format}${periodQuery(periodFromUrl())}`, `support-sessions.${format}`);
+  } catch (err) {
+    if (err.status === 401) return;
+    $('download-error').textContent = errorText(err, 'admin.support.download.error');
+    $('download-error').hidden = false;
+  }
+}
+$('download-xlsx').addEventListener('click', () => downloadLog('xlsx'));
+$('download-csv').addEventListener('click', () => downloadLog('csv'));
 
 // ---------------------------------------------------------------- persons rows
 
