@@ -88,6 +88,7 @@ void live_goals::catch_up() {
     evaluated.swap(evaluated_events_);
     std::swap(support, support_dirty_);
   }
+  if (!loaded_ || !events.empty() || !registrations.empty() || !evaluated.empty() || support) rendered_.reset();
   if (!loaded_ || events.size() + registrations.size() > reload_beyond) {
     auto facts = s_.db.goal_facts_now();
     tally_.reset(facts.events, facts.attendances, std::move(facts.support), facts.evaluations);
@@ -100,13 +101,9 @@ void live_goals::catch_up() {
   for (const auto id : evaluated) tally_.put_evaluations(id, s_.db.goal_evaluations_of(id));
 }
 
-std::string live_goals::document() {
-  std::lock_guard tally(tally_mutex_);
-  catch_up();
-  return dump(goals_json(tally_.result(domain::now())));
-}
+std::string live_goals::document() { return *body({}, true); }
 
-std::optional<domain::goals> live_goals::figures(const domain::goal_period& period, bool may_block) {
+std::optional<std::string> live_goals::body(const domain::goal_period& period, bool may_block) {
   std::unique_lock tally(tally_mutex_, std::defer_lock);
   if (may_block) {
     tally.lock();
@@ -118,7 +115,13 @@ std::optional<domain::goals> live_goals::figures(const domain::goal_period& peri
       return std::nullopt;
   }
   if (!tally_.covers(period)) return std::nullopt;
-  return tally_.result(domain::now());
+  // The figures move with the commits (catch_up() drops the rendering) and with the clock (an event becomes held
+  // when it starts): a rendering serves the same period within the same second.
+  const auto now = domain::now();
+  if (rendered_ && rendered_->at == now && rendered_->period.from == period.from && rendered_->period.to == period.to)
+    return rendered_->body;
+  rendered_ = rendering{dump(goals_json(tally_.result(now), period)), period, now};
+  return rendered_->body;
 }
 
 std::function<std::optional<std::string>(const std::string& topic)> live_topics(services& s, live_goals& goals) {

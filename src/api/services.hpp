@@ -102,10 +102,11 @@ public:
   explicit live_goals(services&);
   void note(const std::vector<store::change>&);
   std::string document();
-  // The figures over `period` from the tally, caught up with the commits, or nullopt when the tally does not hold
-  // exactly that period's facts (then they come from the store). With `may_block` false (an I/O thread) it also
-  // answers nullopt rather than wait for the tally or read the store: when the tally is busy, or behind the commits.
-  std::optional<domain::goals> figures(const domain::goal_period&, bool may_block);
+  // The goals document (goals_json) over `period` from the tally, caught up with the commits, or nullopt when the
+  // tally does not hold exactly that period's facts (then they come from the store). With `may_block` false (an I/O
+  // thread) it also answers nullopt rather than wait for the tally or read the store: when the tally is busy, or
+  // behind the commits. The last rendering is kept until the next change or the next second.
+  std::optional<std::string> body(const domain::goal_period&, bool may_block);
 
 private:
   void catch_up();  // under tally_mutex_
@@ -119,6 +120,12 @@ private:
   std::mutex tally_mutex_;  // the tally and loaded_
   bool loaded_ = false;
   domain::goal_tally tally_;
+  struct rendering {
+    std::string body;
+    domain::goal_period period;
+    domain::time_point at = 0;
+  };
+  std::optional<rendering> rendered_;  // under tally_mutex_
 };
 
 // The live topics' states: `goals` from the tally, the others read from the store once per change burst
