@@ -17,7 +17,7 @@ json answer_json(const domain::evaluation& v, const domain::event& e) {
           {"knowledge_before", v.answer.knowledge_before},
           {"knowledge_after", v.answer.knowledge_after},
           {"plans_tn", v.answer.plans_tn},
-          {"comment", v.answer.comment ? json(*v.answer.comment) : json(nullptr)},
+          {"comment", nullable(v.answer.comment)},
           {"created_at", domain::format_rfc3339(v.created_at, off)},
           {"updated_at", domain::format_rfc3339(v.updated_at, off)},
           {"closes_at", domain::format_rfc3339(domain::evaluation_closes_at(e), off)}};

@@ -94,10 +94,6 @@ json kind_json(const domain::kind_participation& k) {
           {"home_region", k.home_region}, {"other", k.other_region}};
 }
 
-json period_json(const domain::goal_period& p) {
-  return {{"from", p.from ? json(*p.from) : json(nullptr)}, {"to", p.to ? json(*p.to) : json(nullptr)}};
-}
-
 // What the report is made of, read once so that every sheet describes the same moment.
 struct report_data {
   domain::goal_period period;

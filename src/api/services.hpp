@@ -90,6 +90,8 @@ std::optional<principal> require(services&, const request&, domain::role minimum
 
 // The goals document of GET /api/v1/goals (also the live topic `goals`).
 // `period`: the ?from=&to= the figures were limited to (echoed as "period", nulls when open).
+// A period as the documents echo it: {"from","to"}, null at an open end.
+json period_json(const domain::goal_period&);
 json goals_json(const domain::goals&, const domain::goal_period& period = {});
 // The live `goals` topic, kept by a tally that follows the commits (domain::goal_tally): note() takes each commit's
 // changes (on the writer's thread, from the commit hook, before the hub hears of them); document() reads back only

@@ -14,6 +14,8 @@ json share_json(const domain::share_figure& f) {
 
 }  // namespace
 
+json period_json(const domain::goal_period& p) { return {{"from", nullable(p.from)}, {"to", nullable(p.to)}}; }
+
 json goals_json(const domain::goals& g, const domain::goal_period& period) {
   json rep = share_json(g.representation);
   rep["by_network"] = json::object();
@@ -23,7 +25,7 @@ json goals_json(const domain::goals& g, const domain::goal_period& period) {
     rep["unrepresented_events"].push_back({{"id", e.id},
                                            {"title", e.title},
                                            {"starts_at", domain::format_rfc3339(e.starts_at, e.utc_offset_minutes)},
-                                           {"network", e.network ? json(*e.network) : json(nullptr)}});
+                                           {"network", nullable(e.network)}});
   json uo = share_json(g.user_organisations);
   uo["by_network"] = json::object();
   for (const auto& [n, f] : g.user_organisations_by_network) uo["by_network"][n] = share_json(f);
@@ -43,8 +45,7 @@ json goals_json(const domain::goals& g, const domain::goal_period& period) {
           {"support", {{"project_ideas", g.support_project_ideas}, {"persons", g.support_persons},
                        {"average_hours_per_project", g.average_hours_per_project}}},
           {"evaluations", evaluation_figures_json(g.evaluations)},
-          {"period", {{"from", period.from ? json(*period.from) : json(nullptr)},
-                      {"to", period.to ? json(*period.to) : json(nullptr)}}}};
+          {"period", period_json(period)}};
 }
 
 std::optional<domain::goal_period> read_period(const request& req, response& error) {
@@ -112,8 +113,8 @@ void add_system_routes(router& r, services& s) {
                              {"genders", domain::genders},
                              {"accessibility_needs", domain::accessibility_needs},
                              {"home_municipalities", s.cfg.home_municipalities},
-                             {"programme", {{"start", s.cfg.goals.programme_start ? json(*s.cfg.goals.programme_start) : json(nullptr)},
-                                            {"end", s.cfg.goals.programme_end ? json(*s.cfg.goals.programme_end) : json(nullptr)},
+                             {"programme", {{"start", nullable(s.cfg.goals.programme_start)},
+                                            {"end", nullable(s.cfg.goals.programme_end)},
                                             {"forum_deadline", s.cfg.goals.forum_deadline}}}}));
   });
   r.add("GET", "/api/v1/goals", [&s](const request& req, const route_match&, responder done) {
