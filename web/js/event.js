@@ -9,6 +9,7 @@ import { errorText } from '../lib/errors.js';
 import { initPage } from '../lib/page.js';
 import { seatsText, seatsState, placeText, isFull } from '../lib/seats.js';
 import { createRegistrationForm } from './regform.js';
+import { createRecoverForm } from './recover.js';
 import { live } from '../lib/live.js';
 
 initPage();
@@ -19,6 +20,7 @@ const article = $('event');
 let event = null;
 let config = null;
 let regForm = null;
+let recoverForm = null; // "send me my link again", for anyone who registered and lost the link
 let pageError = null; // {key} or {err}
 let sending = false;
 
@@ -62,6 +64,12 @@ function renderEvent() {
   if (regForm) {
     regForm.form.hidden = !open;
     regForm.relabel();
+  }
+  if (!recoverForm) {
+    recoverForm = createRecoverForm({ eventId: event.id });
+    $('recover-slot').append(recoverForm.form);
+  } else {
+    recoverForm.relabel();
   }
   renderSeats();
   replaceChildren(pageStatus);

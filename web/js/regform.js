@@ -21,7 +21,8 @@ const MESSAGES = [
     { en: 'is needed: tick the box to accept the privacy notice', sv: 'behövs: kryssa i rutan för att godkänna integritetspolicyn' }],
 ];
 
-function localMessage(message) {
+/** The server's validation message in the page's language (also used by the recover form, recover.js). */
+export function localMessage(message) {
   const m = String(message || '').trim();
   for (const [re, texts] of MESSAGES) if (re.test(m)) return m.replace(re, texts[lang()] || texts.en);
   return m;
