@@ -1,12 +1,19 @@
-// Mail to participants. Without EVENTD_SMTP_URL each message becomes an .eml file in outbox/ beside the database.
+// Mail to participants through the transactional outbox (issue 9): the writes that cause a message add it to the
+// store's outbox in their own transaction; a sender thread composes and delivers what is due, records each attempt,
+// and retries with backoff while the mail server is away. Without EVENTD_SMTP_URL each message becomes an .eml file
+// in outbox/ beside the database.
 #pragma once
 
-#include "api/blocking.hpp"
+#include "store/store.hpp"
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace eventd::api {
@@ -16,39 +23,94 @@ struct mail_message {
   std::string subject;
   std::string text;  // plain UTF-8 text
   std::int64_t registration_id = 0;  // whose mail it is (0: nobody's); its file in outbox/ is named by it
+  std::string message_id;            // without angle brackets; the same on every attempt
 };
 
-// Queues messages and delivers them on a thread of its own, so a request never waits for the disk or a mail
-// server. With an SMTP URL (smtp://host:port, smtps://user:pass@host) messages go there; without one, or when the
-// server refuses a message, it is written as an .eml file into `folder` so nothing is lost.
-class outbox {
+// Renders a message and hands it to the mail server, or writes it as an .eml file. Used by one thread at a time.
+class mail_transport {
 public:
-  outbox(std::string folder, std::string from, std::string smtp_url = "");
-  outbox(const outbox&) = delete;
-  outbox& operator=(const outbox&) = delete;
-  void send(mail_message);
-  // Runs `make` on the mail thread and sends what it gives, if anything: composing (reading the event, the
-  // per-recipient limit) stays off the threads that answer requests and off the writer.
-  void compose(std::function<std::optional<mail_message>()> make);
-  // Writes or sends what is queued, then ends the thread; later messages are dropped.
-  void stop() { writer_.stop(); }
-  // Removes the kept messages of these registrations (their personal data was erased), after every message
-  // queued before this call has been written.
-  void forget(std::vector<std::int64_t> registration_ids);
+  // What one delivery came to: delivered (or written), worth another try later, or refused for good.
+  enum class result { delivered, transient, permanent };
+  struct outcome {
+    result what = result::delivered;
+    std::string error;  // why, without address or content
+  };
+
+  mail_transport(std::string folder, std::string from, std::string smtp_url = "");
+  ~mail_transport();
+  mail_transport(const mail_transport&) = delete;
+  mail_transport& operator=(const mail_transport&) = delete;
+
+  outcome send(const mail_message&);
+  // Ends the connection kept to the mail server between messages (it is opened again when needed).
+  void hang_up();
+  // Removes the .eml files of these registrations (their personal data was erased).
+  void forget(const std::vector<std::int64_t>& registration_ids);
   const std::string& folder() const { return folder_; }
+  std::string render(const mail_message&) const;
 
 private:
-  // On the mail thread: renders, then delivers by SMTP or writes the .eml file.
-  void dispatch(const mail_message&);
-  bool queue(std::function<void()> task);
-  std::string render(const mail_message&, const std::string& id) const;
-  void write(const std::string& text, const std::string& id);
-  // True when the SMTP server accepted the message.
-  bool deliver(const mail_message&, const std::string& text);
+  outcome deliver(const mail_message&, const std::string& text);
+  void write(const mail_message&, const std::string& text);
   std::string folder_;
   std::string from_;
   std::string smtp_url_;
-  blocking_pool writer_{10};  // last: its thread drains the queue before the members above go
+  void* curl_ = nullptr;  // CURL*, kept so consecutive messages share one connection
+};
+
+struct mail_settings {
+  std::string folder;
+  std::string from;
+  std::string smtp_url;
+  int retry_seconds = 30;        // the first retry's delay; doubled after each failure
+  int retry_max_seconds = 3600;  // the longest delay between attempts
+  int give_up_hours = 72;        // a message still undelivered this long after it was queued is marked failed
+  int batch = 200;               // messages taken per round
+};
+
+// What a queued message becomes: the message, or why there is none (dropped: nobody to write to any more).
+struct composed {
+  std::optional<mail_message> message;
+  std::string why_not;
+};
+using mail_composer = std::function<composed(const store::mail_item&)>;
+
+// The sender: one thread that takes what is due from the outbox, composes it, delivers it and records the attempts
+// in one write per round. Woken by the commits that queue mail, and by the clock for retries.
+class mail_sender {
+public:
+  mail_sender(store::store&, mail_settings, mail_composer);
+  ~mail_sender();
+  mail_sender(const mail_sender&) = delete;
+  mail_sender& operator=(const mail_sender&) = delete;
+
+  // Something was queued: look now. Safe after stop (does nothing).
+  void wake();
+  // Removes the .eml files of these registrations, after the round in progress (whose messages may have been
+  // composed before the erasure).
+  void forget(std::vector<std::int64_t> registration_ids);
+  // A last round for what is due (bounded in time), then the thread ends. Part of the stop order: before the
+  // store stops taking writes, which the record of the attempts needs. What is left stays queued for the next start.
+  void stop();
+  const std::string& folder() const { return transport_.folder(); }
+
+private:
+  void run();
+  // One round: true when it found something due.
+  bool round(std::chrono::steady_clock::time_point deadline);
+  store::mail_attempt attempt(const store::mail_item&);
+  void forget_pending();
+
+  store::store& db_;
+  mail_settings settings_;
+  mail_composer compose_;
+  mail_transport transport_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool woken_ = true;  // the first round looks at once: messages left by an earlier run
+  bool stopping_ = false;
+  std::vector<std::int64_t> forget_;
+  std::thread thread_;  // last: started once the members above exist
 };
 
 // True when an SMTP URL carries a user or password (smtp://user:pass@host); unparsable URLs count as true.

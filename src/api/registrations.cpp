@@ -58,27 +58,6 @@ json registration_with_event(services& s, const domain::registration& r) {
   return j;
 }
 
-// The participant's copy of their ticket and private link; nothing past the recipient's hourly allowance, so the
-// form cannot be used to flood someone's inbox (the registration stands, unmailed). Keyed by a hash, so the limiter
-// holds no addresses. On the mail thread.
-std::optional<mail_message> confirmation_for(services& s, const store::created_registration& c) {
-  auto e = s.db.get_event(c.registration.event_id);
-  if (!e) return std::nullopt;
-  auto m = confirmation_mail(c.registration, *e, s.cfg.public_url, c.manage_token);
-  if (!m || s.mail_recipients.take(auth::sha256_hex(domain::normalise_email(m->to)), monotonic_ms()) != 0)
-    return std::nullopt;
-  return m;
-}
-
-// To someone moved up from the waitlist, read after the commit that moved them. On the mail thread.
-std::optional<mail_message> promotion_for(services& s, domain::id_t registration_id) {
-  auto r = s.db.get_registration(registration_id);
-  if (!r || r->status != domain::registration_status::confirmed) return std::nullopt;
-  auto e = s.db.get_event(r->event_id);
-  if (!e) return std::nullopt;
-  return promotion_mail(*r, *e);
-}
-
 }  // namespace
 
 // Manage tokens are "<id>-" and 43 base64url characters; anything else cannot be one.
@@ -108,18 +87,58 @@ std::optional<link_write> begin_link_write(services& s, const request& req, cons
   return link_write{std::move(*body), std::move(token), std::move(*reg)};
 }
 
+composed compose_queued(services& s, const store::mail_item& item) {
+  composed out;
+  auto r = s.db.get_registration(item.registration_id);
+  if (!r || r->erased || r->person.email.empty()) {
+    out.why_not = "nobody to write to: the registration's data were erased";
+    return out;
+  }
+  auto e = s.db.get_event(item.event_id);
+  if (!e) {
+    out.why_not = "the event is gone";
+    return out;
+  }
+  if (item.kind == "confirmation" || item.kind == "waitlisted") {
+    if (r->status == domain::registration_status::cancelled) {
+      out.why_not = "cancelled before it was sent";
+      return out;
+    }
+    // The form cannot be used to flood someone's inbox: nothing past the recipient's hourly allowance (the
+    // registration stands, unmailed). Keyed by a hash, so the limiter holds no addresses.
+    if (s.mail_recipients.take(auth::sha256_hex(domain::normalise_email(r->person.email)), monotonic_ms()) != 0) {
+      out.why_not = "over the recipient's hourly allowance";
+      return out;
+    }
+    out.message = confirmation_mail(*r, *e, s.cfg.public_url, item.secret);
+  } else if (item.kind == "promotion") {
+    if (r->status != domain::registration_status::confirmed) {
+      out.why_not = "no longer confirmed when it was sent";
+      return out;
+    }
+    out.message = promotion_mail(*r, *e, s.cfg.public_url, item.secret);
+  } else if (item.kind == "link") {
+    out.message = link_mail(*r, *e, s.cfg.public_url, item.secret);
+  } else {
+    out.why_not = "unknown kind of message";
+    return out;
+  }
+  if (!out.message) out.why_not = "nobody to write to";
+  return out;
+}
+
 void mail_after_commit(services& s, const std::vector<store::change>& changes) {
   if (!s.mail) return;
   std::vector<std::int64_t> erased;
+  bool queued = false;
   for (const auto& c : changes) {
     switch (c.what) {
-      case store::change::kind::registered:
-        // A walk-in registered at the door has the person in front of the organiser: no mail.
-        if (c.created && !c.created->registration.walk_in)
-          s.mail->compose([&s, created = c.created] { return confirmation_for(s, *created); });
+      case store::change::kind::registered:  // a walk-in has none (the person is in front of the organiser)
+        if (c.created && !c.created->registration.walk_in) queued = true;
         break;
       case store::change::kind::promoted:
-        s.mail->compose([&s, id = c.registration_id] { return promotion_for(s, id); });
+      case store::change::kind::mail_queued:
+        queued = true;
         break;
       case store::change::kind::erased:
         erased.push_back(c.registration_id);
@@ -128,7 +147,9 @@ void mail_after_commit(services& s, const std::vector<store::change>& changes) {
         break;
     }
   }
-  // After whatever was queued for them: a message composed before the erasure is written, then removed.
+  // The messages are in the outbox already, committed with the change: the sender only has to look.
+  if (queued) s.mail->wake();
+  // After the sender's round in progress: a message composed before the erasure is written, then removed.
   if (!erased.empty()) s.mail->forget(std::move(erased));
 }
 
@@ -295,6 +316,30 @@ void add_registration_routes(router& r, services& s) {
     s.db.erase_by_token(token, reply<domain::registration>(std::move(done), [&s](const domain::registration& u) {
                           return json_response(200, registration_with_event(s, u));
                         }));
+  });
+
+  // "Send me my link again" (API.md): the same 202 whether or not the address holds a registration of the event, and
+  // the same work behind it (one write either way), so neither the answer nor its timing tells who is registered.
+  r.add("POST", "/api/v1/registrations/recover", [&s](const request& req, const route_match&, responder done) {
+    if (over_public_limit(s, req, done)) return;
+    response err;
+    auto body = parse_body(req, err);
+    if (!body) return done(err);
+    domain::field_errors errors;
+    reader in(*body, errors);
+    const auto event_id = in.integer("event_id", true);
+    const auto email = in.text("email", true);
+    if (event_id && *event_id <= 0) errors.push_back({"event_id", "must be an event's id"});
+    if (email) {
+      if (auto why = domain::email_problem(domain::trim(*email))) errors.push_back({"email", *why});
+    }
+    if (!errors.empty() || !event_id || !email)
+      return done(problem(422, "Invalid fields", "give the event and the e-mail address you registered with", errors));
+    s.db.recover_link(*event_id, domain::trim(*email), reply<bool>(std::move(done), [](const bool&) {
+                        response res = json_response(202, json::object());
+                        res.headers.emplace_back("Cache-Control", "no-store");
+                        return res;
+                      }));
   });
 
   r.add("GET", "/api/v1/my/registrations/{token}/ticket.svg", [&s](const request&, const route_match& m, responder done) {

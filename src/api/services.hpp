@@ -32,7 +32,7 @@ struct services {
   // Checked when the address names no user, so an unknown address costs as much time as a wrong password.
   std::string dummy_password_hash;
   api::metrics& stats;
-  api::outbox* mail = nullptr;  // none in unit tests
+  api::mail_sender* mail = nullptr;  // none in unit tests, or with mail off
   blocking_pool slow;           // password hashing
   auth::session_cache<store::session_record> sessions{5};
   // Abuse limits of the public form: writes per client address, confirmation mails per recipient.
@@ -162,6 +162,9 @@ std::vector<std::string> registration_csv_row(const domain::registration&);
 // a message to each person moved up from the waitlist, and erased people's kept messages removed. Composed on the
 // mail thread.
 void mail_after_commit(services&, const std::vector<store::change>&);
+// A message waiting in the outbox as it is sent now (on the sender's thread): read from the registration and the
+// event as they are, in the participant's language; none (and why) when there is nobody to write to.
+composed compose_queued(services&, const store::mail_item&);
 // Whether a path segment can be a manage token at all (a cheap check before any lookup), and the 404 for one that
 // names no registration: the same for every /my/registrations route.
 bool plausible_token(const std::string&);

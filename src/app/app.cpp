@@ -169,11 +169,19 @@ int run(int argc, char** argv) {
         throw config_error("EVENTD_SMTP_URL must start with smtp:// or smtps://");
       if (const char* from = std::getenv("EVENTD_MAIL_FROM"); from && *from) cfg.mail_from = from;
       const auto db_dir = std::filesystem::path(cfg.database).parent_path();
-      std::unique_ptr<api::outbox> mail;
-      if (cfg.mail == "outbox")
-        mail = std::make_unique<api::outbox>((db_dir.empty() ? std::filesystem::path(".") : db_dir) / "outbox", cfg.mail_from,
-                                             smtp_url);
       api::services services(*db, cfg, stats);
+      // The sender starts at once: messages an earlier run left in the outbox go out first.
+      std::unique_ptr<api::mail_sender> mail;
+      if (cfg.mail == "outbox") {
+        api::mail_settings ms;
+        ms.folder = ((db_dir.empty() ? std::filesystem::path(".") : db_dir) / "outbox").string();
+        ms.from = cfg.mail_from;
+        ms.smtp_url = smtp_url;
+        ms.retry_seconds = cfg.mail_retry_seconds;
+        mail = std::make_unique<api::mail_sender>(*db, ms, [&services](const store::mail_item& item) {
+          return api::compose_queued(services, item);
+        });
+      }
       services.mail = mail.get();
       // Live topics: kept by the hub's thread (goals by a tally following the commits, the others read from the
       // store once per change burst). Outlives the server's io_context (connections still queued there hold its
@@ -222,10 +230,12 @@ int run(int argc, char** argv) {
       server->run();
       hub.stop();            // live sockets are closed (1001): nothing more to publish
       sweeper.reset();       // background jobs: no new writes
+      // A last round of the outbox (the last commits' messages), recorded while the writer still takes writes;
+      // what it leaves stays queued for the next start.
+      if (mail) mail->stop();
       db->stop_writes();     // the writer commits what is queued and answers every caller; later writes are refused
       services.slow.stop();  // queued work runs to the end
       services.reads.stop();  // heavy reads still queued are answered (into the stopped io_context)
-      if (mail) mail->stop();  // queued mail (the last commits' too) is composed and written or sent
       db->on_commit(nullptr);  // the writer has stopped: nothing calls it any more
       server.reset();       // last: the io_context, with whatever answers it still held
     }

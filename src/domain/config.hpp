@@ -61,6 +61,9 @@ struct config {
   // At most this many mails per hour to one recipient from the public form; registrations beyond still succeed.
   // 0 turns the limit off.
   int mail_per_recipient_per_hour = 5;
+  // The first retry of a message the mail server did not take comes after this many seconds; each further one
+  // waits twice as long, up to an hour; after three days the message is marked failed.
+  int mail_retry_seconds = 30;
   // Reverse proxies (IPs or CIDRs) whose X-Forwarded-For is believed; empty: the socket's peer is the client.
   std::vector<std::string> trusted_proxies;
   // argon2id cost: "interactive" (default) or "moderate".

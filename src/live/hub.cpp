@@ -9,6 +9,7 @@ std::vector<std::string> topics_touched(const store::change& c) {
   std::vector<std::string> out;
   // The counselling log feeds only the goals' support figures.
   if (c.what == kind::support_saved) return {"goals"};
+  if (c.what == kind::mail_queued) return out;  // nothing anyone watches changed
   if (c.event_id <= 0) return out;
   // An evaluation answer moves the goal figures only; the event's counts and door feed stay as they were.
   if (c.what == kind::evaluated) return {"goals"};

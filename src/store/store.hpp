@@ -89,11 +89,13 @@ struct created_registration {
 // data blanked; cancelled; edited: personal fields changed; checked_in / check_in_undone; event_saved: the event was
 // created, edited or cancelled (registration_id 0); support_saved: a counselling session was created, changed or
 // deleted (both ids 0; the goals' support figures move); support_erased: counselled persons' names and addresses
-// were blanked by the retention rule (both ids 0; no figure moves); evaluated: an evaluation answer given or changed.
+// were blanked by the retention rule (both ids 0; no figure moves); evaluated: an evaluation answer given or changed;
+// mail_queued: a message was added to the outbox by a write that changed nothing anyone sees (a fresh private link).
+// Registrations by the form and promotions queue their messages too, without a change of this kind.
 struct change {
   enum class kind {
     registered, promoted, erased, cancelled, edited, checked_in, check_in_undone, event_saved, support_saved, support_erased,
-    evaluated
+    evaluated, mail_queued
   };
   kind what = kind::registered;
   domain::id_t registration_id = 0;
@@ -187,6 +189,43 @@ struct write_stats {
   std::vector<std::uint64_t> batch_size_buckets;
 };
 
+// Mail (issue 9): a message waiting in the transactional outbox, as the sender composes it. The recipient, name and
+// event are read from their rows when it is composed; `secret` is the private link's token it carries, if any.
+struct mail_item {
+  domain::id_t id = 0;
+  std::string message_id;  // without angle brackets
+  std::string kind;        // confirmation, promotion, link
+  domain::id_t registration_id = 0;
+  domain::id_t event_id = 0;
+  std::string secret;
+  int attempts = 0;
+  domain::time_point created_at = 0;
+};
+
+// What one delivery attempt came to. sent: the mail server (or the outbox folder) took it; retry: try again at
+// `next_attempt_at`; failed: it can never be delivered (the server refused it for good, or it was tried too long);
+// dropped: there is nobody to write to any more (erased).
+struct mail_attempt {
+  enum class outcome { sent, retry, failed, dropped };
+  domain::id_t id = 0;
+  outcome what = outcome::sent;
+  std::string error;  // why, for organisers: no address or content
+  domain::time_point next_attempt_at = 0;
+};
+
+// A message as organisers see it in an event's mail log.
+struct mail_record {
+  domain::id_t id = 0;
+  std::string message_id;
+  std::string kind;
+  domain::id_t registration_id = 0;
+  std::string state;  // pending, sent, failed, dropped
+  int attempts = 0;
+  std::optional<std::string> last_error;
+  domain::time_point created_at = 0;
+  std::optional<domain::time_point> sent_at;
+};
+
 class store {
 public:
   virtual ~store() = default;
@@ -277,6 +316,21 @@ public:
   // The server's own settings (key -> value), e.g. the day demo data were made.
   virtual std::optional<std::string> setting(const std::string& key) = 0;
   virtual void put_setting(std::string key, std::string value, callback<bool>) = 0;
+
+  // Mail (issue 9). Writes that cause a message add it to the outbox in their own transaction (a registration by
+  // the form: its confirmation or waitlist notice; a promotion: a fresh private link). The sender takes what is due,
+  // oldest first, and records each attempt; one job records a whole round.
+  virtual std::vector<mail_item> due_mail(domain::time_point now, int limit) = 0;
+  // When the earliest pending message is due, if any is pending.
+  virtual std::optional<domain::time_point> next_mail_due() = 0;
+  virtual void record_mail_attempts(std::vector<mail_attempt>, callback<bool>) = 0;
+  // "Send me my link again": when the address holds a registration of the event whose data are not erased (the
+  // newest active one, else the newest cancelled one), its private link is replaced by a fresh one (the old one
+  // stops working) and a message carrying it is queued, unless three were queued for it in the last hour. The
+  // answer is the same either way (true): a caller learns nothing about who is registered.
+  virtual void recover_link(domain::id_t event_id, std::string email, callback<bool>) = 0;
+  // An event's messages, newest first.
+  virtual std::vector<mail_record> event_mail(domain::id_t event_id) = 0;
 
   // Counselling (../shared/API.md, Counselling). A session's persons are rows of `persons` keyed by the normalised
   // address, as registrations' are; `sessions` come as domain::normalise_support leaves them and validated. Each

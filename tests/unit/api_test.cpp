@@ -99,7 +99,9 @@ std::vector<std::string> outputs(const domain::registration& r) {
   e.id = 7;
   e.title = "Seminar";
   e.starts_at = 1790010000;
-  for (const auto& m : {api::confirmation_mail(r, e, "https://eventd.example", token), api::promotion_mail(r, e)})
+  for (const auto& m : {api::confirmation_mail(r, e, "https://eventd.example", token),
+                        api::promotion_mail(r, e, "https://eventd.example", token),
+                        api::link_mail(r, e, "https://eventd.example", token)})
     if (m) out.push_back(m->to + "\n" + m->subject + "\n" + m->text);
   return out;
 }
@@ -109,7 +111,7 @@ TEST(registration_view, an_erased_registration_shows_no_personal_field_in_any_ou
   auto r = personal();
   // Not erased: each output carries the person, so the search below would find them.
   const auto shown = outputs(r);
-  ASSERT_EQ(shown.size(), 8u);
+  ASSERT_EQ(shown.size(), 9u);
   for (const auto& text : shown) EXPECT_NE(text.find("Anna Persondata"), std::string::npos) << text;
 
   r.erased = true;

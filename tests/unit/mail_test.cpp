@@ -1,5 +1,6 @@
-// Mail as a recipient and a mail server see it: body lines that start with a dot, and credentials that must not
-// travel in the clear. A tiny SMTP server on a thread records what arrives on the wire.
+// Mail as a recipient and a mail server see it: body lines that start with a dot, credentials that must not travel
+// in the clear, a refusal for good told from a passing one, and a second attempt at the same message leaving one
+// file. A tiny SMTP server on a thread records what arrives on the wire.
 #include "api/mail.hpp"
 
 #include <gtest/gtest.h>
@@ -19,7 +20,7 @@
 namespace {
 
 using eventd::api::mail_message;
-using eventd::api::outbox;
+using eventd::api::mail_transport;
 
 std::filesystem::path fresh_folder(const std::string& name) {
   const auto dir = std::filesystem::path(::testing::TempDir()) / ("eventd_mail_" + std::to_string(::getpid()) + "_" + name);
@@ -43,7 +44,7 @@ std::vector<std::string> kept_messages(const std::filesystem::path& dir) {
 // the client sent, each ending in CRLF, exactly as it came.
 class smtp_sink {
 public:
-  smtp_sink() {
+  explicit smtp_sink(bool refuse_recipient = false) : refuse_recipient_(refuse_recipient) {
     listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -61,7 +62,7 @@ public:
     thread_.join();
   }
   int port() const { return port_; }
-  // Only after the client is done (the outbox destroyed).
+  // Only after the client is done (the transport destroyed).
   std::string wire() {
     thread_.join();
     thread_ = std::thread([] {});
@@ -100,12 +101,14 @@ private:
         else if (cmd == "AUTH") say("235 ok\r\n");
         else if (cmd == "DATA") { in_data = true; say("354 go on\r\n"); }
         else if (cmd == "QUIT") { say("221 bye\r\n"); break; }
+        else if (cmd == "RCPT" && refuse_recipient_) say("550 no such mailbox\r\n");
         else say("250 ok\r\n");
       }
     }
     ::close(fd);
   }
 
+  bool refuse_recipient_ = false;
   int listener_ = -1;
   int port_ = 0;
   std::string wire_;
@@ -113,22 +116,44 @@ private:
 };
 
 mail_message dotted() {
-  return {"ada@example.org", "Dots", "first\n.one dot\n..two dots\n.\nlast", 0};
+  return {"ada@example.org", "Dots", "first\n.one dot\n..two dots\n.\nlast", 7, "confirmation.7.abc@events.example.org"};
 }
 
-TEST(outbox, a_kept_message_has_body_lines_starting_with_a_dot_as_written) {
+TEST(mail_transport, a_kept_message_has_body_lines_starting_with_a_dot_as_written) {
   const auto dir = fresh_folder("kept");
-  { outbox box(dir.string(), "Programme <events@example.org>"); box.send(dotted()); }  // the destructor drains
+  {
+    mail_transport box(dir.string(), "Programme <events@example.org>");
+    EXPECT_EQ(box.send(dotted()).what, mail_transport::result::delivered);
+  }
   const auto kept = kept_messages(dir);
   ASSERT_EQ(kept.size(), 1u);
   EXPECT_NE(kept[0].find("\r\n\r\nfirst\r\n.one dot\r\n..two dots\r\n.\r\nlast\r\n"), std::string::npos) << kept[0];
+  EXPECT_NE(kept[0].find("\r\nMessage-ID: <confirmation.7.abc@events.example.org>\r\n"), std::string::npos) << kept[0];
   std::filesystem::remove_all(dir);
 }
 
-TEST(outbox, smtp_stuffs_each_line_starting_with_a_dot_once) {
+TEST(mail_transport, a_second_attempt_at_the_same_message_leaves_one_file) {
+  const auto dir = fresh_folder("again");
+  mail_transport box(dir.string(), "Programme <events@example.org>");
+  EXPECT_EQ(box.send(dotted()).what, mail_transport::result::delivered);
+  EXPECT_EQ(box.send(dotted()).what, mail_transport::result::delivered) << "written by the first attempt";
+  EXPECT_EQ(kept_messages(dir).size(), 1u);
+  auto other = dotted();
+  other.message_id = "confirmation.7.xyz@events.example.org";
+  EXPECT_EQ(box.send(other).what, mail_transport::result::delivered);
+  EXPECT_EQ(kept_messages(dir).size(), 2u) << "another message is another file";
+  box.forget({7});
+  EXPECT_EQ(kept_messages(dir).size(), 0u) << "an erased registration's files go";
+  std::filesystem::remove_all(dir);
+}
+
+TEST(mail_transport, smtp_stuffs_each_line_starting_with_a_dot_once) {
   const auto dir = fresh_folder("smtp");
   smtp_sink sink;
-  { outbox box(dir.string(), "Programme <events@example.org>", "smtp://127.0.0.1:" + std::to_string(sink.port())); box.send(dotted()); }
+  {
+    mail_transport box(dir.string(), "Programme <events@example.org>", "smtp://127.0.0.1:" + std::to_string(sink.port()));
+    EXPECT_EQ(box.send(dotted()).what, mail_transport::result::delivered);
+  }
   const auto wire = sink.wire();
   // RFC 5321 4.5.2: one extra dot on the wire, which the receiving server takes away again.
   EXPECT_NE(wire.find("\r\nfirst\r\n..one dot\r\n...two dots\r\n..\r\nlast\r\n.\r\n"), std::string::npos) << wire;
@@ -136,21 +161,39 @@ TEST(outbox, smtp_stuffs_each_line_starting_with_a_dot_once) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(outbox, credentials_never_go_over_smtp_without_tls) {
+TEST(mail_transport, credentials_never_go_over_smtp_without_tls) {
   const auto dir = fresh_folder("auth");
   smtp_sink sink;  // offers AUTH, not STARTTLS
   {
-    outbox box(dir.string(), "Programme <events@example.org>", "smtp://mailer:s3cret@127.0.0.1:" + std::to_string(sink.port()));
-    box.send(dotted());
+    mail_transport box(dir.string(), "Programme <events@example.org>",
+                       "smtp://mailer:s3cret@127.0.0.1:" + std::to_string(sink.port()));
+    const auto out = box.send(dotted());
+    EXPECT_EQ(out.what, mail_transport::result::transient) << "tried again later, perhaps with TLS configured";
   }
   const auto wire = sink.wire();
   EXPECT_EQ(wire.find("AUTH"), std::string::npos) << wire;
   EXPECT_EQ(wire.find("DATA"), std::string::npos) << wire;
-  EXPECT_EQ(kept_messages(dir).size(), 1u) << "not delivered, so kept in the outbox";
+  EXPECT_EQ(kept_messages(dir).size(), 0u) << "it stays in the outbox table, not written as a file";
   std::filesystem::remove_all(dir);
 }
 
-TEST(outbox, tells_urls_with_credentials) {
+TEST(mail_transport, a_refused_recipient_is_a_failure_for_good_and_a_closed_port_a_passing_one) {
+  const auto dir = fresh_folder("refused");
+  smtp_sink sink(true);
+  {
+    mail_transport box(dir.string(), "Programme <events@example.org>", "smtp://127.0.0.1:" + std::to_string(sink.port()));
+    const auto out = box.send(dotted());
+    EXPECT_EQ(out.what, mail_transport::result::permanent) << out.error;
+    EXPECT_NE(out.error.find("550"), std::string::npos) << out.error;
+    EXPECT_EQ(out.error.find("ada@"), std::string::npos) << "no address in what organisers and logs see";
+  }
+  (void)sink.wire();
+  mail_transport down(dir.string(), "Programme <events@example.org>", "smtp://127.0.0.1:1");
+  EXPECT_EQ(down.send(dotted()).what, mail_transport::result::transient);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(mail_transport, tells_urls_with_credentials) {
   using eventd::api::url_has_credentials;
   EXPECT_TRUE(url_has_credentials("smtp://user:pass@mail.example.org:587"));
   EXPECT_TRUE(url_has_credentials("smtp://user@mail.example.org"));

@@ -170,6 +170,11 @@ void sqlite_store::register_person(id_t event_id, domain::person_fields p, bool 
         if (walk_in) {
           insert_checkin(c, id, event_id, attended_at.value_or(now), now, user_id, "walk-in", false);
           reg.checked_in_at = attended_at.value_or(now);
+        } else {
+          // In this transaction: the message exists exactly when the registration does. A walk-in has the person in
+          // front of the organiser: no mail.
+          queue_mail(c, d.status == domain::registration_status::confirmed ? "confirmation" : "waitlisted", id, event_id,
+                     out.manage_token);
         }
         return out;
       },
@@ -381,6 +386,9 @@ void sqlite_store::promote(connection& c, id_t event_id) {
     auto& u = c.prepare("UPDATE registrations SET status = 'confirmed' WHERE id = ?");
     u.bind(1, id);
     u.exec();
+    // The ticket comes with a working private link: only hashes are kept, so the message carries a fresh one (the
+    // link of the waitlist mail keeps working too).
+    queue_mail(c, "promotion", id, event_id, new_link(c, id, true));
     noted(change::kind::promoted, id, event_id);
   }
 }
@@ -413,6 +421,10 @@ void sqlite_store::erase_personal_data(connection& c, id_t registration_id, id_t
   auto& a = c.prepare("UPDATE scans SET response = '' WHERE registration_id = ? AND response <> ''");
   a.bind(1, registration_id);
   a.exec();
+  // Messages not yet sent to the person are not sent; the link one would carry goes.
+  auto& m = c.prepare("UPDATE mail_outbox SET state = 'dropped', secret = NULL WHERE registration_id = ? AND state = 'pending'");
+  m.bind(1, registration_id);
+  m.exec();
   // The evaluation answer stays in the figures, detached: nothing links it back to the registration.
   auto& v = c.prepare("UPDATE evaluations SET registration_id = NULL WHERE registration_id = ?");
   v.bind(1, registration_id);

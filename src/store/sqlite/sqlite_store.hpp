@@ -92,6 +92,13 @@ public:
   std::vector<domain::evaluation> event_evaluations(id_t event_id) override;
   std::vector<domain::goal_evaluation> goal_evaluations_of(id_t event_id) override;
 
+  // mail.cpp
+  std::vector<mail_item> due_mail(domain::time_point now, int limit) override;
+  std::optional<domain::time_point> next_mail_due() override;
+  void record_mail_attempts(std::vector<mail_attempt>, callback<bool>) override;
+  void recover_link(id_t event_id, std::string email, callback<bool>) override;
+  std::vector<mail_record> event_mail(id_t event_id) override;
+
 private:
   // registrations.cpp; on the writer thread, inside a job.
   // Confirms waitlisted registrations in arrival order while seats are free.
@@ -102,6 +109,12 @@ private:
     changes_in_job_.push_back(change{what, registration_id, nullptr, event_id});
   }
   static void release_person(connection& c, id_t person_id);
+  // mail.cpp; on the writer thread. Adds a message to the outbox, due now.
+  void queue_mail(connection& c, const char* kind, id_t registration_id, id_t event_id, const std::string& secret);
+  // Gives the registration a fresh private link and answers its token. keep_old: the link it had keeps working
+  // beside it (a promotion); else the new one is the only one (link recovery).
+  static std::string new_link(connection& c, id_t registration_id, bool keep_old);
+
   // support.cpp; on the writer thread. Blanks the names in the counselling log of the person behind a registration
   // (erasure by their link).
   static void erase_counselled(connection& c, id_t registration_id);
@@ -137,6 +150,7 @@ private:
   void after_commit(const std::vector<change>& changes);
   void checkpoint_loop();
 
+  std::string mail_host_;  // the right side of each Message-ID: the public URL's host
   std::unique_ptr<auth::ticket_cipher> tickets_;
   // Touched on the writer thread only: the next registration id, and what the running job promoted and erased
   // (handed to the commit listener after its commit).
