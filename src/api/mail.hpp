@@ -24,6 +24,8 @@ struct mail_message {
   std::string text;  // plain UTF-8 text
   std::int64_t registration_id = 0;  // whose mail it is (0: nobody's); its file in outbox/ is named by it
   std::string message_id;            // without angle brackets; the same on every attempt
+  std::string language = "en";       // the participant's ("sv" or "en"): the message's Content-Language
+  std::string calendar;              // an RFC 5545 calendar to carry as a text/calendar part; empty: none
 };
 
 // Renders a message and hands it to the mail server, or writes it as an .eml file. Used by one thread at a time.

@@ -31,6 +31,7 @@ std::optional<about> about_registration(const domain::registration& registration
   a.swedish = r.language == "sv";
   a.m.to = *r.email;
   a.m.registration_id = r.id;
+  a.m.language = a.swedish ? "sv" : "en";
   return a;
 }
 }  // namespace
