@@ -21,7 +21,20 @@ CREATE INDEX mail_outbox_due ON mail_outbox(next_attempt_at, id) WHERE state = '
 CREATE INDEX mail_outbox_registration ON mail_outbox(registration_id);
 CREATE INDEX mail_outbox_event ON mail_outbox(event_id, id);
 
--- A promotion mails a fresh private link (only hashes are kept, so the first one cannot be sent again) while the
--- link from the waitlist mail keeps working: a registration may hold a second link. "Send me my link again" replaces
--- both with one new link.
-ALTER TABLE registrations ADD COLUMN second_token_hash TEXT;
+-- Messages that carry a fresh private link while the registration's first one keeps working (a promotion, a
+-- reminder, an evaluation invitation, a confirmation sent again): only hashes are kept, so the first link cannot be
+-- sent again. "Send me my link again" removes them all and replaces the first one.
+CREATE TABLE registration_links (
+  registration_id  INTEGER NOT NULL REFERENCES registrations(id),
+  token_hash       TEXT NOT NULL,  -- SHA-256 of the link's secret
+  created_at       INTEGER NOT NULL
+);
+CREATE INDEX registration_links_registration ON registration_links(registration_id);
+
+-- An organiser's message to attendees: its subject and text, until it has been delivered.
+ALTER TABLE mail_outbox ADD COLUMN subject TEXT;
+ALTER TABLE mail_outbox ADD COLUMN body TEXT;
+
+-- Reminders before the start and evaluation invitations after the end are queued once per event, when due.
+ALTER TABLE events ADD COLUMN reminders_queued_at INTEGER;
+ALTER TABLE events ADD COLUMN evaluations_queued_at INTEGER;

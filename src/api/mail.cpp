@@ -217,10 +217,27 @@ bool mail_sender::round(std::chrono::steady_clock::time_point deadline) {
   return false;
 }
 
+void mail_sender::queue_scheduled() {
+  auto queued = std::make_shared<std::promise<void>>();
+  auto done = queued->get_future();
+  db_.queue_scheduled_mail(settings_.reminder_seconds, [queued](store::outcome<std::int64_t> r) {
+    if (!r.ok()) support::log_fault("error", "reminders and invitations not queued", r.error().detail);
+    queued->set_value();
+  });
+  done.wait();
+}
+
 void mail_sender::run() {
   using clock = std::chrono::steady_clock;
+  auto next_schedule = clock::now();
   while (true) {
     forget_pending();
+    if (clock::now() >= next_schedule) {
+      queue_scheduled();
+      next_schedule = clock::now() + std::chrono::seconds(std::max(1, settings_.schedule_every_seconds));
+      std::lock_guard lock(mutex_);
+      woken_ = true;  // what it queued is due now
+    }
     {
       std::unique_lock lock(mutex_);
       if (stopping_) break;
@@ -234,7 +251,9 @@ void mail_sender::run() {
           support::log_fault("error", "outbox not read", e.what());
         }
         lock.lock();
-        const auto seconds = next ? std::clamp<std::int64_t>(*next - domain::now(), 0, 60) : 60;
+        const auto until_schedule = std::max<std::int64_t>(
+            1, std::chrono::duration_cast<std::chrono::seconds>(next_schedule - clock::now()).count() + 1);
+        const auto seconds = next ? std::clamp<std::int64_t>(*next - domain::now(), 0, until_schedule) : until_schedule;
         if (seconds > 0)
           wake_.wait_for(lock, std::chrono::seconds(seconds), [this] { return woken_ || stopping_ || !forget_.empty(); });
         if (stopping_) break;

@@ -68,6 +68,8 @@ struct mail_settings {
   int retry_max_seconds = 3600;  // the longest delay between attempts
   int give_up_hours = 72;        // a message still undelivered this long after it was queued is marked failed
   int batch = 200;               // messages taken per round
+  std::int64_t reminder_seconds = 86400;  // reminders are queued this long before an event starts; 0: none
+  int schedule_every_seconds = 60;        // how often reminders and evaluation invitations are looked for
 };
 
 // What a queued message becomes: the message, or why there is none (dropped: nobody to write to any more).
@@ -101,6 +103,8 @@ private:
   // One round: true when it found something due.
   bool round(std::chrono::steady_clock::time_point deadline);
   store::mail_attempt attempt(const store::mail_item&);
+  // Queues the reminders and evaluation invitations that have fallen due (a write, waited for).
+  void queue_scheduled();
   void forget_pending();
 
   store::store& db_;

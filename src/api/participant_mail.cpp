@@ -107,4 +107,95 @@ std::optional<mail_message> link_mail(const domain::registration& registration, 
   return m;
 }
 
+namespace {
+std::string venue_of(const domain::event& e) {
+  if (!e.place) return {};
+  return e.place->name + (e.place->address.empty() ? "" : ", " + e.place->address);
+}
+}  // namespace
+
+std::optional<mail_message> reminder_mail(const domain::registration& registration, const domain::event& e,
+                                          const std::string& public_url, const std::string& manage_token) {
+  auto a = about_registration(registration, e, public_url, manage_token);
+  if (!a) return std::nullopt;
+  auto& m = a->m;
+  const auto where = venue_of(e);
+  if (a->swedish) {
+    m.subject = "Påminnelse: " + e.title + ", " + a->date;
+    m.text = "Hej " + a->name + "!\n\nVälkommen till " + e.title + ", " + a->date + "." +
+             (where.empty() ? "" : "\nPlats: " + where) + "\n\nDin biljettkod: " + a->ticket_code +
+             "\nDin biljett med QR-kod att visa i entrén: " + a->ticket +
+             "\n\nKan du inte komma? Avboka här, så får någon på väntelistan platsen (länken är personlig):\n" + a->link + "\n";
+  } else {
+    m.subject = "Reminder: " + e.title + ", " + a->date;
+    m.text = "Hello " + a->name + ",\n\nWelcome to " + e.title + ", " + a->date + "." +
+             (where.empty() ? "" : "\nVenue: " + where) + "\n\nYour ticket code: " + a->ticket_code +
+             "\nYour ticket with its QR code to show at the door: " + a->ticket +
+             "\n\nCannot come? Cancel here so that someone on the waitlist gets the place (the link is personal):\n" + a->link + "\n";
+  }
+  return m;
+}
+
+std::optional<mail_message> change_mail(const domain::registration& registration, const domain::event& e,
+                                        const std::string& public_url) {
+  auto a = about_registration(registration, e, public_url, "");
+  if (!a) return std::nullopt;
+  auto& m = a->m;
+  const auto where = venue_of(e);
+  const bool cancelled = e.status == domain::event_status::cancelled;
+  const std::string page = public_url + "/event.html?id=" + std::to_string(e.id);
+  if (a->swedish) {
+    m.subject = (cancelled ? "Inställt: " : "Ändrad tid eller plats: ") + e.title;
+    m.text = "Hej " + a->name + "!\n\n" +
+             (cancelled ? e.title + " den " + a->date + " är tyvärr inställt. Din anmälan gäller inte längre.\n"
+                        : e.title + " har fått ny tid eller plats.\n\nTid: " + a->date +
+                              (where.empty() ? std::string() : "\nPlats: " + where) +
+                              "\n\nDin anmälan och biljett gäller som förut.\n") +
+             "\nMer om evenemanget: " + page + "\n";
+  } else {
+    m.subject = (cancelled ? "Cancelled: " : "New time or place: ") + e.title;
+    m.text = "Hello " + a->name + ",\n\n" +
+             (cancelled ? "We are sorry: " + e.title + " on " + a->date + " is cancelled. Your registration no longer applies.\n"
+                        : e.title + " has a new time or place.\n\nTime: " + a->date +
+                              (where.empty() ? std::string() : "\nVenue: " + where) +
+                              "\n\nYour registration and ticket stay valid.\n") +
+             "\nAbout the event: " + page + "\n";
+  }
+  return m;
+}
+
+std::optional<mail_message> evaluation_mail(const domain::registration& registration, const domain::event& e,
+                                            const std::string& public_url, const std::string& manage_token) {
+  auto a = about_registration(registration, e, public_url, manage_token);
+  if (!a) return std::nullopt;
+  auto& m = a->m;
+  if (a->swedish) {
+    m.subject = "Vad tyckte du om " + e.title + "?";
+    m.text = "Hej " + a->name + "!\n\nTack för att du kom till " + e.title +
+             ". Berätta gärna vad du tyckte; det tar en minut och hjälper oss att göra nästa träff bättre:\n" + a->link +
+             "\n\nLänken är personlig. Dina svar redovisas bara sammanräknade.\n";
+  } else {
+    m.subject = "What did you think of " + e.title + "?";
+    m.text = "Hello " + a->name + ",\n\nThank you for coming to " + e.title +
+             ". Please tell us what you thought; it takes a minute and helps us make the next meeting better:\n" + a->link +
+             "\n\nThe link is personal. Your answers are only reported added up with everyone else's.\n";
+  }
+  return m;
+}
+
+std::optional<mail_message> organiser_mail(const domain::registration& registration, const domain::event& e,
+                                           const std::string& subject, const std::string& text) {
+  auto a = about_registration(registration, e, "", "");
+  if (!a) return std::nullopt;
+  auto& m = a->m;
+  m.subject = subject;
+  if (a->swedish)
+    m.text = "Hej " + a->name + "!\n\n" + text + "\n\n-- \nDu får det här mejlet för att du är anmäld till " + e.title + ", " +
+             a->date + ".\n";
+  else
+    m.text = "Hello " + a->name + ",\n\n" + text + "\n\n-- \nYou receive this e-mail because you are registered for " +
+             e.title + ", " + a->date + ".\n";
+  return m;
+}
+
 }  // namespace eventd::api

@@ -20,4 +20,16 @@ std::optional<mail_message> promotion_mail(const domain::registration&, const do
 std::optional<mail_message> link_mail(const domain::registration&, const domain::event&, const std::string& public_url,
                                       const std::string& manage_token);
 
+// A reminder before the start, with the ticket; nothing when there is no address to write to (erased).
+std::optional<mail_message> reminder_mail(const domain::registration&, const domain::event&, const std::string& public_url,
+                                          const std::string& manage_token);
+// The event's new time or place, or its cancellation (as the event now is).
+std::optional<mail_message> change_mail(const domain::registration&, const domain::event&, const std::string& public_url);
+// After the event, to an attendee: the evaluation's link.
+std::optional<mail_message> evaluation_mail(const domain::registration&, const domain::event&, const std::string& public_url,
+                                            const std::string& manage_token);
+// An organiser's message to attendees, framed by a greeting and the event in the participant's language.
+std::optional<mail_message> organiser_mail(const domain::registration&, const domain::event&, const std::string& subject,
+                                           const std::string& text);
+
 }  // namespace eventd::api

@@ -119,6 +119,27 @@ composed compose_queued(services& s, const store::mail_item& item) {
     out.message = promotion_mail(*r, *e, s.cfg.public_url, item.secret);
   } else if (item.kind == "link") {
     out.message = link_mail(*r, *e, s.cfg.public_url, item.secret);
+  } else if (item.kind == "reminder") {
+    if (r->status != domain::registration_status::confirmed || e->status != domain::event_status::published) {
+      out.why_not = "no longer confirmed, or the event is no longer on, when it was sent";
+      return out;
+    }
+    out.message = reminder_mail(*r, *e, s.cfg.public_url, item.secret);
+  } else if (item.kind == "event_changed" || item.kind == "event_cancelled") {
+    if (r->status == domain::registration_status::cancelled && item.kind == "event_changed") {
+      out.why_not = "cancelled before it was sent";
+      return out;
+    }
+    // Told as the event is now: a later change or the cancellation is in it already.
+    out.message = change_mail(*r, *e, s.cfg.public_url);
+  } else if (item.kind == "evaluation") {
+    out.message = evaluation_mail(*r, *e, s.cfg.public_url, item.secret);
+  } else if (item.kind == "message") {
+    if (r->status == domain::registration_status::cancelled) {
+      out.why_not = "cancelled before it was sent";
+      return out;
+    }
+    out.message = organiser_mail(*r, *e, item.subject, item.body);
   } else {
     out.why_not = "unknown kind of message";
     return out;

@@ -139,6 +139,7 @@ void add_system_routes(router&, services&);
 void add_account_routes(router&, services&);
 void add_event_routes(router&, services&);
 void add_registration_routes(router&, services&);
+void add_mail_routes(router&, services&);
 void add_checkin_routes(router&, services&);
 void add_report_routes(router&, services&);
 void add_static_files(router&, services&);

@@ -143,6 +143,7 @@ void add_all_routes(router& r, services& s) {
   add_account_routes(r, s);
   add_event_routes(r, s);
   add_registration_routes(r, s);
+  add_mail_routes(r, s);
   add_checkin_routes(r, s);
   add_report_routes(r, s);
   add_support_routes(r, s);

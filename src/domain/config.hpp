@@ -64,6 +64,10 @@ struct config {
   // The first retry of a message the mail server did not take comes after this many seconds; each further one
   // waits twice as long, up to an hour; after three days the message is marked failed.
   int mail_retry_seconds = 30;
+  // Participants are reminded this many hours before an event starts; 0: no reminders.
+  int mail_reminder_hours = 24;
+  // How often the sender looks for reminders and evaluation invitations that have fallen due. Tests lower it.
+  int mail_schedule_seconds = 60;
   // Reverse proxies (IPs or CIDRs) whose X-Forwarded-For is believed; empty: the socket's peer is the client.
   std::vector<std::string> trusted_proxies;
   // argon2id cost: "interactive" (default) or "moderate".

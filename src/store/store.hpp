@@ -200,7 +200,11 @@ struct mail_item {
   std::string secret;
   int attempts = 0;
   domain::time_point created_at = 0;
+  std::string subject, body;  // an organiser's message: its subject and text
 };
+
+// Whom organisers write to: every active registration, the confirmed, the waitlisted, or those checked in.
+enum class mail_audience { all, confirmed, waitlisted, checked_in };
 
 // What one delivery attempt came to. sent: the mail server (or the outbox folder) took it; retry: try again at
 // `next_attempt_at`; failed: it can never be delivered (the server refused it for good, or it was tried too long);
@@ -219,6 +223,8 @@ struct mail_record {
   std::string message_id;
   std::string kind;
   domain::id_t registration_id = 0;
+  std::optional<std::string> name, email;  // the registration's, while not erased
+  std::optional<std::string> subject;      // an organiser's message's
   std::string state;  // pending, sent, failed, dropped
   int attempts = 0;
   std::optional<std::string> last_error;
@@ -331,6 +337,18 @@ public:
   virtual void recover_link(domain::id_t event_id, std::string email, callback<bool>) = 0;
   // An event's messages, newest first.
   virtual std::vector<mail_record> event_mail(domain::id_t event_id) = 0;
+  // Queued once per event when due: a reminder to each confirmed registration of a published event that starts
+  // within `reminder_before` seconds (0: none), and an evaluation invitation to each attendee of an event that ended
+  // within the last week while its answers are open. Each carries a fresh private link. Answers how many were queued.
+  virtual void queue_scheduled_mail(domain::time_point reminder_before, callback<std::int64_t>) = 0;
+  // Organisers write to attendees: who the audience is now (active registrations whose data are not erased), and
+  // one message to each of them, queued in one transaction. Answers how many were queued.
+  virtual std::vector<domain::registration> audience_of(domain::id_t event_id, mail_audience) = 0;
+  virtual void queue_event_message(domain::id_t event_id, mail_audience, std::string subject, std::string text,
+                                   callback<std::int64_t>) = 0;
+  // The confirmation (or waitlist notice) again, with a fresh private link beside the old one. not_found: no such
+  // registration of the event; conflict: it is cancelled or its data were erased.
+  virtual void resend_confirmation(domain::id_t event_id, domain::id_t registration_id, callback<bool>) = 0;
 
   // Counselling (../shared/API.md, Counselling). A session's persons are rows of `persons` keyed by the normalised
   // address, as registrations' are; `sessions` come as domain::normalise_support leaves them and validated. Each

@@ -2,12 +2,12 @@
 // is down while people register gets every message once it returns; a kill -9 between the commit and the delivery
 // loses nothing and doubles nothing; an erased person's pending message never goes; "send me my link again" answers
 // the same for a stranger, and its mail carries a fresh link that replaces the old one.
-import { test } from 'node:test';
+import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, client, signIn } from '../support/server.mjs';
-import { createEvent, registrationBody, assertProblem } from '../support/fixtures.mjs';
+import { createEvent, registrationBody, assertProblem, register, hoursFromNow, ongoingEventBody } from '../support/fixtures.mjs';
 import { smtpSink, freePort, until } from '../support/smtp.mjs';
 
 const fast = { mail_retry_seconds: 1 };
@@ -122,6 +122,10 @@ test('an erased person\'s pending message is never sent', async () => {
     assert.ok(await until(() => /smtp delivery failed/.test(server.stderr)));
     const erase = await api('POST', `/api/v1/my/registrations/${gone.body.manage_token}/erase`, {});
     assert.equal(erase.status, 200, erase.text);
+    // A round already under way may have composed the message before the erasure: wait until one has begun since.
+    const tries = () => (server.stderr.match(/smtp delivery failed/g) || []).length;
+    const seen = tries();
+    assert.ok(await until(() => tries() >= seen + 2, 20000));
     sink = await smtpSink({ port });
     assert.ok(await until(() => sink.messages.length >= 1, 20000));
     await new Promise((r) => setTimeout(r, 2500));
@@ -224,4 +228,135 @@ test('a promotion mails a working fresh link, and the waitlist mail\'s link keep
     await server.stop();
     server.cleanup();
   }
+});
+
+describe('what participants are told, and what organisers see', { timeout: 120000 }, () => {
+  let server, api, token;
+  const mails = () => emlFiles(server.dir);
+  const to = (addr) => mails().filter((t) => headerOf(t, 'To') === addr);
+  const subjectsTo = (addr) => to(addr).map((t) => headerOf(t, 'Subject'));
+
+  before(async () => {
+    server = await startServer({ config: { ...fast, mail_schedule_seconds: 1, mail_reminder_hours: 24 } });
+    api = client(server.url);
+    token = await signIn(server.url);
+  });
+  after(async () => {
+    await server.stop();
+    server.cleanup();
+  });
+
+  test('a reminder goes once to each confirmed participant within a day of the start, with a working link', async () => {
+    const soon = await createEvent(api, token, { capacity: 1, starts_at: hoursFromNow(5), ends_at: hoursFromNow(7) });
+    const later = await createEvent(api, token, { starts_at: hoursFromNow(72), ends_at: hoursFromNow(74) });
+    const a = await register(api, soon.id, { email: 'remind.a@outbox-test.example.org', language: 'en' });
+    const b = await register(api, soon.id, { email: 'remind.b@outbox-test.example.org', language: 'en' });
+    const c = await register(api, later.id, { email: 'remind.c@outbox-test.example.org', language: 'en' });
+    assert.equal(b.status, 'waitlisted');
+    assert.ok(await until(() => subjectsTo('remind.a@outbox-test.example.org').some((s) => /^Reminder:/.test(s))));
+    await new Promise((r) => setTimeout(r, 2500));  // several schedule rounds: no second reminder
+    assert.equal(subjectsTo('remind.a@outbox-test.example.org').filter((s) => /^Reminder:/.test(s)).length, 1);
+    assert.ok(!subjectsTo('remind.b@outbox-test.example.org').some((s) => /^Reminder:/.test(s)), 'the waitlisted have no place to be reminded of');
+    assert.ok(!subjectsTo('remind.c@outbox-test.example.org').some((s) => /^Reminder:/.test(s)), 'three days ahead: not yet');
+    const reminder = to('remind.a@outbox-test.example.org').find((t) => /^Subject: Reminder:/m.test(t));
+    const link = linkIn(reminder);
+    assert.ok(link && link !== a.manage_token);
+    assert.equal((await api('GET', `/api/v1/my/registrations/${link}`)).status, 200);
+    assert.equal((await api('GET', `/api/v1/my/registrations/${a.manage_token}`)).status, 200, 'the first link keeps working');
+    assert.ok(c.manage_token);
+  });
+
+  test('a new time tells everyone registered; a cancellation too; a draft tells nobody', async () => {
+    const ev = await createEvent(api, token, { capacity: 1 });
+    const a = await register(api, ev.id, { email: 'change.a@outbox-test.example.org', language: 'sv' });
+    await register(api, ev.id, { email: 'change.b@outbox-test.example.org', language: 'en' });
+    const gone = await register(api, ev.id, { email: 'change.c@outbox-test.example.org', language: 'en' });
+    assert.equal((await api('DELETE', `/api/v1/my/registrations/${gone.manage_token}`)).status, 200);
+    const moved = await api('PATCH', `/api/v1/events/${ev.id}`, { starts_at: hoursFromNow(200), ends_at: hoursFromNow(202) }, { token });
+    assert.equal(moved.status, 200, moved.text);
+    assert.ok(await until(() => subjectsTo('change.b@outbox-test.example.org').some((s) => /^New time or place:/.test(s))));
+    assert.ok(await until(() => to('change.a@outbox-test.example.org').some((t) => /ny tid eller plats/.test(t))), 'in Swedish for a Swedish speaker');
+    const renamed = await api('PATCH', `/api/v1/events/${ev.id}`, { title: 'Only the title changed' }, { token });
+    assert.equal(renamed.status, 200, renamed.text);
+    assert.equal((await api('POST', `/api/v1/events/${ev.id}/cancel`, {}, { token })).status, 200);
+    assert.ok(await until(() => subjectsTo('change.b@outbox-test.example.org').some((s) => /^Cancelled:/.test(s))));
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual(subjectsTo('change.b@outbox-test.example.org').map((s) => s.split(':')[0]).sort(),
+      ['Cancelled', 'New time or place', 'You are on the waitlist'], 'a title change alone sends nothing');
+    assert.equal(subjectsTo('change.c@outbox-test.example.org').length, 1, 'who cancelled hears nothing more');
+    assert.ok(a.ticket_code);
+
+    const draft = await createEvent(api, token, { status: 'draft' });
+    const beforeCount = mails().length;
+    assert.equal((await api('PATCH', `/api/v1/events/${draft.id}`, { starts_at: hoursFromNow(300), ends_at: hoursFromNow(301) }, { token })).status, 200);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(mails().length, beforeCount);
+  });
+
+  test('after the event each attendee is invited to evaluate it once, through a link that opens the evaluation', async () => {
+    const ev = await createEvent(api, token, ongoingEventBody());
+    const came = await register(api, ev.id, { email: 'eval.came@outbox-test.example.org', language: 'en' });
+    await register(api, ev.id, { email: 'eval.away@outbox-test.example.org', language: 'en' });
+    const checkin = await api('POST', `/api/v1/events/${ev.id}/checkins`, { ticket_code: came.ticket_code }, { token });
+    assert.equal(checkin.status, 201, checkin.text);
+    const past = await api('PATCH', `/api/v1/events/${ev.id}`, {
+      starts_at: hoursFromNow(-5), ends_at: hoursFromNow(-3), registration_closes_at: hoursFromNow(-6) }, { token });
+    assert.equal(past.status, 200, past.text);
+    const invited = () => subjectsTo('eval.came@outbox-test.example.org').filter((s) => /^What did you think/.test(s));
+    assert.ok(await until(() => invited().length === 1));
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(invited().length, 1, 'once');
+    assert.ok(!subjectsTo('eval.away@outbox-test.example.org').some((s) => /^What did you think/.test(s)), 'only those who came');
+    const link = linkIn(to('eval.came@outbox-test.example.org').find((t) => /What did you think/.test(t)));
+    const answer = await api('PUT', `/api/v1/my/registrations/${link}/evaluation`,
+      { usefulness: 5, knowledge_before: 2, knowledge_after: 4, plans_tn: 'yes' });
+    assert.ok([200, 201].includes(answer.status), answer.text);
+  });
+
+  test('organisers write to attendees with a preview, resend a confirmation, and see the mail log', async () => {
+    const ev = await createEvent(api, token, { capacity: 2 });
+    const people = [];
+    for (const [i, language] of [[0, 'sv'], [1, 'en'], [2, 'en']].values())
+      people.push(await register(api, ev.id, { email: `msg${i}@outbox-test.example.org`, language }));
+    const path = `/api/v1/events/${ev.id}/messages`;
+    const text = 'Bring your own cup, please.\n\nSee you there.';
+    const preview = await api('POST', path, { audience: 'confirmed', subject: 'Practical details', text, preview: true }, { token });
+    assert.equal(preview.status, 200, preview.text);
+    assert.equal(preview.body.recipients, 2);
+    assert.equal(preview.body.sample.to, 'msg0@outbox-test.example.org');
+    assert.match(preview.body.sample.text, /^Hej /, 'the first recipient speaks Swedish');
+    assert.ok(preview.body.sample.text.includes(text));
+    assert.equal(mails().filter((t) => /Practical details/.test(t)).length, 0, 'a preview sends nothing');
+
+    const sent = await api('POST', path, { audience: 'waitlisted', subject: 'Still waiting', text: 'A place may open.' }, { token });
+    assert.equal(sent.status, 202, sent.text);
+    assert.equal(sent.body.queued, 1);
+    assert.ok(await until(() => subjectsTo('msg2@outbox-test.example.org').includes('Still waiting')));
+    assert.ok(!subjectsTo('msg1@outbox-test.example.org').includes('Still waiting'));
+
+    for (const [body, field] of [[{ audience: 'everyone', subject: 'x', text: 'y' }, 'audience'],
+      [{ audience: 'all', subject: '', text: 'y' }, 'subject'], [{ audience: 'all', subject: 'x', text: '' }, 'text'],
+      [{ audience: 'all', subject: 'x'.repeat(201), text: 'y' }, 'subject'], [{ audience: 'all', subject: 'a\nb', text: 'y' }, 'subject']])
+      assertProblem(await api('POST', path, body, { token }), 422, [field]);
+    assert.equal((await api('POST', path, { audience: 'all', subject: 'x', text: 'y' })).status, 401);
+
+    const resend = await api('POST', `/api/v1/events/${ev.id}/registrations/${people[1].id}/resend`, {}, { token });
+    assert.equal(resend.status, 202, resend.text);
+    assert.ok(await until(() => subjectsTo('msg1@outbox-test.example.org').filter((s) => /^Your place:/.test(s)).length === 2));
+    assert.equal((await api('GET', `/api/v1/my/registrations/${people[1].manage_token}`)).status, 200, 'the first link keeps working');
+    assert.equal((await api('POST', `/api/v1/events/${ev.id}/registrations/999999/resend`, {}, { token })).status, 404);
+    assert.equal((await api('DELETE', `/api/v1/my/registrations/${people[0].manage_token}`)).status, 200);
+    assert.equal((await api('POST', `/api/v1/events/${ev.id}/registrations/${people[0].id}/resend`, {}, { token })).status, 409);
+
+    const log = await api('GET', `/api/v1/events/${ev.id}/mail`, undefined, { token });
+    assert.equal(log.status, 200, log.text);
+    assert.ok(await until(() => true));
+    const kinds = log.body.items.map((m) => m.kind);
+    assert.ok(kinds.includes('message') && kinds.includes('confirmation') && kinds.includes('waitlisted'), kinds.join());
+    const message = log.body.items.find((m) => m.kind === 'message');
+    assert.equal(message.email, 'msg2@outbox-test.example.org');
+    assert.equal(message.subject, 'Still waiting');
+    assert.equal(log.body.counts.sent + log.body.counts.pending + log.body.counts.failed + log.body.counts.dropped, log.body.items.length);
+    assert.equal((await api('GET', `/api/v1/events/${ev.id}/mail`)).status, 401);
+  });
 });

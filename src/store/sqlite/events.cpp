@@ -63,7 +63,9 @@ void sqlite_store::update_event(id_t id, domain::event_patch patch, domain::vers
         if (q.exec() == 0) fail(errc::conflict, "the event changed while it was being saved; try again");
         noted(change::kind::event_saved, 0, id);
         promote(c, id);
-        return *event_by_id(c, id);
+        auto saved = *event_by_id(c, id);
+        tell_of_change(c, *stored, saved);
+        return saved;
       },
       std::move(cb));
 }
@@ -71,6 +73,7 @@ void sqlite_store::update_event(id_t id, domain::event_patch patch, domain::vers
 void sqlite_store::cancel_event(id_t id, callback<domain::event> cb) {
   write<domain::event>(
       [this, id](connection& c) {
+        const auto before = event_by_id(c, id);
         auto& q = c.prepare(
             "UPDATE events SET status = 'cancelled', updated_at = :now, version = version + 1 "
             "WHERE id = :id AND status <> 'cancelled'");
@@ -81,7 +84,9 @@ void sqlite_store::cancel_event(id_t id, callback<domain::event> cb) {
           fail(errc::conflict, "the event is already cancelled", {{"reason", "cancelled"}});
         }
         noted(change::kind::event_saved, 0, id);
-        return *event_by_id(c, id);
+        auto cancelled = *event_by_id(c, id);
+        tell_of_change(c, *before, cancelled);
+        return cancelled;
       },
       std::move(cb));
 }

@@ -3,7 +3,10 @@
 #include "store/sqlite/sqlite_store.hpp"
 
 #include "auth/crypto.hpp"
+#include "domain/evaluation_rules.hpp"
 #include "domain/time.hpp"
+
+#include <map>
 
 namespace eventd::store::sqlite {
 
@@ -24,13 +27,14 @@ std::string message_host(const std::string& public_url) {
   return host.empty() ? "eventd.invalid" : host;
 }
 
-void sqlite_store::queue_mail(connection& c, const char* kind, id_t registration_id, id_t event_id, const std::string& secret) {
+void sqlite_store::queue_mail(connection& c, const char* kind, id_t registration_id, id_t event_id, const std::string& secret,
+                              const std::string& subject, const std::string& body) {
   if (cfg_.mail == "off") return;
   // Random, so a message is recognisably the same on every attempt and unique across installations.
   const auto message_id = std::string(kind) + "." + std::to_string(registration_id) + "." + auth::random_token(12) + "@" + mail_host_;
   static constexpr sql_text insert{
-      "INSERT INTO mail_outbox(message_id, kind, registration_id, event_id, secret, next_attempt_at, created_at) "
-      "VALUES (?,?,?,?,?,?,?)"};
+      "INSERT INTO mail_outbox(message_id, kind, registration_id, event_id, secret, next_attempt_at, created_at, subject, body) "
+      "VALUES (?,?,?,?,?,?,?,?,?)"};
   const auto now = static_cast<std::int64_t>(domain::now());
   auto& q = c.prepare(insert.c_str());
   q.bind(insert.param("message_id"), message_id);
@@ -40,23 +44,182 @@ void sqlite_store::queue_mail(connection& c, const char* kind, id_t registration
   if (secret.empty()) q.bind(insert.param("secret")); else q.bind(insert.param("secret"), secret);
   q.bind(insert.param("next_attempt_at"), now);
   q.bind(insert.param("created_at"), now);
+  if (subject.empty()) q.bind(insert.param("subject")); else q.bind(insert.param("subject"), subject);
+  if (body.empty()) q.bind(insert.param("body")); else q.bind(insert.param("body"), body);
   q.exec();
+}
+
+namespace {
+// Which registrations of an event (r, with their check-ins c) an audience is; erased ones never are.
+const char* audience_condition(mail_audience a) {
+  switch (a) {
+    case mail_audience::all: return "r.status IN ('confirmed', 'waitlisted')";
+    case mail_audience::confirmed: return "r.status = 'confirmed'";
+    case mail_audience::waitlisted: return "r.status = 'waitlisted'";
+    case mail_audience::checked_in: return "c.registration_id IS NOT NULL AND r.status <> 'cancelled'";
+  }
+  return "0";
+}
+constexpr mail_audience audiences[] = {mail_audience::all, mail_audience::confirmed, mail_audience::waitlisted,
+                                       mail_audience::checked_in};
+// "SELECT <columns> ... WHERE <the audience>", made once per audience and kept (statements are cached by the
+// address of their text).
+const char* audience_sql(mail_audience a, bool whole_rows) {
+  static const auto texts = [] {
+    std::map<std::pair<mail_audience, bool>, std::string> out;
+    for (const auto who : audiences)
+      for (const bool rows : {false, true})
+        out[{who, rows}] = std::string("SELECT ") + (rows ? REGISTRATION_COLUMNS : "r.id") +
+                           " FROM registrations r LEFT JOIN checkins c ON c.registration_id = r.id "
+                           "WHERE r.event_id = ? AND r.erased = 0 AND (" + audience_condition(who) + ") ORDER BY r.id";
+    return out;
+  }();
+  return texts.at({a, whole_rows}).c_str();
+}
+}  // namespace
+
+std::int64_t sqlite_store::queue_for(connection& c, const char* kind, id_t event_id, mail_audience who, bool with_link,
+                                     const std::string& subject, const std::string& body) {
+  if (cfg_.mail == "off") return 0;
+  std::vector<id_t> ids;
+  auto& q = c.prepare(audience_sql(who, false));
+  q.bind(1, event_id);
+  while (q.executeStep()) ids.push_back(q.getColumn(0).getInt64());
+  q.reset();
+  for (const auto id : ids) queue_mail(c, kind, id, event_id, with_link ? new_link(c, id, true) : std::string(), subject, body);
+  if (!ids.empty()) noted(change::kind::mail_queued, 0, event_id);
+  return static_cast<std::int64_t>(ids.size());
+}
+
+void sqlite_store::tell_of_change(connection& c, const domain::event& before, const domain::event& after) {
+  if (before.status != domain::event_status::published) return;  // a draft has nobody registered to tell
+  if (after.status == domain::event_status::cancelled) {
+    queue_for(c, "event_cancelled", after.id, mail_audience::all, false);
+    return;
+  }
+  const auto where = [](const domain::event& e) {
+    return e.place ? e.place->name + "\n" + e.place->address : std::string();
+  };
+  const bool moved = before.starts_at != after.starts_at || before.ends_at != after.ends_at;
+  if (!moved && where(before) == where(after)) return;
+  queue_for(c, "event_changed", after.id, mail_audience::all, false);
+  if (before.starts_at != after.starts_at) {
+    // A new start: the reminder goes again before it.
+    auto& q = c.prepare("UPDATE events SET reminders_queued_at = NULL WHERE id = ?");
+    q.bind(1, after.id);
+    q.exec();
+  }
+}
+
+void sqlite_store::queue_scheduled_mail(domain::time_point reminder_before, callback<std::int64_t> cb) {
+  write<std::int64_t>(
+      [this, reminder_before](connection& c) {
+        const auto now = static_cast<std::int64_t>(domain::now());
+        std::int64_t queued = 0;
+        std::vector<id_t> events;
+        if (reminder_before > 0) {
+          auto& q = c.prepare(
+              "SELECT id FROM events WHERE status = 'published' AND reminders_queued_at IS NULL "
+              "AND starts_at > :now AND starts_at <= :until");
+          q.bind(":now", now);
+          q.bind(":until", now + static_cast<std::int64_t>(reminder_before));
+          while (q.executeStep()) events.push_back(q.getColumn(0).getInt64());
+          q.reset();
+          for (const auto id : events) {
+            queued += queue_for(c, "reminder", id, mail_audience::confirmed, true);
+            auto& u = c.prepare("UPDATE events SET reminders_queued_at = ? WHERE id = ?");
+            u.bind(1, now);
+            u.bind(2, id);
+            u.exec();
+          }
+        }
+        events.clear();
+        // Ended within the last week and still open for answers (domain::evaluation_closes_at).
+        auto& q = c.prepare(
+            "SELECT id, ends_at, evaluation_closes_at FROM events WHERE status = 'published' "
+            "AND evaluations_queued_at IS NULL AND ends_at <= :now AND ends_at > :week_ago");
+        q.bind(":now", now);
+        q.bind(":week_ago", now - 7 * 86400);
+        while (q.executeStep()) {
+          domain::event e;
+          e.ends_at = q.getColumn(1).getInt64();
+          if (!q.getColumn(2).isNull()) e.evaluation_closes_at = q.getColumn(2).getInt64();
+          if (now < domain::evaluation_closes_at(e)) events.push_back(q.getColumn(0).getInt64());
+        }
+        q.reset();
+        for (const auto id : events) {
+          queued += queue_for(c, "evaluation", id, mail_audience::checked_in, true);
+          auto& u = c.prepare("UPDATE events SET evaluations_queued_at = ? WHERE id = ?");
+          u.bind(1, now);
+          u.bind(2, id);
+          u.exec();
+        }
+        return queued;
+      },
+      std::move(cb));
+}
+
+std::vector<domain::registration> sqlite_store::audience_of(id_t event_id, mail_audience who) {
+  auto c = borrow();
+  auto& q = c->prepare(audience_sql(who, true));
+  q.bind(1, event_id);
+  std::vector<domain::registration> out;
+  while (q.executeStep()) out.push_back(read_registration(q));
+  q.reset();
+  return out;
+}
+
+void sqlite_store::queue_event_message(id_t event_id, mail_audience who, std::string subject, std::string text,
+                                       callback<std::int64_t> cb) {
+  write<std::int64_t>(
+      [this, event_id, who, subject = std::move(subject), text = std::move(text)](connection& c) {
+        if (!event_by_id(c, event_id)) fail(errc::not_found, "no such event");
+        return queue_for(c, "message", event_id, who, false, subject, text);
+      },
+      std::move(cb));
+}
+
+void sqlite_store::resend_confirmation(id_t event_id, id_t registration_id, callback<bool> cb) {
+  write<bool>(
+      [this, event_id, registration_id](connection& c) {
+        auto r = registration_by_id(c, registration_id);
+        if (!r || r->event_id != event_id) fail(errc::not_found, "no such registration for this event");
+        if (r->erased) fail(errc::conflict, "this registration's personal data have been erased", {{"reason", "erased"}});
+        if (r->status == domain::registration_status::cancelled)
+          fail(errc::conflict, "the registration is cancelled", {{"reason", "cancelled"}});
+        queue_mail(c, r->status == domain::registration_status::confirmed ? "confirmation" : "waitlisted", r->id, event_id,
+                   new_link(c, r->id, true));
+        noted(change::kind::mail_queued, r->id, event_id);
+        return true;
+      },
+      std::move(cb));
 }
 
 std::string sqlite_store::new_link(connection& c, id_t registration_id, bool keep_old) {
   const auto secret = auth::random_token(32);
-  auto& q = c.prepare(keep_old ? "UPDATE registrations SET second_token_hash = ? WHERE id = ?"
-                               : "UPDATE registrations SET manage_token_hash = ?, second_token_hash = NULL WHERE id = ?");
-  q.bind(1, auth::sha256_hex(secret));
-  q.bind(2, registration_id);
-  q.exec();
+  const auto hash = auth::sha256_hex(secret);
+  if (keep_old) {
+    auto& q = c.prepare("INSERT INTO registration_links(registration_id, token_hash, created_at) VALUES (?, ?, ?)");
+    q.bind(1, registration_id);
+    q.bind(2, hash);
+    q.bind(3, static_cast<std::int64_t>(domain::now()));
+    q.exec();
+  } else {
+    auto& gone = c.prepare("DELETE FROM registration_links WHERE registration_id = ?");
+    gone.bind(1, registration_id);
+    gone.exec();
+    auto& q = c.prepare("UPDATE registrations SET manage_token_hash = ? WHERE id = ?");
+    q.bind(1, hash);
+    q.bind(2, registration_id);
+    q.exec();
+  }
   return std::to_string(registration_id) + "-" + secret;
 }
 
 std::vector<mail_item> sqlite_store::due_mail(domain::time_point now, int limit) {
   auto c = borrow();
   static constexpr sql_text sql{
-      "SELECT id, message_id, kind, registration_id, event_id, secret, attempts, created_at FROM mail_outbox "
+      "SELECT id, message_id, kind, registration_id, event_id, secret, attempts, created_at, subject, body FROM mail_outbox "
       "WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?"};
   auto& q = c->prepare(sql.c_str());
   q.bind(1, static_cast<std::int64_t>(now));
@@ -72,6 +235,8 @@ std::vector<mail_item> sqlite_store::due_mail(domain::time_point now, int limit)
     m.secret = opt_text(q.getColumn(sql["secret"])).value_or("");
     m.attempts = q.getColumn(sql["attempts"]).getInt();
     m.created_at = q.getColumn(sql["created_at"]).getInt64();
+    m.subject = opt_text(q.getColumn(sql["subject"])).value_or("");
+    m.body = opt_text(q.getColumn(sql["body"])).value_or("");
     out.push_back(std::move(m));
   }
   q.reset();
@@ -107,7 +272,7 @@ void sqlite_store::record_mail_attempts(std::vector<mail_attempt> attempts, call
           }
           // Delivered or never deliverable: the link it carried goes.
           auto& q = c.prepare(
-              "UPDATE mail_outbox SET state = :state, attempts = attempts + 1, secret = NULL, last_error = :error, "
+              "UPDATE mail_outbox SET state = :state, attempts = attempts + 1, secret = NULL, body = NULL, last_error = :error, "
               "sent_at = :sent_at WHERE id = :id AND state = 'pending'");
           q.bind(":state", a.what == o::sent ? "sent" : a.what == o::failed ? "failed" : "dropped");
           if (a.error.empty()) q.bind(":error"); else q.bind(":error", a.error);
@@ -153,8 +318,9 @@ void sqlite_store::recover_link(id_t event_id, std::string email, callback<bool>
 std::vector<mail_record> sqlite_store::event_mail(id_t event_id) {
   auto c = borrow();
   static constexpr sql_text sql{
-      "SELECT id, message_id, kind, registration_id, state, attempts, last_error, created_at, sent_at FROM mail_outbox "
-      "WHERE event_id = ? ORDER BY id DESC"};
+      "SELECT m.id, m.message_id, m.kind, m.registration_id, m.state, m.attempts, m.last_error, m.created_at, m.sent_at, "
+      "m.subject, r.name, r.email FROM mail_outbox m LEFT JOIN registrations r ON r.id = m.registration_id "
+      "WHERE m.event_id = ? ORDER BY m.id DESC"};
   auto& q = c->prepare(sql.c_str());
   q.bind(1, event_id);
   std::vector<mail_record> out;
@@ -169,6 +335,9 @@ std::vector<mail_record> sqlite_store::event_mail(id_t event_id) {
     m.last_error = opt_text(q.getColumn(sql["last_error"]));
     m.created_at = q.getColumn(sql["created_at"]).getInt64();
     if (auto at = opt_int(q.getColumn(sql["sent_at"]))) m.sent_at = *at;
+    m.subject = opt_text(q.getColumn(sql["subject"]));
+    m.name = opt_text(q.getColumn(sql["name"]));
+    m.email = opt_text(q.getColumn(sql["email"]));
     out.push_back(std::move(m));
   }
   q.reset();

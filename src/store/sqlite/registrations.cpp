@@ -421,6 +421,10 @@ void sqlite_store::erase_personal_data(connection& c, id_t registration_id, id_t
   auto& a = c.prepare("UPDATE scans SET response = '' WHERE registration_id = ? AND response <> ''");
   a.bind(1, registration_id);
   a.exec();
+  // Further links sent by mail stop working (the first one still shows the erased registration).
+  auto& l = c.prepare("DELETE FROM registration_links WHERE registration_id = ?");
+  l.bind(1, registration_id);
+  l.exec();
   // Messages not yet sent to the person are not sent; the link one would carry goes.
   auto& m = c.prepare("UPDATE mail_outbox SET state = 'dropped', secret = NULL WHERE registration_id = ? AND state = 'pending'");
   m.bind(1, registration_id);

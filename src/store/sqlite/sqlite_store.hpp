@@ -98,6 +98,11 @@ public:
   void record_mail_attempts(std::vector<mail_attempt>, callback<bool>) override;
   void recover_link(id_t event_id, std::string email, callback<bool>) override;
   std::vector<mail_record> event_mail(id_t event_id) override;
+  void queue_scheduled_mail(domain::time_point reminder_before, callback<std::int64_t>) override;
+  std::vector<domain::registration> audience_of(id_t event_id, mail_audience) override;
+  void queue_event_message(id_t event_id, mail_audience, std::string subject, std::string text,
+                           callback<std::int64_t>) override;
+  void resend_confirmation(id_t event_id, id_t registration_id, callback<bool>) override;
 
 private:
   // registrations.cpp; on the writer thread, inside a job.
@@ -109,8 +114,15 @@ private:
     changes_in_job_.push_back(change{what, registration_id, nullptr, event_id});
   }
   static void release_person(connection& c, id_t person_id);
-  // mail.cpp; on the writer thread. Adds a message to the outbox, due now.
-  void queue_mail(connection& c, const char* kind, id_t registration_id, id_t event_id, const std::string& secret);
+  // mail.cpp; on the writer thread. Adds a message to the outbox, due now (an organiser's has a subject and text).
+  void queue_mail(connection& c, const char* kind, id_t registration_id, id_t event_id, const std::string& secret,
+                  const std::string& subject = {}, const std::string& body = {});
+  // The same message to each registration of the audience (never an erased one); with_link: each carries a fresh
+  // private link. Answers how many.
+  std::int64_t queue_for(connection& c, const char* kind, id_t event_id, mail_audience who, bool with_link,
+                         const std::string& subject = {}, const std::string& body = {});
+  // After an organiser's change: the registered are told of a new time or place, or of the cancellation.
+  void tell_of_change(connection& c, const domain::event& before, const domain::event& after);
   // Gives the registration a fresh private link and answers its token. keep_old: the link it had keeps working
   // beside it (a promotion); else the new one is the only one (link recovery).
   static std::string new_link(connection& c, id_t registration_id, bool keep_old);
