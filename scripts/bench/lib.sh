@@ -42,7 +42,7 @@ start_server() {
     > "$WORK/$name/stdout" 2> "$WORK/$name/stderr" &
   SERVER_PID=$!
   for _ in $(seq 1 100); do
-    BASE_URL=$(sed -n 's/^listening on //p' "$WORK/$name/stdout")
+    BASE_URL=$(sed -n 's/^listening on //p' "$WORK/$name/stdout" 2>/dev/null || true)
     [ -n "$BASE_URL" ] && break
     sleep 0.1
   done

@@ -14,6 +14,8 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <ctime>
 #include <filesystem>
@@ -154,13 +156,13 @@ void mail_sender::forget_pending() {
   if (!ids.empty()) transport_.forget(ids);
 }
 
-store::mail_attempt mail_sender::attempt(const store::mail_item& item) {
+store::mail_attempt mail_sender::attempt(const store::mail_item& item, round_events& events) {
   using o = store::mail_attempt::outcome;
   store::mail_attempt a;
   a.id = item.id;
   composed c;
   try {
-    c = compose_(item);
+    c = compose_(item, events);
   } catch (const std::exception& e) {
     c.why_not = std::string("not composed: ") + e.what();
   }
@@ -198,9 +200,10 @@ bool mail_sender::round(std::chrono::steady_clock::time_point deadline) {
   if (due.empty()) return false;
   std::vector<store::mail_attempt> attempts;
   attempts.reserve(due.size());
+  round_events events;
   for (const auto& item : due) {
     if (std::chrono::steady_clock::now() > deadline) break;  // stopping: the rest waits for the next start
-    attempts.push_back(attempt(item));
+    attempts.push_back(attempt(item, events));
   }
   if (attempts.empty()) return false;
   // One write for the round, waited for: the next round must not take these messages again.
@@ -229,6 +232,9 @@ void mail_sender::queue_scheduled() {
 
 void mail_sender::run() {
   using clock = std::chrono::steady_clock;
+  // Mail can wait a moment; answers to requests cannot: under load the sender yields the processor to them and
+  // catches up afterwards (the messages are safe in the outbox meanwhile).
+  if (settings_.niceness > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), settings_.niceness);
   auto next_schedule = clock::now();
   while (true) {
     forget_pending();

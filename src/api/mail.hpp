@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -70,6 +71,7 @@ struct mail_settings {
   int batch = 200;               // messages taken per round
   std::int64_t reminder_seconds = 86400;  // reminders are queued this long before an event starts; 0: none
   int schedule_every_seconds = 60;        // how often reminders and evaluation invitations are looked for
+  int niceness = 10;                      // the sender thread's: below the threads that answer requests
 };
 
 // What a queued message becomes: the message, or why there is none (dropped: nobody to write to any more).
@@ -77,7 +79,10 @@ struct composed {
   std::optional<mail_message> message;
   std::string why_not;
 };
-using mail_composer = std::function<composed(const store::mail_item&)>;
+// The events read during one round of the sender, so a round of messages about one event reads it once; a new
+// round starts empty (an event changed since is read afresh).
+using round_events = std::map<domain::id_t, std::optional<domain::event>>;
+using mail_composer = std::function<composed(const store::mail_item&, round_events&)>;
 
 // The sender: one thread that takes what is due from the outbox, composes it, delivers it and records the attempts
 // in one write per round. Woken by the commits that queue mail, and by the clock for retries.
@@ -102,7 +107,7 @@ private:
   void run();
   // One round: true when it found something due.
   bool round(std::chrono::steady_clock::time_point deadline);
-  store::mail_attempt attempt(const store::mail_item&);
+  store::mail_attempt attempt(const store::mail_item&, round_events&);
   // Queues the reminders and evaluation invitations that have fallen due (a write, waited for).
   void queue_scheduled();
   void forget_pending();

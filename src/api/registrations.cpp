@@ -87,14 +87,16 @@ std::optional<link_write> begin_link_write(services& s, const request& req, cons
   return link_write{std::move(*body), std::move(token), std::move(*reg)};
 }
 
-composed compose_queued(services& s, const store::mail_item& item) {
+composed compose_queued(services& s, const store::mail_item& item, round_events& events) {
   composed out;
   auto r = s.db.get_registration(item.registration_id);
   if (!r || r->erased || r->person.email.empty()) {
     out.why_not = "nobody to write to: the registration's data were erased";
     return out;
   }
-  auto e = s.db.get_event(item.event_id);
+  auto known = events.find(item.event_id);
+  if (known == events.end()) known = events.emplace(item.event_id, s.db.get_event(item.event_id)).first;
+  const auto& e = known->second;
   if (!e) {
     out.why_not = "the event is gone";
     return out;

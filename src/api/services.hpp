@@ -165,7 +165,7 @@ std::vector<std::string> registration_csv_row(const domain::registration&);
 void mail_after_commit(services&, const std::vector<store::change>&);
 // A message waiting in the outbox as it is sent now (on the sender's thread): read from the registration and the
 // event as they are, in the participant's language; none (and why) when there is nobody to write to.
-composed compose_queued(services&, const store::mail_item&);
+composed compose_queued(services&, const store::mail_item&, round_events&);
 // Whether a path segment can be a manage token at all (a cheap check before any lookup), and the 404 for one that
 // names no registration: the same for every /my/registrations route.
 bool plausible_token(const std::string&);

@@ -180,8 +180,8 @@ int run(int argc, char** argv) {
         ms.retry_seconds = cfg.mail_retry_seconds;
         ms.reminder_seconds = static_cast<std::int64_t>(cfg.mail_reminder_hours) * 3600;
         ms.schedule_every_seconds = cfg.mail_schedule_seconds;
-        mail = std::make_unique<api::mail_sender>(*db, ms, [&services](const store::mail_item& item) {
-          return api::compose_queued(services, item);
+        mail = std::make_unique<api::mail_sender>(*db, ms, [&services](const store::mail_item& item, api::round_events& events) {
+          return api::compose_queued(services, item, events);
         });
       }
       services.mail = mail.get();
