@@ -1,6 +1,6 @@
 // One event for the organisers: facts, counts, links (public page, door app, calendar file), publish and cancel,
-// the accessibility needs the venue does not cover, the evaluation results (evaluations.js), and the registrations
-// with search, status filter and cancel.
+// the accessibility needs the venue does not cover, the evaluation results (evaluations.js), the registrations
+// with search, status filter, cancel and "resend confirmation", and the mail panel (mail.js).
 // The counts follow the live topic `event:{id}` (lib/live.js); the list follows them while nobody works in it.
 import { startAdminPage, call, canEdit, adminLabel, download } from './session.js';
 import { $, h, replaceChildren } from '../lib/dom.js';
@@ -9,9 +9,10 @@ import { formatRange, formatDateTime, shortDateTime } from '../lib/time.js';
 import { errorText } from '../lib/errors.js';
 import { confirmDialog } from '../lib/page.js';
 import { placeText } from '../lib/seats.js';
-import { cell, statusBadge } from './ui.js';
+import { cell, statusBadge, emailParts } from './ui.js';
 import { live } from '../lib/live.js';
 import { loadEvaluations, renderEvaluations } from './evaluations.js';
+import { setupMail, loadMail, renderMail, resendConfirmation } from './mail.js';
 
 const pageStatus = $('page-status');
 const article = $('event');
@@ -174,21 +175,22 @@ function needsCell(reg) {
   return out;
 }
 
-/** An e-mail address that may wrap after its "@" (and nowhere else). */
-function emailParts(email) {
-  const at = email.lastIndexOf('@');
-  return at > 0 ? [email.slice(0, at + 1), h('wbr'), email.slice(at + 1)] : email;
-}
-
 function regRow(reg) {
   const name = reg.erased ? t('admin.regs.erased') : (reg.name || '');
   const place = reg.municipality || reg.country || '';
   const editor = canEdit();
+  const who = reg.name || t('admin.regs.someone');
+  const active = reg.status !== 'cancelled';
   const actions = editor
-    ? cell('admin.regs.col.actions', reg.status === 'cancelled' ? '' : h('button', {
-      type: 'button', class: 'button secondary small', 'data-cancel-reg': reg.id,
-      onclick: (ev) => cancelRegistration(reg, ev.currentTarget),
-    }, t('admin.regs.cancel'), h('span', { class: 'visually-hidden' }, ` ${t('admin.regs.cancel.for', { name: reg.name || t('admin.regs.someone') })}`)))
+    ? cell('admin.regs.col.actions', active ? h('div', { class: 'row-actions' },
+      reg.erased ? null : h('button', {
+        type: 'button', class: 'button secondary small', 'data-resend-reg': reg.id,
+        onclick: (ev) => resend(reg, ev.currentTarget),
+      }, t('admin.resend'), h('span', { class: 'visually-hidden' }, ` ${t('admin.resend.for', { name: who })}`)),
+      h('button', {
+        type: 'button', class: 'button secondary small', 'data-cancel-reg': reg.id,
+        onclick: (ev) => cancelRegistration(reg, ev.currentTarget),
+      }, t('admin.regs.cancel'), h('span', { class: 'visually-hidden' }, ` ${t('admin.regs.cancel.for', { name: who })}`))) : '')
     : null;
   return h('tr', { role: 'row', 'data-reg-id': reg.id, 'data-status': reg.status },
     h('th', { scope: 'row', role: 'rowheader', class: 'title-cell' }, name,
@@ -233,6 +235,7 @@ function renderAll() {
   renderNeeds();
   renderEvaluations($('evals'), event);
   renderRegs();
+  renderMail(event);
 }
 
 // ---------------------------------------------------------------- loading
@@ -304,10 +307,11 @@ async function loadAll() {
   renderEvent();
   if (!ok) return;
   followCounts();
-  await Promise.all([loadNeeds(), loadRegs(), loadEvaluations(eventId)]);
+  await Promise.all([loadNeeds(), loadRegs(), loadEvaluations(eventId), loadMail()]);
   renderNeeds();
   renderEvaluations($('evals'), event);
   renderRegs();
+  renderMail(event);
 }
 
 // ---------------------------------------------------------------- actions
@@ -398,6 +402,24 @@ async function cancelRegistration(reg, button) {
   busy = false;
 }
 
+/** The confirmation again; the news goes to the list's live region. A 404 or 409 means the list is out of date. */
+async function resend(reg, button) {
+  const report = (text, kind = 'info') => {
+    regStatus.classList.toggle('error', kind === 'error');
+    regStatus.textContent = text;
+  };
+  const outcome = await resendConfirmation(reg, report);
+  if (outcome !== 'gone') return;
+  const text = regStatus.textContent;
+  await loadRegs();
+  // The row may have lost its button (now cancelled or erased): the focus goes to the list's heading then.
+  if (!button.isConnected) {
+    const same = document.querySelector(`#regs-rows button[data-resend-reg="${reg.id}"]`);
+    (same || $('regs-h')).focus();
+  }
+  report(text, 'error');
+}
+
 // ---------------------------------------------------------------- live counts
 
 const LIST_FOLLOW_MS = 5000; // the list is fetched again at most this often while counts change
@@ -452,6 +474,7 @@ $('regs-more').addEventListener('click', showMoreRegs);
 $('publish').addEventListener('click', publish);
 $('cancel-event').addEventListener('click', cancelEvent);
 $('refresh').addEventListener('click', refresh);
+if (eventId) setupMail(eventId);
 onLanguageChange(() => renderAll()); // the static markup is translated by the switch itself
 
 startAdminPage({

@@ -1,4 +1,5 @@
-// Small building blocks of the organisers' pages: table cells that stack on a phone, status badges, seat counts.
+// Small building blocks of the organisers' pages: table cells that stack on a phone, status badges, seat counts,
+// e-mail addresses that wrap.
 import { h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 
@@ -25,3 +26,9 @@ export function seatsCell(counts) {
     h('span', { class: 'visually-hidden' }, t('admin.events.seats_of', { n, cap }))];
 }
 
+
+/** An e-mail address that may wrap after its "@" (and nowhere else). */
+export function emailParts(email) {
+  const at = email.lastIndexOf('@');
+  return at > 0 ? [email.slice(0, at + 1), h('wbr'), email.slice(at + 1)] : email;
+}
