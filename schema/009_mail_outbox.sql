@@ -35,6 +35,11 @@ CREATE INDEX registration_links_registration ON registration_links(registration_
 ALTER TABLE mail_outbox ADD COLUMN subject TEXT;
 ALTER TABLE mail_outbox ADD COLUMN body TEXT;
 
+-- The notice that a person's data were erased goes to an address no row holds any more: it is kept here, with the
+-- language to write in, only until the notice has been delivered or can never be (then both are blanked).
+ALTER TABLE mail_outbox ADD COLUMN to_address TEXT;
+ALTER TABLE mail_outbox ADD COLUMN language TEXT;
+
 -- Reminders before the start and evaluation invitations after the end are queued once per event, when due.
 ALTER TABLE events ADD COLUMN reminders_queued_at INTEGER;
 ALTER TABLE events ADD COLUMN evaluations_queued_at INTEGER;

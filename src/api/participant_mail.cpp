@@ -183,6 +183,26 @@ std::optional<mail_message> evaluation_mail(const domain::registration& registra
   return m;
 }
 
+mail_message erasure_mail(const std::string& to, const std::string& language, const domain::event& e) {
+  mail_message m;
+  m.to = to;
+  m.language = language == "sv" ? "sv" : "en";
+  if (m.language == "sv") {
+    m.subject = "Dina uppgifter är raderade: " + e.title;
+    m.text = "Hej!\n\nDina personuppgifter i anmälan till " + e.title + ", " + starts(e) +
+             ", är nu raderade, som du bad om. Din personliga länk visar bara att anmälan är raderad.\n\n"
+             "Kvar finns bara anonyma uppgifter som inte kan knytas till dig (till exempel att en person från en viss "
+             "typ av organisation var anmäld). Den här adressen finns inte heller kvar hos oss när mejlet har skickats.\n";
+  } else {
+    m.subject = "Your data have been erased: " + e.title;
+    m.text = "Hello,\n\nYour personal data in the registration for " + e.title + ", " + starts(e) +
+             ", have been erased, as you asked. Your private link now only shows that the registration was erased.\n\n"
+             "What remains are anonymous facts that cannot be traced to you (for example that a person from a certain "
+             "type of organisation was registered). We do not keep this address either once this e-mail has been sent.\n";
+  }
+  return m;
+}
+
 std::optional<mail_message> organiser_mail(const domain::registration& registration, const domain::event& e,
                                            const std::string& subject, const std::string& text) {
   auto a = about_registration(registration, e, "", "");

@@ -28,6 +28,8 @@ std::optional<mail_message> change_mail(const domain::registration&, const domai
 // After the event, to an attendee: the evaluation's link.
 std::optional<mail_message> evaluation_mail(const domain::registration&, const domain::event&, const std::string& public_url,
                                             const std::string& manage_token);
+// The notice that a person's data for the event were erased, to the address that was erased.
+mail_message erasure_mail(const std::string& to, const std::string& language, const domain::event&);
 // An organiser's message to attendees, framed by a greeting and the event in the participant's language.
 std::optional<mail_message> organiser_mail(const domain::registration&, const domain::event&, const std::string& subject,
                                            const std::string& text);

@@ -89,6 +89,17 @@ std::optional<link_write> begin_link_write(services& s, const request& req, cons
 
 composed compose_queued(services& s, const store::mail_item& item, round_events& events) {
   composed out;
+  if (item.kind == "erased") {
+    auto known = events.find(item.event_id);
+    if (known == events.end()) known = events.emplace(item.event_id, s.db.get_event(item.event_id)).first;
+    if (item.to_address.empty() || !known->second) {
+      out.why_not = "nobody to write to";
+      return out;
+    }
+    out.message = erasure_mail(item.to_address, item.language, *known->second);
+    out.message->registration_id = item.registration_id;
+    return out;
+  }
   auto r = s.db.get_registration(item.registration_id);
   if (!r || r->erased || r->person.email.empty()) {
     out.why_not = "nobody to write to: the registration's data were erased";

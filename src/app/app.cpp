@@ -153,6 +153,8 @@ int run(int argc, char** argv) {
     fit_connections_to_file_limit(opts.max_connections, live_max_connections);
     opts.log_requests = !l.quiet;
 
+    // An erasure notice needs a mail server: the .eml folder keeps nothing of an erased person.
+    if (const char* smtp = std::getenv("EVENTD_SMTP_URL"); smtp && *smtp) cfg.erasure_notices = true;
     auto db = store::make_sqlite_store(cfg);
     create_first_admin(*db, cfg);
     if (l.demo) {

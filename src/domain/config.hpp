@@ -66,6 +66,9 @@ struct config {
   int mail_retry_seconds = 30;
   // Participants are reminded this many hours before an event starts; 0: no reminders.
   int mail_reminder_hours = 24;
+  // Whether a participant who erases their data gets a notice by mail. Only with a mail server (EVENTD_SMTP_URL):
+  // the .eml folder must keep nothing of an erased person. Set at start, not a config-file setting.
+  bool erasure_notices = false;
   // How often the sender looks for reminders and evaluation invitations that have fallen due. Tests lower it.
   int mail_schedule_seconds = 60;
   // Reverse proxies (IPs or CIDRs) whose X-Forwarded-For is believed; empty: the socket's peer is the client.

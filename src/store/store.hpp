@@ -201,6 +201,7 @@ struct mail_item {
   int attempts = 0;
   domain::time_point created_at = 0;
   std::string subject, body;  // an organiser's message: its subject and text
+  std::string to_address, language;  // an erasure notice's: the erased address, and the language to write in
 };
 
 // Whom organisers write to: every active registration, the confirmed, the waitlisted, or those checked in.

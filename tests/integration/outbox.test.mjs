@@ -127,9 +127,16 @@ test('an erased person\'s pending message is never sent', async () => {
     const seen = tries();
     assert.ok(await until(() => tries() >= seen + 2, 20000));
     sink = await smtpSink({ port });
-    assert.ok(await until(() => sink.messages.length >= 1, 20000));
+    assert.ok(await until(() => sink.messages.length >= 2, 20000));
     await new Promise((r) => setTimeout(r, 2500));
-    assert.deepEqual(sink.messages.map((m) => m.to[0]), [`RCPT TO:<${kept.body.email}>`]);
+    // The confirmation to the kept person, and to the erased one only the notice of the erasure.
+    const confirmation = /^(Your place|Din plats):/;
+    const told = (who) => sink.messages.filter((m) => m.to[0] === `RCPT TO:<${who}>`).map((m) => sink.header(m, 'Subject'));
+    assert.equal(told(kept.body.email).length, 1);
+    assert.match(told(kept.body.email)[0], confirmation);
+    assert.equal(told(gone.body.email).length, 1);
+    assert.match(told(gone.body.email)[0], /=\?UTF-8\?|^Your data/, 'the notice (its Swedish subject is encoded), not the confirmation');
+    assert.doesNotMatch(told(gone.body.email)[0], confirmation);
     // The link it would have carried is gone from the database too.
     await server.stop();
     const bytes = readFileSync(server.db);
@@ -138,6 +145,36 @@ test('an erased person\'s pending message is never sent', async () => {
     await server.stop();
     server.cleanup();
     if (sink) await sink.close();
+  }
+});
+
+test('who erases their data is told so through the mail server, and the address then leaves every file', async () => {
+  const sink = await smtpSink();
+  const server = await startServer({ config: fast, env: { EVENTD_SMTP_URL: `smtp://127.0.0.1:${sink.port}` } });
+  try {
+    const api = client(server.url);
+    const token = await signIn(server.url);
+    const event = await createEvent(api, token, {});
+    const email = 'erase.me@outbox-test.example.org';
+    const r = await api('POST', `/api/v1/events/${event.id}/registrations`, registrationBody({ email, language: 'sv' }));
+    assert.equal(r.status, 201, r.text);
+    assert.ok(await until(() => sink.messages.length === 1));
+    assert.equal((await api('POST', `/api/v1/my/registrations/${r.body.manage_token}/erase`, {})).status, 200);
+    assert.ok(await until(() => sink.messages.length === 2));
+    const notice = sink.messages[1];
+    assert.equal(notice.to[0], `RCPT TO:<${email}>`);
+    assert.ok(notice.data.includes('personuppgifter'), 'in the participant\'s language');
+    assert.ok(!notice.data.includes(r.body.name), 'the notice names nobody');
+    await new Promise((done) => setTimeout(done, 500));  // the delivery is recorded after it
+    await server.stop();
+    for (const file of [server.db, `${server.db}-wal`]) {
+      if (!existsSync(file)) continue;
+      assert.ok(!readFileSync(file).includes(Buffer.from(email)), `the address is not in ${file}`);
+    }
+  } finally {
+    await server.stop();
+    server.cleanup();
+    await sink.close();
   }
 });
 

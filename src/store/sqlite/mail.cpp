@@ -49,6 +49,23 @@ void sqlite_store::queue_mail(connection& c, const char* kind, id_t registration
   q.exec();
 }
 
+void sqlite_store::queue_erasure_notice(connection& c, const domain::registration& r) {
+  if (r.person.email.empty()) return;
+  const auto message_id = "erased." + std::to_string(r.id) + "." + auth::random_token(12) + "@" + mail_host_;
+  const auto now = static_cast<std::int64_t>(domain::now());
+  auto& q = c.prepare(
+      "INSERT INTO mail_outbox(message_id, kind, registration_id, event_id, next_attempt_at, created_at, to_address, language) "
+      "VALUES (:message_id, 'erased', :registration_id, :event_id, :now, :now, :to, :language)");
+  q.bind(":message_id", message_id);
+  q.bind(":registration_id", r.id);
+  q.bind(":event_id", r.event_id);
+  q.bind(":now", now);
+  q.bind(":to", r.person.email);
+  q.bind(":language", r.person.language);
+  q.exec();
+  noted(change::kind::mail_queued, r.id, r.event_id);
+}
+
 namespace {
 // Which registrations of an event (r, with their check-ins c) an audience is; erased ones never are.
 const char* audience_condition(mail_audience a) {
@@ -219,7 +236,8 @@ std::string sqlite_store::new_link(connection& c, id_t registration_id, bool kee
 std::vector<mail_item> sqlite_store::due_mail(domain::time_point now, int limit) {
   auto c = borrow();
   static constexpr sql_text sql{
-      "SELECT id, message_id, kind, registration_id, event_id, secret, attempts, created_at, subject, body FROM mail_outbox "
+      "SELECT id, message_id, kind, registration_id, event_id, secret, attempts, created_at, subject, body, to_address, "
+      "language FROM mail_outbox "
       "WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?"};
   auto& q = c->prepare(sql.c_str());
   q.bind(1, static_cast<std::int64_t>(now));
@@ -237,6 +255,8 @@ std::vector<mail_item> sqlite_store::due_mail(domain::time_point now, int limit)
     m.created_at = q.getColumn(sql["created_at"]).getInt64();
     m.subject = opt_text(q.getColumn(sql["subject"])).value_or("");
     m.body = opt_text(q.getColumn(sql["body"])).value_or("");
+    m.to_address = opt_text(q.getColumn(sql["to_address"])).value_or("");
+    m.language = opt_text(q.getColumn(sql["language"])).value_or("");
     out.push_back(std::move(m));
   }
   q.reset();
@@ -272,7 +292,8 @@ void sqlite_store::record_mail_attempts(std::vector<mail_attempt> attempts, call
           }
           // Delivered or never deliverable: the link it carried goes.
           auto& q = c.prepare(
-              "UPDATE mail_outbox SET state = :state, attempts = attempts + 1, secret = NULL, body = NULL, last_error = :error, "
+              "UPDATE mail_outbox SET state = :state, attempts = attempts + 1, secret = NULL, body = NULL, to_address = NULL, "
+              "last_error = :error, "
               "sent_at = :sent_at WHERE id = :id AND state = 'pending'");
           q.bind(":state", a.what == o::sent ? "sent" : a.what == o::failed ? "failed" : "dropped");
           if (a.error.empty()) q.bind(":error"); else q.bind(":error", a.error);

@@ -347,6 +347,7 @@ void sqlite_store::erase_by_token(std::string token, callback<domain::registrati
         // The person asked: their names in the counselling log go too (first, so their address can go with it).
         erase_counselled(c, r.id);
         erase_personal_data(c, r.id, r.event_id);
+        if (!r.erased && cfg_.erasure_notices && cfg_.mail != "off") queue_erasure_notice(c, r);
         return *registration_by_id(c, r.id);
       },
       std::move(cb));
@@ -362,6 +363,10 @@ void sqlite_store::erase_ended_before(domain::time_point cutoff, callback<std::i
         while (q.executeStep()) ids.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getInt64());
         q.reset();
         for (const auto& [id, event_id] : ids) erase_personal_data(c, id, event_id);
+        // Nothing in the outbox outlives the retention rule: the mail log of those events goes too.
+        auto& m = c.prepare("DELETE FROM mail_outbox WHERE event_id IN (SELECT id FROM events WHERE ends_at < ?)");
+        m.bind(1, static_cast<std::int64_t>(cutoff));
+        m.exec();
         if (erase_support_before(c, domain::stockholm_day(cutoff))) noted(change::kind::support_erased, 0, 0);
         return static_cast<std::int64_t>(ids.size());
       },

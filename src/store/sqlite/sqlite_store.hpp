@@ -121,6 +121,8 @@ private:
   // private link. Answers how many.
   std::int64_t queue_for(connection& c, const char* kind, id_t event_id, mail_audience who, bool with_link,
                          const std::string& subject = {}, const std::string& body = {});
+  // The notice to a person who erased their data, to the address the erasure has just removed everywhere else.
+  void queue_erasure_notice(connection& c, const domain::registration& r);
   // After an organiser's change: the registered are told of a new time or place, or of the cancellation.
   void tell_of_change(connection& c, const domain::event& before, const domain::event& after);
   // Gives the registration a fresh private link and answers its token. keep_old: the link it had keeps working
