@@ -1,8 +1,10 @@
 // Events: list, read, create, change, cancel, the calendar entry and the venue's uncovered needs.
 #include "api/services.hpp"
 
+#include "api/calendar.hpp"
 #include "domain/event_rules.hpp"
 #include "domain/time.hpp"
+#include "support/host.hpp"
 
 namespace eventd::api {
 namespace {
@@ -97,40 +99,6 @@ bool may_see(const domain::event& e, const std::optional<principal>& p) {
   return e.status != domain::event_status::draft || (p && p->user.role >= domain::role::organiser);
 }
 
-std::string ics_text(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '\\' || c == ';' || c == ',') { out += '\\'; out += c; }
-    else if (c == '\n') out += "\\n";
-    else if (c != '\r') out += c;
-  }
-  return out;
-}
-
-// Folds content lines at 75 octets without splitting a UTF-8 sequence (RFC 5545 3.1).
-std::string ics_line(const std::string& line) {
-  std::string out;
-  std::size_t col = 0;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(line[i]);
-    if (col >= 74 && (c & 0xC0) != 0x80) {
-      out += "\r\n ";
-      col = 1;
-    }
-    out += line[i];
-    ++col;
-  }
-  return out + "\r\n";
-}
-
-std::string ics_time(domain::time_point t) {
-  auto s = domain::format_rfc3339(t, 0);  // 2026-03-01T09:00:00Z
-  std::string out;
-  for (char c : s)
-    if (c != '-' && c != ':') out += c;
-  return out;
-}
-
 }  // namespace
 
 void add_event_routes(router& r, services& s) {
@@ -208,26 +176,9 @@ void add_event_routes(router& r, services& s) {
   r.add("GET", "/api/v1/events/{id}.ics", [&s](const request& req, const route_match& m, responder done) {
     auto e = s.db.get_event(m.id("id"));
     if (!e || !may_see(*e, authenticate(s, req))) return done(problem(404, "Not found", "no such event"));
-    std::string out;
-    out += ics_line("BEGIN:VCALENDAR");
-    out += ics_line("VERSION:2.0");
-    out += ics_line("PRODID:-//Networking Europe//eventd//EN");
-    out += ics_line("CALSCALE:GREGORIAN");
-    out += ics_line("METHOD:PUBLISH");
-    out += ics_line("BEGIN:VEVENT");
-    out += ics_line("UID:event-" + std::to_string(e->id) + "@eventd");
-    out += ics_line("DTSTAMP:" + ics_time(e->updated_at));
-    out += ics_line("DTSTART:" + ics_time(e->starts_at));
-    out += ics_line("DTEND:" + ics_time(e->ends_at));
-    out += ics_line("SUMMARY:" + ics_text(e->title));
-    if (!e->description.empty()) out += ics_line("DESCRIPTION:" + ics_text(e->description));
-    if (e->place) out += ics_line("LOCATION:" + ics_text(e->place->name + (e->place->address.empty() ? "" : ", " + e->place->address)));
-    out += ics_line(std::string("STATUS:") + (e->status == domain::event_status::cancelled ? "CANCELLED" : "CONFIRMED"));
-    out += ics_line("END:VEVENT");
-    out += ics_line("END:VCALENDAR");
     response res;
     res.content_type = "text/calendar; charset=utf-8";
-    res.body = std::move(out);
+    res.body = event_calendar(*e, support::message_host(s.cfg.public_url));
     res.headers.emplace_back("Content-Disposition", "attachment; filename=\"event-" + std::to_string(e->id) + ".ics\"");
     done(res);
   });

@@ -204,6 +204,7 @@ describe('events', { timeout: 30000 }, () => {
     assert.match(r.text, /\r\nSUMMARY[^:\r\n]*:Culture in TN cooperation\r\n/);
     assert.match(r.text, /\r\nDTSTART[^:\r\n]*:\d{8}T\d{6}Z?\r\n/);
     assert.match(r.text, /\r\nUID[^:\r\n]*:\S+\r\n/);
+    assert.ok(r.text.includes(`\r\nUID:event-${ev.id}@127.0.0.1\r\n`), 'unique across installations: the public URL\'s host');
     assert.match(r.text, /\r\nEND:VEVENT\r\n/);
     assertProblem(await api('GET', '/api/v1/events/999999.ics'), 404);
   });

@@ -161,9 +161,6 @@ private:
   bool open_ = true;
 };
 
-// The host a Message-ID names (mail.cpp): the public URL's, lower-cased; "eventd.invalid" when it has none.
-std::string message_host(const std::string& public_url);
-
 // The registration a participant's private link names (shared by registrations and evaluations), or nothing.
 std::optional<domain::registration> registration_by_token(connection& c, const std::string& token);
 // The same, or not_found: the same answer for a wrong secret and a missing row.

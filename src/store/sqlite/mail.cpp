@@ -10,23 +10,6 @@
 
 namespace eventd::store::sqlite {
 
-std::string message_host(const std::string& public_url) {
-  auto rest = public_url;
-  if (const auto scheme = rest.find("://"); scheme != std::string::npos) rest.erase(0, scheme + 3);
-  rest = rest.substr(0, rest.find_first_of("/?#"));
-  if (const auto at = rest.rfind('@'); at != std::string::npos) rest.erase(0, at + 1);
-  if (!rest.empty() && rest.front() == '[') {
-    rest = rest.substr(1, rest.find(']') - 1);  // an IPv6 literal: no port to cut
-  } else if (const auto colon = rest.find(':'); colon != std::string::npos) {
-    rest.erase(colon);
-  }
-  std::string host;
-  for (char ch : rest)
-    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-')
-      host += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
-  return host.empty() ? "eventd.invalid" : host;
-}
-
 void sqlite_store::queue_mail(connection& c, const char* kind, id_t registration_id, id_t event_id, const std::string& secret,
                               const std::string& subject, const std::string& body) {
   if (cfg_.mail == "off") return;

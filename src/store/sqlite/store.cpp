@@ -2,6 +2,7 @@
 #include "store/sqlite/sqlite_store.hpp"
 
 #include "auth/crypto.hpp"
+#include "support/host.hpp"
 #include "support/log.hpp"
 
 #include <algorithm>
@@ -16,7 +17,7 @@ sqlite_store::sqlite_store(const domain::config& cfg, const std::string& ticket_
       home_(cfg.home_municipalities),
       path_(cfg.database),
       writer_(cfg.database, cfg.commit_mode == "per_request" ? 1 : cfg.max_batch) {
-  mail_host_ = message_host(cfg.public_url);
+  mail_host_ = support::message_host(cfg.public_url);
   writer_.on_commit([this] {
     {
       std::lock_guard lock(checkpoint_mutex_);
