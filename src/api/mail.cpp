@@ -1,67 +1,26 @@
 #include "api/mail.hpp"
 
-#include "auth/crypto.hpp"
+#include "api/mime.hpp"
 #include "domain/time.hpp"
 #include "support/log.hpp"
 
 #include <curl/curl.h>
-#include <sodium.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <future>
-#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <thread>
 
 namespace eventd::api {
-
-std::string encode_header(const std::string& s) {
-  bool ascii = true;
-  for (unsigned char c : s)
-    if (c >= 0x80 || c < 0x20) ascii = false;
-  if (ascii) return s;
-  // RFC 2047: encoded words of at most 75 characters, each holding whole UTF-8 characters, folded onto new lines.
-  std::string out;
-  std::size_t pos = 0;
-  while (pos < s.size()) {
-    std::size_t end = std::min(s.size(), pos + 45);
-    while (end < s.size() && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
-    const auto piece = s.substr(pos, end - pos);
-    std::string b64(sodium_base64_ENCODED_LEN(piece.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-    sodium_bin2base64(b64.data(), b64.size(), reinterpret_cast<const unsigned char*>(piece.data()), piece.size(),
-                      sodium_base64_VARIANT_ORIGINAL);
-    b64.resize(std::char_traits<char>::length(b64.c_str()));
-    if (!out.empty()) out += "\r\n ";
-    out += "=?UTF-8?B?" + b64 + "?=";
-    pos = end;
-  }
-  return out;
-}
-
-namespace {
-std::string rfc5322_date(std::int64_t t) {
-  static const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
-                tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buf;
-}
-}  // namespace
-
 
 mail_transport::mail_transport(std::string folder, std::string from, std::string smtp_url)
     : folder_(std::move(folder)), from_(std::move(from)), smtp_url_(std::move(smtp_url)) {
@@ -308,22 +267,7 @@ std::string mailbox_address(const std::string& s) {
   return s.substr(lt + 1, gt - lt - 1);
 }
 
-std::string mail_transport::render(const mail_message& m) const {
-  std::string text;
-  text.reserve(m.text.size() + 512);
-  text += "From: " + from_ + "\r\nTo: " + m.to + "\r\nSubject: " + encode_header(m.subject) + "\r\nDate: " +
-          rfc5322_date(domain::now()) + "\r\nMessage-ID: <" + m.message_id +
-          ">\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
-          "Content-Transfer-Encoding: 8bit\r\n\r\n";
-  // No dot-stuffing here: the .eml file is the message itself, and libcurl stuffs the SMTP transfer on its own
-  // (RFC 5321 4.5.2); doing it here too doubled the dots a reader saw.
-  for (char c : m.text) {
-    if (c == '\n') text += '\r';
-    text += c;
-  }
-  text += "\r\n";
-  return text;
-}
+std::string mail_transport::render(const mail_message& m) const { return render_mime(m, from_, domain::now()); }
 
 mail_transport::outcome mail_transport::deliver(const mail_message& m, const std::string& text) {
   if (!curl_) curl_ = curl_easy_init();

@@ -50,6 +50,7 @@ public:
   // Removes the .eml files of these registrations (their personal data was erased).
   void forget(const std::vector<std::int64_t>& registration_ids);
   const std::string& folder() const { return folder_; }
+  // The message as it goes out: MIME (render_mime in mime.hpp), from this transport's sender, dated now.
   std::string render(const mail_message&) const;
 
 private:
@@ -129,8 +130,5 @@ bool url_has_credentials(const std::string& url);
 
 // The address inside "Name <address>", or the whole text.
 std::string mailbox_address(const std::string&);
-
-// RFC 2047 encoded-word for a header with non-ASCII text.
-std::string encode_header(const std::string&);
 
 }  // namespace eventd::api

@@ -95,7 +95,7 @@ function tokensMailedTo(to) {
   for (const file of readdirSync(folder).filter((f) => f.endsWith('.eml'))) {
     const text = readFileSync(join(folder, file), 'utf8');
     if ((text.match(/^To: (.*)\r$/m)?.[1] || '').toLowerCase() !== to.toLowerCase()) continue;
-    for (const m of text.matchAll(/#token=(\S+)/g)) tokens.push(decodeURIComponent(m[1]));
+    for (const m of text.matchAll(/#token=([A-Za-z0-9_-]+)/g)) tokens.push(m[1]);
   }
   return tokens;
 }

@@ -155,8 +155,10 @@ TEST(mail_transport, smtp_stuffs_each_line_starting_with_a_dot_once) {
     EXPECT_EQ(box.send(dotted()).what, mail_transport::result::delivered);
   }
   const auto wire = sink.wire();
-  // RFC 5321 4.5.2: one extra dot on the wire, which the receiving server takes away again.
-  EXPECT_NE(wire.find("\r\nfirst\r\n..one dot\r\n...two dots\r\n..\r\nlast\r\n.\r\n"), std::string::npos) << wire;
+  // RFC 5321 4.5.2: one extra dot on the wire, which the receiving server takes away again. (The text is the first
+  // MIME part; the HTML alternative and the closing boundary follow it before the final dot.)
+  EXPECT_NE(wire.find("\r\n\r\nfirst\r\n..one dot\r\n...two dots\r\n..\r\nlast\r\n"), std::string::npos) << wire;
+  EXPECT_NE(wire.find("--\r\n.\r\nQUIT\r\n"), std::string::npos) << "the data ends after the last boundary: " << wire;
   EXPECT_EQ(kept_messages(dir).size(), 0u) << "delivered, so nothing kept";
   std::filesystem::remove_all(dir);
 }
