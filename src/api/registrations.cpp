@@ -1,11 +1,13 @@
 // Registrations: the public form, the participant's own link, and the organisers' list.
 #include "api/services.hpp"
 
+#include "api/calendar.hpp"
 #include "api/participant_mail.hpp"
 #include "api/qr.hpp"
 #include "api/registration_view.hpp"
 #include "auth/crypto.hpp"
 #include "domain/time.hpp"
+#include "support/host.hpp"
 
 #include <chrono>
 
@@ -124,12 +126,16 @@ composed compose_queued(services& s, const store::mail_item& item, round_events&
       return out;
     }
     out.message = confirmation_mail(*r, *e, s.cfg.public_url, item.secret);
+    // The event for the participant's calendar when the message gives them a place (not on the waitlist).
+    if (out.message && r->status == domain::registration_status::confirmed)
+      out.message->calendar = event_calendar(*e, support::message_host(s.cfg.public_url));
   } else if (item.kind == "promotion") {
     if (r->status != domain::registration_status::confirmed) {
       out.why_not = "no longer confirmed when it was sent";
       return out;
     }
     out.message = promotion_mail(*r, *e, s.cfg.public_url, item.secret);
+    if (out.message) out.message->calendar = event_calendar(*e, support::message_host(s.cfg.public_url));
   } else if (item.kind == "link") {
     out.message = link_mail(*r, *e, s.cfg.public_url, item.secret);
   } else if (item.kind == "reminder") {
