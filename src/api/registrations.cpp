@@ -149,8 +149,11 @@ composed compose_queued(services& s, const store::mail_item& item, round_events&
       out.why_not = "cancelled before it was sent";
       return out;
     }
-    // Told as the event is now: a later change or the cancellation is in it already.
+    // Told as the event is now: a later change or the cancellation is in it already. Those who hold a place get the
+    // calendar entry again (the same UID, a higher SEQUENCE, STATUS:CANCELLED when it is off), so their calendar moves.
     out.message = change_mail(*r, *e, s.cfg.public_url);
+    if (out.message && r->status == domain::registration_status::confirmed)
+      out.message->calendar = event_calendar(*e, support::message_host(s.cfg.public_url));
   } else if (item.kind == "evaluation") {
     out.message = evaluation_mail(*r, *e, s.cfg.public_url, item.secret);
   } else if (item.kind == "message") {

@@ -229,7 +229,8 @@ test('"send me my link again": the same answer for anyone; the mail\'s fresh lin
       const again = await api('POST', '/api/v1/registrations/recover', { event_id: event.id, email: body.email });
       assert.equal(again.status, 202);
     }
-    await new Promise((r) => setTimeout(r, 1500));
+    assert.ok(await until(() => emlFiles(server.dir).length >= 4));
+    await new Promise((r) => setTimeout(r, 1500));  // a fourth link would arrive in this time
     assert.equal(emlFiles(server.dir).length, 4, 'the first message and three links');
 
     assertProblem(await api('POST', '/api/v1/registrations/recover', { event_id: event.id, email: 'not an address' }), 422, ['email']);
@@ -324,10 +325,9 @@ describe('what participants are told, and what organisers see', { timeout: 12000
     assert.ok(a.ticket_code);
 
     const draft = await createEvent(api, token, { status: 'draft' });
-    const beforeCount = mails().length;
     assert.equal((await api('PATCH', `/api/v1/events/${draft.id}`, { starts_at: hoursFromNow(300), ends_at: hoursFromNow(301) }, { token })).status, 200);
     await new Promise((r) => setTimeout(r, 1000));
-    assert.equal(mails().length, beforeCount);
+    assert.equal(mails().filter((t) => t.includes(draft.title)).length, 0);
   });
 
   test('after the event each attendee is invited to evaluate it once, through a link that opens the evaluation', async () => {
