@@ -72,7 +72,7 @@ struct mail_settings {
   int batch = 200;               // messages taken per round
   std::int64_t reminder_seconds = 86400;  // reminders are queued this long before an event starts; 0: none
   int schedule_every_seconds = 60;        // how often reminders and evaluation invitations are looked for
-  int niceness = 10;                      // the sender thread's: below the threads that answer requests
+  int niceness = 19;                      // the sender thread's: below the threads that answer requests
 };
 
 // What a queued message becomes: the message, or why there is none (dropped: nobody to write to any more).

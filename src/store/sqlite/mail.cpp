@@ -10,17 +10,20 @@
 
 namespace eventd::store::sqlite {
 
+std::string sqlite_store::message_id(id_t id, const std::string& kind, id_t registration_id, std::int64_t created_at) const {
+  // Keyed with the installation's secret: another installation with the same host and row ids makes other ids.
+  const auto digest = auth::sha256_hex(mail_key_ + ":" + std::to_string(id) + ":" + std::to_string(created_at));
+  return kind + "." + std::to_string(registration_id) + "." + std::to_string(id) + "." + digest.substr(0, 16) + "@" + mail_host_;
+}
+
 void sqlite_store::queue_mail(connection& c, const char* kind, id_t registration_id, id_t event_id, const std::string& secret,
                               const std::string& subject, const std::string& body) {
   if (cfg_.mail == "off") return;
-  // Random, so a message is recognisably the same on every attempt and unique across installations.
-  const auto message_id = std::string(kind) + "." + std::to_string(registration_id) + "." + auth::random_token(12) + "@" + mail_host_;
   static constexpr sql_text insert{
-      "INSERT INTO mail_outbox(message_id, kind, registration_id, event_id, secret, next_attempt_at, created_at, subject, body) "
-      "VALUES (?,?,?,?,?,?,?,?,?)"};
+      "INSERT INTO mail_outbox(kind, registration_id, event_id, secret, next_attempt_at, created_at, subject, body) "
+      "VALUES (?,?,?,?,?,?,?,?)"};
   const auto now = static_cast<std::int64_t>(domain::now());
   auto& q = c.prepare(insert.c_str());
-  q.bind(insert.param("message_id"), message_id);
   q.bind(insert.param("kind"), kind);
   q.bind(insert.param("registration_id"), registration_id);
   q.bind(insert.param("event_id"), event_id);
@@ -34,12 +37,10 @@ void sqlite_store::queue_mail(connection& c, const char* kind, id_t registration
 
 void sqlite_store::queue_erasure_notice(connection& c, const domain::registration& r) {
   if (r.person.email.empty()) return;
-  const auto message_id = "erased." + std::to_string(r.id) + "." + auth::random_token(12) + "@" + mail_host_;
   const auto now = static_cast<std::int64_t>(domain::now());
   auto& q = c.prepare(
-      "INSERT INTO mail_outbox(message_id, kind, registration_id, event_id, next_attempt_at, created_at, to_address, language) "
-      "VALUES (:message_id, 'erased', :registration_id, :event_id, :now, :now, :to, :language)");
-  q.bind(":message_id", message_id);
+      "INSERT INTO mail_outbox(kind, registration_id, event_id, next_attempt_at, created_at, to_address, language) "
+      "VALUES ('erased', :registration_id, :event_id, :now, :now, :to, :language)");
   q.bind(":registration_id", r.id);
   q.bind(":event_id", r.event_id);
   q.bind(":now", now);
@@ -219,7 +220,7 @@ std::string sqlite_store::new_link(connection& c, id_t registration_id, bool kee
 std::vector<mail_item> sqlite_store::due_mail(domain::time_point now, int limit) {
   auto c = borrow();
   static constexpr sql_text sql{
-      "SELECT id, message_id, kind, registration_id, event_id, secret, attempts, created_at, subject, body, to_address, "
+      "SELECT id, kind, registration_id, event_id, secret, attempts, created_at, subject, body, to_address, "
       "language FROM mail_outbox "
       "WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?"};
   auto& q = c->prepare(sql.c_str());
@@ -229,9 +230,9 @@ std::vector<mail_item> sqlite_store::due_mail(domain::time_point now, int limit)
   while (q.executeStep()) {
     mail_item m;
     m.id = q.getColumn(sql["id"]).getInt64();
-    m.message_id = q.getColumn(sql["message_id"]).getString();
     m.kind = q.getColumn(sql["kind"]).getString();
     m.registration_id = opt_int(q.getColumn(sql["registration_id"])).value_or(0);
+    m.message_id = message_id(m.id, m.kind, m.registration_id, q.getColumn(sql["created_at"]).getInt64());
     m.event_id = opt_int(q.getColumn(sql["event_id"])).value_or(0);
     m.secret = opt_text(q.getColumn(sql["secret"])).value_or("");
     m.attempts = q.getColumn(sql["attempts"]).getInt();
@@ -322,18 +323,20 @@ void sqlite_store::recover_link(id_t event_id, std::string email, callback<bool>
 std::vector<mail_record> sqlite_store::event_mail(id_t event_id) {
   auto c = borrow();
   static constexpr sql_text sql{
-      "SELECT m.id, m.message_id, m.kind, m.registration_id, m.state, m.attempts, m.last_error, m.created_at, m.sent_at, "
+      "SELECT m.id, m.kind, m.registration_id, m.state, m.attempts, m.last_error, m.created_at, m.sent_at, "
       "m.subject, r.name, r.email FROM mail_outbox m LEFT JOIN registrations r ON r.id = m.registration_id "
-      "WHERE m.event_id = ? ORDER BY m.id DESC"};
+      "WHERE m.registration_id IN (SELECT id FROM registrations WHERE event_id = ?1) AND m.event_id = ?1 "
+      "ORDER BY m.id DESC"};
   auto& q = c->prepare(sql.c_str());
   q.bind(1, event_id);
   std::vector<mail_record> out;
   while (q.executeStep()) {
     mail_record m;
     m.id = q.getColumn(sql["id"]).getInt64();
-    m.message_id = q.getColumn(sql["message_id"]).getString();
     m.kind = q.getColumn(sql["kind"]).getString();
     m.registration_id = opt_int(q.getColumn(sql["registration_id"])).value_or(0);
+    m.created_at = q.getColumn(sql["created_at"]).getInt64();
+    m.message_id = message_id(m.id, m.kind, m.registration_id, m.created_at);
     m.state = q.getColumn(sql["state"]).getString();
     m.attempts = q.getColumn(sql["attempts"]).getInt();
     m.last_error = opt_text(q.getColumn(sql["last_error"]));

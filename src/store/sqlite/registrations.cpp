@@ -364,7 +364,8 @@ void sqlite_store::erase_ended_before(domain::time_point cutoff, callback<std::i
         q.reset();
         for (const auto& [id, event_id] : ids) erase_personal_data(c, id, event_id);
         // Nothing in the outbox outlives the retention rule: the mail log of those events goes too.
-        auto& m = c.prepare("DELETE FROM mail_outbox WHERE event_id IN (SELECT id FROM events WHERE ends_at < ?)");
+        auto& m = c.prepare("DELETE FROM mail_outbox WHERE registration_id IN (SELECT r.id FROM registrations r JOIN events e ON e.id = r.event_id "
+            "WHERE e.ends_at < ?)");
         m.bind(1, static_cast<std::int64_t>(cutoff));
         m.exec();
         if (erase_support_before(c, domain::stockholm_day(cutoff))) noted(change::kind::support_erased, 0, 0);

@@ -125,6 +125,8 @@ private:
   void queue_erasure_notice(connection& c, const domain::registration& r);
   // After an organiser's change: the registered are told of a new time or place, or of the cancellation.
   void tell_of_change(connection& c, const domain::event& before, const domain::event& after);
+  // A message's Message-ID (without brackets), derived from its outbox row.
+  std::string message_id(id_t id, const std::string& kind, id_t registration_id, std::int64_t created_at) const;
   // Gives the registration a fresh private link and answers its token. keep_old: the link it had keeps working
   // beside it (a promotion); else the new one is the only one (link recovery).
   static std::string new_link(connection& c, id_t registration_id, bool keep_old);
@@ -165,6 +167,7 @@ private:
   void checkpoint_loop();
 
   std::string mail_host_;  // the right side of each Message-ID: the public URL's host
+  std::string mail_key_;   // the installation's secret its Message-IDs are hashed with
   std::unique_ptr<auth::ticket_cipher> tickets_;
   // Touched on the writer thread only: the next registration id, and what the running job promoted and erased
   // (handed to the commit listener after its commit).

@@ -18,6 +18,7 @@ sqlite_store::sqlite_store(const domain::config& cfg, const std::string& ticket_
       path_(cfg.database),
       writer_(cfg.database, cfg.commit_mode == "per_request" ? 1 : cfg.max_batch) {
   mail_host_ = support::message_host(cfg.public_url);
+  mail_key_ = auth::sha256_hex("mail-id:" + ticket_key);
   writer_.on_commit([this] {
     {
       std::lock_guard lock(checkpoint_mutex_);
