@@ -3,12 +3,42 @@
 #include "api/registration_view.hpp"
 #include "domain/time.hpp"
 
+#include <map>
+
 namespace eventd::api {
 namespace {
 // "2026-05-14 09:30" in Swedish time.
 std::string starts(const domain::event& e) {
   const auto when = domain::format_rfc3339(e.starts_at, domain::stockholm_offset_minutes(e.starts_at));
   return when.substr(0, 10) + " " + when.substr(11, 5);
+}
+
+std::string venue_of(const domain::event& e) {
+  if (!e.place) return {};
+  return e.place->name + (e.place->address.empty() ? "" : ", " + e.place->address);
+}
+
+// The venue and what it offers for access, as lines of the message ("" when the event names no venue). The words
+// are the event page's (web/lib/strings.js).
+std::string venue_lines(const domain::event& e, bool swedish) {
+  if (!e.place) return {};
+  static const std::map<std::string, std::pair<const char*, const char*>> words{
+      {"hearing_loop", {"Hörslinga", "Hearing loop"}},
+      {"sign_language_interpreter", {"Teckenspråkstolk", "Sign language interpreter"}},
+      {"step_free_access", {"Tillgängligt utan trappsteg", "Step-free access"}},
+      {"personal_assistant", {"Personlig assistent", "Personal assistant"}},
+      {"easy_read", {"Lättläst material", "Easy-read material"}},
+      {"large_print", {"Storstil", "Large print"}}};
+  std::string access;
+  for (const auto& a : e.place->accessibility) {
+    const auto it = words.find(a);
+    if (it == words.end()) continue;
+    if (!access.empty()) access += ", ";
+    access += swedish ? it->second.first : it->second.second;
+  }
+  std::string out = (swedish ? "\nPlats: " : "\nVenue: ") + venue_of(e);
+  if (!access.empty()) out += (swedish ? "\nTillgänglighet: " : "\nAccessibility: ") + access;
+  return out + "\n";
 }
 
 // What every message about a registration is made from: its person as the view shows them (none once erased), the
@@ -49,7 +79,7 @@ std::optional<mail_message> confirmation_mail(const domain::registration& regist
              (confirmed ? "Du är anmäld till " + e.title + ", " + a->date + ".\n"
                         : "Evenemanget är fullt. Du står som nummer " + position + " på väntelistan till " + e.title +
                               ", " + a->date + ". Får du en plats meddelar vi dig.\n") +
-             "\nDin biljettkod: " + a->ticket_code + "\nDin biljett med QR-kod: " + a->ticket +
+             venue_lines(e, true) + "\nDin biljettkod: " + a->ticket_code + "\nDin biljett med QR-kod: " + a->ticket +
              "\n\nSe, ändra, avboka eller radera din anmälan här (länken är personlig, dela den inte):\n" + a->link + "\n";
   } else {
     m.subject = (confirmed ? "Your place: " : "You are on the waitlist: ") + e.title;
@@ -57,7 +87,7 @@ std::optional<mail_message> confirmation_mail(const domain::registration& regist
              (confirmed ? "You are registered for " + e.title + ", " + a->date + ".\n"
                         : "The event is full. You are number " + position + " on the waitlist for " + e.title + ", " +
                               a->date + ". We will tell you if a place opens.\n") +
-             "\nYour ticket code: " + a->ticket_code + "\nYour ticket with its QR code: " + a->ticket +
+             venue_lines(e, false) + "\nYour ticket code: " + a->ticket_code + "\nYour ticket with its QR code: " + a->ticket +
              "\n\nSee, change, cancel or erase your registration here (the link is personal, do not share it):\n" + a->link + "\n";
   }
   return m;
@@ -71,14 +101,14 @@ std::optional<mail_message> promotion_mail(const domain::registration& registrat
   if (a->swedish) {
     m.subject = "Du har fått en plats: " + e.title;
     m.text = "Hej " + a->name + "!\n\nEn plats har blivit ledig och du är nu anmäld till " + e.title + ", " + a->date +
-             ".\n\nDin biljettkod: " + a->ticket_code + "\nDin biljett med QR-kod: " + a->ticket +
+             ".\n" + venue_lines(e, true) + "\nDin biljettkod: " + a->ticket_code + "\nDin biljett med QR-kod: " + a->ticket +
              "\n\nSe, ändra, avboka eller radera din anmälan här (länken är personlig, dela den inte; den ersätter "
              "länken i vårt tidigare mejl):\n" + a->link +
              "\n\nKan du inte komma? Avboka via länken, så går platsen till nästa på väntelistan.\n";
   } else {
     m.subject = "A place has opened for you: " + e.title;
     m.text = "Hello " + a->name + ",\n\nA place has opened and you are now registered for " + e.title + ", " + a->date +
-             ".\n\nYour ticket code: " + a->ticket_code + "\nYour ticket with its QR code: " + a->ticket +
+             ".\n" + venue_lines(e, false) + "\nYour ticket code: " + a->ticket_code + "\nYour ticket with its QR code: " + a->ticket +
              "\n\nSee, change, cancel or erase your registration here (the link is personal, do not share it; it "
              "replaces the link in our earlier e-mail):\n" + a->link +
              "\n\nCannot come? Cancel through the link, and the place goes to the next person on the waitlist.\n";
@@ -106,13 +136,6 @@ std::optional<mail_message> link_mail(const domain::registration& registration, 
   }
   return m;
 }
-
-namespace {
-std::string venue_of(const domain::event& e) {
-  if (!e.place) return {};
-  return e.place->name + (e.place->address.empty() ? "" : ", " + e.place->address);
-}
-}  // namespace
 
 std::optional<mail_message> reminder_mail(const domain::registration& registration, const domain::event& e,
                                           const std::string& public_url, const std::string& manage_token) {

@@ -180,6 +180,7 @@ int run(int argc, char** argv) {
         ms.from = cfg.mail_from;
         ms.smtp_url = smtp_url;
         ms.retry_seconds = cfg.mail_retry_seconds;
+        ms.retry_max_seconds = cfg.mail_retry_max_seconds;
         ms.reminder_seconds = static_cast<std::int64_t>(cfg.mail_reminder_hours) * 3600;
         ms.schedule_every_seconds = cfg.mail_schedule_seconds;
         mail = std::make_unique<api::mail_sender>(*db, ms, [&services](const store::mail_item& item, api::round_events& events) {

@@ -106,6 +106,7 @@ void apply_json(domain::config& cfg, const std::string& text, const std::string&
     else if (key == "public_write_refill_seconds") cfg.public_write_refill_seconds = static_cast<int>(get_int(v, source, key, 1, 86400));
     else if (key == "mail_reminder_hours") cfg.mail_reminder_hours = static_cast<int>(get_int(v, source, key, 0, 24 * 30));
     else if (key == "mail_schedule_seconds") cfg.mail_schedule_seconds = static_cast<int>(get_int(v, source, key, 1, 3600));
+    else if (key == "mail_retry_max_seconds") cfg.mail_retry_max_seconds = static_cast<int>(get_int(v, source, key, 1, 86400));
     else if (key == "mail_retry_seconds") cfg.mail_retry_seconds = static_cast<int>(get_int(v, source, key, 1, 86400));
     else if (key == "mail_per_recipient_per_hour") cfg.mail_per_recipient_per_hour = static_cast<int>(get_int(v, source, key, 0, 10000));
     else if (key == "trusted_proxies") {

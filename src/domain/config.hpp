@@ -64,6 +64,7 @@ struct config {
   // The first retry of a message the mail server did not take comes after this many seconds; each further one
   // waits twice as long, up to an hour; after three days the message is marked failed.
   int mail_retry_seconds = 30;
+  int mail_retry_max_seconds = 3600;  // the longest wait between two tries
   // Participants are reminded this many hours before an event starts; 0: no reminders.
   int mail_reminder_hours = 24;
   // Whether a participant who erases their data gets a notice by mail. Only with a mail server (EVENTD_SMTP_URL):

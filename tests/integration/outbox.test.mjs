@@ -10,7 +10,8 @@ import { startServer, client, signIn } from '../support/server.mjs';
 import { createEvent, registrationBody, assertProblem, register, hoursFromNow, ongoingEventBody } from '../support/fixtures.mjs';
 import { smtpSink, freePort, until } from '../support/smtp.mjs';
 
-const fast = { mail_retry_seconds: 1 };
+// Tries again after 1 s, then 2 s at most: a test waits seconds, not the minutes of doubling.
+const fast = { mail_retry_seconds: 1, mail_retry_max_seconds: 2 };
 
 function emlFiles(dir) {
   const folder = join(dir, 'outbox');
@@ -216,6 +217,8 @@ test('"send me my link again": the same answer for anyone; the mail\'s fresh lin
       assert.equal(r.text, mine.text, 'the same answer whether or not the address is registered');
     }
     assert.ok(await until(() => emlFiles(server.dir).length === 2), 'one more message: for the registered address only');
+    const first = emlFiles(server.dir).find((t) => t.includes(reg.body.manage_token));
+    assert.ok(first.includes('Tillgänglighet: Hörslinga, Tillgängligt utan trappsteg'), 'the confirmation names the venue\'s access, in Swedish');
     const mail = emlFiles(server.dir).find((t) => !t.includes(reg.body.manage_token));
     assert.equal(headerOf(mail, 'To'), 'lost.link@outbox-test.example.org');
     assert.ok(mail.includes('Länkar i tidigare mejl fungerar inte längre'), 'in the participant\'s language');
@@ -256,6 +259,8 @@ test('a promotion mails a working fresh link, and the waitlist mail\'s link keep
     assert.ok(await until(() => emlFiles(server.dir).filter((t) => /A place has opened/.test(t)).length === 1));
     const promotion = emlFiles(server.dir).find((t) => /A place has opened/.test(t));
     assert.equal(headerOf(promotion, 'To'), 'waiting@outbox-test.example.org');
+    assert.ok(promotion.includes('Venue: Sensus, Rosenlundsgatan, Rosenlundsgatan 1, Stockholm'), 'the venue');
+    assert.ok(promotion.includes('Accessibility: Hearing loop, Step-free access'), 'and what it offers for access');
     const fresh = linkIn(promotion);
     assert.ok(fresh && fresh !== waiting.body.manage_token);
     const viaFresh = await api('GET', `/api/v1/my/registrations/${fresh}`);
