@@ -148,6 +148,14 @@ store::mail_attempt mail_sender::attempt(const store::mail_item& item, round_eve
   return a;
 }
 
+bool mail_sender::writer_busy() {
+  try {
+    return db_.stats().waiting > 1;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 bool mail_sender::round(std::chrono::steady_clock::time_point deadline) {
   std::vector<store::mail_item> due;
   try {
@@ -228,8 +236,12 @@ void mail_sender::run() {
     }
     bool found = round(clock::time_point::max());
     if (found) {
-      std::lock_guard lock(mutex_);
+      std::unique_lock lock(mutex_);
       woken_ = true;  // there may be more than a round's worth
+      // A burst of writes is on (registrations wait for the writer): composing and delivering would take the
+      // processor from them even at the lowest priority, so the sender slows to a round per pause until it ends.
+      if (settings_.pause_when_busy_ms > 0 && writer_busy())
+        wake_.wait_for(lock, std::chrono::milliseconds(settings_.pause_when_busy_ms), [this] { return stopping_; });
     } else {
       transport_.hang_up();
     }

@@ -72,6 +72,7 @@ struct mail_settings {
   int batch = 200;               // messages taken per round
   std::int64_t reminder_seconds = 86400;  // reminders are queued this long before an event starts; 0: none
   int schedule_every_seconds = 60;        // how often reminders and evaluation invitations are looked for
+  int pause_when_busy_ms = 500;           // between rounds while the writer is busy; 0: never pause
   int niceness = 19;                      // the sender thread's: below the threads that answer requests
 };
 
@@ -108,6 +109,8 @@ private:
   void run();
   // One round: true when it found something due.
   bool round(std::chrono::steady_clock::time_point deadline);
+  // Whether writes are queued behind the store's writer just now (a burst of registrations).
+  bool writer_busy();
   store::mail_attempt attempt(const store::mail_item&, round_events&);
   // Queues the reminders and evaluation invitations that have fallen due (a write, waited for).
   void queue_scheduled();
