@@ -91,14 +91,16 @@ std::optional<link_write> begin_link_write(services& s, const request& req, cons
 
 composed compose_queued(services& s, const store::mail_item& item, round_events& events) {
   composed out;
+  // Each event is read once per round (see round_events).
+  auto known = events.find(item.event_id);
+  if (known == events.end()) known = events.emplace(item.event_id, s.db.get_event(item.event_id)).first;
+  const auto& e = known->second;
   if (item.kind == "erased") {
-    auto known = events.find(item.event_id);
-    if (known == events.end()) known = events.emplace(item.event_id, s.db.get_event(item.event_id)).first;
-    if (item.to_address.empty() || !known->second) {
+    if (item.to_address.empty() || !e) {
       out.why_not = "nobody to write to";
       return out;
     }
-    out.message = erasure_mail(item.to_address, item.language, *known->second);
+    out.message = erasure_mail(item.to_address, item.language, *e);
     out.message->registration_id = item.registration_id;
     return out;
   }
@@ -107,9 +109,6 @@ composed compose_queued(services& s, const store::mail_item& item, round_events&
     out.why_not = "nobody to write to: the registration's data were erased";
     return out;
   }
-  auto known = events.find(item.event_id);
-  if (known == events.end()) known = events.emplace(item.event_id, s.db.get_event(item.event_id)).first;
-  const auto& e = known->second;
   if (!e) {
     out.why_not = "the event is gone";
     return out;

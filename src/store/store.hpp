@@ -221,7 +221,6 @@ struct mail_attempt {
 // A message as organisers see it in an event's mail log.
 struct mail_record {
   domain::id_t id = 0;
-  std::string message_id;
   std::string kind;
   domain::id_t registration_id = 0;
   std::optional<std::string> name, email;  // the registration's, while not erased

@@ -339,7 +339,6 @@ std::vector<mail_record> sqlite_store::event_mail(id_t event_id) {
     m.kind = q.getColumn(sql["kind"]).getString();
     m.registration_id = opt_int(q.getColumn(sql["registration_id"])).value_or(0);
     m.created_at = q.getColumn(sql["created_at"]).getInt64();
-    m.message_id = message_id(m.id, m.kind, m.registration_id, m.created_at);
     m.state = q.getColumn(sql["state"]).getString();
     m.attempts = q.getColumn(sql["attempts"]).getInt();
     m.last_error = opt_text(q.getColumn(sql["last_error"]));
