@@ -77,4 +77,38 @@ std::string event_calendar(const domain::event& e, std::string_view host) {
   return out;
 }
 
+std::string agenda_calendar(const domain::event& e, const std::vector<agenda_entry>& entries, std::string_view host,
+                            std::string_view language) {
+  const bool sv = language == "sv";
+  std::string out;
+  out += ics_line("BEGIN:VCALENDAR");
+  out += ics_line("VERSION:2.0");
+  out += ics_line("PRODID:-//Networking Europe//eventd//EN");
+  out += ics_line("CALSCALE:GREGORIAN");
+  out += ics_line("METHOD:PUBLISH");
+  for (const auto& a : entries) {
+    out += ics_line("BEGIN:VEVENT");
+    out += ics_line("UID:meeting-" + std::to_string(a.meeting_id) + "@" + std::string(host));
+    out += ics_line("DTSTAMP:" + ics_time(domain::now()));
+    out += ics_line("DTSTART:" + ics_time(a.starts_at));
+    out += ics_line("DTEND:" + ics_time(a.ends_at));
+    const auto table = std::to_string(a.table);
+    const auto who = a.counterpart.empty() ? std::string(sv ? "ett möte" : "a meeting") : a.counterpart;
+    out += ics_line("SUMMARY:" + ics_text((sv ? "Bord " : "Table ") + table + ": " + who));
+    auto description = std::string(sv ? "Partnersökningsforum: " : "Partner-search forum: ") + e.title;
+    if (!a.summary.empty()) description += "\n\n" + a.summary;
+    out += ics_line("DESCRIPTION:" + ics_text(description));
+    if (e.place) {
+      auto where = e.place->name;
+      if (!e.place->address.empty()) where += (where.empty() ? "" : ", ") + e.place->address;
+      where += std::string(where.empty() ? "" : ", ") + (sv ? "bord " : "table ") + table;
+      out += ics_line("LOCATION:" + ics_text(where));
+    }
+    out += ics_line("STATUS:CONFIRMED");
+    out += ics_line("END:VEVENT");
+  }
+  out += ics_line("END:VCALENDAR");
+  return out;
+}
+
 }  // namespace eventd::api

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace eventd::api {
 
@@ -13,5 +14,18 @@ namespace eventd::api {
 // same in every copy; SEQUENCE follows the event's version, so a calendar that imported an earlier copy takes a
 // changed one as an update of the same entry.
 std::string event_calendar(const domain::event&, std::string_view host);
+
+// One meeting of a participant's agenda at a partner-search forum.
+struct agenda_entry {
+  domain::id_t meeting_id = 0;
+  domain::time_point starts_at = 0, ends_at = 0;
+  int table = 0;
+  std::string counterpart;  // their name and organisation
+  std::string summary;      // their profile's summary
+};
+// The agenda as a calendar: one VEVENT per meeting (UID "meeting-<id>@<host>"), at the forum's place, the table in
+// its title, in the participant's language ("sv" or "en").
+std::string agenda_calendar(const domain::event&, const std::vector<agenda_entry>&, std::string_view host,
+                            std::string_view language);
 
 }  // namespace eventd::api

@@ -55,7 +55,7 @@ void live_goals::note(const std::vector<store::change>& changes) {
   std::lock_guard lock(mutex_);
   if (!keeping_) return;  // nobody has asked yet: the first call reads every fact anyway
   for (const auto& c : changes) {
-    if (c.what == kind::mail_queued) continue;
+    if (c.what == kind::mail_queued || c.what == kind::meeting_changed) continue;
     if (c.what == kind::support_saved) {
       support_dirty_ = true;
       continue;
@@ -140,6 +140,7 @@ std::function<std::optional<std::string>(const std::string& topic)> live_topics(
       if (!e || e->status == domain::event_status::draft) return std::nullopt;
       return dump(counts_json(e->counts));
     }
+    if (auto id = id_after(topic, "partner:")) return partner_topic(s, *id);
     if (auto id = id_after(topic, "checkins:")) {
       auto e = s.db.get_event(*id);
       if (!e) return std::nullopt;

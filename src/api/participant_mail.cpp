@@ -241,4 +241,43 @@ std::optional<mail_message> organiser_mail(const domain::registration& registrat
   return m;
 }
 
+std::optional<mail_message> meeting_mail(const domain::registration& registration, const domain::event& e,
+                                         const std::string& public_url, const std::string& manage_token,
+                                         const meeting_news& n) {
+  auto a = about_registration(registration, e, public_url, manage_token);
+  if (!a) return std::nullopt;
+  auto& m = a->m;
+  const auto page = public_url + "/partners.html#token=" + manage_token;
+  const auto who = n.counterpart.empty() ? std::string(a->swedish ? "En deltagare" : "A participant") : n.counterpart;
+  const auto where = n.when.empty() ? std::string()
+                                    : (a->swedish ? "\nTid: " : "\nTime: ") + n.when + (a->swedish ? "\nBord: " : "\nTable: ") +
+                                          std::to_string(n.table) + "\n";
+  std::string what;
+  if (n.kind == "meeting_request") {
+    m.subject = a->swedish ? "Mötesförfrågan: " + e.title : "Meeting request: " + e.title;
+    what = a->swedish ? who + " vill träffa dig på " + e.title + "." : who + " would like to meet you at " + e.title + ".";
+    if (!n.message.empty()) what += (a->swedish ? "\n\nMeddelande:\n" : "\n\nMessage:\n") + n.message;
+    what += a->swedish ? "\n\nSvara ja eller nej på sidan för partnersök. Säger du ja får ni en tid och ett bord direkt."
+                       : "\n\nAccept or decline on the partner-search page. When you accept, you get a time and a table at once.";
+  } else if (n.kind == "meeting_accepted") {
+    m.subject = a->swedish ? "Mötet är bokat: " + e.title : "Meeting booked: " + e.title;
+    what = (a->swedish ? who + " har tackat ja till att träffa dig.\n" : who + " has accepted your meeting request.\n") + where;
+  } else if (n.kind == "meeting_declined") {
+    m.subject = a->swedish ? "Svar på din mötesförfrågan: " + e.title : "Reply to your meeting request: " + e.title;
+    what = a->swedish ? who + " kan inte träffa dig den här gången." : who + " cannot meet you this time.";
+  } else if (n.kind == "meeting_moved") {
+    m.subject = a->swedish ? "Ny tid eller nytt bord för ditt möte: " + e.title : "New time or table for your meeting: " + e.title;
+    what = (a->swedish ? "Arrangören har flyttat ditt möte med " + who + ".\n" : "The organiser has moved your meeting with " + who + ".\n") + where;
+  } else if (n.kind == "meeting_cancelled") {
+    m.subject = a->swedish ? "Mötet är inställt: " + e.title : "Meeting cancelled: " + e.title;
+    what = a->swedish ? "Ditt möte eller din förfrågan med " + who + " är inställd." : "Your meeting or request with " + who + " has been cancelled.";
+  } else {
+    return std::nullopt;
+  }
+  m.text = (a->swedish ? "Hej " : "Hello ") + a->name + ",\n\n" + what + "\n\n" +
+           (a->swedish ? "Din agenda och dina förfrågningar: " : "Your agenda and requests: ") + page + "\n" +
+           (a->swedish ? "\nDin e-postadress visas aldrig för andra deltagare.\n" : "\nYour e-mail address is never shown to other participants.\n");
+  return m;
+}
+
 }  // namespace eventd::api

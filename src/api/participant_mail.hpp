@@ -34,4 +34,18 @@ mail_message erasure_mail(const std::string& to, const std::string& language, co
 std::optional<mail_message> organiser_mail(const domain::registration&, const domain::event&, const std::string& subject,
                                            const std::string& text);
 
+// Partner search: about a meeting with another participant of the forum. kind: meeting_request (someone asks the
+// recipient), meeting_accepted, meeting_declined (the answer to the recipient's request), meeting_moved,
+// meeting_cancelled. `where` is the slot and table of an accepted or moved meeting ("" otherwise); the link opens the
+// partner-search page.
+struct meeting_news {
+  std::string kind;
+  std::string counterpart;  // their name and organisation, as their profile shows it ("" when gone)
+  std::string message;      // what the one asking wrote (a request only)
+  std::string when;         // "2026-05-14 10:00-10:20" in Swedish time, or ""
+  int table = 0;
+};
+std::optional<mail_message> meeting_mail(const domain::registration&, const domain::event&, const std::string& public_url,
+                                         const std::string& manage_token, const meeting_news&);
+
 }  // namespace eventd::api

@@ -161,6 +161,8 @@ composed compose_queued(services& s, const store::mail_item& item, round_events&
       return out;
     }
     out.message = organiser_mail(*r, *e, item.subject, item.body);
+  } else if (item.kind.rfind("meeting_", 0) == 0) {
+    return compose_meeting_mail(s, item, *r, *e);
   } else {
     out.why_not = "unknown kind of message";
     return out;
@@ -180,6 +182,7 @@ void mail_after_commit(services& s, const std::vector<store::change>& changes) {
         break;
       case store::change::kind::promoted:
       case store::change::kind::mail_queued:
+      case store::change::kind::meeting_changed:
         queued = true;
         break;
       case store::change::kind::erased:

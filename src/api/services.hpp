@@ -146,6 +146,12 @@ void add_static_files(router&, services&);
 void add_evaluation_routes(router&, services&);
 void add_all_routes(router&, services&);
 void add_support_routes(router&, services&);
+void add_partner_routes(router&, services&);
+// The live topic partner:{registration_id}: the participant's requests (both ways, newest first) and agenda, as
+// GET .../meeting-requests and .../agenda answer them: {"requests":[...],"agenda":[...]}. None for an unknown id.
+std::optional<std::string> partner_topic(services&, domain::id_t registration_id);
+// A message about a meeting (kind meeting_*) to the registration `r`, composed from the meeting as it now is.
+composed compose_meeting_mail(services&, const store::mail_item&, const domain::registration& r, const domain::event& e);
 // Runs `work` on the read pool and answers with what it returns (from that thread: the responder posts back to the
 // connection). When the pool is full, answers 503 with Retry-After at once.
 void run_heavy(services&, responder done, std::function<response()> work);

@@ -148,6 +148,7 @@ void add_all_routes(router& r, services& s) {
   add_report_routes(r, s);
   add_support_routes(r, s);
   add_evaluation_routes(r, s);
+  add_partner_routes(r, s);
   add_static_files(r, s);
 }
 

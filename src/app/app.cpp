@@ -216,6 +216,12 @@ int run(int argc, char** argv) {
         if (!p) return std::nullopt;
         return p->user.role;
       };
+      live.registration_of = [&services](const std::string& token) -> std::optional<domain::id_t> {
+        if (!api::plausible_token(token)) return std::nullopt;
+        auto r = services.db.find_by_manage_token(token);
+        if (!r) return std::nullopt;
+        return r->id;
+      };
       live.token_of = [](const api::request& req) { return api::session_token(req); };
       live.recheck_seconds = cfg.live_recheck_seconds;
       live.allowed_origins = cfg.allowed_origins;

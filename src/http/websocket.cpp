@@ -159,6 +159,7 @@ asio::awaitable<void> live_gateway::serve(beast::tcp_stream stream, beast::http:
     if (auto p = weak.lock()) pump(p);
   };
   hooks.authenticate = settings_.role_of_token;
+  hooks.registration_of = settings_.registration_of;
   c->client = std::make_shared<live::client>(*settings_.hub, std::move(hooks), role, std::move(credential));
 
   std::uint64_t id = 0;

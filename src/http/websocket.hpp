@@ -29,6 +29,8 @@ struct live_settings {
   // The upgrade request's session (its cookie or bearer token), and a token sent in an auth message.
   std::function<std::optional<domain::role>(const api::request&)> role_of;
   std::function<std::optional<domain::role>(const std::string& token)> role_of_token;
+  // The registration a participant's private link names (auth with manage_token), or nullopt.
+  std::function<std::optional<domain::id_t>(const std::string& manage_token)> registration_of;
   // The session token of the upgrade request (its bearer or cookie), empty when none.
   std::function<std::string(const api::request&)> token_of;
   // Browser origins allowed besides the server's own.

@@ -27,6 +27,11 @@ std::optional<topic_rule> rule_for(std::string_view topic) {
   if (topic == "goals") return topic_rule{domain::role::steering};
   if (topic.starts_with("event:") && is_id(topic.substr(6))) return topic_rule{};
   if (topic.starts_with("checkins:") && is_id(topic.substr(9))) return topic_rule{domain::role::organiser};
+  if (topic.starts_with("partner:") && is_id(topic.substr(8))) {
+    domain::id_t id = 0;
+    std::from_chars(topic.data() + 8, topic.data() + topic.size(), id);
+    return topic_rule{std::nullopt, id};
+  }
   return std::nullopt;
 }
 
@@ -92,6 +97,18 @@ void client::on_message(std::string_view text) {
     }
     return;
   }
+  if (type == "auth" && msg.contains("manage_token")) {
+    // A participant's private link: their own partner-search topic (partner:{registration_id}) from now on.
+    const auto token = msg.find("manage_token");
+    if (!token->is_string() || token->get_ref<const std::string&>().size() > 512) return error("bad_message");
+    auto id = hooks_.registration_of ? hooks_.registration_of(token->get<std::string>()) : std::nullopt;
+    if (!id) return error("unauthorized");
+    if (std::find(registrations_.begin(), registrations_.end(), *id) == registrations_.end()) {
+      if (registrations_.size() >= max_registrations) return error("too_many_topics");
+      registrations_.push_back(*id);
+    }
+    return answer("{\"type\":\"auth\",\"registration_id\":" + std::to_string(*id) + "}");
+  }
   if (type == "auth") {
     const auto token = msg.find("token");
     if (token == msg.end() || !token->is_string() || token->get_ref<const std::string&>().size() > 512)
@@ -110,6 +127,9 @@ void client::subscribe(const std::string& topic) {
   const auto rule = rule_for(topic);
   if (!rule) return error("unknown_topic", topic);
   if (rule->minimum && !(role_ && *role_ >= *rule->minimum)) return error("forbidden", topic);
+  if (rule->registration &&
+      std::find(registrations_.begin(), registrations_.end(), *rule->registration) == registrations_.end())
+    return error("forbidden", topic);
   auto it = subs_.find(topic);
   if (it == subs_.end()) {
     if (subs_.size() >= max_topics) return error("too_many_topics", topic);

@@ -21,6 +21,8 @@ namespace eventd::live {
 // Who may watch a topic; nullopt when there is no such topic name.
 struct topic_rule {
   std::optional<domain::role> minimum;  // nullopt: public
+  // partner:{registration_id}: only a connection that showed that registration's private link (auth manage_token).
+  std::optional<domain::id_t> registration;
 };
 std::optional<topic_rule> rule_for(std::string_view topic);
 
@@ -37,7 +39,11 @@ public:
     std::function<void()> wake;
     // A session token's role, or nullopt when the token names no live session.
     std::function<std::optional<domain::role>(const std::string& token)> authenticate;
+    // The registration a participant's private link names, or nullopt.
+    std::function<std::optional<domain::id_t>(const std::string& manage_token)> registration_of;
   };
+  // Private links one connection may show (a participant of a few forums); more answer error too_many_topics.
+  static constexpr std::size_t max_registrations = 8;
   static constexpr std::size_t max_topics = 64;
   static constexpr std::size_t max_queued_messages = 64;
   // The largest message a client may send; a larger one closes the connection (1009).
@@ -88,6 +94,7 @@ private:
   hooks hooks_;
   std::optional<domain::role> role_;
   std::string credential_;
+  std::vector<domain::id_t> registrations_;  // shown by their private links
   std::map<std::string, subscription> subs_;
   std::vector<frame> answers_;  // usually empty: a vector holds no memory then (a deque would hold ~600 bytes)
   bool overflowed_ = false;

@@ -10,6 +10,8 @@ std::vector<std::string> topics_touched(const store::change& c) {
   // The counselling log feeds only the goals' support figures.
   if (c.what == kind::support_saved) return {"goals"};
   if (c.what == kind::mail_queued) return out;  // nothing anyone watches changed
+  // A meeting request moves only the participant's own partner-search topic.
+  if (c.what == kind::meeting_changed) return {"partner:" + std::to_string(c.registration_id)};
   if (c.event_id <= 0) return out;
   // An evaluation answer moves the goal figures only; the event's counts and door feed stay as they were.
   if (c.what == kind::evaluated) return {"goals"};

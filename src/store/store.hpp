@@ -5,6 +5,7 @@
 #include "domain/evaluation_rules.hpp"
 #include "domain/event_rules.hpp"
 #include "domain/goals.hpp"
+#include "domain/partner_rules.hpp"
 #include "domain/support_rules.hpp"
 #include "domain/types.hpp"
 #include "domain/validation.hpp"
@@ -90,12 +91,14 @@ struct created_registration {
 // created, edited or cancelled (registration_id 0); support_saved: a counselling session was created, changed or
 // deleted (both ids 0; the goals' support figures move); support_erased: counselled persons' names and addresses
 // were blanked by the retention rule (both ids 0; no figure moves); evaluated: an evaluation answer given or changed;
-// mail_queued: a message was added to the outbox by a write that changed nothing anyone sees (a fresh private link).
+// mail_queued: a message was added to the outbox by a write that changed nothing anyone sees (a fresh private link);
+// meeting_changed: a meeting request to or from the registration was made, answered, moved or cancelled (one change
+// per party).
 // Registrations by the form and promotions queue their messages too, without a change of this kind.
 struct change {
   enum class kind {
     registered, promoted, erased, cancelled, edited, checked_in, check_in_undone, event_saved, support_saved, support_erased,
-    evaluated, mail_queued
+    evaluated, mail_queued, meeting_changed
   };
   kind what = kind::registered;
   domain::id_t registration_id = 0;
@@ -202,6 +205,7 @@ struct mail_item {
   domain::time_point created_at = 0;
   std::string subject, body;  // an organiser's message: its subject and text
   std::string to_address, language;  // an erasure notice's: the erased address, and the language to write in
+  domain::id_t meeting_id = 0;         // a message about a meeting: which one
 };
 
 // Whom organisers write to: every active registration, the confirmed, the waitlisted, or those checked in.
@@ -230,6 +234,16 @@ struct mail_record {
   std::optional<std::string> last_error;
   domain::time_point created_at = 0;
   std::optional<domain::time_point> sent_at;
+};
+
+// Partner search (issue 10): a forum's meeting slots and tables, and its figures for organisers.
+struct forum_slots {
+  std::vector<domain::meeting_slot> slots;  // by start
+  int tables = 0;
+};
+// held: accepted meetings whose slot has ended with both participants checked in at the forum.
+struct forum_figures {
+  std::int64_t profiles = 0, requests = 0, accepted = 0, held = 0;
 };
 
 class store {
@@ -359,6 +373,38 @@ public:
   virtual std::optional<domain::support_session> get_support_session(domain::id_t) = 0;
   // The sessions dated in the period (both ends inclusive, either open), by date then id, each with its persons.
   virtual std::vector<domain::support_session> list_support_sessions(const domain::goal_period&) = 0;
+
+  // Partner search (../shared/API.md, Partner search). A participant's profile by their private link, made or
+  // replaced (conflict "reason": not_a_forum, not_registered).
+  virtual void save_profile(std::string manage_token, domain::profile_fields, callback<domain::partner_profile>) = 0;
+  virtual std::optional<domain::partner_profile> profile_of(domain::id_t registration_id) = 0;
+  virtual std::optional<domain::partner_profile> get_profile(domain::id_t profile_id) = 0;
+  // The profiles of a forum's active registrations (confirmed or waitlisted, not erased), with their names, by id.
+  virtual std::vector<domain::partner_profile> forum_profiles(domain::id_t event_id) = 0;
+  // The profiles their owners listed in the partner database (names left out), by id.
+  virtual std::vector<domain::partner_profile> public_profiles() = 0;
+  // Replaces the forum's slots and its number of tables. A slot sent with the times of an existing one keeps its id
+  // (and its meetings); conflict when a slot that goes, or a table beyond the new number, holds a meeting.
+  virtual void set_meeting_slots(domain::id_t event_id, std::vector<domain::meeting_slot>, int tables,
+                                 callback<forum_slots>) = 0;
+  virtual forum_slots meeting_slots(domain::id_t event_id) = 0;
+  // A request from the link's registration to the owner of the profile; answered, or cancelled by either of the two;
+  // accepting places the meeting at once (domain::forum_schedule) or refuses with no_common_slot. Refusals are
+  // conflicts with a "reason" (domain::meeting_refusal); unknown links, profiles or requests: not_found.
+  virtual void request_meeting(std::string manage_token, domain::id_t profile_id, std::optional<std::string> message,
+                               callback<domain::meeting>) = 0;
+  virtual void answer_meeting(std::string manage_token, domain::id_t meeting_id, bool accept, callback<domain::meeting>) = 0;
+  virtual void withdraw_meeting(std::string manage_token, domain::id_t meeting_id, callback<domain::meeting>) = 0;
+  virtual std::optional<domain::meeting> get_meeting(domain::id_t meeting_id) = 0;
+  // A registration's requests and meetings, both ways, by id; a forum's, by id.
+  virtual std::vector<domain::meeting> meetings_of(domain::id_t registration_id) = 0;
+  virtual std::vector<domain::meeting> forum_meetings(domain::id_t event_id) = 0;
+  // Organisers: a meeting moved to another slot and table (conflict when either participant or the table is taken
+  // there), or cancelled.
+  virtual void move_meeting(domain::id_t event_id, domain::id_t meeting_id, domain::id_t slot_id, int table,
+                            callback<domain::meeting>) = 0;
+  virtual void cancel_meeting(domain::id_t event_id, domain::id_t meeting_id, callback<domain::meeting>) = 0;
+  virtual forum_figures figures_of_forum(domain::id_t event_id, domain::time_point now) = 0;
 };
 
 std::unique_ptr<store> make_sqlite_store(const domain::config&);

@@ -222,7 +222,7 @@ std::vector<mail_item> sqlite_store::due_mail(domain::time_point now, int limit)
   auto c = borrow();
   static constexpr sql_text sql{
       "SELECT id, kind, registration_id, event_id, secret, attempts, created_at, subject, body, to_address, "
-      "language FROM mail_outbox "
+      "language, meeting_id FROM mail_outbox "
       "WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?"};
   auto& q = c->prepare(sql.c_str());
   q.bind(1, static_cast<std::int64_t>(now));
@@ -242,6 +242,7 @@ std::vector<mail_item> sqlite_store::due_mail(domain::time_point now, int limit)
     m.body = opt_text(q.getColumn(sql["body"])).value_or("");
     m.to_address = opt_text(q.getColumn(sql["to_address"])).value_or("");
     m.language = opt_text(q.getColumn(sql["language"])).value_or("");
+    m.meeting_id = opt_int(q.getColumn(sql["meeting_id"])).value_or(0);
     out.push_back(std::move(m));
   }
   q.reset();

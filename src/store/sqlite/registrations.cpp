@@ -280,6 +280,7 @@ void sqlite_store::cancel_registrations(id_t event_id, std::vector<id_t> ids, ca
           } else {
             done.push_back(id);
             noted(change::kind::cancelled, id, event_id);
+            end_meetings_of(c, id, false, false);
           }
         }
         // Once, after the whole set: freed places go to waitlisted people outside it.
@@ -346,7 +347,7 @@ void sqlite_store::erase_by_token(std::string token, callback<domain::registrati
         if (r.status != domain::registration_status::cancelled) cancel(c, r);
         // The person asked: their names in the counselling log go too (first, so their address can go with it).
         erase_counselled(c, r.id);
-        erase_personal_data(c, r.id, r.event_id);
+        erase_personal_data(c, r.id, r.event_id, false);
         if (!r.erased && cfg_.erasure_notices && cfg_.mail != "off") queue_erasure_notice(c, r);
         return *registration_by_id(c, r.id);
       },
@@ -362,7 +363,7 @@ void sqlite_store::erase_ended_before(domain::time_point cutoff, callback<std::i
         q.bind(1, static_cast<std::int64_t>(cutoff));
         while (q.executeStep()) ids.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getInt64());
         q.reset();
-        for (const auto& [id, event_id] : ids) erase_personal_data(c, id, event_id);
+        for (const auto& [id, event_id] : ids) erase_personal_data(c, id, event_id, true);
         // Nothing in the outbox outlives the retention rule: the mail log of those events goes too.
         auto& m = c.prepare("DELETE FROM mail_outbox WHERE registration_id IN (SELECT r.id FROM registrations r JOIN events e ON e.id = r.event_id "
             "WHERE e.ends_at < ?)");
@@ -406,6 +407,7 @@ domain::registration sqlite_store::cancel(connection& c, const domain::registrat
   q.bind(":id", r.id);
   q.exec();
   noted(change::kind::cancelled, r.id, r.event_id);
+  end_meetings_of(c, r.id, false, false);
   promote(c, r.event_id);
   return *registration_by_id(c, r.id);
 }
@@ -413,7 +415,7 @@ domain::registration sqlite_store::cancel(connection& c, const domain::registrat
 // Clears what identifies a person, keeps the anonymous facts (event, organisation type, home region, gender,
 // check-in, an evaluation answer detached from the registration). The person keeps an anonymous id, so statistics count them once; their address goes when nothing
 // else still uses it.
-void sqlite_store::erase_personal_data(connection& c, id_t registration_id, id_t event_id) {
+void sqlite_store::erase_personal_data(connection& c, id_t registration_id, id_t event_id, bool keep_public_profile) {
   auto& q = c.prepare(erase_sql());
   q.bind(1, registration_id);
   q.exec();
@@ -439,6 +441,9 @@ void sqlite_store::erase_personal_data(connection& c, id_t registration_id, id_t
   auto& v = c.prepare("UPDATE evaluations SET registration_id = NULL WHERE registration_id = ?");
   v.bind(1, registration_id);
   v.exec();
+  // Its meetings end and its partner profile goes (one its owner listed in the partner database outlives the
+  // retention rule, as they chose: it names an organisation, not them).
+  end_meetings_of(c, registration_id, true, keep_public_profile);
   noted(change::kind::erased, registration_id, event_id);
 }
 

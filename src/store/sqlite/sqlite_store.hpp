@@ -92,6 +92,25 @@ public:
   std::vector<domain::evaluation> event_evaluations(id_t event_id) override;
   std::vector<domain::goal_evaluation> goal_evaluations_of(id_t event_id) override;
 
+  // partners.cpp
+  void save_profile(std::string manage_token, domain::profile_fields, callback<domain::partner_profile>) override;
+  std::optional<domain::partner_profile> profile_of(id_t registration_id) override;
+  std::optional<domain::partner_profile> get_profile(id_t profile_id) override;
+  std::vector<domain::partner_profile> forum_profiles(id_t event_id) override;
+  std::vector<domain::partner_profile> public_profiles() override;
+  void set_meeting_slots(id_t event_id, std::vector<domain::meeting_slot>, int tables, callback<forum_slots>) override;
+  forum_slots meeting_slots(id_t event_id) override;
+  void request_meeting(std::string manage_token, id_t profile_id, std::optional<std::string> message,
+                       callback<domain::meeting>) override;
+  void answer_meeting(std::string manage_token, id_t meeting_id, bool accept, callback<domain::meeting>) override;
+  void withdraw_meeting(std::string manage_token, id_t meeting_id, callback<domain::meeting>) override;
+  std::optional<domain::meeting> get_meeting(id_t meeting_id) override;
+  std::vector<domain::meeting> meetings_of(id_t registration_id) override;
+  std::vector<domain::meeting> forum_meetings(id_t event_id) override;
+  void move_meeting(id_t event_id, id_t meeting_id, id_t slot_id, int table, callback<domain::meeting>) override;
+  void cancel_meeting(id_t event_id, id_t meeting_id, callback<domain::meeting>) override;
+  forum_figures figures_of_forum(id_t event_id, domain::time_point now) override;
+
   // mail.cpp
   std::vector<mail_item> due_mail(domain::time_point now, int limit) override;
   std::optional<domain::time_point> next_mail_due() override;
@@ -109,7 +128,8 @@ private:
   // Confirms waitlisted registrations in arrival order while seats are free.
   void promote(connection& c, id_t event_id);
   domain::registration cancel(connection& c, const domain::registration& r);
-  void erase_personal_data(connection& c, id_t registration_id, id_t event_id);
+  // keep_public_profile: the retention rule's erasure (a partner profile listed publicly stays).
+  void erase_personal_data(connection& c, id_t registration_id, id_t event_id, bool keep_public_profile);
   void noted(change::kind what, id_t registration_id, id_t event_id) {
     changes_in_job_.push_back(change{what, registration_id, nullptr, event_id});
   }
@@ -130,6 +150,13 @@ private:
   // Gives the registration a fresh private link and answers its token. keep_old: the link it had keeps working
   // beside it (a promotion); else the new one is the only one (link recovery).
   static std::string new_link(connection& c, id_t registration_id, bool keep_old);
+
+  // partners.cpp; on the writer thread. A registration that was cancelled or erased meets nobody: its open requests
+  // and meetings are cancelled (the other party is told by mail); erased: the messages it wrote or got are blanked and
+  // its profile goes, unless `keep_public` (the retention rule keeps profiles their owners listed publicly).
+  void end_meetings_of(connection& c, id_t registration_id, bool erased, bool keep_public);
+  // A message about a meeting, due now.
+  void queue_meeting_mail(connection& c, const char* kind, id_t registration_id, id_t event_id, id_t meeting_id);
 
   // support.cpp; on the writer thread. Blanks the names in the counselling log of the person behind a registration
   // (erasure by their link).
