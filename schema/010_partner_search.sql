@@ -58,6 +58,7 @@ CREATE TABLE meeting_seats (
   PRIMARY KEY (slot_id, registration_id)
 ) WITHOUT ROWID;
 CREATE INDEX meeting_seats_request ON meeting_seats(request_id);
+CREATE INDEX meeting_seats_registration ON meeting_seats(registration_id, slot_id);
 
 -- A message about a meeting (a request, its answer, an organiser's move) names it; composed from it as it then is.
 ALTER TABLE mail_outbox ADD COLUMN meeting_id INTEGER REFERENCES meeting_requests(id);

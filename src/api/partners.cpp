@@ -209,6 +209,29 @@ std::string slot_text(const domain::meeting_slot& slot) {
 
 }  // namespace
 
+void profile_cache::note(const std::vector<store::change>& changes) {
+  using kind = store::change::kind;
+  std::lock_guard lock(mutex_);
+  for (const auto& c : changes)
+    if (c.event_id > 0 && (c.what == kind::profile_saved || c.what == kind::cancelled || c.what == kind::erased ||
+                           c.what == kind::edited))
+      ++generations_[c.event_id];
+}
+
+std::shared_ptr<const std::vector<domain::partner_profile>> profile_cache::forum(store::store& db, domain::id_t event_id) {
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard lock(mutex_);
+    generation = generations_[event_id];
+    const auto it = entries_.find(event_id);
+    if (it != entries_.end() && it->second.generation == generation) return it->second.profiles;
+  }
+  auto loaded = std::make_shared<const std::vector<domain::partner_profile>>(db.forum_profiles(event_id));
+  std::lock_guard lock(mutex_);
+  if (generations_[event_id] == generation) entries_[event_id] = entry{generation, loaded};
+  return loaded;
+}
+
 std::optional<std::string> partner_topic(services& s, domain::id_t registration_id) {
   const auto r = s.db.get_registration(registration_id);
   if (!r) return std::nullopt;
@@ -302,7 +325,7 @@ void add_partner_routes(router& r, services& s) {
     const auto id = e->id;
     run_heavy(s, std::move(done), [&s, id, filter] {
       json items = json::array();
-      for (const auto& p : s.db.forum_profiles(id))
+      for (const auto& p : *s.profiles.forum(s.db, id))
         if (domain::profile_matches(p, filter)) items.push_back(profile_json(p, true));
       return no_store(json_response(200, {{"items", std::move(items)}}));
     });
@@ -329,9 +352,9 @@ void add_partner_routes(router& r, services& s) {
       return done(no_store(std::move(res)));
     }
     run_heavy(s, std::move(done), [&s, me = std::move(*me)] {
-      const auto others = s.db.forum_profiles(me.event_id);
+      const auto others = s.profiles.forum(s.db, me.event_id);
       json items = json::array();
-      for (const auto& match : domain::rank_partners(me, others)) {
+      for (const auto& match : domain::rank_partners(me, *others)) {
         auto j = profile_json(*match.profile, true);
         j["score"] = match.score;
         json reasons = json::array();

@@ -25,6 +25,25 @@ namespace eventd::api {
 
 class live_goals;
 
+// The partner profiles of each forum, read from the store once after each change to them and shared: matches rank
+// among thousands of profiles from memory. note() takes each commit's changes (the writer's commit hook): a profile
+// written, a registration cancelled, erased or edited makes its forum's copy stale. A copy read while a commit
+// landed is never kept (each forum's generation is compared before and after the read).
+class profile_cache {
+public:
+  void note(const std::vector<store::change>&);
+  std::shared_ptr<const std::vector<domain::partner_profile>> forum(store::store&, domain::id_t event_id);
+
+private:
+  struct entry {
+    std::uint64_t generation = 0;
+    std::shared_ptr<const std::vector<domain::partner_profile>> profiles;
+  };
+  std::mutex mutex_;
+  std::map<domain::id_t, std::uint64_t> generations_;
+  std::map<domain::id_t, entry> entries_;
+};
+
 struct services {
   store::store& db;
   domain::config cfg;
@@ -41,6 +60,7 @@ struct services {
   std::vector<auth::ip_network> trusted_proxies;
   // The live goals' tally, which also answers GET /api/v1/goals (none in unit tests).
   live_goals* goals = nullptr;
+  profile_cache profiles;
   // Heavy reads (exports, full lists, goal figures): two threads, at most 16 waiting.
   read_pool reads{2, 16};
 

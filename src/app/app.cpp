@@ -197,6 +197,7 @@ int run(int argc, char** argv) {
       // Side effects start from the writer's commit hook, one mechanism for all of them (docs/ARCHITECTURE.md).
       db->on_commit([&services, &hub, &live_goals](const std::vector<store::change>& changes) {
         live_goals.note(changes);  // before the hub hears of them: its refresh reads what they touched
+        services.profiles.note(changes);
         hub.changed(changes);
         api::mail_after_commit(services, changes);
       });

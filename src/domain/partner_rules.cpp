@@ -252,16 +252,43 @@ bool forum_schedule::book(id_t slot_id, int table, id_t a, id_t b) {
 
 std::optional<placement> forum_schedule::place(id_t a, id_t b, time_point now) {
   if (a == b) return std::nullopt;
-  for (auto& s : slots_) {
-    if (s.slot.starts_at <= now || s.taken >= tables_) continue;
+  std::vector<slot_load> loads;
+  std::vector<id_t> busy;
+  for (const auto& s : slots_) {
+    loads.push_back({s.slot, s.taken});
     if (std::binary_search(s.persons.begin(), s.persons.end(), a) || std::binary_search(s.persons.begin(), s.persons.end(), b))
-      continue;
-    const auto free = std::find(s.tables.begin(), s.tables.end(), false);
-    const int table = static_cast<int>(free - s.tables.begin()) + 1;
-    book(s.slot.id, table, a, b);
-    return placement{s.slot.id, table};
+      busy.push_back(s.slot.id);
+  }
+  const auto slot = first_common_slot(loads, tables_, busy, now);
+  if (!slot) return std::nullopt;
+  const auto* s = find(*slot);
+  std::vector<int> taken;
+  for (std::size_t i = 0; i < s->tables.size(); ++i)
+    if (s->tables[i]) taken.push_back(static_cast<int>(i) + 1);
+  const auto table = lowest_free_table(std::move(taken), tables_);
+  if (!table || !book(*slot, *table, a, b)) return std::nullopt;
+  return placement{*slot, *table};
+}
+
+std::optional<id_t> first_common_slot(const std::vector<slot_load>& slots, int tables, const std::vector<id_t>& busy_slots,
+                                      time_point now) {
+  for (const auto& s : slots) {
+    if (s.slot.starts_at <= now || s.taken >= tables) continue;
+    if (std::find(busy_slots.begin(), busy_slots.end(), s.slot.id) != busy_slots.end()) continue;
+    return s.slot.id;
   }
   return std::nullopt;
+}
+
+std::optional<int> lowest_free_table(std::vector<int> taken, int tables) {
+  std::sort(taken.begin(), taken.end());
+  int want = 1;
+  for (const int t : taken) {
+    if (t > want) break;
+    if (t == want) ++want;
+  }
+  if (want > tables) return std::nullopt;
+  return want;
 }
 
 std::string_view to_string(meeting_refusal r) {

@@ -116,7 +116,19 @@ struct placement {
   int table = 0;
 };
 
-// The forum's slots and what is booked in them, as the scheduler sees it.
+// The rule that places one meeting, on what a forum's store can tell cheaply: its slots in time order with the
+// number of tables taken in each, and the slots where either of the two already has a meeting. The first slot not
+// yet started at `now`, with a table free, where neither is busy; nullopt when there is none.
+struct slot_load {
+  meeting_slot slot;
+  int taken = 0;
+};
+std::optional<id_t> first_common_slot(const std::vector<slot_load>& slots, int tables, const std::vector<id_t>& busy_slots,
+                                      time_point now);
+// The lowest table (1-based) not among `taken`, or nullopt when all `tables` are.
+std::optional<int> lowest_free_table(std::vector<int> taken, int tables);
+
+// The forum's slots and what is booked in them, as the scheduler sees it (the same rules, on the whole forum).
 class forum_schedule {
 public:
   forum_schedule(std::vector<meeting_slot> slots, int tables);

@@ -9,7 +9,7 @@ std::vector<std::string> topics_touched(const store::change& c) {
   std::vector<std::string> out;
   // The counselling log feeds only the goals' support figures.
   if (c.what == kind::support_saved) return {"goals"};
-  if (c.what == kind::mail_queued) return out;  // nothing anyone watches changed
+  if (c.what == kind::mail_queued || c.what == kind::profile_saved) return out;  // nothing anyone watches changed
   // A meeting request moves only the participant's own partner-search topic.
   if (c.what == kind::meeting_changed) return {"partner:" + std::to_string(c.registration_id)};
   if (c.event_id <= 0) return out;

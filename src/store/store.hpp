@@ -93,12 +93,12 @@ struct created_registration {
 // were blanked by the retention rule (both ids 0; no figure moves); evaluated: an evaluation answer given or changed;
 // mail_queued: a message was added to the outbox by a write that changed nothing anyone sees (a fresh private link);
 // meeting_changed: a meeting request to or from the registration was made, answered, moved or cancelled (one change
-// per party).
+// per party); profile_saved: the registration's partner profile was written.
 // Registrations by the form and promotions queue their messages too, without a change of this kind.
 struct change {
   enum class kind {
     registered, promoted, erased, cancelled, edited, checked_in, check_in_undone, event_saved, support_saved, support_erased,
-    evaluated, mail_queued, meeting_changed
+    evaluated, mail_queued, meeting_changed, profile_saved
   };
   kind what = kind::registered;
   domain::id_t registration_id = 0;

@@ -163,6 +163,16 @@ describe('partner search', { timeout: 180000 }, () => {
     assert.deepEqual(kinds.seeks_what_you_offer, ['target_groups']);
     assert.deepEqual(kinds.wanted_country, ['DE']);
     assert.ok(!res.text.includes('@'), 'no address among the matches');
+
+    // Ranked from a copy of the forum's profiles kept in memory: a new profile, a changed one and a cancelled
+    // registration show in the very next answer.
+    const late = await register(api, ev.id, { organisation: 'Late but perfect' });
+    await putProfile(late, { country: 'DE', focus_areas: ['roma', 'employment_mobility'], offers: ['lead_partner'], seeks: ['target_groups'], languages: ['en'] });
+    assert.equal((await api('GET', my(me, '/matches'))).body.items[0].organisation, 'Late but perfect');
+    await putProfile(good, { country: 'PL', focus_areas: ['poverty_social_exclusion'], offers: [], seeks: [], languages: ['en'] });
+    assert.deepEqual((await api('GET', my(me, '/matches'))).body.items.map((m) => m.organisation), ['Late but perfect', 'Best match GmbH']);
+    assert.equal((await api('DELETE', my(late))).status, 200);
+    assert.deepEqual((await api('GET', my(me, '/matches'))).body.items.map((m) => m.organisation), ['Best match GmbH']);
   });
 
   test('a meeting request: only the addressee answers; accepted, it gets the first common free slot and a table', async () => {
@@ -334,19 +344,21 @@ describe('partner search', { timeout: 180000 }, () => {
     assert.deepEqual(snap.data.requests, []);
     assert.equal((await c.next((m) => m.type === 'error' && m.topic === `partner:${a.id}`)).code, 'forbidden');
 
+    const folder = join(server.dir, 'outbox');
+    const mails = () => (existsSync(folder) ? readdirSync(folder).map((f) => readFileSync(join(folder, f), 'utf8')) : []);
     const req = await ask(a, pb.id, 'Hello from Asker');
     const update = await c.next((m) => m.type === 'update' && m.topic === `partner:${bId}` && m.data.requests.length === 1);
     assert.equal(update.data.requests[0].message, 'Hello from Asker');
     assert.equal(update.data.requests[0].counterpart.organisation, 'Asker Live');
+    // The request by mail (a request answered before its message went out is not sent: wait for it first).
+    await until(() => mails().some((m) => /Hello from Asker/.test(m)));
     await act(b, req.body.id, 'accept');
     const booked = await c.next((m) => m.type === 'update' && m.data.agenda.length === 1);
     assert.equal(booked.data.agenda[0].table, 1);
     c.close();
 
     // The .eml files of the outbox: the request to b, the acceptance to a; neither carries the other's address.
-    const folder = join(server.dir, 'outbox');
-    const mails = () => (existsSync(folder) ? readdirSync(folder).map((f) => readFileSync(join(folder, f), 'utf8')) : []);
-    await until(() => mails().some((m) => /Meeting booked|Mötet är bokat/.test(m)) && mails().some((m) => /Hello from Asker/.test(m)));
+    await until(() => mails().some((m) => /Meeting booked|Mötet är bokat/.test(m)));
     const toB = mails().find((m) => /Hello from Asker/.test(m));
     assert.match(toB, /To: .*live\.bidder@example\.org/);
     assert.ok(!toB.includes('live.asker@example.org'), 'the asker\'s address is not in the message to the addressee');

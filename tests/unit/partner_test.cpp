@@ -245,3 +245,15 @@ TEST(meeting_requests, who_may_ask_and_who_may_answer) {
   m.state = meeting_state::declined;
   EXPECT_EQ(decide_meeting_answer(e, m, b, 500), meeting_refusal::not_pending);
 }
+
+TEST(meeting_scheduler, the_store_s_rule_on_counts_and_busy_slots) {
+  const std::vector<slot_load> slots{{{10, 100, 200}, 2}, {{11, 200, 300}, 0}, {{12, 300, 400}, 1}};
+  EXPECT_EQ(first_common_slot(slots, 2, {}, 0), 11);        // slot 10 is full
+  EXPECT_EQ(first_common_slot(slots, 3, {}, 0), 10);        // ... unless it has a third table
+  EXPECT_EQ(first_common_slot(slots, 3, {10, 11}, 0), 12);  // one of the two sits elsewhere then
+  EXPECT_EQ(first_common_slot(slots, 3, {}, 250), 12);      // slots that started are past
+  EXPECT_FALSE(first_common_slot(slots, 3, {12}, 250));
+  EXPECT_EQ(lowest_free_table({}, 3), 1);
+  EXPECT_EQ(lowest_free_table({2, 1, 4}, 5), 3);
+  EXPECT_FALSE(lowest_free_table({3, 1, 2}, 3));
+}

@@ -117,6 +117,40 @@ domain::forum_schedule schedule_of(connection& c, id_t event_id, id_t except = 0
   return schedule;
 }
 
+// Where a meeting of a and b goes (domain::first_common_slot, domain::lowest_free_table), from a few index reads:
+// each slot's count of taken tables, the slots where either is seated, then the taken tables of the slot chosen.
+std::optional<domain::placement> placement_for(connection& c, id_t event_id, id_t a, id_t b, domain::time_point now) {
+  int tables = 0;
+  auto& t = c.prepare("SELECT meeting_tables FROM events WHERE id = ?");
+  t.bind(1, event_id);
+  if (t.executeStep()) tables = t.getColumn(0).getInt();
+  t.reset();
+  std::vector<domain::slot_load> loads;
+  auto& l = c.prepare(
+      "SELECT s.id, s.starts_at, s.ends_at, (SELECT count(*) FROM meeting_requests m WHERE m.slot_id = s.id AND "
+      "m.state = 'accepted') FROM meeting_slots s WHERE s.event_id = ? ORDER BY s.starts_at");
+  l.bind(1, event_id);
+  while (l.executeStep())
+    loads.push_back({{l.getColumn(0).getInt64(), l.getColumn(1).getInt64(), l.getColumn(2).getInt64()}, l.getColumn(3).getInt()});
+  l.reset();
+  std::vector<id_t> busy;
+  auto& s = c.prepare("SELECT slot_id FROM meeting_seats WHERE registration_id IN (?, ?)");
+  s.bind(1, a);
+  s.bind(2, b);
+  while (s.executeStep()) busy.push_back(s.getColumn(0).getInt64());
+  s.reset();
+  const auto slot = domain::first_common_slot(loads, tables, busy, now);
+  if (!slot) return std::nullopt;
+  std::vector<int> taken;
+  auto& u = c.prepare("SELECT table_no FROM meeting_requests WHERE slot_id = ? AND state = 'accepted'");
+  u.bind(1, *slot);
+  while (u.executeStep()) taken.push_back(u.getColumn(0).getInt());
+  u.reset();
+  const auto table = domain::lowest_free_table(std::move(taken), tables);
+  if (!table) return std::nullopt;
+  return domain::placement{*slot, *table};
+}
+
 void place(connection& c, const domain::meeting& m, const domain::placement& p, domain::time_point now) {
   auto& u = c.prepare("UPDATE meeting_requests SET state = 'accepted', slot_id = ?, table_no = ?, decided_at = ? WHERE id = ?");
   u.bind(1, p.slot_id);
@@ -184,7 +218,7 @@ void sqlite_store::queue_meeting_mail(connection& c, const char* kind, id_t regi
 
 void sqlite_store::save_profile(std::string token, domain::profile_fields fields, callback<domain::partner_profile> cb) {
   write<domain::partner_profile>(
-      [token = std::move(token), fields = std::move(fields)](connection& c) {
+      [this, token = std::move(token), fields = std::move(fields)](connection& c) {
         const auto r = registration_for_link(c, token);
         const auto e = event_by_id(c, r.event_id);
         if (!e) fail(errc::not_found, "no such event");
@@ -213,6 +247,7 @@ void sqlite_store::save_profile(std::string token, domain::profile_fields fields
         q.bind(upsert.param("created_at"), now);
         q.bind(upsert.param("updated_at"), now);
         q.exec();
+        noted(change::kind::profile_saved, r.id, r.event_id);
         return *one_row(c, profile_of_sql, r.id, read_profile);
       },
       std::move(cb));
@@ -341,8 +376,7 @@ void sqlite_store::answer_meeting(std::string token, id_t meeting_id, bool accep
         const auto refusal = domain::decide_meeting_answer(*e, *m, who, now);
         if (refusal != domain::meeting_refusal::none) refuse(refusal);
         if (accept) {
-          auto schedule = schedule_of(c, e->id);
-          const auto p = schedule.place(m->from_registration, m->to_registration, now);
+          const auto p = placement_for(c, e->id, m->from_registration, m->to_registration, now);
           if (!p) refuse(domain::meeting_refusal::no_common_slot);
           place(c, *m, *p, now);
         } else {
