@@ -1,6 +1,7 @@
 #include "app/demo.hpp"
 
 #include "domain/evaluation_rules.hpp"
+#include "domain/partner_rules.hpp"
 #include "domain/support_rules.hpp"
 #include "domain/time.hpp"
 
@@ -100,6 +101,83 @@ void add_demo_evaluations(store::store& db, const domain::event& event, const st
     domain::event_patch close;
     close.evaluation_closes_at = std::optional<time_point>();
     wait_for<domain::event>([&](auto cb) { db.update_event(event.id, close, std::nullopt, cb); });
+  }
+}
+
+// A meeting request, or nothing when the two already have one (the demo asks around a ring: one pair may come twice).
+std::optional<domain::meeting> db_request(store::store& db, const std::string& token, domain::id_t profile, const std::string& note) {
+  std::promise<store::outcome<domain::meeting>> done;
+  db.request_meeting(token, profile, note.empty() ? std::nullopt : std::optional<std::string>(note),
+                     [&done](store::outcome<domain::meeting> r) { done.set_value(std::move(r)); });
+  auto r = done.get_future().get();
+  if (!r.ok()) return std::nullopt;
+  return r.value();
+}
+
+// The upcoming partner-search forum's matchmaking: profiles of most of its participants (half of them speaking for
+// fictional organisations from around the Baltic Sea), ten meeting slots at twelve tables, and requests between them,
+// two in three accepted (placed by the same scheduler as any other), the rest waiting for an answer.
+void add_demo_forum(store::store& db, const domain::event& forum, const std::vector<store::created_registration>& regs) {
+  struct abroad_org {
+    const char* country;
+    const char* name;
+    const char* language;
+  };
+  static const abroad_org orgs[] = {
+      {"DE", "Sozialamt Nordstadt (fiktiv)", "de"},       {"EE", "Näidislinna Noortekeskus (fiktiv)", "et"},
+      {"FI", "Esimerkkilän kaupunki (fiktiv)", "fi"},     {"LV", "Parauga Sociālais centrs (fiktiv)", "lv"},
+      {"LT", "Pavyzdžio bendruomenės centras (fiktiv)", "lt"}, {"PL", "Fundacja Przykład (fiktiv)", "pl"},
+      {"DK", "Eksempel Kommune (fiktiv)", "da"},          {"NO", "Eksempelvik kommune (fiktiv)", "no"}};
+  static const char* ideas[] = {"ungdomars väg till arbete", "romska familjers boende", "sociala företag på landsbygden",
+                                "nyanländas språk och jobb", "äldre och digital delaktighet", "hemlöshet och bostad först"};
+  const auto& roles = domain::partner_roles;
+  const std::vector<std::string> areas{"poverty_social_exclusion", "roma", "employment_mobility", "social_innovation_entrepreneurship"};
+  std::vector<std::pair<const store::created_registration*, domain::id_t>> with_profile;
+  int n = 0;
+  for (const auto& r : regs) {
+    if (r.registration.status != domain::registration_status::confirmed || n >= 44) continue;
+    domain::profile_fields f;
+    const bool from_abroad = n % 2 == 1;
+    const auto& o = orgs[(n / 2) % std::size(orgs)];
+    f.organisation = from_abroad ? o.name : r.registration.person.organisation;
+    f.country = from_abroad ? o.country : "SE";
+    f.languages = {"en", from_abroad ? o.language : "sv"};
+    f.focus_areas = {areas[n % 4]};
+    if (n % 3 == 0) f.focus_areas.push_back(areas[(n + 1) % 4]);
+    f.offers = {roles[(n * 3) % roles.size()], roles[(n * 7 + 2) % roles.size()]};
+    f.seeks = {roles[(n * 5 + 1) % roles.size()]};
+    if (!from_abroad) f.partner_countries = {orgs[n % std::size(orgs)].country, orgs[(n + 3) % std::size(orgs)].country};
+    f.summary = std::string(from_abroad ? "Vi söker svenska partner för ett projekt om " : "Vi planerar ett transnationellt projekt om ") +
+                ideas[n % std::size(ideas)] + ". Demo: fiktiv profil.";
+    f.is_public = n % 3 != 2;
+    auto saved = wait_for<domain::partner_profile>([&](auto cb) { db.save_profile(r.manage_token, domain::normalise_profile(f), cb); });
+    with_profile.emplace_back(&r, saved.id);
+    ++n;
+  }
+  std::vector<domain::meeting_slot> slots;
+  for (int k = 0; k < 10; ++k) {
+    const time_point from = forum.starts_at + 3600 + k * 25 * 60;
+    slots.push_back({0, from, from + 20 * 60});
+  }
+  wait_for<store::forum_slots>([&](auto cb) { db.set_meeting_slots(forum.id, slots, 12, cb); });
+  static const char* notes[] = {"Hej! Vi verkar dela fokusområde, ska vi ses?", "We seek a partner in Sweden: shall we meet?",
+                                "Intressant profil, vi skulle gärna höra mer.", ""};
+  int asked = 0;
+  for (std::size_t i = 0; i < with_profile.size(); ++i) {
+    for (std::size_t step : {1u, 3u, 7u}) {
+      const auto& [from, from_profile] = with_profile[i];
+      const auto& [to, to_profile] = with_profile[(i + step) % with_profile.size()];
+      (void)from_profile;
+      const std::string note = notes[asked % std::size(notes)];
+      auto m = db_request(db, from->manage_token, to_profile, note);
+      if (!m) continue;
+      // Accepted where a common slot is left (no_common_slot otherwise: the request waits, as it would).
+      if (++asked % 3 != 0) {
+        std::promise<store::outcome<domain::meeting>> done;
+        db.answer_meeting(to->manage_token, m->id, true, [&done](store::outcome<domain::meeting> r) { done.set_value(std::move(r)); });
+        done.get_future().get();
+      }
+    }
   }
 }
 
@@ -297,6 +375,7 @@ int load_demo(store::store& db, const domain::config& cfg) {
       for (auto& f : scans) f.get();
     }
     add_demo_evaluations(db, created, regs);
+    if (pl.kind == std::string("partner_search_forum") && pl.day_offset > 0) add_demo_forum(db, created, regs);
   }
   add_demo_support(db, today);
   return made;

@@ -29,6 +29,13 @@ constexpr route_case routes[] = {
     {"PATCH", "/api/v1/my/registrations/{token}"},
     {"GET", "/api/v1/events"},
     {"GET", "/api/v1/events/{id}/registrations"},
+    // Partner search, at the forum (event 6) by a participant's link ({ftoken}) and by organisers.
+    {"PUT", "/api/v1/my/registrations/{ftoken}/profile"},
+    {"POST", "/api/v1/my/registrations/{ftoken}/meeting-requests"},
+    {"PUT", "/api/v1/events/6/meeting-slots"},
+    {"PATCH", "/api/v1/events/6/meetings/1"},
+    {"GET", "/api/v1/partners"},
+    {"GET", "/api/v1/events/6/profiles"},
 };
 constexpr std::size_t route_count = sizeof routes / sizeof routes[0];
 
@@ -43,6 +50,7 @@ constexpr int inputs_per_database = 4000;
 struct fixtures {
   std::unique_ptr<fuzz::app> a;
   std::string manage_token;
+  std::string forum_token;  // a participant of the forum, with a profile, asked to meet by another
   int used = 0;
 
   void build() {
@@ -77,6 +85,33 @@ struct fixtures {
     p.gender = "woman";
     auto created = fuzz::wait_ok<store::created_registration>([&](auto cb) { db.register_person(1, p, false, cb); });
     manage_token = created.manage_token;
+
+    // 6: a partner-search forum with slots, two participants with profiles and a meeting request between them.
+    domain::event forum;
+    forum.kind = "partner_search_forum";
+    forum.title = "Fuzzing partners";
+    forum.starts_at = now + 40 * 86400;
+    forum.ends_at = forum.starts_at + 6 * 3600;
+    forum.status = domain::event_status::published;
+    const auto f = fuzz::wait_ok<domain::event>([&](auto cb) { db.create_event(forum, cb); });
+    fuzz::wait_ok<store::forum_slots>([&](auto cb) {
+      db.set_meeting_slots(f.id, {{0, f.starts_at + 3600, f.starts_at + 4800}, {0, f.starts_at + 5400, f.starts_at + 6600}}, 4, cb);
+    });
+    domain::profile_fields pf;
+    pf.organisation = "Kommunen";
+    pf.summary = "Fuzzing across the Baltic Sea";
+    pf.country = "SE";
+    pf.focus_areas = {"roma"};
+    pf.languages = {"en"};
+    std::vector<domain::partner_profile> profiles;
+    forum_token.clear();
+    for (const char* email : {"bo@example.org", "cy@example.org"}) {
+      p.email = email;
+      auto r = fuzz::wait_ok<store::created_registration>([&](auto cb) { db.register_person(f.id, p, false, cb); });
+      profiles.push_back(fuzz::wait_ok<domain::partner_profile>([&](auto cb) { db.save_profile(r.manage_token, pf, cb); }));
+      if (forum_token.empty()) forum_token = r.manage_token;
+      else fuzz::wait_ok<domain::meeting>([&](auto cb) { db.request_meeting(r.manage_token, profiles.front().id, std::nullopt, cb); });
+    }
   }
 
   fuzz::app& get() {
@@ -93,8 +128,9 @@ fixtures& state() {
   return f;
 }
 
-std::string fill_path(std::string path, const char* id, const std::string& token) {
+std::string fill_path(std::string path, const char* id, const std::string& token, const std::string& forum_token) {
   if (auto at = path.find("{id}"); at != std::string::npos) path.replace(at, 4, id);
+  if (auto at = path.find("{ftoken}"); at != std::string::npos) path.replace(at, 8, forum_token);
   if (auto at = path.find("{token}"); at != std::string::npos) path.replace(at, 7, token);
   return path;
 }
@@ -111,7 +147,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   api::request req;
   req.method = rc.method;
-  req.path = fill_path(rc.path, event_ids[flags & 7], f.manage_token);
+  req.path = fill_path(rc.path, event_ids[flags & 7], f.manage_token, f.forum_token);
   req.target = req.path;
   switch ((flags >> 3) & 3) {
     case 0:
