@@ -97,19 +97,25 @@ const jsQR = (() => {
   return module.exports.default ?? module.exports;
 })();
 
-// What a one-bit greyscale image's pixels (its rows as inflated, a filter byte first) read as a QR code; null when none.
-function qrText(image) {
+// A one-bit greyscale image's pixels (its rows as inflated, a filter byte first): whether each is dark, row by row.
+function darkPixels(image) {
   const { width, height } = image;
   const rows = Buffer.from(image.pixels, 'base64');
   const stride = 1 + Math.ceil(width / 8);
-  const rgba = new Uint8ClampedArray(width * height * 4);
+  const dark = [];
   for (let y = 0; y < height; y++) {
     assert.equal(rows[y * stride], 0, 'no filter');
-    for (let x = 0; x < width; x++) {
-      const v = (rows[y * stride + 1 + (x >> 3)] >> (7 - (x & 7))) & 1 ? 255 : 0;
-      rgba.set([v, v, v, 255], (y * width + x) * 4);
-    }
+    dark.push(Array.from({ length: width }, (_, x) => !((rows[y * stride + 1 + (x >> 3)] >> (7 - (x & 7))) & 1)));
   }
+  return dark;
+}
+
+// What the pixels read as a QR code; null when nothing.
+function qrText(dark) {
+  const height = dark.length;
+  const width = dark[0].length;
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  dark.forEach((row, y) => row.forEach((d, x) => rgba.set(d ? [0, 0, 0, 255] : [255, 255, 255, 255], (y * width + x) * 4)));
   return jsQR(rgba, width, height)?.data ?? null;
 }
 
@@ -140,7 +146,12 @@ function assertTicketImage(mail, ticketCode, alt) {
   assert.equal(Number(img[3]), image.width);
   const code = mail.html.indexOf(ticketCode);
   assert.ok(code >= 0 && code < mail.html.indexOf('<img'), 'below the ticket code');
-  assert.equal(qrText(image), ticketCode, 'a QR code of the ticket code');
+  const dark = darkPixels(image);
+  const quiet = 4 * 6;
+  const inQuietZone = (x, y) => x < quiet || y < quiet || x >= image.width - quiet || y >= image.height - quiet;
+  assert.ok(dark.every((row, y) => row.every((d, x) => !d || !inQuietZone(x, y))), 'a white quiet zone of 4 modules');
+  assert.ok(dark[quiet][quiet] && dark[quiet + 3 * 6 + 3][quiet + 3 * 6 + 3], 'the top-left finder pattern right inside it');
+  assert.equal(qrText(dark), ticketCode, 'a QR code of the ticket code');
   return id;
 }
 
