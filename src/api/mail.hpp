@@ -19,6 +19,15 @@
 
 namespace eventd::api {
 
+// A picture the HTML version shows in its text (the ticket's QR code), carried inside the message: nothing is loaded
+// from elsewhere, and no mail reader shows an SVG.
+struct inline_image {
+  std::string png;
+  std::string alt;       // the text alternative, in the message's language
+  std::string after;     // shown below the paragraph holding this text; at the end when none does
+  std::string filename;  // the name it is saved under
+};
+
 struct mail_message {
   std::string to;
   std::string subject;
@@ -27,6 +36,7 @@ struct mail_message {
   std::string message_id;            // without angle brackets; the same on every attempt
   std::string language = "en";       // the participant's ("sv" or "en"): the message's Content-Language
   std::string calendar;              // an RFC 5545 calendar to carry as a text/calendar part; empty: none
+  std::optional<inline_image> image;
 };
 
 // Renders a message and hands it to the mail server, or writes it as an .eml file. Used by one thread at a time.

@@ -3,9 +3,12 @@
 #include <gmime/gmime.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
+#include <utility>
 
 namespace eventd::api {
 
@@ -127,30 +130,95 @@ bool blank(std::string_view line) {
   return line.find_first_not_of(" \t\r") == std::string_view::npos;
 }
 
+void image_html(const html_image& image, std::string& out) {
+  out += "<p><img src=\"";
+  escape_html(image.src, out);
+  out += "\" alt=\"";
+  escape_html(image.alt, out);
+  out += '"';
+  if (image.width > 0 && image.height > 0)
+    out += " width=\"" + std::to_string(image.width) + "\" height=\"" + std::to_string(image.height) + '"';
+  out += "></p>\n";
+}
+
+// The cid: URL of a Content-ID (RFC 2392): its characters that a URL may not hold as they are %-encoded.
+std::string cid_url(std::string_view content_id) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out = "cid:";
+  for (char ch : content_id) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+        std::string_view("-._~@").find(ch) != std::string_view::npos) {
+      out += ch;
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+// The width and height a PNG's header gives (0, 0 when it is no PNG): the HTML names them so that the reader keeps
+// the space before the image is shown, and shows it at its size (a QR code scaled up by a fraction blurs).
+std::pair<int, int> png_size(std::string_view png) {
+  if (png.size() < 24 || png.substr(1, 3) != "PNG" || png.substr(12, 4) != "IHDR") return {0, 0};
+  const auto u32 = [&](std::size_t at) {
+    std::uint32_t v = 0;
+    for (std::size_t i = at; i < at + 4; ++i) v = v << 8 | static_cast<unsigned char>(png[i]);
+    return v > 10000 ? 0 : static_cast<int>(v);
+  };
+  return {u32(16), u32(20)};
+}
+
+// The image as a part for multipart/related: inline, named by its Content-ID, in base64 (it is binary).
+owned<GMimePart> image_part(const inline_image& image, const std::string& content_id) {
+  owned<GMimePart> part(g_mime_part_new_with_type("image", "png"));
+  owned<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(image.png.data(), image.png.size()));
+  owned<GMimeDataWrapper> content(g_mime_data_wrapper_new_with_stream(stream.get(), GMIME_CONTENT_ENCODING_DEFAULT));
+  g_mime_part_set_content(part.get(), content.get());
+  g_mime_part_set_content_encoding(part.get(), GMIME_CONTENT_ENCODING_BASE64);
+  auto* object = GMIME_OBJECT(part.get());
+  g_mime_object_set_content_id(object, content_id.c_str());
+  g_mime_object_set_disposition(object, "inline");
+  if (!image.filename.empty())
+    g_mime_object_set_content_disposition_parameter(object, "filename", one_line(image.filename).c_str());
+  return part;
+}
+
 }  // namespace
 
-std::string html_of_text(std::string_view text, std::string_view title, std::string_view language) {
+std::string html_of_text(std::string_view text, std::string_view title, std::string_view language,
+                         const html_image* image) {
   std::string out = "<!DOCTYPE html>\n<html lang=\"";
   escape_html(language, out);
   out += "\">\n<head>\n<meta charset=\"utf-8\">\n<title>";
   escape_html(title, out);
   out += "</title>\n</head>\n<body>\n";
   bool in_paragraph = false;
+  bool holds_anchor = false;  // the paragraph being written holds image->after
+  auto end_paragraph = [&] {
+    out += "</p>\n";
+    in_paragraph = false;
+    if (holds_anchor) image_html(*std::exchange(image, nullptr), out);
+    holds_anchor = false;
+  };
   for (std::size_t at = 0; at <= text.size();) {
     const auto end = std::min(text.find('\n', at), text.size());
     auto line = text.substr(at, end - at);
     at = end + 1;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (blank(line)) {
-      if (in_paragraph) out += "</p>\n";
-      in_paragraph = false;
+      if (in_paragraph) end_paragraph();
       continue;
     }
     out += in_paragraph ? "<br>\n" : "<p>";
     in_paragraph = true;
+    if (image && line.find(image->after) != std::string_view::npos) holds_anchor = true;
     line_html(line, out);
   }
-  if (in_paragraph) out += "</p>\n";
+  if (in_paragraph) end_paragraph();
+  if (image) image_html(*image, out);
   out += "</body>\n</html>\n";
   return out;
 }
@@ -180,11 +248,32 @@ std::string render_mime(const mail_message& m, const std::string& from, domain::
   const std::string language = m.language == "sv" ? "sv" : "en";
   g_mime_object_append_header(headers, "Content-Language", language.c_str(), nullptr);
 
+  const bool with_image = m.image && !m.image->png.empty();
+  // Named after the message, so unique as RFC 2392 asks: a reader keeping the parts of many messages finds each one's.
+  const auto content_id = "image." + (m.message_id.empty() ? std::string("eventd@localhost") : one_line(m.message_id));
+  const auto src = cid_url(content_id);
+  std::optional<html_image> image;
+  if (with_image) {
+    const auto [width, height] = png_size(m.image->png);
+    image = html_image{src, m.image->alt, m.image->after, width, height};
+  }
+  const auto html = html_of_text(m.text, subject, language, image ? &*image : nullptr);
   auto alternative = owned<GMimeMultipart>(g_mime_multipart_new_with_subtype("alternative"));
   g_mime_multipart_add(alternative.get(), GMIME_OBJECT(text_part("plain", m.text).get()));
-  g_mime_multipart_add(alternative.get(), GMIME_OBJECT(text_part("html", html_of_text(m.text, subject, language)).get()));
+  g_mime_multipart_add(alternative.get(), GMIME_OBJECT(text_part("html", html).get()));
+  // The image goes with the alternatives it belongs to (RFC 2387), not beside them as an attachment: readers show it
+  // in the HTML and do not list it among the attachments, and the calendar stays an attachment of the whole.
+  owned<GMimeMultipart> related;
+  auto* body = GMIME_OBJECT(alternative.get());
+  if (with_image) {
+    related.reset(g_mime_multipart_new_with_subtype("related"));
+    g_mime_object_set_content_type_parameter(GMIME_OBJECT(related.get()), "type", "multipart/alternative");
+    g_mime_multipart_add(related.get(), body);
+    g_mime_multipart_add(related.get(), GMIME_OBJECT(image_part(*m.image, content_id).get()));
+    body = GMIME_OBJECT(related.get());
+  }
   if (m.calendar.empty()) {
-    g_mime_message_set_mime_part(message.get(), GMIME_OBJECT(alternative.get()));
+    g_mime_message_set_mime_part(message.get(), body);
   } else {
     auto calendar = text_part("calendar", m.calendar);
     auto* part = GMIME_OBJECT(calendar.get());
@@ -193,7 +282,7 @@ std::string render_mime(const mail_message& m, const std::string& from, domain::
     g_mime_object_set_disposition(part, "attachment");
     g_mime_object_set_content_disposition_parameter(part, "filename", "event.ics");
     auto mixed = owned<GMimeMultipart>(g_mime_multipart_new_with_subtype("mixed"));
-    g_mime_multipart_add(mixed.get(), GMIME_OBJECT(alternative.get()));
+    g_mime_multipart_add(mixed.get(), body);
     g_mime_multipart_add(mixed.get(), part);
     g_mime_message_set_mime_part(message.get(), GMIME_OBJECT(mixed.get()));
   }

@@ -9,18 +9,20 @@
 
 namespace eventd::api {
 
-// The ticket and private link, in the participant's language; nothing when there is no address to write to (erased).
+// The ticket and private link, in the participant's language, and with a place (not on the waitlist) the ticket's QR
+// code as an image the HTML shows; nothing when there is no address to write to (erased).
 std::optional<mail_message> confirmation_mail(const domain::registration&, const domain::event&, const std::string& public_url,
                                               const std::string& manage_token);
-// A place opened from the waitlist, with the ticket and a fresh private link; nothing when there is no address to
-// write to (erased).
+// A place opened from the waitlist, with the ticket (and its QR code) and a fresh private link; nothing when there is
+// no address to write to (erased).
 std::optional<mail_message> promotion_mail(const domain::registration&, const domain::event&, const std::string& public_url,
                                            const std::string& manage_token);
 // "Send me my link again": the fresh private link; nothing when there is no address to write to (erased).
 std::optional<mail_message> link_mail(const domain::registration&, const domain::event&, const std::string& public_url,
                                       const std::string& manage_token);
 
-// A reminder before the start, with the ticket; nothing when there is no address to write to (erased).
+// A reminder before the start, with the ticket (and its QR code); nothing when there is no address to write to
+// (erased).
 std::optional<mail_message> reminder_mail(const domain::registration&, const domain::event&, const std::string& public_url,
                                           const std::string& manage_token);
 // The event's new time or place, or its cancellation (as the event now is).

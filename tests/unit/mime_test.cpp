@@ -1,7 +1,11 @@
 // A participant's mail as a mail reader sees it: each rendered message is parsed back with GMime's own parser and
-// checked the way a reader would show it (decoded subject and sender, the text and HTML alternatives, the calendar
-// attachment only where one was given), in both languages.
+// checked the way a reader would show it (decoded subject and sender, the text and HTML alternatives, the ticket's QR
+// code shown in the HTML from a part of the message, the calendar attachment only where one was given), in both
+// languages.
 #include "api/mime.hpp"
+
+#include "api/participant_mail.hpp"
+#include "api/qr.hpp"
 
 #include <gmime/gmime.h>
 #include <gtest/gtest.h>
@@ -92,6 +96,38 @@ GMimeObject* leaf(GMimeMessage* m, const std::string& type) {
 }
 
 std::string header_block(const std::string& text) { return text.substr(0, text.find("\r\n\r\n") + 2); }
+
+// A leaf's content with its transfer encoding undone, as bytes.
+std::string bytes_of(GMimeObject* part) {
+  std::unique_ptr<GMimeStream, unref> stream(g_mime_stream_mem_new());
+  g_mime_data_wrapper_write_to_stream(g_mime_part_get_content(GMIME_PART(part)), stream.get());
+  auto* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream.get()));
+  return std::string(reinterpret_cast<const char*>(bytes->data), bytes->len);
+}
+
+// A registration as the outbox's composer reads it, and its event.
+eventd::domain::registration ada(eventd::domain::registration_status status, const std::string& language) {
+  eventd::domain::registration r;
+  r.id = 7;
+  r.event_id = 3;
+  r.status = status;
+  if (status == eventd::domain::registration_status::waitlisted) r.waitlist_position = 2;
+  r.ticket_code = "K7QH3MPX";
+  r.person.name = "Ada";
+  r.person.email = "ada@example.org";
+  r.person.language = language;
+  return r;
+}
+eventd::domain::event meeting() {
+  eventd::domain::event e;
+  e.id = 3;
+  e.title = "Möte i Göteborg";
+  e.starts_at = 1'899'878'400;
+  e.status = eventd::domain::event_status::published;
+  return e;
+}
+const std::string site = "https://events.example.org";
+const std::string token = "7-Ab_cD-ef";
 
 TEST(mime, the_subject_with_swedish_letters_decodes_exactly_and_the_header_block_stays_ascii) {
   const auto text = render_mime(swedish(), from, 1'900'000'000);
@@ -250,6 +286,110 @@ TEST(mime, threads_rendering_at_the_same_time_each_get_a_whole_message) {
     ASSERT_TRUE(m);
     EXPECT_EQ(leaves(m.get()).size(), 3u);
   }
+}
+
+TEST(mime, a_confirmed_place_shows_the_tickets_qr_code_in_the_html_from_a_part_related_to_it) {
+  using eventd::domain::registration_status;
+  for (const auto& [language, alt] : {std::pair<std::string, std::string>{"sv", "QR-kod för biljett K7QH3MPX"},
+                                      {"en", "QR code of ticket K7QH3MPX"}}) {
+    auto message = eventd::api::confirmation_mail(ada(registration_status::confirmed, language), meeting(), site, token);
+    ASSERT_TRUE(message && message->image) << language;
+    message->message_id = "confirmation.7.12.abc@events.example.org";
+    const auto m = parse(render_mime(*message, from, 1'900'000'000));
+    ASSERT_TRUE(m);
+    auto* body = g_mime_message_get_mime_part(m.get());
+    ASSERT_EQ(type_of(body), "multipart/related");
+    EXPECT_STREQ(g_mime_object_get_content_type_parameter(body, "type"), "multipart/alternative") << "RFC 2387's root type";
+    ASSERT_EQ(g_mime_multipart_get_count(GMIME_MULTIPART(body)), 2);
+    EXPECT_EQ(type_of(g_mime_multipart_get_part(GMIME_MULTIPART(body), 0)), "multipart/alternative") << "the root first";
+    auto* image = g_mime_multipart_get_part(GMIME_MULTIPART(body), 1);
+    ASSERT_EQ(type_of(image), "image/png");
+    EXPECT_STREQ(g_mime_object_get_disposition(image), "inline");
+    EXPECT_STREQ(g_mime_part_get_filename(GMIME_PART(image)), "ticket-qr.png");
+    EXPECT_EQ(g_mime_part_get_content_encoding(GMIME_PART(image)), GMIME_CONTENT_ENCODING_BASE64);
+    EXPECT_EQ(bytes_of(image), eventd::api::qr_png("K7QH3MPX", 6)) << "the ticket code's QR code, byte for byte";
+    const char* content_id = g_mime_object_get_content_id(image);
+    ASSERT_TRUE(content_id);
+    EXPECT_EQ(std::string(content_id), "image.confirmation.7.12.abc@events.example.org") << "unique: named by the message";
+
+    const auto html = text_of(leaf(m.get(), "text/html"));
+    // (21 + 8) modules of 6 pixels: a version 1 code for the 8 characters of a ticket code, and its quiet zone.
+    const auto img =
+        "<p><img src=\"cid:" + std::string(content_id) + "\" alt=\"" + alt + "\" width=\"174\" height=\"174\"></p>";
+    const auto at = html.find(img);
+    ASSERT_NE(at, std::string::npos) << "the part the HTML shows, its alternative text naming the ticket: " << html;
+    const auto code = html.find("K7QH3MPX");
+    EXPECT_LT(code, at);
+    EXPECT_EQ(html.find("</p>", code) + 5, at) << "right below the paragraph with the ticket code: " << html;
+    EXPECT_EQ(text_of(leaf(m.get(), "text/plain")), message->text) << "the text as composed: it has the code and the link";
+  }
+}
+
+TEST(mime, with_the_calendar_the_related_part_and_the_calendar_are_the_two_parts_of_multipart_mixed) {
+  using eventd::domain::registration_status;
+  auto message = eventd::api::confirmation_mail(ada(registration_status::confirmed, "sv"), meeting(), site, token);
+  ASSERT_TRUE(message);
+  message->message_id = "confirmation.7.12.abc@events.example.org";
+  message->calendar = calendar;
+  const auto m = parse(render_mime(*message, from, 1'900'000'000));
+  ASSERT_TRUE(m);
+  auto* body = g_mime_message_get_mime_part(m.get());
+  ASSERT_EQ(type_of(body), "multipart/mixed");
+  ASSERT_EQ(g_mime_multipart_get_count(GMIME_MULTIPART(body)), 2);
+  EXPECT_EQ(type_of(g_mime_multipart_get_part(GMIME_MULTIPART(body), 0)), "multipart/related");
+  auto* attached = g_mime_multipart_get_part(GMIME_MULTIPART(body), 1);
+  EXPECT_EQ(type_of(attached), "text/calendar");
+  EXPECT_STREQ(g_mime_object_get_disposition(attached), "attachment");
+  std::vector<std::string> types;
+  for (auto* part : leaves(m.get())) types.push_back(type_of(part));
+  EXPECT_EQ(types, (std::vector<std::string>{"text/plain", "text/html", "image/png", "text/calendar"}));
+}
+
+TEST(mime, a_waitlist_notice_has_no_image_and_stays_multipart_alternative) {
+  for (const char* language : {"sv", "en"}) {
+    auto message =
+        eventd::api::confirmation_mail(ada(eventd::domain::registration_status::waitlisted, language), meeting(), site, token);
+    ASSERT_TRUE(message);
+    EXPECT_FALSE(message->image) << "a place on the waitlist is no ticket at the door";
+    message->message_id = "waitlisted.7.12.abc@events.example.org";
+    const auto m = parse(render_mime(*message, from, 1'900'000'000));
+    ASSERT_TRUE(m);
+    EXPECT_EQ(type_of(g_mime_message_get_mime_part(m.get())), "multipart/alternative");
+    EXPECT_EQ(leaf(m.get(), "image/png"), nullptr);
+    EXPECT_EQ(text_of(leaf(m.get(), "text/html")).find("<img"), std::string::npos);
+  }
+}
+
+TEST(mime, the_mails_that_carry_the_ticket_carry_its_qr_code_and_no_others_do) {
+  using namespace eventd::api;
+  const auto r = ada(eventd::domain::registration_status::confirmed, "en");
+  const auto e = meeting();
+  for (const auto& m : {promotion_mail(r, e, site, token), reminder_mail(r, e, site, token)}) {
+    ASSERT_TRUE(m && m->image) << (m ? m->subject : "none");
+    EXPECT_EQ(m->image->png, qr_png("K7QH3MPX", 6)) << m->subject;
+    EXPECT_EQ(m->image->alt, "QR code of ticket K7QH3MPX");
+  }
+  for (const auto& m : {link_mail(r, e, site, token), change_mail(r, e, site), evaluation_mail(r, e, site, token),
+                        organiser_mail(r, e, "Parking", "Park behind the station.")}) {
+    ASSERT_TRUE(m);
+    EXPECT_FALSE(m->image) << m->subject;
+  }
+  EXPECT_FALSE(erasure_mail("ada@example.org", "en", e).image);
+}
+
+TEST(mail_html, an_image_goes_below_the_first_paragraph_holding_its_anchor_or_else_at_the_end) {
+  using eventd::api::html_image;
+  using eventd::api::html_of_text;
+  const html_image image{"cid:a@b", "Code \"X1\" <here>", "X1", 10, 12};
+  const auto html = html_of_text("Hello\n\nCode: X1\nmore\n\nX1 again\n", "T", "en", &image);
+  EXPECT_NE(html.find("<p>Code: X1<br>\nmore</p>\n<p><img src=\"cid:a@b\" alt=\"Code &quot;X1&quot; &lt;here&gt;\" "
+                      "width=\"10\" height=\"12\"></p>\n<p>X1 again</p>"),
+            std::string::npos) << html;
+  EXPECT_EQ(html.find("<img", html.find("<img") + 1), std::string::npos) << "once";
+  const html_image elsewhere{"cid:a@b", "alt", "nowhere", 0, 0};
+  EXPECT_NE(html_of_text("Hello\n", "T", "en", &elsewhere)
+                .find("<p>Hello</p>\n<p><img src=\"cid:a@b\" alt=\"alt\"></p>\n</body>"),
+            std::string::npos) << "no size when none is known";
 }
 
 TEST(mail_html, paragraphs_line_breaks_and_links_without_the_punctuation_after_them) {
