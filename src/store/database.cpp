@@ -21,7 +21,7 @@ int configure_sqlite() {
 
 // NOMUTEX: a connection is only ever used by one thread at a time (the writer's own; a read connection is lent
 // out whole), so SQLite's per-connection mutex would only cost.
-connection::connection(const std::string& path, bool writable)
+sqlite_connection::sqlite_connection(const std::string& path, bool writable)
     : db_((configure_sqlite(), path),
           writable ? SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX : SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX) {
   db_.setBusyTimeout(5000);
@@ -43,22 +43,30 @@ connection::connection(const std::string& path, bool writable)
   }
 }
 
-SQLite::Statement& connection::prepare(const char* sql) {
+statement& sqlite_connection::prepare(const char* sql) {
   // Keyed by the literal's address: every call site passes a string literal.
   auto& slot = cache_[static_cast<const void*>(sql)];
   if (!slot) {
-    slot = std::make_unique<SQLite::Statement>(db_, sql);
+    slot = std::make_unique<sqlite_statement>(db_, sql);
   } else {
-    slot->tryReset();  // a statement that failed last time reports that error here again: not ours to throw
-    slot->clearBindings();
+    slot->native().tryReset();  // a statement that failed last time reports that error here again: not ours to throw
+    slot->native().clearBindings();
   }
   used_.push_back(slot.get());
   return *slot;
 }
 
-void connection::reset_all() {
-  for (auto* stmt : used_) stmt->tryReset();
+void sqlite_connection::reset_all() {
+  for (auto* stmt : used_) stmt->native().tryReset();
   used_.clear();
+}
+
+bool sqlite_connection::in_transaction() { return db_.getHandle() && sqlite3_get_autocommit(db_.getHandle()) == 0; }
+
+std::unique_ptr<sqlite_connection> sqlite_write_connection(const std::string& path) {
+  auto c = std::make_unique<sqlite_connection>(path, true);
+  c->db().setBusyTimeout(1000);
+  return c;
 }
 
 void migrate(const std::string& path) {

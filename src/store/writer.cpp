@@ -2,8 +2,6 @@
 
 #include "support/log.hpp"
 
-#include <sqlite3.h>
-
 #include <chrono>
 #include <cstdio>
 
@@ -18,11 +16,8 @@ constexpr std::chrono::milliseconds retry_pause[] = {std::chrono::milliseconds(1
 void log_error(const char* msg, const char* what) { support::log_fault("error", msg, what); }
 }  // namespace
 
-writer::writer(const std::string& path, int max_batch, std::size_t max_queue)
-    : conn_(path, true), max_batch_(max_batch < 1 ? 1 : max_batch), max_queue_(max_queue < 1 ? 1 : max_queue) {
-  // Waiting for another process's write lock happens inside BEGIN IMMEDIATE; wait briefly and retry the batch
-  // instead of holding every queued caller for SQLite's full busy timeout.
-  conn_.db().setBusyTimeout(1000);
+writer::writer(std::unique_ptr<connection> conn, int max_batch, std::size_t max_queue)
+    : conn_(std::move(conn)), max_batch_(max_batch < 1 ? 1 : max_batch), max_queue_(max_queue < 1 ? 1 : max_queue) {
   stats_.batch_size_buckets.assign(11, 0);
   thread_ = std::thread([this] { run(); });
 }
@@ -89,29 +84,29 @@ void writer::run() {
 bool writer::attempt(std::deque<queued>& batch, std::vector<std::function<void(bool)>>& finishers) {
   finishers.clear();
   try {
-    conn_.prepare("BEGIN IMMEDIATE").exec();
+    conn_->begin_write();
     for (auto& j : batch) {
-      conn_.prepare("SAVEPOINT job").exec();
+      conn_->prepare("SAVEPOINT job").exec();
       job_result r;
       try {
-        r = j.run(conn_);
+        r = j.run(*conn_);
       } catch (const std::exception& e) {
         log_error("write job failed", e.what());
         r.keep = false;
       }
       finishers.push_back(std::move(r.finish));
-      conn_.reset_all();
-      if (!r.keep) conn_.prepare("ROLLBACK TO job").exec();
-      conn_.prepare("RELEASE job").exec();
+      conn_->reset_all();
+      if (!r.keep) conn_->prepare("ROLLBACK TO job").exec();
+      conn_->prepare("RELEASE job").exec();
     }
-    conn_.reset_all();
-    conn_.prepare("COMMIT").exec();
+    conn_->reset_all();
+    conn_->prepare("COMMIT").exec();
     return true;
   } catch (const std::exception& e) {
     log_error("transaction failed", e.what());
-    conn_.reset_all();
+    conn_->reset_all();
     try {
-      if (!conn_.db().getHandle() || sqlite3_get_autocommit(conn_.db().getHandle()) == 0) conn_.db().exec("ROLLBACK");
+      if (conn_->in_transaction()) conn_->execute("ROLLBACK");
     } catch (...) {
     }
     return false;

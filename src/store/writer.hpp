@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -27,7 +28,8 @@ class writer {
 public:
   // max_batch = 1 gives one commit per request (the comparison mode of the benchmark). At most `max_queue` jobs
   // wait; more are refused at once, so a flood turns into 503s instead of memory.
-  writer(const std::string& path, int max_batch, std::size_t max_queue = 20000);
+  // `conn`: the write connection, which the writer's thread owns from now on.
+  writer(std::unique_ptr<connection> conn, int max_batch, std::size_t max_queue = 20000);
   ~writer();
   writer(const writer&) = delete;
   writer& operator=(const writer&) = delete;
@@ -50,7 +52,7 @@ private:
   // One attempt at the whole batch in one transaction; false when the transaction failed (nothing kept).
   bool attempt(std::deque<queued>& batch, std::vector<std::function<void(bool)>>& finishers);
 
-  connection conn_;
+  std::unique_ptr<connection> conn_;
   int max_batch_;
   std::size_t max_queue_;
   std::mutex mutex_;

@@ -90,7 +90,7 @@ struct app {
     cfg.mail = "off";
     store::migrate(cfg.database);
     {
-      store::connection c(cfg.database, true);
+      store::sqlite_connection c(cfg.database, true);
       c.db().exec("INSERT OR IGNORE INTO settings(key, value) VALUES ('ticket_key', '000102030405060708090a0b0c0d0e0f')");
     }
     db = store::make_sqlite_store(cfg);

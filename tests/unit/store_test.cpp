@@ -995,13 +995,13 @@ TEST_F(store_test, a_fresh_database_is_ready_and_empty) {
 // inside one of its jobs, because PRAGMAs are per connection.
 TEST_F(store_test, the_write_connection_is_durable_and_enforces_foreign_keys) {
   store_.reset();  // one writer at a time on the file
-  store::writer w(path_, 1);
+  store::writer w(store::sqlite_write_connection(path_), 1);
   auto promise = std::make_shared<std::promise<std::map<std::string, std::string>>>();
   auto future = promise->get_future();
   w.submit([promise](store::connection& c) {
     std::map<std::string, std::string> got;
     for (const char* name : {"journal_mode", "synchronous", "foreign_keys", "busy_timeout"})
-      got[name] = c.db().execAndGet(std::string("PRAGMA ") + name).getString();
+      got[name] = static_cast<store::sqlite_connection&>(c).db().execAndGet(std::string("PRAGMA ") + name).getString();
     promise->set_value(std::move(got));
     return store::job_result{false, nullptr};
   }, [promise] { promise->set_exception(std::make_exception_ptr(std::runtime_error("write refused"))); });

@@ -10,7 +10,7 @@ namespace {
 #define USER_COLUMNS "u.id, u.email, u.name, u.role"
 constexpr sql_text user_columns{USER_COLUMNS};
 
-domain::user read_user(SQLite::Statement& q) {
+domain::user read_user(statement& q) {
   constexpr auto& col = user_columns;
   domain::user u;
   u.id = q.getColumn(col["id"]).getInt64();
@@ -24,7 +24,7 @@ domain::user read_user(SQLite::Statement& q) {
 
 std::int64_t sqlite_store::user_count() {
   auto c = borrow();
-  return c->db().execAndGet("SELECT count(*) FROM users").getInt64();
+  return scalar_int(*c, "SELECT count(*) FROM users");
 }
 
 std::optional<user_record> sqlite_store::find_user(const std::string& email) {
@@ -60,7 +60,7 @@ void sqlite_store::create_user(domain::user u, std::string hash, callback<domain
         q.bind(":password_hash", hash);
         q.bind(":now", static_cast<std::int64_t>(domain::now()));
         if (q.exec() == 0) fail(errc::conflict, "a user with this e-mail address exists");
-        u.id = c.db().getLastInsertRowid();
+        u.id = c.last_insert_id();
         return u;
       },
       std::move(cb));

@@ -28,7 +28,7 @@ std::vector<std::string> split(const std::string& s) {
   return out;
 }
 
-domain::event read_event(SQLite::Statement& q) {
+domain::event read_event(statement& q) {
   constexpr auto& col = event_columns;
   domain::event e;
   e.id = q.getColumn(col["id"]).getInt64();
@@ -63,7 +63,7 @@ domain::event read_event(SQLite::Statement& q) {
   return e;
 }
 
-void bind_event(SQLite::Statement& s, const domain::event& e) {
+void bind_event(statement& s, const domain::event& e) {
   constexpr auto& at = event_fields;
   s.bind(at.param("kind"), e.kind);
   s.bind(at.param("title"), e.title);
@@ -100,7 +100,7 @@ std::optional<domain::event> event_by_id(connection& c, id_t id) {
   return e;
 }
 
-domain::registration read_registration(SQLite::Statement& q) {
+domain::registration read_registration(statement& q) {
   constexpr auto& col = registration_columns;
   domain::registration r;
   r.id = q.getColumn(col["id"]).getInt64();

@@ -26,21 +26,21 @@ struct store_error {
 std::string join(const std::vector<std::string>& words);
 std::vector<std::string> split(const std::string& s);
 
-inline std::optional<std::string> opt_text(const SQLite::Column& c) {
+inline std::optional<std::string> opt_text(const column_value& c) {
   if (c.isNull()) return std::nullopt;
   return c.getString();
 }
-inline std::optional<std::int64_t> opt_int(const SQLite::Column& c) {
+inline std::optional<std::int64_t> opt_int(const column_value& c) {
   if (c.isNull()) return std::nullopt;
   return c.getInt64();
 }
 // NULL when empty; `at` is a parameter's number or its name (":kind").
 template <class At>
-void bind_opt(SQLite::Statement& s, At at, const std::optional<std::string>& v) {
+void bind_opt(statement& s, At at, const std::optional<std::string>& v) {
   if (v) s.bind(at, *v); else s.bind(at);
 }
 template <class At>
-void bind_opt(SQLite::Statement& s, At at, const std::optional<std::int64_t>& v) {
+void bind_opt(statement& s, At at, const std::optional<std::int64_t>& v) {
   if (v) s.bind(at, *v); else s.bind(at);
 }
 
@@ -113,8 +113,8 @@ inline constexpr sql_text event_fields{EVENT_FIELDS};
   "version"
 inline constexpr sql_text event_columns{EVENT_COLUMNS};
 
-domain::event read_event(SQLite::Statement& q);
-void bind_event(SQLite::Statement& s, const domain::event& e);
+domain::event read_event(statement& q);
+void bind_event(statement& s, const domain::event& e);
 std::optional<domain::event> event_by_id(connection& c, id_t id);
 
 // A registration with its check-in (registrations r LEFT JOIN checkins c), as read_registration reads it.
@@ -124,7 +124,7 @@ std::optional<domain::event> event_by_id(connection& c, id_t id);
   "r.walk_in, r.erased, r.created_at, r.cancelled_at, c.attended_at, c.forced, c.user_id, c.device, c.received_at"
 inline constexpr sql_text registration_columns{REGISTRATION_COLUMNS};
 
-domain::registration read_registration(SQLite::Statement& q);
+domain::registration read_registration(statement& q);
 void load_waitlist_position(connection& c, domain::registration& r);
 std::optional<domain::registration> registration_by_id(connection& c, id_t id);
 
@@ -139,17 +139,17 @@ void insert_checkin(connection& c, id_t registration_id, id_t event_id, domain::
 // back when an exception leaves the scope, so the connection goes back to the pool outside any transaction.
 class read_transaction {
 public:
-  explicit read_transaction(connection& c) : c_(c) { c_.db().exec("BEGIN"); }
+  explicit read_transaction(connection& c) : c_(c) { c_.execute("BEGIN"); }
   void end() {
     c_.reset_all();
-    c_.db().exec("COMMIT");
+    c_.execute("COMMIT");
     open_ = false;
   }
   ~read_transaction() {
     if (!open_) return;
     try {
       c_.reset_all();
-      c_.db().exec("ROLLBACK");
+      c_.execute("ROLLBACK");
     } catch (...) {
     }
   }
@@ -169,7 +169,7 @@ domain::registration registration_for_link(connection& c, const std::string& tok
 // The one row a statement with one id parameter finds, read by `read`, or nothing.
 template <class Read>
 auto one_row(connection& c, const sql_text& sql, id_t id, Read read)
-    -> std::optional<decltype(read(std::declval<SQLite::Statement&>()))> {
+    -> std::optional<decltype(read(std::declval<statement&>()))> {
   auto& q = c.prepare(sql.c_str());
   q.bind(1, id);
   if (!q.executeStep()) return std::nullopt;

@@ -13,7 +13,7 @@ namespace {
 constexpr sql_text evaluation_of_sql{"SELECT " EVALUATION_COLUMNS " FROM evaluations WHERE registration_id = ?"};
 constexpr sql_text event_evaluations_sql{"SELECT " EVALUATION_COLUMNS " FROM evaluations WHERE event_id = ? ORDER BY id"};
 
-domain::evaluation read_evaluation(SQLite::Statement& q) {
+domain::evaluation read_evaluation(statement& q) {
   constexpr auto& col = evaluation_of_sql;
   domain::evaluation v;
   v.id = q.getColumn(col["id"]).getInt64();

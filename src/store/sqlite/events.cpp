@@ -36,7 +36,7 @@ void sqlite_store::create_event(domain::event e, callback<domain::event> cb) {
         bind_event(q, e);
         q.bind(":now", static_cast<std::int64_t>(domain::now()));
         q.exec();
-        const id_t id = c.db().getLastInsertRowid();
+        const id_t id = c.last_insert_id();
         noted(change::kind::event_saved, 0, id);
         return *event_by_id(c, id);
       },
@@ -93,7 +93,7 @@ void sqlite_store::cancel_event(id_t id, callback<domain::event> cb) {
 
 bool sqlite_store::empty_of_events() {
   auto c = borrow();
-  return c->db().execAndGet("SELECT count(*) FROM events").getInt64() == 0;
+  return scalar_int(*c, "SELECT count(*) FROM events") == 0;
 }
 
 std::optional<std::string> sqlite_store::setting(const std::string& key) {

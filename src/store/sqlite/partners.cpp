@@ -23,7 +23,7 @@ constexpr sql_text forum_profiles_sql{"SELECT " PROFILE_COLUMNS " FROM partner_p
 constexpr sql_text public_profiles_sql{"SELECT " PROFILE_COLUMNS " FROM partner_profiles p JOIN registrations r ON r.id = p.registration_id "
                                        "WHERE p.public = 1 ORDER BY p.id"};
 
-domain::partner_profile read_profile(SQLite::Statement& q) {
+domain::partner_profile read_profile(statement& q) {
   constexpr auto& col = profile_of_sql;
   domain::partner_profile p;
   p.id = q.getColumn(col["id"]).getInt64();
@@ -60,7 +60,7 @@ constexpr sql_text meetings_of_sql{"SELECT " MEETING_COLUMNS " FROM meeting_requ
                                    "UNION ALL SELECT " MEETING_COLUMNS " FROM meeting_requests WHERE to_registration = ?1 ORDER BY id"};
 constexpr sql_text forum_meetings_sql{"SELECT " MEETING_COLUMNS " FROM meeting_requests WHERE event_id = ? ORDER BY id"};
 
-domain::meeting read_meeting(SQLite::Statement& q) {
+domain::meeting read_meeting(statement& q) {
   constexpr auto& col = meeting_by_id_sql;
   domain::meeting m;
   m.id = q.getColumn(col["id"]).getInt64();
@@ -355,7 +355,7 @@ void sqlite_store::request_meeting(std::string token, id_t profile_id, std::opti
         bind_opt(q, 4, message);
         q.bind(5, static_cast<std::int64_t>(now));
         q.exec();
-        const auto id = c.db().getLastInsertRowid();
+        const auto id = c.last_insert_id();
         queue_meeting_mail(c, "meeting_request", to->id, e->id, id);
         noted(change::kind::meeting_changed, from.id, e->id);
         noted(change::kind::meeting_changed, to->id, e->id);

@@ -31,7 +31,7 @@ bool holds_active_registration(connection& c, id_t event_id, id_t person_id, id_
 constexpr sql_text person_columns{PERSON_COLUMNS};
 
 // Binds PERSON_COLUMNS, in their order, from parameter `first` on; `p` as domain::normalise_person leaves it.
-void bind_person(SQLite::Statement& s, int first, const domain::person_fields& p, bool home) {
+void bind_person(statement& s, int first, const domain::person_fields& p, bool home) {
   constexpr auto& col = person_columns;
   const auto at = [first](int column) { return first + column; };
   s.bind(at(col["name"]), p.name);
@@ -155,7 +155,7 @@ void sqlite_store::register_person(id_t event_id, domain::person_fields p, bool 
         else
           ins.bind(insert.param("client_network"), client_network);
         ins.exec();
-        const id_t id = c.db().getLastInsertRowid();
+        const id_t id = c.last_insert_id();
         out.manage_token = std::to_string(id) + "-" + token;
         // Built from what was just written rather than read back: this is the hot path of the benchmark.
         auto& reg = out.registration;

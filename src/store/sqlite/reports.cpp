@@ -50,7 +50,7 @@ constexpr sql_text goal_event_sql{"SELECT " GOAL_EVENT_COLUMNS " FROM events WHE
 constexpr sql_text goal_attendances_sql{"SELECT " GOAL_ATTENDANCE_COLUMNS " ORDER BY k.attended_at, r.id"};
 constexpr sql_text goal_attendance_sql{"SELECT " GOAL_ATTENDANCE_COLUMNS " WHERE r.id = ?"};
 
-domain::goal_event read_goal_event(SQLite::Statement& e) {
+domain::goal_event read_goal_event(statement& e) {
   domain::goal_event g;
   g.id = e.getColumn(goal_events_sql["id"]).getInt64();
   g.kind = e.getColumn(goal_events_sql["kind"]).getString();
@@ -66,7 +66,7 @@ domain::goal_event read_goal_event(SQLite::Statement& e) {
   return g;
 }
 
-domain::goal_attendance read_goal_attendance(SQLite::Statement& a) {
+domain::goal_attendance read_goal_attendance(statement& a) {
   domain::goal_attendance g;
   g.event_id = a.getColumn(goal_attendances_sql["r.event_id"]).getInt64();
   g.person_id = a.getColumn(goal_attendances_sql["r.person_id"]).getInt64();

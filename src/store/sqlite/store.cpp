@@ -16,7 +16,7 @@ sqlite_store::sqlite_store(const domain::config& cfg, const std::string& ticket_
       cfg_(cfg),
       home_(cfg.home_municipalities),
       path_(cfg.database),
-      writer_(cfg.database, cfg.commit_mode == "per_request" ? 1 : cfg.max_batch) {
+      writer_(sqlite_write_connection(cfg.database), cfg.commit_mode == "per_request" ? 1 : cfg.max_batch) {
   mail_host_ = support::message_host(cfg.public_url);
   mail_key_ = auth::sha256_hex("mail-id:" + ticket_key);
   writer_.on_commit([this] {
@@ -39,8 +39,8 @@ sqlite_store::~sqlite_store() {
   checkpointer_.join();
   // Leave a compact database file behind: everything in the WAL goes into the main file.
   try {
-    connection c(path_, true);
-    c.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    sqlite_connection c(path_, true);
+    c.execute("PRAGMA wal_checkpoint(TRUNCATE)");
   } catch (const std::exception& e) {
     support::log_fault("warn", "final checkpoint failed", e.what());
   }
@@ -49,7 +49,7 @@ sqlite_store::~sqlite_store() {
 bool sqlite_store::ready() {
   try {
     auto c = borrow();
-    return c->db().execAndGet("SELECT count(*) FROM schema_migrations").getInt() > 0;
+    return scalar_int(*c, "SELECT count(*) FROM schema_migrations") > 0;
   } catch (const std::exception&) {
     return false;
   }
@@ -70,7 +70,7 @@ sqlite_store::lease sqlite_store::borrow() {
       return lease{this, std::move(c)};
     }
   }
-  return lease{this, std::make_unique<connection>(path_, false)};
+  return lease{this, std::make_unique<sqlite_connection>(path_, false)};
 }
 
 void sqlite_store::after_commit(const std::vector<change>& changes) {
@@ -93,7 +93,7 @@ void sqlite_store::after_commit(const std::vector<change>& changes) {
 // frames behind, a TRUNCATE checkpoint empties it. That one holds new writers back while it waits for readers,
 // so it waits briefly (checkpoint_busy_ms) and tries again on a later round rather than stall commits.
 void sqlite_store::checkpoint_loop() {
-  std::unique_ptr<connection> c;
+  std::unique_ptr<sqlite_connection> c;
   std::unique_lock lock(checkpoint_mutex_);
   for (;;) {
     checkpoint_wake_.wait_for(lock, std::chrono::milliseconds(500),
@@ -106,7 +106,7 @@ void sqlite_store::checkpoint_loop() {
     lock.unlock();
     try {
       if (!c) {
-        c = std::make_unique<connection>(path_, true);
+        c = std::make_unique<sqlite_connection>(path_, true);
         c->db().setBusyTimeout(checkpoint_busy_ms);
       }
       if (!truncate) {
@@ -141,11 +141,11 @@ std::unique_ptr<store> make_sqlite_store(const domain::config& cfg) {
   migrate(cfg.database);
   std::string key;
   {
-    connection c(cfg.database, true);
+    sqlite_connection c(cfg.database, true);
     auto& ins = c.prepare("INSERT OR IGNORE INTO settings(key, value) VALUES ('ticket_key', ?)");
     ins.bind(1, auth::ticket_cipher::new_key_hex());
     ins.exec();
-    key = c.db().execAndGet("SELECT value FROM settings WHERE key = 'ticket_key'").getString();
+    key = scalar_text(c, "SELECT value FROM settings WHERE key = 'ticket_key'");
   }
   return std::make_unique<sqlite::sqlite_store>(cfg, key);
 }

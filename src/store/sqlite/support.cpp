@@ -25,7 +25,7 @@ constexpr sql_text period_persons_sql{
     "JOIN support_sessions s ON s.id = p.session_id "
     "WHERE (:from IS NULL OR s.date >= :from) AND (:to IS NULL OR s.date <= :to) ORDER BY p.session_id, p.rowid"};
 
-domain::support_session read_session(SQLite::Statement& q) {
+domain::support_session read_session(statement& q) {
   constexpr auto& col = session_sql;
   domain::support_session s;
   s.id = q.getColumn(col["id"]).getInt64();
@@ -40,12 +40,12 @@ domain::support_session read_session(SQLite::Statement& q) {
   return s;
 }
 
-domain::support_person read_person(SQLite::Statement& q) {
+domain::support_person read_person(statement& q) {
   constexpr auto& col = persons_sql;
   return {q.getColumn(col["person_id"]).getInt64(), opt_text(q.getColumn(col["name"])), opt_text(q.getColumn(col["email"]))};
 }
 
-void bind_period(SQLite::Statement& q, const domain::goal_period& p) {
+void bind_period(statement& q, const domain::goal_period& p) {
   bind_opt(q, ":from", p.from);
   bind_opt(q, ":to", p.to);
 }
@@ -64,7 +64,7 @@ std::optional<domain::support_session> session_by_id(connection& c, id_t id) {
 }
 
 // Binds SUPPORT_FIELDS, in their order, from parameter `first` on.
-void bind_fields(SQLite::Statement& q, int first, const domain::support_session& s) {
+void bind_fields(statement& q, int first, const domain::support_session& s) {
   constexpr auto& col = support_fields;
   const auto at = [first](int column) { return first + column; };
   q.bind(at(col["date"]), s.date);
@@ -117,7 +117,7 @@ void sqlite_store::create_support_session(domain::support_session s, callback<do
         bind_fields(q, 1, s);
         q.bind(insert.param("created_at"), static_cast<std::int64_t>(domain::now()));
         q.exec();
-        const id_t id = c.db().getLastInsertRowid();
+        const id_t id = c.last_insert_id();
         insert_persons(c, id, s.persons);
         noted(change::kind::support_saved, 0, 0);
         return *session_by_id(c, id);
