@@ -217,3 +217,30 @@ test('renew() connects afresh (a new sign-in’s cookie) and subscribes again', 
   first.drop(); // a late close of the old socket changes nothing
   assert.equal(live.state, 'open');
 });
+
+test('authorize() sends its message before the subscriptions on every connection, and asks again for refused topics', () => {
+  const auth = { type: 'auth', manage_token: '12-secret' };
+  const live = client();
+  live.authorize(auth);
+  live.authorize({ ...auth }); // the same credential twice is sent once
+  live.subscribe('partner:12', {});
+  const first = FakeSocket.last();
+  first.open();
+  assert.deepEqual(first.sent, [auth, { type: 'subscribe', topics: ['partner:12'] }]);
+
+  // After a reconnection: the credential first again, then the topic.
+  first.drop();
+  advance(live.nextRetryAt - clock);
+  const second = FakeSocket.last();
+  second.open();
+  assert.deepEqual(second.sent, [auth, { type: 'subscribe', topics: ['partner:12'] }]);
+
+  // A topic refused before its credential came is asked for again when it comes on the open connection.
+  const errors = [];
+  live.subscribe('partner:13', { onError: (c) => errors.push(c) });
+  second.feed({ type: 'error', topic: 'partner:13', code: 'forbidden' });
+  assert.deepEqual(errors, ['forbidden']);
+  const other = { type: 'auth', manage_token: '13-secret' };
+  live.authorize(other);
+  assert.deepEqual(second.sent.slice(-2), [other, { type: 'subscribe', topics: ['partner:13'] }]);
+});

@@ -1,6 +1,7 @@
 // One event for the organisers: facts, counts, links (public page, door app, calendar file), publish and cancel,
 // the accessibility needs the venue does not cover, the evaluation results (evaluations.js), the registrations
-// with search, status filter, cancel and "resend confirmation", and the mail panel (mail.js).
+// with search, status filter, cancel and "resend confirmation", the mail panel (mail.js) and, for partner-search
+// forums, the meeting times, tables and meetings (forum.js).
 // The counts follow the live topic `event:{id}` (lib/live.js); the list follows them while nobody works in it.
 import { startAdminPage, call, canEdit, adminLabel, download } from './session.js';
 import { $, h, replaceChildren } from '../lib/dom.js';
@@ -13,6 +14,7 @@ import { cell, statusBadge, emailParts } from './ui.js';
 import { live } from '../lib/live.js';
 import { loadEvaluations, renderEvaluations } from './evaluations.js';
 import { setupMail, loadMail, renderMail, resendConfirmation } from './mail.js';
+import { setupForum, loadForum, renderForum, forumEvent } from './forum.js';
 
 const pageStatus = $('page-status');
 const article = $('event');
@@ -236,6 +238,7 @@ function renderAll() {
   renderEvaluations($('evals'), event);
   renderRegs();
   renderMail(event);
+  renderForum(event);
 }
 
 // ---------------------------------------------------------------- loading
@@ -307,11 +310,13 @@ async function loadAll() {
   renderEvent();
   if (!ok) return;
   followCounts();
-  await Promise.all([loadNeeds(), loadRegs(), loadEvaluations(eventId), loadMail()]);
+  forumEvent(event);
+  await Promise.all([loadNeeds(), loadRegs(), loadEvaluations(eventId), loadMail(), loadForum()]);
   renderNeeds();
   renderEvaluations($('evals'), event);
   renderRegs();
   renderMail(event);
+  renderForum(event);
 }
 
 // ---------------------------------------------------------------- actions
@@ -474,7 +479,7 @@ $('regs-more').addEventListener('click', showMoreRegs);
 $('publish').addEventListener('click', publish);
 $('cancel-event').addEventListener('click', cancelEvent);
 $('refresh').addEventListener('click', refresh);
-if (eventId) setupMail(eventId);
+if (eventId) { setupMail(eventId); setupForum(eventId); }
 onLanguageChange(() => renderAll()); // the static markup is translated by the switch itself
 
 startAdminPage({

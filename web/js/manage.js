@@ -60,6 +60,9 @@ function render() {
     fact('manage.code', reg.erased || !reg.ticket_code ? null : h('span', { class: 'ticket-code small' }, reg.ticket_code)));
   $('ticket-link').href = `ticket.html#token=${encodeURIComponent(token)}`;
   $('ticket-link').hidden = !!reg.erased;
+  // A partner-search forum's participants write their profile and meet partners on partners.html.
+  $('partners-link').href = `partners.html#token=${encodeURIComponent(token)}`;
+  $('partners-link-row').hidden = ev.kind !== 'partner_search_forum' || !!reg.erased || reg.status === 'cancelled';
 
   const active = !reg.erased && reg.status !== 'cancelled';
   $('details-section').hidden = !active;

@@ -19,6 +19,8 @@ const en = {
   'index.where': 'Where',
   'index.seats': 'Seats',
   'index.read_more': (p) => `Details and registration: ${p.title}`,
+  'index.partners': 'Looking for partners in other countries?',
+  'index.partners.link': 'Browse the partner database',
 
 
   // event page
@@ -131,6 +133,7 @@ const en = {
   'manage.status': 'Status',
   'manage.code': 'Ticket code',
   'manage.show_ticket': 'Show ticket',
+  'manage.partners': 'Partner search: your profile, matches and meetings',
   'manage.details.h2': 'Your details',
   'manage.details.intro': 'Change what is wrong and save.',
   'manage.save': 'Save changes',
@@ -213,6 +216,8 @@ const sv = {
   'index.where': 'Var',
   'index.seats': 'Platser',
   'index.read_more': (p) => `Information och anmälan: ${p.title}`,
+  'index.partners': 'Söker du partner i andra länder?',
+  'index.partners.link': 'Bläddra i partnerdatabasen',
 
 
   'event.title': 'Evenemang – Networking Europe',
@@ -320,6 +325,7 @@ const sv = {
   'manage.status': 'Status',
   'manage.code': 'Biljettkod',
   'manage.show_ticket': 'Visa biljetten',
+  'manage.partners': 'Partnersökning: din profil, dina matchningar och möten',
   'manage.details.h2': 'Dina uppgifter',
   'manage.details.intro': 'Ändra det som är fel och spara.',
   'manage.save': 'Spara ändringarna',

@@ -5,7 +5,9 @@
 // Protocol (docs/API-EXTENSIONS.md, "Live updates"): the client sends {"type":"subscribe","topics":[...]}; the server
 // answers each topic with {"type":"snapshot","topic","seq","data"}, then {"type":"update",...} on every change, where
 // data is always the topic's full state and seq grows. Private topics (goals, checkins:{id}) are authorised by the
-// session cookie the browser sends with the upgrade request (same origin): no token passes through this module.
+// session cookie the browser sends with the upgrade request (same origin): no staff token passes through this module.
+// A participant's own topic (partner:{registration_id}) has no cookie behind it: the page hands its private link to
+// authorize(), which sends {"type":"auth","manage_token"} first thing on every connection.
 
 const MIN_DELAY_MS = 1000;       // the first retry after a failure waits 0.5-1 s
 const MAX_DELAY_MS = 30000;      // and no retry waits longer than this
@@ -55,6 +57,7 @@ export class LiveClient {
     this.nextRetryAt_ = null;
     this.lastHeard_ = null;
     this.suspended_ = false;  // closed while the page sat in the back/forward cache
+    this.auths_ = [];         // messages sent before the subscriptions on every connection (authorize())
     if (windowEvents) this.watchPage_(windowEvents);
   }
 
@@ -98,6 +101,22 @@ export class LiveClient {
     else if (isNew && this.isOpen_()) this.send_({ type: 'subscribe', topics: [topic] });
     this.updatePolling_(topic, t);
     return () => this.unsubscribe_(topic, listener);
+  }
+
+  /**
+   * Sends `message` (e.g. {type: 'auth', manage_token}) now if the connection is open, and first thing on every
+   * connection from now on, before the topics are subscribed: for private topics authorised by a credential the page
+   * holds (a participant's private link) rather than by the session cookie. Topics refused as forbidden before it are
+   * asked for again.
+   */
+  authorize(message) {
+    const text = JSON.stringify(message);
+    if (this.auths_.some((m) => JSON.stringify(m) === text)) return;
+    this.auths_.push(message);
+    if (!this.isOpen_()) return;
+    this.send_(message);
+    const again = [...this.topics_].filter(([, t]) => t.refused === 'forbidden').map(([topic]) => topic);
+    if (again.length) this.send_({ type: 'subscribe', topics: again });
   }
 
   /** True while `topic` is served by the open connection (its snapshot came; not refused). */
@@ -149,6 +168,7 @@ export class LiveClient {
       this.lastHeard_ = this.openedAt_;
       for (const t of this.topics_.values()) { t.seq = null; t.live = false; t.refused = null; }
       this.setState_('open');
+      for (const m of this.auths_) this.send_(m);
       this.subscribeAll_();
     };
     ws.onmessage = (ev) => { if (this.ws_ === ws) this.receive_(ev.data); };
