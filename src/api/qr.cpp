@@ -3,6 +3,7 @@
 #include <qrencode.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <memory>
 
@@ -20,30 +21,46 @@ void put_u32(std::string& out, std::uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xff);
 }
 
+// CRC-32 (ISO 3309, as PNG uses it) a byte at a time from a table: every confirmation, promotion and reminder
+// carries a code, so the sender computes this thousands of times a second in a burst.
+constexpr auto crc_table = [] {
+  std::array<std::uint32_t, 256> t{};
+  for (std::uint32_t n = 0; n < 256; ++n) {
+    std::uint32_t c = n;
+    for (int bit = 0; bit < 8; ++bit) c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
+    t[n] = c;
+  }
+  return t;
+}();
+
 std::uint32_t crc32(std::string_view bytes) {
   std::uint32_t crc = 0xffffffff;
-  for (char ch : bytes) {
-    crc ^= static_cast<unsigned char>(ch);
-    for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1)));
-  }
+  for (char ch : bytes) crc = crc_table[(crc ^ static_cast<unsigned char>(ch)) & 0xff] ^ (crc >> 8);
   return ~crc;
 }
 
+// The modulo is taken once per 5552 bytes, the most that cannot overflow 32 bits (RFC 1950's note).
 std::uint32_t adler32(std::string_view bytes) {
   std::uint32_t a = 1, b = 0;
-  for (char ch : bytes) {
-    a = (a + static_cast<unsigned char>(ch)) % 65521;
-    b = (b + a) % 65521;
+  std::size_t at = 0;
+  while (at < bytes.size()) {
+    const auto end = std::min(bytes.size(), at + 5552);
+    for (; at < end; ++at) {
+      a += static_cast<unsigned char>(bytes[at]);
+      b += a;
+    }
+    a %= 65521;
+    b %= 65521;
   }
   return (b << 16) | a;
 }
 
 void put_chunk(std::string& png, const char* type, std::string_view data) {
   put_u32(png, static_cast<std::uint32_t>(data.size()));
-  std::string typed(type, 4);
-  typed += data;
-  png += typed;
-  put_u32(png, crc32(typed));
+  const auto start = png.size();
+  png.append(type, 4);
+  png.append(data);
+  put_u32(png, crc32(std::string_view(png).substr(start)));
 }
 
 // A zlib stream (RFC 1950) of stored deflate blocks (RFC 1951 3.2.4), each at most 65535 bytes: a QR code's pixels
@@ -92,12 +109,15 @@ std::string qr_png(std::string_view text, int scale) {
   const std::size_t row = 1 + (static_cast<std::size_t>(size) + 7) / 8;  // the filter byte, then 8 pixels a byte
   // White (1) everywhere, then each dark module's pixels cleared; each row's filter byte is 0 (none).
   std::string raw(row * size, '\xff');
-  for (int y = 0; y < size; ++y) {
-    raw[y * row] = 0;
-    const int my = y / scale - 4;
-    if (my < 0 || my >= n) continue;
-    for (int x = 4 * scale; x < (n + 4) * scale; ++x)
-      if (code->data[my * n + x / scale - 4] & 1) raw[y * row + 1 + x / 8] &= static_cast<char>(~(0x80 >> (x % 8)));
+  for (int y = 0; y < size; ++y) raw[y * row] = 0;
+  // Each row of modules is drawn once, then copied to the other rows of its height.
+  for (int my = 0; my < n; ++my) {
+    char* first = raw.data() + static_cast<std::size_t>((my + 4) * scale) * row;
+    for (int mx = 0; mx < n; ++mx) {
+      if (!(code->data[my * n + mx] & 1)) continue;
+      for (int x = (mx + 4) * scale; x < (mx + 5) * scale; ++x) first[1 + x / 8] &= static_cast<char>(~(0x80 >> (x % 8)));
+    }
+    for (int k = 1; k < scale; ++k) std::copy(first, first + row, first + static_cast<std::size_t>(k) * row);
   }
   std::string header;
   put_u32(header, static_cast<std::uint32_t>(size));

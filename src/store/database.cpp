@@ -34,7 +34,7 @@ sqlite_connection::sqlite_connection(const std::string& path, bool writable)
     // FULL: a commit is on disk before the writer answers anyone.
     db_.exec("PRAGMA synchronous=FULL");
     db_.exec("PRAGMA foreign_keys=ON");
-    // The store's checkpointer thread does this, off the commit path (see sqlite_store::checkpoint_loop).
+    // The store's checkpointer thread does this, off the commit path (see sql_store::checkpoint_loop).
     db_.exec("PRAGMA wal_autocheckpoint=0");
     // Erased personal data must not survive in free space: deleted and overwritten bytes become zeros.
     db_.exec("PRAGMA secure_delete=ON");

@@ -1,4 +1,4 @@
-// The storage interface: the domain's own operations. SQLite implements it (sqlite_store); others may follow.
+// The storage interface: the domain's own operations. SQL implements it (store::sql::sql_store, on SQLite; PostgreSQL is coming, issue 11).
 #pragma once
 
 #include "domain/config.hpp"

@@ -1,9 +1,9 @@
 // Reads for reports from the SQLite store: accessibility needs, participants, the facts behind the goal figures.
-#include "store/sqlite/sqlite_store.hpp"
+#include "store/sql/sql_store.hpp"
 
-namespace eventd::store::sqlite {
+namespace eventd::store::sql {
 
-needs_report sqlite_store::needs(id_t event_id) {
+needs_report sql_store::needs(id_t event_id) {
   auto c = borrow();
   needs_report r;
   auto e = event_by_id(*c, event_id);
@@ -17,7 +17,7 @@ needs_report sqlite_store::needs(id_t event_id) {
   return r;
 }
 
-void sqlite_store::for_each_participant(const std::function<void(const domain::event&, const domain::registration&)>& row) {
+void sql_store::for_each_participant(const std::function<void(const domain::event&, const domain::registration&)>& row) {
   auto c = borrow();
   static constexpr sql_text sql{"SELECT " REGISTRATION_COLUMNS ", e.title, e.kind, e.starts_at, e.status"
                                 " FROM registrations r JOIN events e ON e.id = r.event_id"
@@ -82,7 +82,7 @@ std::vector<domain::goal_support_session> read_goal_support(connection& c);
 
 }  // namespace
 
-goal_facts sqlite_store::goal_facts_now() {
+goal_facts sql_store::goal_facts_now() {
   auto c = borrow();
   goal_facts f;
   // One read transaction: the three tables come from one snapshot, so a check-in or a cancellation committed
@@ -104,17 +104,17 @@ goal_facts sqlite_store::goal_facts_now() {
   return f;
 }
 
-std::optional<domain::goal_event> sqlite_store::goal_event_of(id_t event_id) {
+std::optional<domain::goal_event> sql_store::goal_event_of(id_t event_id) {
   auto c = borrow();
   return one_row(*c, goal_event_sql, event_id, read_goal_event);
 }
 
-std::optional<domain::goal_attendance> sqlite_store::goal_attendance_of(id_t registration_id) {
+std::optional<domain::goal_attendance> sql_store::goal_attendance_of(id_t registration_id) {
   auto c = borrow();
   return one_row(*c, goal_attendance_sql, registration_id, read_goal_attendance);
 }
 
-std::vector<domain::goal_support_session> sqlite_store::goal_support_now() {
+std::vector<domain::goal_support_session> sql_store::goal_support_now() {
   auto c = borrow();
   return read_goal_support(*c);
 }
@@ -144,4 +144,4 @@ std::vector<domain::goal_support_session> read_goal_support(connection& c) {
 
 }  // namespace
 
-}  // namespace eventd::store::sqlite
+}  // namespace eventd::store::sql

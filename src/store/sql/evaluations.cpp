@@ -1,10 +1,10 @@
 // Evaluations in the SQLite store: a participant's answer by their private link, an event's answers, the goal facts.
-#include "store/sqlite/sqlite_store.hpp"
+#include "store/sql/sql_store.hpp"
 
 #include "domain/evaluation_rules.hpp"
 #include "domain/time.hpp"
 
-namespace eventd::store::sqlite {
+namespace eventd::store::sql {
 namespace {
 
 #define EVALUATION_COLUMNS                                                                                         \
@@ -37,7 +37,7 @@ std::optional<domain::evaluation> evaluation_by_registration(connection& c, id_t
 
 }  // namespace
 
-void sqlite_store::save_evaluation(std::string token, domain::evaluation_answer answer, callback<domain::evaluation> cb) {
+void sql_store::save_evaluation(std::string token, domain::evaluation_answer answer, callback<domain::evaluation> cb) {
   answer = domain::normalise_evaluation(std::move(answer));
   write<domain::evaluation>(
       [this, token = std::move(token), answer = std::move(answer)](connection& c) {
@@ -77,12 +77,12 @@ void sqlite_store::save_evaluation(std::string token, domain::evaluation_answer 
       std::move(cb));
 }
 
-std::optional<domain::evaluation> sqlite_store::evaluation_of(id_t registration_id) {
+std::optional<domain::evaluation> sql_store::evaluation_of(id_t registration_id) {
   auto c = borrow();
   return evaluation_by_registration(*c, registration_id);
 }
 
-std::vector<domain::evaluation> sqlite_store::event_evaluations(id_t event_id) {
+std::vector<domain::evaluation> sql_store::event_evaluations(id_t event_id) {
   auto c = borrow();
   auto& q = c->prepare(event_evaluations_sql.c_str());
   q.bind(1, event_id);
@@ -92,10 +92,10 @@ std::vector<domain::evaluation> sqlite_store::event_evaluations(id_t event_id) {
   return out;
 }
 
-std::vector<domain::goal_evaluation> sqlite_store::goal_evaluations_of(id_t event_id) {
+std::vector<domain::goal_evaluation> sql_store::goal_evaluations_of(id_t event_id) {
   std::vector<domain::goal_evaluation> out;
   for (const auto& v : event_evaluations(event_id)) out.push_back(domain::goal_fact_of(v));
   return out;
 }
 
-}  // namespace eventd::store::sqlite
+}  // namespace eventd::store::sql

@@ -2,13 +2,13 @@
 // become. Where a meeting goes is decided by domain::forum_schedule on the writer thread, against every meeting of the
 // forum as it is at that moment; unique indexes (one meeting per table and slot, one per person and slot, one open
 // request per pair) hold the same rules a second time.
-#include "store/sqlite/sqlite_store.hpp"
+#include "store/sql/sql_store.hpp"
 
 #include "domain/time.hpp"
 
 #include <algorithm>
 
-namespace eventd::store::sqlite {
+namespace eventd::store::sql {
 namespace {
 
 #define PROFILE_COLUMNS                                                                                         \
@@ -199,7 +199,7 @@ bool open_between(connection& c, id_t event_id, id_t a, id_t b) {
 
 }  // namespace
 
-void sqlite_store::queue_meeting_mail(connection& c, const char* kind, id_t registration_id, id_t event_id, id_t meeting_id) {
+void sql_store::queue_meeting_mail(connection& c, const char* kind, id_t registration_id, id_t event_id, id_t meeting_id) {
   if (cfg_.mail == "off") return;
   const auto now = static_cast<std::int64_t>(domain::now());
   auto& q = c.prepare(
@@ -216,7 +216,7 @@ void sqlite_store::queue_meeting_mail(connection& c, const char* kind, id_t regi
   q.exec();
 }
 
-void sqlite_store::save_profile(std::string token, domain::profile_fields fields, callback<domain::partner_profile> cb) {
+void sql_store::save_profile(std::string token, domain::profile_fields fields, callback<domain::partner_profile> cb) {
   write<domain::partner_profile>(
       [this, token = std::move(token), fields = std::move(fields)](connection& c) {
         const auto r = registration_for_link(c, token);
@@ -253,29 +253,29 @@ void sqlite_store::save_profile(std::string token, domain::profile_fields fields
       std::move(cb));
 }
 
-std::optional<domain::partner_profile> sqlite_store::profile_of(id_t registration_id) {
+std::optional<domain::partner_profile> sql_store::profile_of(id_t registration_id) {
   auto c = borrow();
   return one_row(*c, profile_of_sql, registration_id, read_profile);
 }
 
-std::optional<domain::partner_profile> sqlite_store::get_profile(id_t profile_id) {
+std::optional<domain::partner_profile> sql_store::get_profile(id_t profile_id) {
   auto c = borrow();
   return one_row(*c, profile_by_id_sql, profile_id, read_profile);
 }
 
-std::vector<domain::partner_profile> sqlite_store::forum_profiles(id_t event_id) {
+std::vector<domain::partner_profile> sql_store::forum_profiles(id_t event_id) {
   auto c = borrow();
   return profiles(*c, forum_profiles_sql, event_id);
 }
 
-std::vector<domain::partner_profile> sqlite_store::public_profiles() {
+std::vector<domain::partner_profile> sql_store::public_profiles() {
   auto c = borrow();
   auto out = profiles(*c, public_profiles_sql, std::nullopt);
   for (auto& p : out) p.name.clear();
   return out;
 }
 
-void sqlite_store::set_meeting_slots(id_t event_id, std::vector<domain::meeting_slot> wanted, int tables,
+void sql_store::set_meeting_slots(id_t event_id, std::vector<domain::meeting_slot> wanted, int tables,
                                      callback<forum_slots> cb) {
   write<forum_slots>(
       [event_id, wanted = std::move(wanted), tables](connection& c) {
@@ -328,12 +328,12 @@ void sqlite_store::set_meeting_slots(id_t event_id, std::vector<domain::meeting_
       std::move(cb));
 }
 
-forum_slots sqlite_store::meeting_slots(id_t event_id) {
+forum_slots sql_store::meeting_slots(id_t event_id) {
   auto c = borrow();
   return slots_of(*c, event_id);
 }
 
-void sqlite_store::request_meeting(std::string token, id_t profile_id, std::optional<std::string> message,
+void sql_store::request_meeting(std::string token, id_t profile_id, std::optional<std::string> message,
                                    callback<domain::meeting> cb) {
   write<domain::meeting>(
       [this, token = std::move(token), profile_id, message = std::move(message)](connection& c) {
@@ -364,7 +364,7 @@ void sqlite_store::request_meeting(std::string token, id_t profile_id, std::opti
       std::move(cb));
 }
 
-void sqlite_store::answer_meeting(std::string token, id_t meeting_id, bool accept, callback<domain::meeting> cb) {
+void sql_store::answer_meeting(std::string token, id_t meeting_id, bool accept, callback<domain::meeting> cb) {
   write<domain::meeting>(
       [this, token = std::move(token), meeting_id, accept](connection& c) {
         const auto who = registration_for_link(c, token);
@@ -390,7 +390,7 @@ void sqlite_store::answer_meeting(std::string token, id_t meeting_id, bool accep
       std::move(cb));
 }
 
-void sqlite_store::withdraw_meeting(std::string token, id_t meeting_id, callback<domain::meeting> cb) {
+void sql_store::withdraw_meeting(std::string token, id_t meeting_id, callback<domain::meeting> cb) {
   write<domain::meeting>(
       [this, token = std::move(token), meeting_id](connection& c) {
         const auto who = registration_for_link(c, token);
@@ -408,23 +408,23 @@ void sqlite_store::withdraw_meeting(std::string token, id_t meeting_id, callback
       std::move(cb));
 }
 
-std::optional<domain::meeting> sqlite_store::get_meeting(id_t meeting_id) {
+std::optional<domain::meeting> sql_store::get_meeting(id_t meeting_id) {
   auto c = borrow();
   return meeting_by_id(*c, meeting_id);
 }
 
-std::vector<domain::meeting> sqlite_store::meetings_of(id_t registration_id) {
+std::vector<domain::meeting> sql_store::meetings_of(id_t registration_id) {
   auto c = borrow();
   auto out = meetings(*c, meetings_of_sql, registration_id);
   return out;
 }
 
-std::vector<domain::meeting> sqlite_store::forum_meetings(id_t event_id) {
+std::vector<domain::meeting> sql_store::forum_meetings(id_t event_id) {
   auto c = borrow();
   return meetings(*c, forum_meetings_sql, event_id);
 }
 
-void sqlite_store::move_meeting(id_t event_id, id_t meeting_id, id_t slot_id, int table, callback<domain::meeting> cb) {
+void sql_store::move_meeting(id_t event_id, id_t meeting_id, id_t slot_id, int table, callback<domain::meeting> cb) {
   write<domain::meeting>(
       [this, event_id, meeting_id, slot_id, table](connection& c) {
         const auto m = meeting_by_id(c, meeting_id);
@@ -445,7 +445,7 @@ void sqlite_store::move_meeting(id_t event_id, id_t meeting_id, id_t slot_id, in
       std::move(cb));
 }
 
-void sqlite_store::cancel_meeting(id_t event_id, id_t meeting_id, callback<domain::meeting> cb) {
+void sql_store::cancel_meeting(id_t event_id, id_t meeting_id, callback<domain::meeting> cb) {
   write<domain::meeting>(
       [this, event_id, meeting_id](connection& c) {
         const auto m = meeting_by_id(c, meeting_id);
@@ -462,7 +462,7 @@ void sqlite_store::cancel_meeting(id_t event_id, id_t meeting_id, callback<domai
       std::move(cb));
 }
 
-forum_figures sqlite_store::figures_of_forum(id_t event_id, domain::time_point now) {
+forum_figures sql_store::figures_of_forum(id_t event_id, domain::time_point now) {
   auto c = borrow();
   read_transaction tx(*c);
   forum_figures f;
@@ -489,7 +489,7 @@ forum_figures sqlite_store::figures_of_forum(id_t event_id, domain::time_point n
   return f;
 }
 
-void sqlite_store::end_meetings_of(connection& c, id_t registration_id, bool erased, bool keep_public) {
+void sql_store::end_meetings_of(connection& c, id_t registration_id, bool erased, bool keep_public) {
   std::vector<domain::meeting> open;
   const auto now = domain::now();
   for (auto& m : meetings(c, meetings_of_sql, registration_id))
@@ -521,4 +521,4 @@ void sqlite_store::end_meetings_of(connection& c, id_t registration_id, bool era
   }
 }
 
-}  // namespace eventd::store::sqlite
+}  // namespace eventd::store::sql

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace eventd::store::sqlite {
+namespace eventd::store::sql {
 
 using domain::id_t;
 
@@ -178,4 +178,4 @@ auto one_row(connection& c, const sql_text& sql, id_t id, Read read)
   return row;
 }
 
-}  // namespace eventd::store::sqlite
+}  // namespace eventd::store::sql

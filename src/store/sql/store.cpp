@@ -1,5 +1,5 @@
 // The SQLite store's wiring: the writer, the pool of read connections, the checkpointer, and make_sqlite_store.
-#include "store/sqlite/sqlite_store.hpp"
+#include "store/sql/sql_store.hpp"
 
 #include "auth/crypto.hpp"
 #include "support/host.hpp"
@@ -9,9 +9,9 @@
 #include <chrono>
 #include <filesystem>
 
-namespace eventd::store::sqlite {
+namespace eventd::store::sql {
 
-sqlite_store::sqlite_store(const domain::config& cfg, const std::string& ticket_key)
+sql_store::sql_store(const domain::config& cfg, const std::string& ticket_key)
     : tickets_(std::make_unique<auth::ticket_cipher>(ticket_key)),
       cfg_(cfg),
       home_(cfg.home_municipalities),
@@ -29,7 +29,7 @@ sqlite_store::sqlite_store(const domain::config& cfg, const std::string& ticket_
   checkpointer_ = std::thread([this] { checkpoint_loop(); });
 }
 
-sqlite_store::~sqlite_store() {
+sql_store::~sql_store() {
   writer_.stop();
   {
     std::lock_guard lock(checkpoint_mutex_);
@@ -46,7 +46,7 @@ sqlite_store::~sqlite_store() {
   }
 }
 
-bool sqlite_store::ready() {
+bool sql_store::ready() {
   try {
     auto c = borrow();
     return scalar_int(*c, "SELECT count(*) FROM schema_migrations") > 0;
@@ -55,13 +55,13 @@ bool sqlite_store::ready() {
   }
 }
 
-write_stats sqlite_store::stats() { return writer_.stats(); }
+write_stats sql_store::stats() { return writer_.stats(); }
 
-void sqlite_store::stop_writes() { writer_.stop(); }
+void sql_store::stop_writes() { writer_.stop(); }
 
-void sqlite_store::on_commit(std::function<void(const std::vector<change>&)> listener) { commit_listener_ = std::move(listener); }
+void sql_store::on_commit(std::function<void(const std::vector<change>&)> listener) { commit_listener_ = std::move(listener); }
 
-sqlite_store::lease sqlite_store::borrow() {
+sql_store::lease sql_store::borrow() {
   {
     std::lock_guard lock(pool_mutex_);
     if (!pool_.empty()) {
@@ -73,7 +73,7 @@ sqlite_store::lease sqlite_store::borrow() {
   return lease{this, std::make_unique<sqlite_connection>(path_, false)};
 }
 
-void sqlite_store::after_commit(const std::vector<change>& changes) {
+void sql_store::after_commit(const std::vector<change>& changes) {
   if (commit_listener_) commit_listener_(changes);
   if (std::none_of(changes.begin(), changes.end(), [](const change& c) {
         return c.what == change::kind::erased || c.what == change::kind::support_erased;
@@ -92,7 +92,7 @@ void sqlite_store::after_commit(const std::vector<change>& changes) {
 // steady burst the file grows without end. So when it passes cfg_.wal_limit_bytes, or when an erasure left old
 // frames behind, a TRUNCATE checkpoint empties it. That one holds new writers back while it waits for readers,
 // so it waits briefly (checkpoint_busy_ms) and tries again on a later round rather than stall commits.
-void sqlite_store::checkpoint_loop() {
+void sql_store::checkpoint_loop() {
   std::unique_ptr<sqlite_connection> c;
   std::unique_lock lock(checkpoint_mutex_);
   for (;;) {
@@ -133,7 +133,7 @@ void sqlite_store::checkpoint_loop() {
   }
 }
 
-}  // namespace eventd::store::sqlite
+}  // namespace eventd::store::sql
 
 namespace eventd::store {
 
@@ -147,7 +147,7 @@ std::unique_ptr<store> make_sqlite_store(const domain::config& cfg) {
     ins.exec();
     key = scalar_text(c, "SELECT value FROM settings WHERE key = 'ticket_key'");
   }
-  return std::make_unique<sqlite::sqlite_store>(cfg, key);
+  return std::make_unique<sql::sql_store>(cfg, key);
 }
 
 }  // namespace eventd::store

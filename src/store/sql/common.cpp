@@ -1,10 +1,10 @@
-#include "store/sqlite/common.hpp"
+#include "store/sql/common.hpp"
 
 #include "auth/crypto.hpp"
 
 #include <sstream>
 
-namespace eventd::store::sqlite {
+namespace eventd::store::sql {
 
 void fail(errc code, std::string detail, std::map<std::string, std::string> facts) {
   throw store_error{failure{code, std::move(detail), std::move(facts)}};
@@ -219,4 +219,4 @@ domain::registration registration_for_link(connection& c, const std::string& tok
   return std::move(*r);
 }
 
-}  // namespace eventd::store::sqlite
+}  // namespace eventd::store::sql

@@ -1,12 +1,12 @@
 // The counselling log in the SQLite store: sessions with their persons (rows of the shared `persons`), and how
 // erasure reaches the names kept in it.
-#include "store/sqlite/sqlite_store.hpp"
+#include "store/sql/sql_store.hpp"
 
 #include "domain/time.hpp"
 
 #include <set>
 
-namespace eventd::store::sqlite {
+namespace eventd::store::sql {
 namespace {
 
 #define SUPPORT_FIELDS "date, organisation, organisation_type, municipality, project_idea, project_idea_key, hours, note"
@@ -109,7 +109,7 @@ void delete_persons(connection& c, id_t session_id) {
 
 }  // namespace
 
-void sqlite_store::create_support_session(domain::support_session s, callback<domain::support_session> cb) {
+void sql_store::create_support_session(domain::support_session s, callback<domain::support_session> cb) {
   write<domain::support_session>(
       [this, s = std::move(s)](connection& c) {
         static constexpr sql_text insert{"INSERT INTO support_sessions(" SUPPORT_FIELDS ", created_at) VALUES (?,?,?,?,?,?,?,?,?)"};
@@ -125,7 +125,7 @@ void sqlite_store::create_support_session(domain::support_session s, callback<do
       std::move(cb));
 }
 
-void sqlite_store::update_support_session(id_t id, domain::support_session_patch patch, callback<domain::support_session> cb) {
+void sql_store::update_support_session(id_t id, domain::support_session_patch patch, callback<domain::support_session> cb) {
   write<domain::support_session>(
       [this, id, patch = std::move(patch)](connection& c) {
         auto s = session_by_id(c, id);
@@ -148,7 +148,7 @@ void sqlite_store::update_support_session(id_t id, domain::support_session_patch
       std::move(cb));
 }
 
-void sqlite_store::delete_support_session(id_t id, callback<bool> cb) {
+void sql_store::delete_support_session(id_t id, callback<bool> cb) {
   write<bool>(
       [this, id](connection& c) {
         const auto persons = person_ids_of(c, id);
@@ -163,7 +163,7 @@ void sqlite_store::delete_support_session(id_t id, callback<bool> cb) {
       std::move(cb));
 }
 
-std::optional<domain::support_session> sqlite_store::get_support_session(id_t id) {
+std::optional<domain::support_session> sql_store::get_support_session(id_t id) {
   auto c = borrow();
   read_transaction snapshot(*c);
   auto s = session_by_id(*c, id);
@@ -171,7 +171,7 @@ std::optional<domain::support_session> sqlite_store::get_support_session(id_t id
   return s;
 }
 
-std::vector<domain::support_session> sqlite_store::list_support_sessions(const domain::goal_period& period) {
+std::vector<domain::support_session> sql_store::list_support_sessions(const domain::goal_period& period) {
   auto c = borrow();
   read_transaction snapshot(*c);
   std::vector<domain::support_session> out;
@@ -191,7 +191,7 @@ std::vector<domain::support_session> sqlite_store::list_support_sessions(const d
   return out;
 }
 
-void sqlite_store::erase_counselled(connection& c, id_t registration_id) {
+void sql_store::erase_counselled(connection& c, id_t registration_id) {
   auto& q = c.prepare(
       "UPDATE support_session_persons SET name = NULL "
       "WHERE person_id = (SELECT person_id FROM registrations WHERE id = ?) AND name IS NOT NULL");
@@ -199,7 +199,7 @@ void sqlite_store::erase_counselled(connection& c, id_t registration_id) {
   q.exec();
 }
 
-bool sqlite_store::erase_support_before(connection& c, const std::string& day) {
+bool sql_store::erase_support_before(connection& c, const std::string& day) {
   std::set<id_t> persons;
   auto& q = c.prepare(
       "UPDATE support_session_persons SET name = NULL WHERE name IS NOT NULL "
@@ -215,4 +215,4 @@ bool sqlite_store::erase_support_before(connection& c, const std::string& day) {
   return notes || !persons.empty();
 }
 
-}  // namespace eventd::store::sqlite
+}  // namespace eventd::store::sql

@@ -1,5 +1,5 @@
 // Registrations in the SQLite store: registering, the waitlist, changes, cancellation and erasure.
-#include "store/sqlite/sqlite_store.hpp"
+#include "store/sql/sql_store.hpp"
 
 #include "auth/crypto.hpp"
 #include "domain/event_rules.hpp"
@@ -8,7 +8,7 @@
 #include "domain/time.hpp"
 #include "store/refusals.hpp"
 
-namespace eventd::store::sqlite {
+namespace eventd::store::sql {
 namespace {
 
 // Whether the person holds an active (not cancelled) registration for the event, other than `except`.
@@ -109,7 +109,7 @@ std::string like_pattern(const std::string& text) {
 
 }  // namespace
 
-void sqlite_store::register_person(id_t event_id, domain::person_fields p, bool walk_in, callback<created_registration> cb,
+void sql_store::register_person(id_t event_id, domain::person_fields p, bool walk_in, callback<created_registration> cb,
                                    std::optional<domain::time_point> attended_at, id_t user_id, std::string client_network) {
   const bool home = p.municipality && home_.contains(*p.municipality);
   p = domain::normalise_person(std::move(p));
@@ -181,17 +181,17 @@ void sqlite_store::register_person(id_t event_id, domain::person_fields p, bool 
       std::move(cb));
 }
 
-std::optional<domain::registration> sqlite_store::find_by_manage_token(const std::string& token) {
+std::optional<domain::registration> sql_store::find_by_manage_token(const std::string& token) {
   auto c = borrow();
   return registration_by_token(*c, token);
 }
 
-std::optional<domain::registration> sqlite_store::get_registration(id_t id) {
+std::optional<domain::registration> sql_store::get_registration(id_t id) {
   auto c = borrow();
   return registration_by_id(*c, id);
 }
 
-std::vector<domain::registration> sqlite_store::list_registrations(id_t event_id, const std::string& query,
+std::vector<domain::registration> sql_store::list_registrations(id_t event_id, const std::string& query,
                                                                    std::optional<domain::registration_status> status) {
   auto c = borrow();
   auto& q = c->prepare("SELECT " REGISTRATION_COLUMNS
@@ -216,7 +216,7 @@ std::vector<domain::registration> sqlite_store::list_registrations(id_t event_id
   return rows;
 }
 
-registration_page sqlite_store::list_registrations_page(id_t event_id, const registration_page_query& f) {
+registration_page sql_store::list_registrations_page(id_t event_id, const registration_page_query& f) {
   auto c = borrow();
   static constexpr sql_text sql{
       "SELECT " REGISTRATION_COLUMNS ", r.client_network"
@@ -262,7 +262,7 @@ registration_page sqlite_store::list_registrations_page(id_t event_id, const reg
   return page;
 }
 
-void sqlite_store::cancel_registrations(id_t event_id, std::vector<id_t> ids, callback<bulk_cancel_result> cb) {
+void sql_store::cancel_registrations(id_t event_id, std::vector<id_t> ids, callback<bulk_cancel_result> cb) {
   write<bulk_cancel_result>(
       [this, event_id, ids = std::move(ids)](connection& c) {
         bulk_cancel_result out;
@@ -291,7 +291,7 @@ void sqlite_store::cancel_registrations(id_t event_id, std::vector<id_t> ids, ca
       std::move(cb));
 }
 
-void sqlite_store::update_person(std::string token, domain::person_fields p, callback<domain::registration> cb) {
+void sql_store::update_person(std::string token, domain::person_fields p, callback<domain::registration> cb) {
   const bool home = p.municipality && home_.contains(*p.municipality);
   p = domain::normalise_person(std::move(p));
   write<domain::registration>(
@@ -320,7 +320,7 @@ void sqlite_store::update_person(std::string token, domain::person_fields p, cal
       std::move(cb));
 }
 
-void sqlite_store::cancel_by_token(std::string token, callback<domain::registration> cb) {
+void sql_store::cancel_by_token(std::string token, callback<domain::registration> cb) {
   write<domain::registration>(
       [this, token](connection& c) {
         const auto r = registration_for_link(c, token);
@@ -329,7 +329,7 @@ void sqlite_store::cancel_by_token(std::string token, callback<domain::registrat
       std::move(cb));
 }
 
-void sqlite_store::cancel_registration(id_t event_id, id_t registration_id, callback<domain::registration> cb) {
+void sql_store::cancel_registration(id_t event_id, id_t registration_id, callback<domain::registration> cb) {
   write<domain::registration>(
       [=, this](connection& c) {
         auto r = registration_by_id(c, registration_id);
@@ -339,7 +339,7 @@ void sqlite_store::cancel_registration(id_t event_id, id_t registration_id, call
       std::move(cb));
 }
 
-void sqlite_store::erase_by_token(std::string token, callback<domain::registration> cb) {
+void sql_store::erase_by_token(std::string token, callback<domain::registration> cb) {
   write<domain::registration>(
       [this, token](connection& c) {
         const auto r = registration_for_link(c, token);
@@ -354,7 +354,7 @@ void sqlite_store::erase_by_token(std::string token, callback<domain::registrati
       std::move(cb));
 }
 
-void sqlite_store::erase_ended_before(domain::time_point cutoff, callback<std::int64_t> cb) {
+void sql_store::erase_ended_before(domain::time_point cutoff, callback<std::int64_t> cb) {
   write<std::int64_t>(
       [this, cutoff](connection& c) {
         std::vector<std::pair<id_t, id_t>> ids;  // registration, event
@@ -375,7 +375,7 @@ void sqlite_store::erase_ended_before(domain::time_point cutoff, callback<std::i
       std::move(cb));
 }
 
-void sqlite_store::promote(connection& c, id_t event_id) {
+void sql_store::promote(connection& c, id_t event_id) {
   auto e = event_by_id(c, event_id);
   if (!e) return;
   const auto now = domain::now();
@@ -400,7 +400,7 @@ void sqlite_store::promote(connection& c, id_t event_id) {
   }
 }
 
-domain::registration sqlite_store::cancel(connection& c, const domain::registration& r) {
+domain::registration sql_store::cancel(connection& c, const domain::registration& r) {
   if (r.status == domain::registration_status::cancelled) fail(errc::conflict, "the registration is already cancelled");
   auto& q = c.prepare("UPDATE registrations SET status = 'cancelled', cancelled_at = :now WHERE id = :id");
   q.bind(":now", static_cast<std::int64_t>(domain::now()));
@@ -415,7 +415,7 @@ domain::registration sqlite_store::cancel(connection& c, const domain::registrat
 // Clears what identifies a person, keeps the anonymous facts (event, organisation type, home region, gender,
 // check-in, an evaluation answer detached from the registration). The person keeps an anonymous id, so statistics count them once; their address goes when nothing
 // else still uses it.
-void sqlite_store::erase_personal_data(connection& c, id_t registration_id, id_t event_id, bool keep_public_profile) {
+void sql_store::erase_personal_data(connection& c, id_t registration_id, id_t event_id, bool keep_public_profile) {
   auto& q = c.prepare(erase_sql());
   q.bind(1, registration_id);
   q.exec();
@@ -448,7 +448,7 @@ void sqlite_store::erase_personal_data(connection& c, id_t registration_id, id_t
 }
 
 // After an e-mail change the old address belongs to no one: it goes like an erased one (erase_personal_data).
-void sqlite_store::release_person(connection& c, id_t person_id) {
+void sql_store::release_person(connection& c, id_t person_id) {
   auto& p = c.prepare(
       "UPDATE persons SET email = NULL WHERE id = ?1 AND email IS NOT NULL AND NOT EXISTS "
       "(SELECT 1 FROM registrations WHERE person_id = ?1 AND erased = 0) AND NOT EXISTS "
@@ -457,4 +457,4 @@ void sqlite_store::release_person(connection& c, id_t person_id) {
   p.exec();
 }
 
-}  // namespace eventd::store::sqlite
+}  // namespace eventd::store::sql

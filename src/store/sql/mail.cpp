@@ -1,6 +1,6 @@
 // The transactional outbox in the SQLite store (issue 9): messages queued by the writes that cause them, what the
 // sender finds due, the record of its attempts, and link recovery.
-#include "store/sqlite/sqlite_store.hpp"
+#include "store/sql/sql_store.hpp"
 
 #include "auth/crypto.hpp"
 #include "domain/evaluation_rules.hpp"
@@ -8,15 +8,15 @@
 
 #include <map>
 
-namespace eventd::store::sqlite {
+namespace eventd::store::sql {
 
-std::string sqlite_store::message_id(id_t id, const std::string& kind, id_t registration_id, std::int64_t created_at) const {
+std::string sql_store::message_id(id_t id, const std::string& kind, id_t registration_id, std::int64_t created_at) const {
   // Keyed with the installation's secret: another installation with the same host and row ids makes other ids.
   const auto digest = auth::sha256_hex(mail_key_ + ":" + std::to_string(id) + ":" + std::to_string(created_at));
   return kind + "." + std::to_string(registration_id) + "." + std::to_string(id) + "." + digest.substr(0, 16) + "@" + mail_host_;
 }
 
-void sqlite_store::queue_mail(connection& c, const char* kind, id_t registration_id, id_t event_id, const std::string& secret,
+void sql_store::queue_mail(connection& c, const char* kind, id_t registration_id, id_t event_id, const std::string& secret,
                               const std::string& subject, const std::string& body) {
   if (cfg_.mail == "off") return;
   static constexpr sql_text insert{
@@ -35,7 +35,7 @@ void sqlite_store::queue_mail(connection& c, const char* kind, id_t registration
   q.exec();
 }
 
-void sqlite_store::queue_erasure_notice(connection& c, const domain::registration& r) {
+void sql_store::queue_erasure_notice(connection& c, const domain::registration& r) {
   if (r.person.email.empty()) return;
   const auto now = static_cast<std::int64_t>(domain::now());
   auto& q = c.prepare(
@@ -79,7 +79,7 @@ const char* audience_sql(mail_audience a, bool whole_rows) {
 }
 }  // namespace
 
-std::int64_t sqlite_store::queue_for(connection& c, const char* kind, id_t event_id, mail_audience who, bool with_link,
+std::int64_t sql_store::queue_for(connection& c, const char* kind, id_t event_id, mail_audience who, bool with_link,
                                      const std::string& subject, const std::string& body) {
   if (cfg_.mail == "off") return 0;
   std::vector<id_t> ids;
@@ -92,7 +92,7 @@ std::int64_t sqlite_store::queue_for(connection& c, const char* kind, id_t event
   return static_cast<std::int64_t>(ids.size());
 }
 
-void sqlite_store::tell_of_change(connection& c, const domain::event& before, const domain::event& after) {
+void sql_store::tell_of_change(connection& c, const domain::event& before, const domain::event& after) {
   if (before.status != domain::event_status::published) return;  // a draft has nobody registered to tell
   if (after.status == domain::event_status::cancelled) {
     queue_for(c, "event_cancelled", after.id, mail_audience::all, false);
@@ -112,7 +112,7 @@ void sqlite_store::tell_of_change(connection& c, const domain::event& before, co
   }
 }
 
-void sqlite_store::queue_scheduled_mail(domain::time_point reminder_before, callback<std::int64_t> cb) {
+void sql_store::queue_scheduled_mail(domain::time_point reminder_before, callback<std::int64_t> cb) {
   write<std::int64_t>(
       [this, reminder_before](connection& c) {
         const auto now = static_cast<std::int64_t>(domain::now());
@@ -160,7 +160,7 @@ void sqlite_store::queue_scheduled_mail(domain::time_point reminder_before, call
       std::move(cb));
 }
 
-std::vector<domain::registration> sqlite_store::audience_of(id_t event_id, mail_audience who) {
+std::vector<domain::registration> sql_store::audience_of(id_t event_id, mail_audience who) {
   auto c = borrow();
   auto& q = c->prepare(audience_sql(who, true));
   q.bind(1, event_id);
@@ -170,7 +170,7 @@ std::vector<domain::registration> sqlite_store::audience_of(id_t event_id, mail_
   return out;
 }
 
-void sqlite_store::queue_event_message(id_t event_id, mail_audience who, std::string subject, std::string text,
+void sql_store::queue_event_message(id_t event_id, mail_audience who, std::string subject, std::string text,
                                        callback<std::int64_t> cb) {
   write<std::int64_t>(
       [this, event_id, who, subject = std::move(subject), text = std::move(text)](connection& c) {
@@ -180,7 +180,7 @@ void sqlite_store::queue_event_message(id_t event_id, mail_audience who, std::st
       std::move(cb));
 }
 
-void sqlite_store::resend_confirmation(id_t event_id, id_t registration_id, callback<bool> cb) {
+void sql_store::resend_confirmation(id_t event_id, id_t registration_id, callback<bool> cb) {
   write<bool>(
       [this, event_id, registration_id](connection& c) {
         auto r = registration_by_id(c, registration_id);
@@ -197,7 +197,7 @@ void sqlite_store::resend_confirmation(id_t event_id, id_t registration_id, call
       std::move(cb));
 }
 
-std::string sqlite_store::new_link(connection& c, id_t registration_id, bool keep_old) {
+std::string sql_store::new_link(connection& c, id_t registration_id, bool keep_old) {
   const auto secret = auth::random_token(32);
   const auto hash = auth::sha256_hex(secret);
   if (keep_old) {
@@ -218,7 +218,7 @@ std::string sqlite_store::new_link(connection& c, id_t registration_id, bool kee
   return std::to_string(registration_id) + "-" + secret;
 }
 
-std::vector<mail_item> sqlite_store::due_mail(domain::time_point now, int limit) {
+std::vector<mail_item> sql_store::due_mail(domain::time_point now, int limit) {
   auto c = borrow();
   static constexpr sql_text sql{
       "SELECT id, kind, registration_id, event_id, secret, attempts, created_at, subject, body, to_address, "
@@ -249,7 +249,7 @@ std::vector<mail_item> sqlite_store::due_mail(domain::time_point now, int limit)
   return out;
 }
 
-std::optional<domain::time_point> sqlite_store::next_mail_due() {
+std::optional<domain::time_point> sql_store::next_mail_due() {
   auto c = borrow();
   auto& q = c->prepare("SELECT min(next_attempt_at) FROM mail_outbox WHERE state = 'pending'");
   q.executeStep();
@@ -259,7 +259,7 @@ std::optional<domain::time_point> sqlite_store::next_mail_due() {
   return static_cast<domain::time_point>(*at);
 }
 
-void sqlite_store::record_mail_attempts(std::vector<mail_attempt> attempts, callback<bool> cb) {
+void sql_store::record_mail_attempts(std::vector<mail_attempt> attempts, callback<bool> cb) {
   write<bool>(
       [attempts = std::move(attempts)](connection& c) {
         const auto now = static_cast<std::int64_t>(domain::now());
@@ -292,7 +292,7 @@ void sqlite_store::record_mail_attempts(std::vector<mail_attempt> attempts, call
       std::move(cb));
 }
 
-void sqlite_store::recover_link(id_t event_id, std::string email, callback<bool> cb) {
+void sql_store::recover_link(id_t event_id, std::string email, callback<bool> cb) {
   email = domain::normalise_email(email);
   write<bool>(
       [this, event_id, email](connection& c) {
@@ -324,7 +324,7 @@ void sqlite_store::recover_link(id_t event_id, std::string email, callback<bool>
       std::move(cb));
 }
 
-std::vector<mail_record> sqlite_store::event_mail(id_t event_id) {
+std::vector<mail_record> sql_store::event_mail(id_t event_id) {
   auto c = borrow();
   static constexpr sql_text sql{
       "SELECT m.id, m.kind, m.registration_id, m.state, m.attempts, m.last_error, m.created_at, m.sent_at, "
@@ -354,4 +354,4 @@ std::vector<mail_record> sqlite_store::event_mail(id_t event_id) {
   return out;
 }
 
-}  // namespace eventd::store::sqlite
+}  // namespace eventd::store::sql

@@ -1,9 +1,9 @@
 // Users and sessions of the SQLite store.
-#include "store/sqlite/sqlite_store.hpp"
+#include "store/sql/sql_store.hpp"
 
 #include "domain/time.hpp"
 
-namespace eventd::store::sqlite {
+namespace eventd::store::sql {
 namespace {
 
 // A user as read_user reads it, first in the statement's columns.
@@ -22,12 +22,12 @@ domain::user read_user(statement& q) {
 
 }  // namespace
 
-std::int64_t sqlite_store::user_count() {
+std::int64_t sql_store::user_count() {
   auto c = borrow();
   return scalar_int(*c, "SELECT count(*) FROM users");
 }
 
-std::optional<user_record> sqlite_store::find_user(const std::string& email) {
+std::optional<user_record> sql_store::find_user(const std::string& email) {
   auto c = borrow();
   static constexpr sql_text sql{"SELECT " USER_COLUMNS ", u.password_hash FROM users u WHERE u.email = ?"};
   auto& q = c->prepare(sql.c_str());
@@ -39,7 +39,7 @@ std::optional<user_record> sqlite_store::find_user(const std::string& email) {
   return u;
 }
 
-std::vector<domain::user> sqlite_store::list_users() {
+std::vector<domain::user> sql_store::list_users() {
   auto c = borrow();
   auto& q = c->prepare("SELECT " USER_COLUMNS " FROM users u ORDER BY u.id");
   std::vector<domain::user> out;
@@ -47,7 +47,7 @@ std::vector<domain::user> sqlite_store::list_users() {
   return out;
 }
 
-void sqlite_store::create_user(domain::user u, std::string hash, callback<domain::user> cb) {
+void sql_store::create_user(domain::user u, std::string hash, callback<domain::user> cb) {
   write<domain::user>(
       [u = std::move(u), hash = std::move(hash)](connection& c) mutable {
         u.email = domain::normalise_email(u.email);
@@ -66,7 +66,7 @@ void sqlite_store::create_user(domain::user u, std::string hash, callback<domain
       std::move(cb));
 }
 
-std::optional<session_record> sqlite_store::find_session(const std::string& token_hash, domain::time_point now) {
+std::optional<session_record> sql_store::find_session(const std::string& token_hash, domain::time_point now) {
   auto c = borrow();
   static constexpr sql_text sql{
       "SELECT " USER_COLUMNS ", s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id "
@@ -79,7 +79,7 @@ std::optional<session_record> sqlite_store::find_session(const std::string& toke
                         q.getColumn(sql["expires_at"]).getInt64()};
 }
 
-void sqlite_store::create_session(id_t user_id, std::string token_hash, std::string csrf, domain::time_point expires,
+void sql_store::create_session(id_t user_id, std::string token_hash, std::string csrf, domain::time_point expires,
                                   callback<bool> cb) {
   write<bool>(
       [=](connection& c) {
@@ -101,7 +101,7 @@ void sqlite_store::create_session(id_t user_id, std::string token_hash, std::str
       std::move(cb));
 }
 
-void sqlite_store::delete_session(std::string token_hash, callback<bool> cb) {
+void sql_store::delete_session(std::string token_hash, callback<bool> cb) {
   write<bool>(
       [token_hash](connection& c) {
         auto& q = c.prepare("DELETE FROM sessions WHERE token_hash = ?");
@@ -111,4 +111,4 @@ void sqlite_store::delete_session(std::string token_hash, callback<bool> cb) {
       std::move(cb));
 }
 
-}  // namespace eventd::store::sqlite
+}  // namespace eventd::store::sql

@@ -5,7 +5,7 @@
 #include "auth/crypto.hpp"
 #include "domain/config.hpp"
 #include "store/database.hpp"
-#include "store/sqlite/common.hpp"
+#include "store/sql/common.hpp"
 #include "store/store.hpp"
 #include "store/writer.hpp"
 #include "support/log.hpp"
@@ -20,12 +20,12 @@
 #include <thread>
 #include <vector>
 
-namespace eventd::store::sqlite {
+namespace eventd::store::sql {
 
-class sqlite_store final : public store {
+class sql_store final : public store {
 public:
-  sqlite_store(const domain::config& cfg, const std::string& ticket_key);
-  ~sqlite_store() override;
+  sql_store(const domain::config& cfg, const std::string& ticket_key);
+  ~sql_store() override;
 
   bool ready() override;
   void stop_writes() override;
@@ -174,7 +174,7 @@ private:
 
   // A read connection from the pool, returned when the handle goes.
   struct lease {
-    sqlite_store* owner;
+    sql_store* owner;
     std::unique_ptr<connection> conn;
     connection* operator->() { return conn.get(); }
     connection& operator*() { return *conn; }
@@ -219,7 +219,7 @@ private:
 };
 
 template <class T, class F>
-void sqlite_store::write(F fn, callback<T> cb) {
+void sql_store::write(F fn, callback<T> cb) {
   // Made before the job takes `cb`: answers the caller when the job cannot be saved at all.
   refusal refuse = [cb] { cb(outcome<T>(failure{errc::unavailable, "the database is busy; nothing was saved, please try again"})); };
   writer_.submit([this, fn = std::move(fn), cb = std::move(cb)](connection& c) mutable -> job_result {
@@ -249,4 +249,4 @@ void sqlite_store::write(F fn, callback<T> cb) {
   }, std::move(refuse));
 }
 
-}  // namespace eventd::store::sqlite
+}  // namespace eventd::store::sql

@@ -1,13 +1,13 @@
 // Events in the SQLite store: listing, creating, changing (rules in domain/event_rules) and cancelling.
-#include "store/sqlite/sqlite_store.hpp"
+#include "store/sql/sql_store.hpp"
 
 #include "domain/event_rules.hpp"
 #include "domain/time.hpp"
 #include "store/refusals.hpp"
 
-namespace eventd::store::sqlite {
+namespace eventd::store::sql {
 
-std::vector<domain::event> sqlite_store::list_events(const event_filter& f) {
+std::vector<domain::event> sql_store::list_events(const event_filter& f) {
   auto c = borrow();
   auto& q = c->prepare("SELECT " EVENT_COLUMNS
                        " FROM events WHERE (:kind IS NULL OR kind = :kind) AND (:from IS NULL OR ends_at >= :from) "
@@ -23,12 +23,12 @@ std::vector<domain::event> sqlite_store::list_events(const event_filter& f) {
   return out;
 }
 
-std::optional<domain::event> sqlite_store::get_event(id_t id) {
+std::optional<domain::event> sql_store::get_event(id_t id) {
   auto c = borrow();
   return event_by_id(*c, id);
 }
 
-void sqlite_store::create_event(domain::event e, callback<domain::event> cb) {
+void sql_store::create_event(domain::event e, callback<domain::event> cb) {
   write<domain::event>(
       [this, e = std::move(e)](connection& c) mutable {
         auto& q = c.prepare("INSERT INTO events(" EVENT_FIELDS ", created_at, updated_at) "
@@ -43,7 +43,7 @@ void sqlite_store::create_event(domain::event e, callback<domain::event> cb) {
       std::move(cb));
 }
 
-void sqlite_store::update_event(id_t id, domain::event_patch patch, domain::version_condition if_match,
+void sql_store::update_event(id_t id, domain::event_patch patch, domain::version_condition if_match,
                                 callback<domain::event> cb) {
   write<domain::event>(
       [this, id, patch = std::move(patch), if_match = std::move(if_match)](connection& c) {
@@ -70,7 +70,7 @@ void sqlite_store::update_event(id_t id, domain::event_patch patch, domain::vers
       std::move(cb));
 }
 
-void sqlite_store::cancel_event(id_t id, callback<domain::event> cb) {
+void sql_store::cancel_event(id_t id, callback<domain::event> cb) {
   write<domain::event>(
       [this, id](connection& c) {
         const auto before = event_by_id(c, id);
@@ -91,12 +91,12 @@ void sqlite_store::cancel_event(id_t id, callback<domain::event> cb) {
       std::move(cb));
 }
 
-bool sqlite_store::empty_of_events() {
+bool sql_store::empty_of_events() {
   auto c = borrow();
   return scalar_int(*c, "SELECT count(*) FROM events") == 0;
 }
 
-std::optional<std::string> sqlite_store::setting(const std::string& key) {
+std::optional<std::string> sql_store::setting(const std::string& key) {
   auto c = borrow();
   auto& q = c->prepare("SELECT value FROM settings WHERE key = ?");
   q.bind(1, key);
@@ -104,7 +104,7 @@ std::optional<std::string> sqlite_store::setting(const std::string& key) {
   return q.getColumn(0).getString();
 }
 
-void sqlite_store::put_setting(std::string key, std::string value, callback<bool> cb) {
+void sql_store::put_setting(std::string key, std::string value, callback<bool> cb) {
   write<bool>(
       [key, value](connection& c) {
         auto& q = c.prepare("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2");
@@ -115,4 +115,4 @@ void sqlite_store::put_setting(std::string key, std::string value, callback<bool
       std::move(cb));
 }
 
-}  // namespace eventd::store::sqlite
+}  // namespace eventd::store::sql

@@ -1,5 +1,5 @@
 // Check-in in the SQLite store: scans (rules in domain/checkin_rules), batches, undo.
-#include "store/sqlite/sqlite_store.hpp"
+#include "store/sql/sql_store.hpp"
 
 #include "domain/checkin_rules.hpp"
 #include "domain/time.hpp"
@@ -8,14 +8,14 @@
 
 #include <nlohmann/json.hpp>
 
-namespace eventd::store::sqlite {
+namespace eventd::store::sql {
 
-void sqlite_store::check_in(checkin_command cmd, scan_renderer render, callback<scan_answer> cb) {
+void sql_store::check_in(checkin_command cmd, scan_renderer render, callback<scan_answer> cb) {
   write<scan_answer>([this, cmd = std::move(cmd), render = std::move(render)](connection& c) { return scan(c, *tickets_, cmd, render); },
                      std::move(cb));
 }
 
-void sqlite_store::check_in_batch(std::vector<checkin_command> cmds, scan_renderer render, callback<std::vector<scan_answer>> cb) {
+void sql_store::check_in_batch(std::vector<checkin_command> cmds, scan_renderer render, callback<std::vector<scan_answer>> cb) {
   write<std::vector<scan_answer>>(
       [this, cmds = std::move(cmds), render = std::move(render)](connection& c) {
         std::vector<scan_answer> out;
@@ -41,7 +41,7 @@ void sqlite_store::check_in_batch(std::vector<checkin_command> cmds, scan_render
       std::move(cb));
 }
 
-void sqlite_store::undo_check_in(id_t event_id, id_t registration_id, callback<domain::registration> cb) {
+void sql_store::undo_check_in(id_t event_id, id_t registration_id, callback<domain::registration> cb) {
   write<domain::registration>(
       [=, this](connection& c) {
         auto& q = c.prepare("DELETE FROM checkins WHERE registration_id = :registration_id AND event_id = :event_id");
@@ -58,7 +58,7 @@ void sqlite_store::undo_check_in(id_t event_id, id_t registration_id, callback<d
       std::move(cb));
 }
 
-scan_answer sqlite_store::scan(connection& c, const auth::ticket_cipher& tickets, const checkin_command& cmd,
+scan_answer sql_store::scan(connection& c, const auth::ticket_cipher& tickets, const checkin_command& cmd,
                                const scan_renderer& render) {
   // The registration the scan names: by id, or the one its code decodes to (found or not).
   std::optional<id_t> named = cmd.registration_id;
@@ -160,7 +160,7 @@ scan_answer sqlite_store::scan(connection& c, const auth::ticket_cipher& tickets
   return answer;
 }
 
-}  // namespace eventd::store::sqlite
+}  // namespace eventd::store::sql
 
 namespace eventd::store {
 

@@ -1,0 +1,229 @@
+#include "store/postgres/pg_connection.hpp"
+
+#include <libpq-fe.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+
+namespace eventd::store {
+
+std::string postgres_parameters(std::string_view sql, std::vector<std::string>& names) {
+  std::string out;
+  out.reserve(sql.size() + 8);
+  int largest = 0;
+  std::map<std::string, int, std::less<>> named;
+  auto is_name = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; };
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    const char c = sql[i];
+    if (c == '\'' || c == '"') {  // a literal or a quoted name, with doubled quotes inside
+      const auto end = sql.find(c, i + 1);
+      const auto stop = end == std::string_view::npos ? sql.size() : end + 1;
+      out.append(sql.substr(i, stop - i));
+      i = stop - 1;
+      continue;
+    }
+    if (c == '?') {
+      std::size_t j = i + 1;
+      while (j < sql.size() && sql[j] >= '0' && sql[j] <= '9') ++j;
+      const int n = j > i + 1 ? std::atoi(std::string(sql.substr(i + 1, j - i - 1)).c_str()) : largest + 1;
+      if (n > largest) largest = n;
+      out += '$' + std::to_string(n);
+      i = j - 1;
+      continue;
+    }
+    if (c == ':' && i + 1 < sql.size() && sql[i + 1] == ':') {  // a cast
+      out += "::";
+      ++i;
+      continue;
+    }
+    if (c == ':' && i + 1 < sql.size() && is_name(sql[i + 1]) && !(sql[i + 1] >= '0' && sql[i + 1] <= '9')) {
+      std::size_t j = i + 1;
+      while (j < sql.size() && is_name(sql[j])) ++j;
+      const std::string name(sql.substr(i, j - i));  // with its colon, as bind(":name") names it
+      auto it = named.find(name);
+      if (it == named.end()) {
+        it = named.emplace(name, ++largest).first;
+        if (names.size() < static_cast<std::size_t>(largest)) names.resize(static_cast<std::size_t>(largest));
+        names[static_cast<std::size_t>(largest - 1)] = name;
+      }
+      out += '$' + std::to_string(it->second);
+      i = j - 1;
+      continue;
+    }
+    out += c;
+  }
+  if (names.size() < static_cast<std::size_t>(largest)) names.resize(static_cast<std::size_t>(largest));
+  return out;
+}
+
+namespace {
+
+[[noreturn]] void fail(const std::string& what, pg_conn* c) {
+  std::string msg = what;
+  if (c) {
+    msg += ": ";
+    msg += PQerrorMessage(c);
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  }
+  throw std::runtime_error(msg);
+}
+
+void check(PGresult* r, pg_conn* c, const char* what) {
+  const auto status = PQresultStatus(r);
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
+  std::string msg = std::string(what) + ": " + (r ? PQresultErrorMessage(r) : PQerrorMessage(c));
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  PQclear(r);
+  throw std::runtime_error(msg);
+}
+
+}  // namespace
+
+pg_connection::pg_connection(const std::string& url) {
+  conn_ = PQconnectdb(url.c_str());
+  if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
+    std::string host = conn_ && PQhost(conn_) ? PQhost(conn_) : "?";
+    std::string msg = conn_ ? PQerrorMessage(conn_) : "out of memory";
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    if (conn_) PQfinish(conn_);
+    conn_ = nullptr;
+    throw std::runtime_error("cannot connect to PostgreSQL at " + host + ": " + msg);
+  }
+  // Quiet notices (e.g. "relation exists, skipping") instead of libpq's default print to stderr.
+  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+  execute("SET client_min_messages = warning");
+}
+
+pg_connection::~pg_connection() {
+  cache_.clear();
+  if (conn_) PQfinish(conn_);
+}
+
+statement& pg_connection::prepare(const char* sql) {
+  auto& slot = cache_[static_cast<const void*>(sql)];
+  if (!slot) slot = std::make_unique<pg_statement>(*this, sql);
+  else slot->clear();
+  used_.push_back(slot.get());
+  return *slot;
+}
+
+void pg_connection::reset_all() {
+  for (auto* s : used_) s->reset();
+  used_.clear();
+}
+
+void pg_connection::execute(const std::string& sql) {
+  PGresult* r = PQexec(conn_, sql.c_str());
+  check(r, conn_, "PostgreSQL");
+  PQclear(r);
+}
+
+std::int64_t pg_connection::last_insert_id() {
+  PGresult* r = PQexec(conn_, "SELECT lastval()");
+  check(r, conn_, "lastval");
+  const std::int64_t v = PQntuples(r) > 0 ? std::strtoll(PQgetvalue(r, 0, 0), nullptr, 10) : 0;
+  PQclear(r);
+  return v;
+}
+
+bool pg_connection::in_transaction() {
+  const auto s = PQtransactionStatus(conn_);
+  return s == PQTRANS_INTRANS || s == PQTRANS_INERROR || s == PQTRANS_ACTIVE;
+}
+
+bool pg_connection::healthy() const { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
+
+pg_statement::pg_statement(pg_connection& c, const char* sql) : c_(c) {
+  const auto text = postgres_parameters(sql, names_);
+  parameter_count_ = static_cast<int>(names_.size());
+  params_.assign(names_.size(), std::nullopt);
+  name_ = "s" + std::to_string(c_.next_name_++);
+  PGresult* r = PQprepare(c_.conn_, name_.c_str(), text.c_str(), 0, nullptr);
+  check(r, c_.conn_, "prepare");
+  PQclear(r);
+}
+
+pg_statement::~pg_statement() {
+  if (result_) PQclear(result_);
+}
+
+void pg_statement::clear() {
+  reset();
+  params_.assign(names_.size(), std::nullopt);
+}
+
+void pg_statement::reset() {
+  if (result_) PQclear(result_);
+  result_ = nullptr;
+  row_ = -1;
+}
+
+void pg_statement::run() {
+  std::vector<const char*> values(params_.size());
+  for (std::size_t i = 0; i < params_.size(); ++i) values[i] = params_[i] ? params_[i]->c_str() : nullptr;
+  reset();
+  result_ = PQexecPrepared(c_.conn_, name_.c_str(), parameter_count_, values.data(), nullptr, nullptr, 0);
+  const auto status = PQresultStatus(result_);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    PGresult* r = result_;
+    result_ = nullptr;
+    check(r, c_.conn_, "PostgreSQL");
+  }
+}
+
+bool pg_statement::executeStep() {
+  if (!result_) run();
+  ++row_;
+  return row_ < PQntuples(result_);
+}
+
+int pg_statement::exec() {
+  run();
+  const char* n = PQcmdTuples(result_);
+  return n && *n ? std::atoi(n) : 0;
+}
+
+const char* pg_statement::value(int column) {
+  if (!result_ || row_ < 0 || row_ >= PQntuples(result_) || column < 0 || column >= PQnfields(result_))
+    throw std::runtime_error("PostgreSQL: no such column in the current row");
+  return PQgetvalue(result_, row_, column);
+}
+
+std::int64_t pg_statement::int64_at(int i) {
+  const char* v = value(i);
+  if (v[0] == 't' && v[1] == 0) return 1;  // a boolean expression
+  if (v[0] == 'f' && v[1] == 0) return 0;
+  return std::strtoll(v, nullptr, 10);
+}
+double pg_statement::double_at(int i) { return std::strtod(value(i), nullptr); }
+std::string pg_statement::text_at(int i) { return value(i); }
+bool pg_statement::null_at(int i) {
+  value(i);
+  return PQgetisnull(result_, row_, i) != 0;
+}
+
+void pg_statement::bind_int(int i, std::int64_t v) {
+  if (i >= 1 && i <= parameter_count_) params_[static_cast<std::size_t>(i - 1)] = std::to_string(v);
+  else throw std::runtime_error("PostgreSQL: no parameter " + std::to_string(i));
+}
+void pg_statement::bind_double(int i, double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  bind_text(i, buf);
+}
+void pg_statement::bind_text(int i, const std::string& v) {
+  if (i >= 1 && i <= parameter_count_) params_[static_cast<std::size_t>(i - 1)] = v;
+  else throw std::runtime_error("PostgreSQL: no parameter " + std::to_string(i));
+}
+void pg_statement::bind_null(int i) {
+  if (i >= 1 && i <= parameter_count_) params_[static_cast<std::size_t>(i - 1)] = std::nullopt;
+  else throw std::runtime_error("PostgreSQL: no parameter " + std::to_string(i));
+}
+int pg_statement::index_of(const char* name) {
+  for (std::size_t i = 0; i < names_.size(); ++i)
+    if (names_[i] == name) return static_cast<int>(i) + 1;
+  throw std::runtime_error(std::string("PostgreSQL: no parameter ") + name);
+}
+
+}  // namespace eventd::store
