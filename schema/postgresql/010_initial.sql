@@ -137,6 +137,7 @@ CREATE TABLE support_session_persons (
   session_id BIGINT NOT NULL REFERENCES support_sessions(id) ON DELETE CASCADE,
   person_id  BIGINT NOT NULL REFERENCES persons(id),
   name       TEXT,
+  rowid      BIGINT GENERATED ALWAYS AS IDENTITY,  -- the order persons were named in, as SQLite's rowid keeps it
   PRIMARY KEY (session_id, person_id)
 );
 CREATE INDEX support_session_persons_person ON support_session_persons(person_id);

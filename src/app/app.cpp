@@ -1,4 +1,5 @@
 #include "app/app.hpp"
+#include "store/postgres/postgres.hpp"
 
 #include "api/services.hpp"
 #include "app/config_file.hpp"
@@ -155,7 +156,7 @@ int run(int argc, char** argv) {
 
     // An erasure notice needs a mail server: the .eml folder keeps nothing of an erased person.
     if (const char* smtp = std::getenv("EVENTD_SMTP_URL"); smtp && *smtp) cfg.erasure_notices = true;
-    auto db = store::make_sqlite_store(cfg);
+    auto db = store::make_store(cfg);
     create_first_admin(*db, cfg);
     if (l.demo) {
       const int n = load_demo(*db, cfg);
@@ -176,7 +177,9 @@ int run(int argc, char** argv) {
       std::unique_ptr<api::mail_sender> mail;
       if (cfg.mail == "outbox") {
         api::mail_settings ms;
-        ms.folder = ((db_dir.empty() ? std::filesystem::path(".") : db_dir) / "outbox").string();
+        ms.folder = !cfg.outbox_dir.empty()              ? cfg.outbox_dir
+                    : store::is_postgres_url(cfg.database) ? std::string("outbox")
+                                                           : ((db_dir.empty() ? std::filesystem::path(".") : db_dir) / "outbox").string();
         ms.from = cfg.mail_from;
         ms.smtp_url = smtp_url;
         ms.retry_seconds = cfg.mail_retry_seconds;

@@ -66,6 +66,7 @@ void apply_json(domain::config& cfg, const std::string& text, const std::string&
     if (key.rfind("_", 0) == 0) continue;  // keys starting with _ are comments
     if (key == "listen") { cfg.listen = get_string(v, source, key); check_listen(cfg.listen, source, key); }
     else if (key == "database") cfg.database = get_string(v, source, key);
+    else if (key == "outbox") cfg.outbox_dir = get_string(v, source, key);
     else if (key == "public_url") {
       cfg.public_url = get_string(v, source, key);
       if (cfg.public_url.rfind("http://", 0) != 0 && cfg.public_url.rfind("https://", 0) != 0) bad(source, key, "must start with http:// or https://");
@@ -155,9 +156,9 @@ void apply_json(domain::config& cfg, const std::string& text, const std::string&
 }
 
 std::string usage() {
-  return "usage: eventd [--listen HOST:PORT] [--db PATH] [--config PATH] [--web DIR] [--demo] [--threads N]\n"
-         "              [--commit-mode group|per_request] [--mail outbox|off] [--quiet]\n"
-         "Environment: EVENTD_LISTEN, EVENTD_DB, EVENTD_WEB, EVENTD_THREADS, EVENTD_COMMIT_MODE, EVENTD_CONFIG,\n"
+  return "usage: eventd [--listen HOST:PORT] [--db PATH|postgresql://...] [--config PATH] [--web DIR] [--demo]\n"
+         "              [--threads N] [--commit-mode group|per_request] [--mail outbox|off] [--outbox DIR] [--quiet]\n"
+         "Environment: EVENTD_LISTEN, EVENTD_DB, EVENTD_WEB, EVENTD_THREADS, EVENTD_COMMIT_MODE, EVENTD_CONFIG, EVENTD_OUTBOX,\n"
          "             EVENTD_ADMIN_EMAIL and EVENTD_ADMIN_PASSWORD (first admin when there is no user).\n";
 }
 
@@ -183,6 +184,7 @@ launch read_launch(int argc, char** argv) {
   json overrides = json::object();
   if (auto v = env("EVENTD_LISTEN")) overrides["listen"] = *v;
   if (auto v = env("EVENTD_DB")) overrides["database"] = *v;
+  if (auto v = env("EVENTD_OUTBOX")) overrides["outbox"] = *v;
   if (auto v = env("EVENTD_WEB")) overrides["web"] = *v;
   if (auto v = env("EVENTD_COMMIT_MODE")) overrides["commit_mode"] = *v;
   if (auto v = env("EVENTD_PUBLIC_URL")) overrides["public_url"] = *v;
@@ -201,6 +203,7 @@ launch read_launch(int argc, char** argv) {
     };
     if (a == "--listen") flags["listen"] = value();
     else if (a == "--db") flags["database"] = value();
+    else if (a == "--outbox") flags["outbox"] = value();
     else if (a == "--web") flags["web"] = value();
     else if (a == "--config") (void)value();
     else if (a == "--commit-mode") flags["commit_mode"] = value();

@@ -23,7 +23,9 @@ struct goal_settings {
 struct config {
   // Server
   std::string listen = "127.0.0.1:8080";
-  std::string database = "data/eventd.db";
+  std::string database = "data/eventd.db";  // a SQLite file, or a postgresql:// URL
+  // Where .eml files go without an SMTP server; empty: outbox/ beside the SQLite file (./outbox with PostgreSQL).
+  std::string outbox_dir;
   std::string web = "web";
   int threads = 0;  // 0 = number of cores
   std::uint64_t body_limit = 1024 * 1024;

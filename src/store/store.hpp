@@ -408,5 +408,7 @@ public:
 };
 
 std::unique_ptr<store> make_sqlite_store(const domain::config&);
+// PostgreSQL when cfg.database is a postgresql:// URL (issue 11: one node so far), else SQLite.
+std::unique_ptr<store> make_store(const domain::config&);
 
 }  // namespace eventd::store

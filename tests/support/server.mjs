@@ -1,5 +1,6 @@
-// Starts the real eventd binary on a free port with a fresh SQLite file, for integration and browser tests.
-import { spawn } from 'node:child_process';
+// Starts the real eventd binary on a free port with a fresh SQLite file, for integration and browser tests; or, when
+// EVENTD_TEST_PG names the file with a PostgreSQL cluster's URL (the pg ctest fixture), with a fresh database there.
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
@@ -32,12 +33,36 @@ export function writeConfig(dir, overrides = {}) {
  * Returns {url, dir, db, proc, stdout, stderr, stop(), kill()}.
  * The public form's abuse limits are off unless `config` sets them: most tests register many people from 127.0.0.1.
  */
+/** The PostgreSQL cluster's URL when this run tests on PostgreSQL, else null. */
+export function postgresCluster() {
+  const file = process.env.EVENTD_TEST_PG;
+  return file ? readFileSync(file, 'utf8').trim() : null;
+}
+
+let pgSerial = 0;
+/** A fresh database on the cluster: its URL. */
+function freshPostgresDatabase(cluster) {
+  pgSerial += 1;
+  const name = `it_${process.pid}_${pgSerial}_${Date.now() % 100000}`;
+  execFileSync('psql', [cluster, '-q', '-c', `CREATE DATABASE ${name}`]);
+  return { name, url: cluster.slice(0, cluster.lastIndexOf('/') + 1) + name };
+}
+
 export async function startServer(opts = {}) {
   const dir = opts.dir || mkdtempSync(join(tmpdir(), 'eventd-test-'));
-  const db = join(dir, 'eventd.db');
+  const cluster = postgresCluster();
+  // A restart (opts.dir given) keeps its database: the URL is kept in the folder.
+  let pg = null;
+  if (cluster) {
+    const kept = join(dir, 'pg-url');
+    pg = opts.dir ? { url: readFileSync(kept, 'utf8').trim() } : freshPostgresDatabase(cluster);
+    writeFileSync(kept, pg.url);
+  }
+  const db = pg ? pg.url : join(dir, 'eventd.db');
   const config = writeConfig(dir, { public_write_burst: 0, mail_per_recipient_per_hour: 0, ...(opts.config || {}) });
   const listen = opts.listen === undefined ? '127.0.0.1:0' : opts.listen;
-  const args = [...(listen === null ? [] : ['--listen', listen]), '--db', db, '--web', join(projectRoot, 'web'),
+  const args = [...(listen === null ? [] : ['--listen', listen]), '--db', db, ...(pg ? ['--outbox', join(dir, 'outbox')] : []),
+    '--web', join(projectRoot, 'web'),
     '--config', config, ...(opts.demo ? ['--demo'] : []), ...(opts.args || [])];
   const proc = spawn(binaryPath(), args, {
     env: { ...process.env, EVENTD_ADMIN_EMAIL: ADMIN_EMAIL, EVENTD_ADMIN_PASSWORD: ADMIN_PASSWORD, ...(opts.env || {}) },
@@ -68,7 +93,12 @@ export async function startServer(opts = {}) {
     async stop() { if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM'); return exited; },
     /** kill -9, as a crash would. */
     async kill() { proc.kill('SIGKILL'); return exited; },
-    cleanup() { rmSync(dir, { recursive: true, force: true }); },
+    cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+      if (pg && pg.name && cluster) {
+        try { execFileSync('psql', [cluster, '-q', '-c', `DROP DATABASE IF EXISTS ${pg.name} WITH (FORCE)`]); } catch { /* the cluster may be gone */ }
+      }
+    },
   };
 }
 

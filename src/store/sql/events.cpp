@@ -10,8 +10,8 @@ namespace eventd::store::sql {
 std::vector<domain::event> sql_store::list_events(const event_filter& f) {
   auto c = borrow();
   auto& q = c->prepare("SELECT " EVENT_COLUMNS
-                       " FROM events WHERE (:kind IS NULL OR kind = :kind) AND (:from IS NULL OR ends_at >= :from) "
-                       "AND (:to IS NULL OR starts_at < :to) AND (:drafts OR status <> 'draft') "
+                       " FROM events WHERE (CAST(:kind AS TEXT) IS NULL OR kind = :kind) AND (CAST(:from AS BIGINT) IS NULL OR ends_at >= :from) "
+                       "AND (CAST(:to AS BIGINT) IS NULL OR starts_at < :to) AND (:drafts OR status <> 'draft') "
                        "AND (:cancelled OR status <> 'cancelled') ORDER BY starts_at, id");
   bind_opt(q, ":kind", f.kind);
   bind_opt(q, ":from", f.from);

@@ -188,7 +188,7 @@ void set_state(connection& c, id_t meeting_id, domain::meeting_state state, doma
 bool open_between(connection& c, id_t event_id, id_t a, id_t b) {
   auto& q = c.prepare(
       "SELECT 1 FROM meeting_requests WHERE event_id = ?1 AND state IN ('pending', 'accepted') AND "
-      "min(from_registration, to_registration) = min(?2, ?3) AND max(from_registration, to_registration) = max(?2, ?3)");
+      "((from_registration = ?2 AND to_registration = ?3) OR (from_registration = ?3 AND to_registration = ?2))");
   q.bind(1, event_id);
   q.bind(2, a);
   q.bind(3, b);
@@ -473,9 +473,10 @@ forum_figures sql_store::figures_of_forum(id_t event_id, domain::time_point now)
   if (p.executeStep()) f.profiles = p.getColumn(0).getInt64();
   p.reset();
   auto& q = c->prepare(
-      "SELECT count(*), coalesce(sum(m.state = 'accepted'), 0), coalesce(sum(m.state = 'accepted' AND s.ends_at <= ?2 AND "
+      "SELECT count(*), coalesce(sum(CASE WHEN m.state = 'accepted' THEN 1 ELSE 0 END), 0), "
+      "coalesce(sum(CASE WHEN m.state = 'accepted' AND s.ends_at <= ?2 AND "
       "EXISTS (SELECT 1 FROM checkins k WHERE k.registration_id = m.from_registration) AND "
-      "EXISTS (SELECT 1 FROM checkins k WHERE k.registration_id = m.to_registration)), 0) "
+      "EXISTS (SELECT 1 FROM checkins k WHERE k.registration_id = m.to_registration) THEN 1 ELSE 0 END), 0) "
       "FROM meeting_requests m LEFT JOIN meeting_slots s ON s.id = m.slot_id WHERE m.event_id = ?1");
   q.bind(1, event_id);
   q.bind(2, static_cast<std::int64_t>(now));

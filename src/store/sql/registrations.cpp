@@ -129,13 +129,15 @@ void sql_store::register_person(id_t event_id, domain::person_fields p, bool wal
         created_registration out;
         // Ids are assigned here, in the single writer, so the ticket code can be derived before the insert.
         // The counter lives on the writer thread; an id used by a batch that then failed is simply skipped.
-        if (next_registration_id_ == 0) {
+        // On PostgreSQL (several nodes, issue 11) the id comes from the table's sequence instead.
+        if (next_registration_id_ == 0 && !postgres()) {
           auto& next = c.prepare("SELECT coalesce(max(id), 0) + 1 FROM registrations");
           next.executeStep();
           next_registration_id_ = next.getColumn(0).getInt64();
           next.reset();
         }
-        const id_t new_id = next_registration_id_++;
+        const id_t new_id =
+            postgres() ? scalar_int(c, "SELECT nextval(pg_get_serial_sequence('registrations', 'id'))") : next_registration_id_++;
         out.registration.ticket_code = tickets_->encode(static_cast<std::uint64_t>(new_id));
         static constexpr sql_text insert{
             "INSERT INTO registrations(event_id, person_id, status, ticket_code, manage_token_hash, " PERSON_COLUMNS
@@ -155,7 +157,7 @@ void sql_store::register_person(id_t event_id, domain::person_fields p, bool wal
         else
           ins.bind(insert.param("client_network"), client_network);
         ins.exec();
-        const id_t id = c.last_insert_id();
+        const id_t id = new_id;
         out.manage_token = std::to_string(id) + "-" + token;
         // Built from what was just written rather than read back: this is the hot path of the benchmark.
         auto& reg = out.registration;
@@ -194,11 +196,15 @@ std::optional<domain::registration> sql_store::get_registration(id_t id) {
 std::vector<domain::registration> sql_store::list_registrations(id_t event_id, const std::string& query,
                                                                    std::optional<domain::registration_status> status) {
   auto c = borrow();
-  auto& q = c->prepare("SELECT " REGISTRATION_COLUMNS
-                       " FROM registrations r LEFT JOIN checkins c ON c.registration_id = r.id WHERE r.event_id = :event_id "
-                       "AND (:like IS NULL OR r.name LIKE :like ESCAPE '\\' OR r.organisation LIKE :like ESCAPE '\\' "
-                       "OR r.email LIKE :like ESCAPE '\\' OR r.ticket_code LIKE :like ESCAPE '\\') "
-                       "AND (:status IS NULL OR r.status = :status) ORDER BY r.id");
+#define LIST_SQL(LIKE)                                                                                               \
+  "SELECT " REGISTRATION_COLUMNS                                                                                     \
+  " FROM registrations r LEFT JOIN checkins c ON c.registration_id = r.id WHERE r.event_id = :event_id "             \
+  "AND (CAST(:like AS TEXT) IS NULL OR r.name " LIKE " :like ESCAPE '\\' OR r.organisation " LIKE " :like ESCAPE '\\' "            \
+  "OR r.email " LIKE " :like ESCAPE '\\' OR r.ticket_code " LIKE " :like ESCAPE '\\') "                              \
+  "AND (CAST(:status AS TEXT) IS NULL OR r.status = :status) ORDER BY r.id"
+  // SQLite's LIKE ignores the case of ASCII letters; PostgreSQL's ILIKE of every letter.
+  auto& q = c->prepare(postgres() ? LIST_SQL("ILIKE") : LIST_SQL("LIKE"));
+#undef LIST_SQL
   q.bind(":event_id", event_id);
   bind_opt(q, ":like", query.empty() ? std::nullopt : std::optional<std::string>(like_pattern(query)));
   bind_opt(q, ":status", status ? std::optional<std::string>(std::string(domain::to_string(*status))) : std::nullopt);
@@ -218,16 +224,19 @@ std::vector<domain::registration> sql_store::list_registrations(id_t event_id, c
 
 registration_page sql_store::list_registrations_page(id_t event_id, const registration_page_query& f) {
   auto c = borrow();
-  static constexpr sql_text sql{
-      "SELECT " REGISTRATION_COLUMNS ", r.client_network"
-      " FROM registrations r LEFT JOIN checkins c ON c.registration_id = r.id WHERE r.event_id = :event_id "
-      "AND r.id > :after "
-      "AND (:like IS NULL OR r.name LIKE :like ESCAPE '\\' OR r.organisation LIKE :like ESCAPE '\\' "
-      "OR r.email LIKE :like ESCAPE '\\' OR r.ticket_code LIKE :like ESCAPE '\\') "
-      "AND (:status IS NULL OR r.status = :status) AND (:network IS NULL OR r.client_network = :network) "
-      "AND (:created_from IS NULL OR r.created_at >= :created_from) AND (:created_to IS NULL OR r.created_at < :created_to) "
-      "ORDER BY r.id LIMIT :limit"};
-  auto& q = c->prepare(sql.c_str());
+#define PAGE_SQL(LIKE)                                                                                                \
+  "SELECT " REGISTRATION_COLUMNS ", r.client_network"                                                                  \
+  " FROM registrations r LEFT JOIN checkins c ON c.registration_id = r.id WHERE r.event_id = :event_id "              \
+  "AND r.id > :after "                                                                                                 \
+  "AND (CAST(:like AS TEXT) IS NULL OR r.name " LIKE " :like ESCAPE '\\' OR r.organisation " LIKE " :like ESCAPE '\\' "             \
+  "OR r.email " LIKE " :like ESCAPE '\\' OR r.ticket_code " LIKE " :like ESCAPE '\\') "                               \
+  "AND (CAST(:status AS TEXT) IS NULL OR r.status = :status) AND (CAST(:network AS TEXT) IS NULL OR r.client_network = :network) "                \
+  "AND (CAST(:created_from AS BIGINT) IS NULL OR r.created_at >= :created_from) AND (CAST(:created_to AS BIGINT) IS NULL OR r.created_at < :created_to) " \
+  "ORDER BY r.id LIMIT :limit"
+  static constexpr sql_text sql{PAGE_SQL("LIKE")};
+  static constexpr sql_text sql_pg{PAGE_SQL("ILIKE")};
+#undef PAGE_SQL
+  auto& q = c->prepare(postgres() ? sql_pg.c_str() : sql.c_str());
   q.bind(":event_id", event_id);
   bind_opt(q, ":like", f.q.empty() ? std::nullopt : std::optional<std::string>(like_pattern(f.q)));
   bind_opt(q, ":status", f.status ? std::optional<std::string>(std::string(domain::to_string(*f.status))) : std::nullopt);

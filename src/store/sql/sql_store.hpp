@@ -1,5 +1,7 @@
-// The SQLite store: one class, its member functions defined by use case in this folder (accounts, events,
-// registrations, checkins, reports, support; store.cpp wires the writer, the read pool and the checkpointer).
+// The SQL store: one class, its member functions defined by use case in this folder (accounts, events,
+// registrations, checkins, reports, support, evaluations, mail, partners; store.cpp wires the writer, the read pool
+// and, on SQLite, the checkpointer). The same code runs on SQLite and on PostgreSQL (issue 11, under way): their
+// SQL is the same but for the few places `engine` decides.
 #pragma once
 
 #include "auth/crypto.hpp"
@@ -24,7 +26,8 @@ namespace eventd::store::sql {
 
 class sql_store final : public store {
 public:
-  sql_store(const domain::config& cfg, const std::string& ticket_key);
+  enum class engine { sqlite, postgres };
+  sql_store(const domain::config& cfg, const std::string& ticket_key, engine = engine::sqlite);
   ~sql_store() override;
 
   bool ready() override;
@@ -193,6 +196,11 @@ private:
   void after_commit(const std::vector<change>& changes);
   void checkpoint_loop();
 
+  bool postgres() const { return engine_ == engine::postgres; }
+  // A new connection of the engine: the writer's, a reader's.
+  std::unique_ptr<connection> open(bool writable) const;
+
+  engine engine_ = engine::sqlite;
   std::string mail_host_;  // the right side of each Message-ID: the public URL's host
   std::string mail_key_;   // the installation's secret its Message-IDs are hashed with
   std::unique_ptr<auth::ticket_cipher> tickets_;

@@ -2,6 +2,8 @@
 #include "store/sql/sql_store.hpp"
 
 #include "auth/crypto.hpp"
+#include "store/postgres/pg_connection.hpp"
+#include "store/postgres/postgres.hpp"
 #include "support/host.hpp"
 #include "support/log.hpp"
 
@@ -11,14 +13,16 @@
 
 namespace eventd::store::sql {
 
-sql_store::sql_store(const domain::config& cfg, const std::string& ticket_key)
-    : tickets_(std::make_unique<auth::ticket_cipher>(ticket_key)),
+sql_store::sql_store(const domain::config& cfg, const std::string& ticket_key, engine e)
+    : engine_(e),
+      tickets_(std::make_unique<auth::ticket_cipher>(ticket_key)),
       cfg_(cfg),
       home_(cfg.home_municipalities),
       path_(cfg.database),
-      writer_(sqlite_write_connection(cfg.database), cfg.commit_mode == "per_request" ? 1 : cfg.max_batch) {
+      writer_(open(true), cfg.commit_mode == "per_request" ? 1 : cfg.max_batch) {
   mail_host_ = support::message_host(cfg.public_url);
   mail_key_ = auth::sha256_hex("mail-id:" + ticket_key);
+  if (postgres()) return;  // PostgreSQL keeps its own log: no checkpointer
   writer_.on_commit([this] {
     {
       std::lock_guard lock(checkpoint_mutex_);
@@ -36,7 +40,8 @@ sql_store::~sql_store() {
     stopping_ = true;
   }
   checkpoint_wake_.notify_one();
-  checkpointer_.join();
+  if (checkpointer_.joinable()) checkpointer_.join();
+  if (postgres()) return;
   // Leave a compact database file behind: everything in the WAL goes into the main file.
   try {
     sqlite_connection c(path_, true);
@@ -70,11 +75,18 @@ sql_store::lease sql_store::borrow() {
       return lease{this, std::move(c)};
     }
   }
-  return lease{this, std::make_unique<sqlite_connection>(path_, false)};
+  return lease{this, open(false)};
+}
+
+std::unique_ptr<connection> sql_store::open(bool writable) const {
+  if (postgres()) return std::make_unique<pg_connection>(path_);
+  if (writable) return sqlite_write_connection(path_);
+  return std::make_unique<sqlite_connection>(path_, false);
 }
 
 void sql_store::after_commit(const std::vector<change>& changes) {
   if (commit_listener_) commit_listener_(changes);
+  if (postgres()) return;
   if (std::none_of(changes.begin(), changes.end(), [](const change& c) {
         return c.what == change::kind::erased || c.what == change::kind::support_erased;
       }))
@@ -142,12 +154,26 @@ std::unique_ptr<store> make_sqlite_store(const domain::config& cfg) {
   std::string key;
   {
     sqlite_connection c(cfg.database, true);
-    auto& ins = c.prepare("INSERT OR IGNORE INTO settings(key, value) VALUES ('ticket_key', ?)");
+    auto& ins = c.prepare("INSERT INTO settings(key, value) VALUES ('ticket_key', ?) ON CONFLICT(key) DO NOTHING");
     ins.bind(1, auth::ticket_cipher::new_key_hex());
     ins.exec();
     key = scalar_text(c, "SELECT value FROM settings WHERE key = 'ticket_key'");
   }
   return std::make_unique<sql::sql_store>(cfg, key);
+}
+
+std::unique_ptr<store> make_store(const domain::config& cfg) {
+  if (!is_postgres_url(cfg.database)) return make_sqlite_store(cfg);
+  migrate_postgres(cfg.database);
+  std::string key;
+  {
+    pg_connection c(cfg.database);
+    auto& ins = c.prepare("INSERT INTO settings(key, value) VALUES ('ticket_key', ?) ON CONFLICT(key) DO NOTHING");
+    ins.bind(1, auth::ticket_cipher::new_key_hex());
+    ins.exec();
+    key = scalar_text(c, "SELECT value FROM settings WHERE key = 'ticket_key'");
+  }
+  return std::make_unique<sql::sql_store>(cfg, key, sql::sql_store::engine::postgres);
 }
 
 }  // namespace eventd::store

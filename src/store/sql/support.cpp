@@ -14,7 +14,7 @@ constexpr sql_text support_fields{SUPPORT_FIELDS};
 constexpr sql_text session_sql{"SELECT id, " SUPPORT_FIELDS ", created_at FROM support_sessions WHERE id = ?"};
 constexpr sql_text sessions_sql{
     "SELECT id, " SUPPORT_FIELDS ", created_at FROM support_sessions "
-    "WHERE (:from IS NULL OR date >= :from) AND (:to IS NULL OR date <= :to) ORDER BY date, id"};
+    "WHERE (CAST(:from AS TEXT) IS NULL OR date >= :from) AND (CAST(:to AS TEXT) IS NULL OR date <= :to) ORDER BY date, id"};
 // A session's persons in the order they were given; the address is the person's (gone once erased).
 #define SUPPORT_PERSON_COLUMNS "p.session_id, p.person_id, p.name, e.email"
 constexpr sql_text persons_sql{
@@ -23,7 +23,7 @@ constexpr sql_text persons_sql{
 constexpr sql_text period_persons_sql{
     "SELECT " SUPPORT_PERSON_COLUMNS " FROM support_session_persons p JOIN persons e ON e.id = p.person_id "
     "JOIN support_sessions s ON s.id = p.session_id "
-    "WHERE (:from IS NULL OR s.date >= :from) AND (:to IS NULL OR s.date <= :to) ORDER BY p.session_id, p.rowid"};
+    "WHERE (CAST(:from AS TEXT) IS NULL OR s.date >= :from) AND (CAST(:to AS TEXT) IS NULL OR s.date <= :to) ORDER BY p.session_id, p.rowid"};
 
 domain::support_session read_session(statement& q) {
   constexpr auto& col = session_sql;
