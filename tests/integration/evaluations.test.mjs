@@ -5,7 +5,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer, client, signIn } from '../support/server.mjs';
+import { startServer, client, signIn, dbQuery } from '../support/server.mjs';
 import { connect } from '../support/ws.mjs';
 import {
   assertProblem, makeUser, createEvent, register, ongoingEventBody, registrationBody, hoursFromNow, rawRequest,
@@ -13,7 +13,6 @@ import {
 
 /** The Stockholm date (YYYY-MM-DD) of an RFC 3339 time. */
 const stockholmDay = (t) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm' }).format(new Date(t));
-const sql = (db, query) => execFileSync('sqlite3', [db, query], { encoding: 'utf8' }).trim();
 
 describe('evaluations', { timeout: 120000 }, () => {
   let server, api, admin, organiser, steering;
@@ -263,9 +262,9 @@ describe('evaluations', { timeout: 120000 }, () => {
     assertProblem(again, 409);
     assert.equal(again.body.reason, 'erased');
     // In the database: the answer has no registration any more, and nothing of the person is in its row.
-    assert.equal(sql(server.db, `SELECT count(*) FROM evaluations WHERE registration_id = ${p1.id}`), '0');
-    assert.equal(sql(server.db, `SELECT count(*) FROM evaluations WHERE event_id = ${evA.id} AND registration_id IS NULL`), '1');
-    const row = sql(server.db, `SELECT * FROM evaluations WHERE event_id = ${evA.id} AND registration_id IS NULL`);
+    assert.equal(dbQuery(server, `SELECT count(*) FROM evaluations WHERE registration_id = ${p1.id}`), '0');
+    assert.equal(dbQuery(server, `SELECT count(*) FROM evaluations WHERE event_id = ${evA.id} AND registration_id IS NULL`), '1');
+    const row = dbQuery(server, `SELECT * FROM evaluations WHERE event_id = ${evA.id} AND registration_id IS NULL`);
     assert.ok(!/Evelina|evelina|example\.org/.test(row), row);
   });
 
@@ -286,7 +285,7 @@ describe('evaluations', { timeout: 120000 }, () => {
     assert.deepEqual(await goals(), figures);
     assert.deepEqual((await results(evA)).body, event);
     assertProblem(await api('GET', path(p2)), 404);
-    assert.equal(sql(server.db, `SELECT count(*) FROM evaluations WHERE event_id = ${evA.id} AND registration_id IS NOT NULL`), '0');
+    assert.equal(dbQuery(server, `SELECT count(*) FROM evaluations WHERE event_id = ${evA.id} AND registration_id IS NOT NULL`), '0');
   });
 });
 

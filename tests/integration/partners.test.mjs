@@ -5,15 +5,13 @@
 // erasure taking the profile and the messages with it.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, client, signIn } from '../support/server.mjs';
+import { startServer, client, signIn, dbQuery, dbDump } from '../support/server.mjs';
 import { connect } from '../support/ws.mjs';
 import { until } from '../support/smtp.mjs';
 import { assertProblem, makeUser, createEvent, register } from '../support/fixtures.mjs';
 
-const sql = (db, query) => execFileSync('sqlite3', [db, query], { encoding: 'utf8' }).trim();
 
 const forumBody = (overrides = {}) => ({
   kind: 'partner_search_forum',
@@ -280,7 +278,7 @@ describe('partner search', { timeout: 180000 }, () => {
       assert.ok(!tables.has(key), `table ${key} booked twice`);
       tables.add(key);
     }
-    const rows = sql(server.db, `SELECT slot_id, from_registration, to_registration FROM meeting_requests WHERE event_id = ${ev.id} AND state = 'accepted'`).split('\n');
+    const rows = dbQuery(server, `SELECT slot_id, from_registration, to_registration FROM meeting_requests WHERE event_id = ${ev.id} AND state = 'accepted'`).split('\n');
     for (const row of rows) {
       const [s, f, t] = row.split('|');
       for (const who of [f, t]) {
@@ -382,12 +380,12 @@ describe('partner search', { timeout: 180000 }, () => {
 
     const erased = await api('POST', my(a, '/erase'));
     assert.equal(erased.status, 200, erased.text);
-    assert.equal(sql(server.db, `SELECT count(*) FROM partner_profiles WHERE id = ${pa.id}`), '0');
-    assert.equal(sql(server.db, `SELECT count(*) FROM meeting_requests WHERE message LIKE '%must vanish%'`), '0');
-    assert.equal(sql(server.db, `SELECT group_concat(state) FROM meeting_requests WHERE from_registration = ${a.id} OR to_registration = ${a.id}`), 'cancelled,cancelled');
+    assert.equal(dbQuery(server, `SELECT count(*) FROM partner_profiles WHERE id = ${pa.id}`), '0');
+    assert.equal(dbQuery(server, `SELECT count(*) FROM meeting_requests WHERE message LIKE '%must vanish%'`), '0');
+    assert.equal(dbQuery(server, `SELECT state FROM meeting_requests WHERE from_registration = ${a.id} OR to_registration = ${a.id} ORDER BY id`), 'cancelled\ncancelled');
     assert.ok(!(await api('GET', '/api/v1/partners')).text.includes('Erased Org'));
     assert.equal((await api('GET', my(b, '/agenda'))).body.items.length, 0);
-    const dump = execFileSync('sqlite3', [server.db, '.dump'], { encoding: 'utf8' });
+    const dump = dbDump(server);
     assert.ok(!dump.includes('A summary that must vanish') && !dump.includes('must vanish'), 'no copy left in the database');
   });
 });

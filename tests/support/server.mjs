@@ -102,6 +102,21 @@ export async function startServer(opts = {}) {
   };
 }
 
+/**
+ * Runs SQL on a server's database, whichever store it has: rows as lines, columns joined by "|" (sqlite3's output,
+ * and psql's unaligned one). Keep the SQL to what both engines read.
+ */
+export function dbQuery(server, query) {
+  if (server.db.startsWith('postgresql://')) return execFileSync('psql', [server.db, '-At', '-F', '|', '-c', query], { encoding: 'utf8' }).trim();
+  return execFileSync('sqlite3', [server.db, query], { encoding: 'utf8' }).trim();
+}
+
+/** The whole database as SQL text (sqlite3's .dump, pg_dump): where a test looks for a copy of erased data. */
+export function dbDump(server) {
+  if (server.db.startsWith('postgresql://')) return execFileSync('pg_dump', [server.db], { encoding: 'utf8' });
+  return execFileSync('sqlite3', [server.db, '.dump'], { encoding: 'utf8' });
+}
+
 /** A tiny JSON client: api(base)(method, path, body, {token, headers}) -> {status, headers, body, text}. */
 export function client(base) {
   return async function api(method, path, body, opts = {}) {
