@@ -71,7 +71,21 @@ void live_goals::note(const std::vector<store::change>& changes) {
     // A registration or a promotion has no attendance, unless it is a walk-in registered with its check-in.
     const bool walk_in = c.what == kind::registered && c.created && c.created->registration.walk_in;
     if ((c.what == kind::registered || c.what == kind::promoted) && !walk_in) continue;
-    if (c.registration_id > 0) registrations_.insert(c.registration_id);
+    if (c.registration_id <= 0) continue;
+    // The writer's own account of an attendance is taken as it is; anything else is read back at catch_up().
+    std::optional<domain::goal_attendance> fact = c.attendance;
+    if (!fact && walk_in && c.created->registration.checked_in_at && c.created->registration.person_id > 0) {
+      const auto& r = c.created->registration;
+      fact = domain::goal_attendance{r.event_id, r.person_id, r.person.gender, r.person.organisation_type, r.home_region,
+                                     r.id, *r.checked_in_at};
+    }
+    if (fact) {
+      attendances_[c.registration_id] = std::move(*fact);
+      registrations_.erase(c.registration_id);
+    } else {
+      registrations_.insert(c.registration_id);
+      attendances_.erase(c.registration_id);
+    }
   }
 }
 
@@ -79,6 +93,7 @@ void live_goals::catch_up() {
   // So many changes since the last look that reading every fact again is cheaper than one read each.
   constexpr std::size_t reload_beyond = 4096;
   std::set<domain::id_t> events, registrations, evaluated;
+  std::map<domain::id_t, domain::goal_attendance> attendances;
   bool support = false;
   {
     // Taken before the reads: a commit noted from here on is read again at the next catch_up().
@@ -86,10 +101,12 @@ void live_goals::catch_up() {
     keeping_ = true;
     events.swap(events_);
     registrations.swap(registrations_);
+    attendances.swap(attendances_);
     evaluated.swap(evaluated_events_);
     std::swap(support, support_dirty_);
   }
-  if (!loaded_ || !events.empty() || !registrations.empty() || !evaluated.empty() || support) rendered_.reset();
+  if (!loaded_ || !events.empty() || !registrations.empty() || !attendances.empty() || !evaluated.empty() || support)
+    rendered_.reset();
   if (!loaded_ || events.size() + registrations.size() > reload_beyond) {
     auto facts = s_.db.goal_facts_now();
     tally_.reset(facts.events, facts.attendances, std::move(facts.support), facts.evaluations);
@@ -98,6 +115,7 @@ void live_goals::catch_up() {
   }
   for (const auto id : events) tally_.put_event(id, s_.db.goal_event_of(id));
   for (const auto id : registrations) tally_.put_attendance(id, s_.db.goal_attendance_of(id));
+  for (auto& [id, fact] : attendances) tally_.put_attendance(id, std::move(fact));
   if (support) tally_.set_support(s_.db.goal_support_now());
   for (const auto id : evaluated) tally_.put_evaluations(id, s_.db.goal_evaluations_of(id));
 }
@@ -112,7 +130,7 @@ std::optional<std::string> live_goals::body(const domain::goal_period& period, b
   } else {
     if (!tally.try_lock() || !loaded_) return std::nullopt;
     std::lock_guard lock(mutex_);
-    if (!events_.empty() || !registrations_.empty() || support_dirty_ || !evaluated_events_.empty())
+    if (!events_.empty() || !registrations_.empty() || !attendances_.empty() || support_dirty_ || !evaluated_events_.empty())
       return std::nullopt;
   }
   if (!tally_.covers(period)) return std::nullopt;

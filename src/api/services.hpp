@@ -15,6 +15,7 @@
 #include "store/store.hpp"
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -137,6 +138,7 @@ private:
   std::mutex mutex_;  // the changes noted since the last catch_up()
   bool keeping_ = false;
   std::set<domain::id_t> events_, registrations_;
+  std::map<domain::id_t, domain::goal_attendance> attendances_;  // attendances the writer reported with their change
   bool support_dirty_ = false;
   std::set<domain::id_t> evaluated_events_;  // events whose evaluation answers changed since the last catch_up()
   std::mutex tally_mutex_;  // the tally and loaded_

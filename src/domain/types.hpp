@@ -99,6 +99,7 @@ struct person_fields {
 struct registration {
   id_t id = 0;
   id_t event_id = 0;
+  id_t person_id = 0;  // the person behind the address (statistics count people once); never shown
   registration_status status = registration_status::confirmed;
   std::optional<std::int64_t> waitlist_position;
   std::string ticket_code;

@@ -105,6 +105,9 @@ struct change {
   // registered: the new registration and its private link's token (kept nowhere else once the answer has left).
   std::shared_ptr<const created_registration> created;
   domain::id_t event_id = 0;
+  // checked_in: the attendance as the goal figures count it, built by the writer from the row it just wrote, so the
+  // live tally need not read it back (the registered walk-in's is in `created`).
+  std::optional<domain::goal_attendance> attendance;
 };
 
 struct user_record {

@@ -199,6 +199,51 @@ TEST_F(store_test, confirms_up_to_capacity_then_waitlists_in_arrival_order) {
   EXPECT_NE(regs[0].manage_token, regs[1].manage_token);
 }
 
+// The live goals take a check-in's attendance from the writer's change instead of reading it back: it must be
+// exactly what the store reads back (person, gender, organisation type, home region, time), for a scan and a walk-in.
+TEST_F(store_test, a_check_in_reports_the_attendance_the_store_reads_back) {
+  std::vector<store::change> seen;
+  std::mutex m;
+  store_->on_commit([&](const std::vector<store::change>& changes) {
+    std::lock_guard lock(m);
+    seen.insert(seen.end(), changes.begin(), changes.end());
+  });
+  const auto e = create_event(10);
+  auto p = person("ada.attends@example.org", "Botkyrka", "user_organisation", "woman");
+  const auto a = try_register(e.id, p).value();
+  const auto scanned = check_in(by_ticket(e.id, a.registration.ticket_code));
+  ASSERT_EQ(scanned.body.rfind("checked_in", 0), 0u) << scanned.body;
+  auto w = person("walk.in@example.org", "Uppsala", "public", "man");
+  const auto walk = try_register(e.id, w, true).value();
+  store_->on_commit(nullptr);
+  std::lock_guard lock(m);
+  const auto same = [&](const domain::goal_attendance& got, domain::id_t registration_id) {
+    const auto want = store_->goal_attendance_of(registration_id);
+    ASSERT_TRUE(want.has_value());
+    EXPECT_EQ(got.event_id, want->event_id);
+    EXPECT_EQ(got.person_id, want->person_id);
+    EXPECT_GT(got.person_id, 0);
+    EXPECT_EQ(got.gender, want->gender);
+    EXPECT_EQ(got.organisation_type, want->organisation_type);
+    EXPECT_EQ(got.home_region, want->home_region);
+    EXPECT_EQ(got.registration_id, want->registration_id);
+    EXPECT_EQ(got.attended_at, want->attended_at);
+  };
+  const auto c = std::find_if(seen.begin(), seen.end(), [](const store::change& x) { return x.what == store::change::kind::checked_in; });
+  ASSERT_NE(c, seen.end());
+  ASSERT_TRUE(c->attendance.has_value());
+  same(*c->attendance, a.registration.id);
+  const auto r = std::find_if(seen.begin(), seen.end(), [&](const store::change& x) {
+    return x.what == store::change::kind::registered && x.registration_id == walk.registration.id;
+  });
+  ASSERT_NE(r, seen.end());
+  ASSERT_TRUE(r->created && r->created->registration.checked_in_at);
+  const auto& reg = r->created->registration;
+  same(domain::goal_attendance{reg.event_id, reg.person_id, reg.person.gender, reg.person.organisation_type, reg.home_region,
+                               reg.id, *reg.checked_in_at},
+       walk.registration.id);
+}
+
 TEST_F(store_test, cancelling_a_confirmed_registration_promotes_the_first_waitlisted) {
   const auto e = create_event(3);
   std::vector<store::created_registration> regs;

@@ -105,6 +105,7 @@ domain::registration read_registration(statement& q) {
   domain::registration r;
   r.id = q.getColumn(col["id"]).getInt64();
   r.event_id = q.getColumn(col["event_id"]).getInt64();
+  r.person_id = q.getColumn(col["r.person_id"]).getInt64();
   r.status = domain::registration_status_from(q.getColumn(col["status"]).getString())
                  .value_or(domain::registration_status::cancelled);
   r.ticket_code = q.getColumn(col["ticket_code"]).getString();

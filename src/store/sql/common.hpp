@@ -121,7 +121,8 @@ std::optional<domain::event> event_by_id(connection& c, id_t id);
 #define REGISTRATION_COLUMNS                                                                                       \
   "r.id, r.event_id, r.status, r.ticket_code, r.name, r.email, r.organisation, r.organisation_type, r.municipality, " \
   "r.country, r.home_region, r.gender, r.accessibility_needs, r.accessibility_note, r.dietary, r.language, "        \
-  "r.walk_in, r.erased, r.created_at, r.cancelled_at, c.attended_at, c.forced, c.user_id, c.device, c.received_at"
+  "r.walk_in, r.erased, r.created_at, r.cancelled_at, c.attended_at, c.forced, c.user_id, c.device, c.received_at, "   \
+  "r.person_id"
 inline constexpr sql_text registration_columns{REGISTRATION_COLUMNS};
 
 domain::registration read_registration(statement& q);

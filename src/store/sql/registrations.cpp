@@ -167,6 +167,7 @@ void sql_store::register_person(id_t event_id, domain::person_fields p, bool wal
         reg.waitlist_position = d.waitlist_position;
         reg.person = std::move(p);
         reg.home_region = home;
+        reg.person_id = person_id;
         reg.walk_in = walk_in;
         reg.created_at = now;
         if (walk_in) {
