@@ -90,6 +90,8 @@ public:
   virtual bool in_transaction() = 0;
   // Starts the writer's transaction (SQLite takes the write lock at once).
   virtual void begin_write() = 0;
+  // The connection is lost for good (a database server that went away): open a new one instead.
+  virtual bool broken() const { return false; }
 };
 
 // The first column of the first row of a statement without parameters (0 or "" when there is none).

@@ -16,8 +16,9 @@ constexpr std::chrono::milliseconds retry_pause[] = {std::chrono::milliseconds(1
 void log_error(const char* msg, const char* what) { support::log_fault("error", msg, what); }
 }  // namespace
 
-writer::writer(std::unique_ptr<connection> conn, int max_batch, std::size_t max_queue)
-    : conn_(std::move(conn)), max_batch_(max_batch < 1 ? 1 : max_batch), max_queue_(max_queue < 1 ? 1 : max_queue) {
+writer::writer(std::unique_ptr<connection> conn, int max_batch, std::size_t max_queue,
+               std::function<std::unique_ptr<connection>()> reopen)
+    : conn_(std::move(conn)), reopen_(std::move(reopen)), max_batch_(max_batch < 1 ? 1 : max_batch), max_queue_(max_queue < 1 ? 1 : max_queue) {
   stats_.batch_size_buckets.assign(11, 0);
   thread_ = std::thread([this] { run(); });
 }
@@ -120,6 +121,14 @@ void writer::run_batch(std::deque<queued>& batch) {
   bool committed = false;
   for (int i = 0; i < attempts_per_batch && !committed; ++i) {
     if (i > 0) std::this_thread::sleep_for(retry_pause[i - 1]);
+    if (reopen_ && conn_->broken()) {
+      try {
+        conn_ = reopen_();
+      } catch (const std::exception& e) {
+        log_error("reconnecting the writer failed", e.what());
+        continue;
+      }
+    }
     committed = attempt(batch, finishers);
   }
   const auto micros =

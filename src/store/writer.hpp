@@ -28,8 +28,10 @@ class writer {
 public:
   // max_batch = 1 gives one commit per request (the comparison mode of the benchmark). At most `max_queue` jobs
   // wait; more are refused at once, so a flood turns into 503s instead of memory.
-  // `conn`: the write connection, which the writer's thread owns from now on.
-  writer(std::unique_ptr<connection> conn, int max_batch, std::size_t max_queue = 20000);
+  // `conn`: the write connection, which the writer's thread owns from now on. `reopen` (optional) makes a new one
+  // when it is broken (a database server that restarted); a batch that failed is retried on the new one.
+  writer(std::unique_ptr<connection> conn, int max_batch, std::size_t max_queue = 20000,
+         std::function<std::unique_ptr<connection>()> reopen = nullptr);
   ~writer();
   writer(const writer&) = delete;
   writer& operator=(const writer&) = delete;
@@ -53,6 +55,7 @@ private:
   bool attempt(std::deque<queued>& batch, std::vector<std::function<void(bool)>>& finishers);
 
   std::unique_ptr<connection> conn_;
+  std::function<std::unique_ptr<connection>()> reopen_;
   int max_batch_;
   std::size_t max_queue_;
   std::mutex mutex_;

@@ -41,6 +41,7 @@ public:
   void begin_write() override { execute("BEGIN"); }
   // Whether the connection is still up (false after the server went away).
   bool healthy() const;
+  bool broken() const override { return !healthy(); }
   pg_conn* native() { return conn_; }
 
 private:

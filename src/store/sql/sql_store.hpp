@@ -182,6 +182,7 @@ private:
     connection* operator->() { return conn.get(); }
     connection& operator*() { return *conn; }
     ~lease() {
+      if (conn && conn->broken()) return;  // lost with its server: the next borrow opens a new one
       if (conn) {
         conn->reset_all();
         std::lock_guard lock(owner->pool_mutex_);

@@ -19,7 +19,8 @@ sql_store::sql_store(const domain::config& cfg, const std::string& ticket_key, e
       cfg_(cfg),
       home_(cfg.home_municipalities),
       path_(cfg.database),
-      writer_(open(true), cfg.commit_mode == "per_request" ? 1 : cfg.max_batch) {
+      writer_(open(true), cfg.commit_mode == "per_request" ? 1 : cfg.max_batch, 20000,
+              [this]() { return open(true); }) {
   mail_host_ = support::message_host(cfg.public_url);
   mail_key_ = auth::sha256_hex("mail-id:" + ticket_key);
   if (postgres()) return;  // PostgreSQL keeps its own log: no checkpointer
