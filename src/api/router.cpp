@@ -1,6 +1,7 @@
 #include "api/router.hpp"
 
 #include "api/json.hpp"
+#include "store/sql.hpp"
 
 namespace eventd::api {
 
@@ -63,11 +64,19 @@ void router::dispatch(const request& req, responder done) const {
     if (!allowed.empty()) allowed += ", ";
     allowed += r.method;
     if (r.method == method) {
-      auto pattern = r.pattern;
-      r.fn(req, m, [done = std::move(done), pattern = std::move(pattern)](response res) {
-        res.route = pattern;
-        done(std::move(res));
-      });
+      auto answer = std::make_shared<responder>(std::move(done));
+      try {
+        r.fn(req, m, [answer, pattern = r.pattern](response res) {
+          res.route = pattern;
+          (*answer)(std::move(res));
+        });
+      } catch (const store::unavailable_error&) {
+        // A read on the way found the database down: try again shortly, as for a write the writer could not save.
+        auto res = problem(503, "Database unavailable", "the database cannot be reached just now; please try again");
+        res.headers.emplace_back("Retry-After", "2");
+        res.route = r.pattern;
+        (*answer)(std::move(res));
+      }
       return;
     }
   }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -11,6 +12,12 @@
 namespace eventd::store {
 
 class statement;
+
+// The database cannot be reached (its server is down or restarting): the request is answered 503 and may be tried
+// again, unlike a fault of the statement itself.
+struct unavailable_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 // One column of the current row, read as the caller asks (getInt64, getString...).
 class column_value {

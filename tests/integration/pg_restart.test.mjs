@@ -5,20 +5,27 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { dirname } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { startServer, client, signIn, postgresCluster, projectRoot, dbQuery } from '../support/server.mjs';
 import { createEvent, registrationBody } from '../support/fixtures.mjs';
 
 describe('a PostgreSQL restart under a running server', { timeout: 120000 }, () => {
-  let server, api, organiser;
+  let server, api, organiser, dir;
+  const cluster = (...args) => execFileSync(`${projectRoot}/scripts/pg-cluster`, args, { encoding: 'utf8' });
   before(async () => {
     assert.ok(postgresCluster(), 'EVENTD_TEST_PG names no cluster: this suite runs on PostgreSQL only (ctest integration_pg.*)');
+    // A cluster of its own: restarting the shared one would break the suites running beside this one.
+    dir = mkdtempSync('/tmp/eventd-pg-restart-');
+    cluster('start', dir);
+    process.env.EVENTD_TEST_PG = join(dir, 'url');
     server = await startServer();
     api = client(server.url);
     organiser = await signIn(server.url);
   });
   after(async () => {
     if (server) { await server.stop(); server.cleanup(); }
+    if (dir) { cluster('stop', dir); rmSync(dir, { recursive: true, force: true }); }
   });
 
   test('writes fail cleanly while it is down, and work again after without restarting eventd', async () => {
@@ -30,7 +37,6 @@ describe('a PostgreSQL restart under a running server', { timeout: 120000 }, () 
       before.push(r.body.id);
     }
     // Restart the cluster while registrations keep coming.
-    const dir = dirname(process.env.EVENTD_TEST_PG);
     let stop = false;
     const acknowledged = [];
     const statuses = new Set();
@@ -39,10 +45,19 @@ describe('a PostgreSQL restart under a running server', { timeout: 120000 }, () 
         const r = await api('POST', `/api/v1/events/${ev.id}/registrations`, registrationBody());
         statuses.add(r.status);
         if (r.status === 201) acknowledged.push(r.body.id);
-        else assert.equal(r.status, 503, `during the restart: ${r.status} ${r.text}`);
+        else assert.equal(r.status, 503, `a write during the restart: ${r.status} ${r.text}`);
       }
     })();
-    execFileSync(`${projectRoot}/scripts/pg-cluster`, ['restart', dir]);
+    // Reads at the same time, in a loop of their own: an answer or 503 while it is down, never a 500.
+    const readStatuses = new Set();
+    const reads = (async () => {
+      while (!stop) {
+        const g = await api('GET', `/api/v1/events/${ev.id}/registrations`, undefined, { token: organiser });
+        readStatuses.add(g.status);
+        assert.ok(g.status === 200 || g.status === 503, `a read during the restart: ${g.status} ${g.text}`);
+      }
+    })();
+    cluster('restart', dir);
     // Back by itself: a registration succeeds again, and the server says it is ready.
     let back = false;
     for (const end = Date.now() + 30000; !back && Date.now() < end;) {
@@ -52,6 +67,8 @@ describe('a PostgreSQL restart under a running server', { timeout: 120000 }, () 
     assert.ok(back, 'no registration succeeded within 30 s of the restart');
     stop = true;
     await load;
+    await reads;
+    assert.ok(readStatuses.has(503), `no read met the database down (${[...readStatuses]}): the test did not reach that path`);
     assert.equal((await api('GET', '/readyz')).status, 200);
     const ids = new Set(dbQuery(server, `SELECT id FROM registrations WHERE event_id = ${ev.id}`).split('\n').map(Number));
     for (const id of [...before, ...acknowledged]) assert.ok(ids.has(id), `acknowledged registration ${id} is missing`);

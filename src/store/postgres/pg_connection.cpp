@@ -75,6 +75,8 @@ void check(PGresult* r, pg_conn* c, const char* what) {
   std::string msg = std::string(what) + ": " + (r ? PQresultErrorMessage(r) : PQerrorMessage(c));
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
   PQclear(r);
+  // A connection the server closed (a restart, a crash): nothing wrong with the statement.
+  if (!c || PQstatus(c) != CONNECTION_OK) throw unavailable_error(msg);
   throw std::runtime_error(msg);
 }
 
@@ -88,7 +90,7 @@ pg_connection::pg_connection(const std::string& url) {
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
     if (conn_) PQfinish(conn_);
     conn_ = nullptr;
-    throw std::runtime_error("cannot connect to PostgreSQL at " + host + ": " + msg);
+    throw unavailable_error("cannot connect to PostgreSQL at " + host + ": " + msg);
   }
   // Quiet notices (e.g. "relation exists, skipping") instead of libpq's default print to stderr.
   PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
