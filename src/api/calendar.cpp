@@ -48,13 +48,19 @@ std::string ics_time(domain::time_point t) {
 
 }  // namespace
 
-std::string event_calendar(const domain::event& e, std::string_view host) {
+// The calendar's opening lines, the same for an event and an agenda.
+static std::string calendar_start() {
   std::string out;
   out += ics_line("BEGIN:VCALENDAR");
   out += ics_line("VERSION:2.0");
   out += ics_line("PRODID:-//Networking Europe//eventd//EN");
   out += ics_line("CALSCALE:GREGORIAN");
   out += ics_line("METHOD:PUBLISH");
+  return out;
+}
+
+std::string event_calendar(const domain::event& e, std::string_view host) {
+  std::string out = calendar_start();
   out += ics_line("BEGIN:VEVENT");
   out += ics_line("UID:event-" + std::to_string(e.id) + "@" + std::string(host));
   // With a METHOD, DTSTAMP is when this copy was made (RFC 5545 3.8.7.2); the event's own last change is
@@ -80,12 +86,7 @@ std::string event_calendar(const domain::event& e, std::string_view host) {
 std::string agenda_calendar(const domain::event& e, const std::vector<agenda_entry>& entries, std::string_view host,
                             std::string_view language) {
   const bool sv = language == "sv";
-  std::string out;
-  out += ics_line("BEGIN:VCALENDAR");
-  out += ics_line("VERSION:2.0");
-  out += ics_line("PRODID:-//Networking Europe//eventd//EN");
-  out += ics_line("CALSCALE:GREGORIAN");
-  out += ics_line("METHOD:PUBLISH");
+  std::string out = calendar_start();
   for (const auto& a : entries) {
     out += ics_line("BEGIN:VEVENT");
     out += ics_line("UID:meeting-" + std::to_string(a.meeting_id) + "@" + std::string(host));
