@@ -91,22 +91,28 @@ json party_json(services& s, domain::id_t registration_id) {
   return out;
 }
 
-// The participant's requests, both ways, newest first; the agenda: their accepted meetings in time order.
-json requests_json(services& s, const domain::registration& r, const domain::event& e, bool agenda_only) {
+// The participant's requests, both ways, newest first, and their agenda: the accepted ones in time order. One read
+// of the meetings and slots, each meeting rendered once (its counterpart read once), for both lists.
+struct meeting_lists {
+  json requests = json::array();
+  json agenda = json::array();
+};
+meeting_lists meetings_json(services& s, const domain::registration& r, const domain::event& e) {
   const auto f = s.db.meeting_slots(e.id);
-  auto all = s.db.meetings_of(r.id);
-  json items = json::array();
-  if (agenda_only) {
-    std::erase_if(all, [](const domain::meeting& m) { return m.state != domain::meeting_state::accepted; });
-    std::sort(all.begin(), all.end(), [&](const domain::meeting& a, const domain::meeting& b) {
-      const auto sa = slot_of(f, a.slot_id), sb = slot_of(f, b.slot_id);
-      return std::make_pair(sa ? sa->starts_at : 0, a.id) < std::make_pair(sb ? sb->starts_at : 0, b.id);
-    });
-  } else {
-    std::reverse(all.begin(), all.end());
+  const auto all = s.db.meetings_of(r.id);  // by id
+  meeting_lists out;
+  std::vector<std::pair<std::pair<domain::time_point, domain::id_t>, json>> accepted;
+  for (auto it = all.rbegin(); it != all.rend(); ++it) {
+    auto j = meeting_json(s, *it, r.id, f, e.utc_offset_minutes);
+    if (it->state == domain::meeting_state::accepted) {
+      const auto slot = slot_of(f, it->slot_id);
+      accepted.push_back({{slot ? slot->starts_at : 0, it->id}, j});
+    }
+    out.requests.push_back(std::move(j));
   }
-  for (const auto& m : all) items.push_back(meeting_json(s, m, r.id, f, e.utc_offset_minutes));
-  return {{"items", std::move(items)}};
+  std::sort(accepted.begin(), accepted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& a : accepted) out.agenda.push_back(std::move(a.second));
+  return out;
 }
 
 // The registration a private link names, when it is a forum's; `done` answered otherwise (404).
@@ -237,7 +243,8 @@ std::optional<std::string> partner_topic(services& s, domain::id_t registration_
   if (!r) return std::nullopt;
   const auto e = s.db.get_event(r->event_id);
   if (!e) return std::nullopt;
-  json out{{"requests", requests_json(s, *r, *e, false)["items"]}, {"agenda", requests_json(s, *r, *e, true)["items"]}};
+  auto lists = meetings_json(s, *r, *e);
+  json out{{"requests", std::move(lists.requests)}, {"agenda", std::move(lists.agenda)}};
   return out.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -392,7 +399,7 @@ void add_partner_routes(router& r, services& s) {
   r.add("GET", "/api/v1/my/registrations/{token}/meeting-requests", [&s](const request&, const route_match& m, responder done) {
     auto link = forum_link(s, m.params.at("token"), done);
     if (!link) return;
-    done(no_store(json_response(200, requests_json(s, link->first, link->second, false))));
+    done(no_store(json_response(200, {{"items", meetings_json(s, link->first, link->second).requests}})));
   });
 
   for (const char* action : {"accept", "decline", "cancel"}) {
@@ -416,7 +423,7 @@ void add_partner_routes(router& r, services& s) {
   r.add("GET", "/api/v1/my/registrations/{token}/agenda", [&s](const request&, const route_match& m, responder done) {
     auto link = forum_link(s, m.params.at("token"), done);
     if (!link) return;
-    done(no_store(json_response(200, requests_json(s, link->first, link->second, true))));
+    done(no_store(json_response(200, {{"items", meetings_json(s, link->first, link->second).agenda}})));
   });
 
   r.add("GET", "/api/v1/my/registrations/{token}/agenda.ics", [&s](const request&, const route_match& m, responder done) {
