@@ -72,6 +72,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (token == "organiser") return domain::role::organiser;
     return std::nullopt;
   };
+  // A participant's private link (partner search): "link-7" names registration 7, its topic partner:7.
+  hooks.registration_of = [](const std::string& token) -> std::optional<domain::id_t> {
+    if (token == "link-7") return 7;
+    return std::nullopt;
+  };
   const std::optional<domain::role> role = data[0] & 1 ? std::optional(domain::role::steering) : std::nullopt;
   auto c = std::make_shared<live::client>(r.hub, std::move(hooks), role);
 
