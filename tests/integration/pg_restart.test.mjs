@@ -4,7 +4,8 @@
 // integration_pg.pg_restart; without the cluster (EVENTD_TEST_PG) it fails rather than skips.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, client, signIn, postgresCluster, projectRoot, dbQuery } from '../support/server.mjs';
@@ -57,7 +58,8 @@ describe('a PostgreSQL restart under a running server', { timeout: 120000 }, () 
         assert.ok(g.status === 200 || g.status === 503, `a read during the restart: ${g.status} ${g.text}`);
       }
     })();
-    cluster('restart', dir);
+    // Not execFileSync: the loops above must go on sending while the database is down.
+    await promisify(execFile)(`${projectRoot}/scripts/pg-cluster`, ['restart', dir]);
     // Back by itself: a registration succeeds again, and the server says it is ready.
     let back = false;
     for (const end = Date.now() + 30000; !back && Date.now() < end;) {
