@@ -1,14 +1,16 @@
 // Seeds a running eventd through its API for scripts/bench/goals: EVENTS events of every kind over the last two
 // years, REGS_PER_EVENT registrations each (people come back: about a third as many distinct e-mails as
 // registrations), CHECKINS_PER_EVENT of them checked in, then the events moved to their real (past) dates, and
-// EVALUATIONS answers from attendees when the server has evaluations. Fictional people only.
-// usage: node goals_seed.mjs BASE_URL TOKEN OUT_DIR [events regs_per_event checkins_per_event evaluations]
+// EVALUATIONS answers from attendees when the server has evaluations, and DOOR more registrations for each event of
+// the last year, never checked in (tickets for a check-in benchmark that must not run out). Fictional people only.
+// usage: node goals_seed.mjs BASE_URL TOKEN OUT_DIR [events regs_per_event checkins_per_event evaluations door]
 // Writes OUT_DIR/unchecked.txt ("event_id ticket_code" of the registrations not checked in) and prints a summary.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [base, token, out, ev = '1000', rpe = '100', cpe = '60', evs = '5000'] = process.argv.slice(2);
-const EVENTS = Number(ev), REGS = Number(rpe), CHECKINS = Number(cpe), EVALUATIONS = Number(evs);
+const [base, token, out, ev = '1000', rpe = '100', cpe = '60', evs = '5000', door = '0'] = process.argv.slice(2);
+const EVENTS = Number(ev), CHECKINS = Number(cpe), EVALUATIONS = Number(evs);
+const REGS = Number(rpe), DOOR = Number(door);
 const CONCURRENCY = 48;
 const auth = { authorization: `Bearer ${token}` };
 
@@ -59,12 +61,16 @@ await pool(Array.from({ length: EVENTS }, (_, i) => i), async (i) => {
   events[i] = r.body;
 });
 
-// 2. Registrations.
-const regs = [];  // {event, id, ticket_code, manage_token}
+// 2. Registrations: REGS per event, then DOOR more per event of the last year (see step 4), the same people again.
+const DAY_OF = (i) => Math.floor((i * 2 * 365) / EVENTS);  // days after two years ago that event i moves to
+const isRecent = (i) => DAY_OF(i) > 2 * 365 - 360;  // within the retention period: its tickets survive the sweep
+const plan = Array.from({ length: EVENTS * REGS }, (_, i) => ({ e: Math.floor(i / REGS), k: i % REGS }));
+for (let e = 0; e < EVENTS; e++) if (isRecent(e)) for (let k = 0; k < DOOR; k++) plan.push({ e, k: REGS + k });
+const regs = [];  // {event, k, id, ticket_code, manage_token}
 const people = Math.max(1, Math.round((EVENTS * REGS) / 3));
-await pool(Array.from({ length: EVENTS * REGS }, (_, i) => i), async (i) => {
-  const e = events[Math.floor(i / REGS)];
-  const p = (i * 7919) % people;
+await pool(plan, async ({ e: ei, k }, i) => {
+  const e = events[ei];
+  const p = ((ei * (REGS + DOOR) + k) * 7919) % people;
   const home = p % 10 < 7;
   const body = {
     name: `Bench Person ${p}`, email: `bench-${p}@example.org`, organisation: `Bench Org ${p % 500}`,
@@ -73,19 +79,21 @@ await pool(Array.from({ length: EVENTS * REGS }, (_, i) => i), async (i) => {
   };
   const r = await call('POST', `/api/v1/events/${e.id}/registrations`, body);
   if (r.status !== 201) throw new Error(`registration: ${r.status} ${JSON.stringify(r.body)}`);
-  regs[i] = { event: e.id, id: r.body.id, ticket_code: r.body.ticket_code, manage_token: r.body.manage_token };
+  regs[i] = { event: e.id, k, id: r.body.id, ticket_code: r.body.ticket_code, manage_token: r.body.manage_token };
 });
 
 // 3. Check-ins: the first CHECKINS of each event.
-const checked = regs.filter((_, i) => i % REGS < CHECKINS);
+const checked = regs.filter((r) => r.k < CHECKINS);
 await pool(checked, async (r) => {
   const res = await call('POST', `/api/v1/events/${r.event}/checkins`, { ticket_code: r.ticket_code }, auth);
   if (res.status !== 201) throw new Error(`check-in: ${res.status} ${JSON.stringify(res.body)}`);
 });
 
 // 4. The events move to their dates: spread over the last two years, ended (their evaluations still open).
+const recent = new Set();
 await pool(events, async (e, i) => {
-  const starts = Date.now() - 2 * 365 * DAY + Math.floor((i * 2 * 365) / EVENTS) * DAY + 9 * 3600e3;
+  const starts = Date.now() - 2 * 365 * DAY + DAY_OF(i) * DAY + 9 * 3600e3;
+  if (isRecent(i)) recent.add(e.id);
   const r = await call('PATCH', `/api/v1/events/${e.id}`, { starts_at: rfc(starts), ends_at: rfc(starts + 3 * 3600e3), registration_closes_at: null,
     // Evaluations close 30 days after the end by default: kept open for the answers of step 5.
     evaluation_closes_at: rfc(Date.now() + 30 * DAY) }, auth);
@@ -108,6 +116,7 @@ if (EVALUATIONS > 0) {
   if (probe.status !== 405 && !(probe.status === 404 && /nothing at this address/.test(probe.body?.detail || ''))) await pool(answers, answer);
 }
 
-writeFileSync(join(out, 'unchecked.txt'), regs.filter((_, i) => i % REGS >= CHECKINS).map((r) => `${r.event} ${r.ticket_code}`).join('\n') + '\n');
+// The tickets of events ended more than a year ago lose their holders at the server's next start (retention).
+writeFileSync(join(out, 'unchecked.txt'), regs.filter((r) => r.k >= CHECKINS && recent.has(r.event)).map((r) => `${r.event} ${r.ticket_code}`).join('\n') + '\n');
 console.log(JSON.stringify({ events: events.length, registrations: regs.length, checkins: checked.length, evaluations,
   seconds: Math.round((Date.now() - started) / 1000) }));
