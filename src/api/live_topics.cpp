@@ -56,6 +56,10 @@ void live_goals::note(const std::vector<store::change>& changes) {
   if (!keeping_) return;  // nobody has asked yet: the first call reads every fact anyway
   for (const auto& c : changes) {
     if (c.what == kind::mail_queued || c.what == kind::meeting_changed || c.what == kind::profile_saved) continue;
+    if (c.what == kind::resync) {  // another node's changes were missed: every fact is read again
+      reload_ = true;
+      continue;
+    }
     if (c.what == kind::support_saved) {
       support_dirty_ = true;
       continue;
@@ -104,6 +108,10 @@ void live_goals::catch_up() {
     attendances.swap(attendances_);
     evaluated.swap(evaluated_events_);
     std::swap(support, support_dirty_);
+    if (reload_) {
+      loaded_ = false;
+      reload_ = false;
+    }
   }
   if (!loaded_ || !events.empty() || !registrations.empty() || !attendances.empty() || !evaluated.empty() || support)
     rendered_.reset();
@@ -130,7 +138,7 @@ std::optional<std::string> live_goals::body(const domain::goal_period& period, b
   } else {
     if (!tally.try_lock() || !loaded_) return std::nullopt;
     std::lock_guard lock(mutex_);
-    if (!events_.empty() || !registrations_.empty() || !attendances_.empty() || support_dirty_ || !evaluated_events_.empty())
+    if (!events_.empty() || !registrations_.empty() || !attendances_.empty() || support_dirty_ || !evaluated_events_.empty() || reload_)
       return std::nullopt;
   }
   if (!tally_.covers(period)) return std::nullopt;

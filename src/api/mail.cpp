@@ -205,6 +205,15 @@ void mail_sender::run() {
   auto next_schedule = clock::now();
   while (true) {
     forget_pending();
+    if (!db_.background_turn()) {
+      // Another node delivers and schedules (several nodes on one database): look again in a few seconds, in
+      // case that node has gone.
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, std::chrono::seconds(3), [this] { return stopping_; });
+      if (stopping_) break;
+      woken_ = true;  // the first round after taking over looks at once
+      continue;
+    }
     if (clock::now() >= next_schedule) {
       queue_scheduled();
       next_schedule = clock::now() + std::chrono::seconds(std::max(1, settings_.schedule_every_seconds));
@@ -248,7 +257,7 @@ void mail_sender::run() {
   }
   // Stopping: what the last commits queued goes out now, within a few seconds; the rest at the next start.
   const auto deadline = clock::now() + std::chrono::seconds(5);
-  while (clock::now() < deadline && round(deadline)) {
+  while (db_.background_turn() && clock::now() < deadline && round(deadline)) {
   }
   transport_.hang_up();
   forget_pending();

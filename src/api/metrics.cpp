@@ -73,6 +73,18 @@ std::string metrics::render(const store::write_stats& w) {
   o << "eventd_commit_batch_size_bucket{le=\"+Inf\"} " << w.batches << "\n"
     << "eventd_commit_batch_size_sum " << w.commands << "\n"
     << "eventd_commit_batch_size_count " << w.batches << "\n";
+  o << "# HELP eventd_write_conflicts_total Write jobs run again because another node's transaction got in the way.\n"
+    << "# TYPE eventd_write_conflicts_total counter\neventd_write_conflicts_total " << w.conflicts << "\n"
+    << "# HELP eventd_db_pool_idle Read connections idle in the pool.\n# TYPE eventd_db_pool_idle gauge\n"
+    << "eventd_db_pool_idle " << w.pool_idle << "\n"
+    << "# TYPE eventd_db_connections_opened_total counter\neventd_db_connections_opened_total " << w.connections_opened << "\n"
+    << "# HELP eventd_db_connect_failures_total Connection attempts that found the database unreachable.\n"
+    << "# TYPE eventd_db_connect_failures_total counter\neventd_db_connect_failures_total " << w.connect_failures << "\n";
+  if (w.shared)
+    o << "# HELP eventd_db_listening Whether this node hears the other nodes' changes (PostgreSQL LISTEN).\n"
+      << "# TYPE eventd_db_listening gauge\neventd_db_listening " << (w.listening ? 1 : 0) << "\n"
+      << "# HELP eventd_background_turn Whether this node runs the once-only background work (mail, retention).\n"
+      << "# TYPE eventd_background_turn gauge\neventd_background_turn " << (w.background_turn ? 1 : 0) << "\n";
   return o.str();
 }
 

@@ -219,7 +219,9 @@ void profile_cache::note(const std::vector<store::change>& changes) {
   using kind = store::change::kind;
   std::lock_guard lock(mutex_);
   for (const auto& c : changes)
-    if (c.event_id > 0 && (c.what == kind::profile_saved || c.what == kind::cancelled || c.what == kind::erased ||
+    if (c.what == kind::resync)
+      for (auto& [event_id, generation] : generations_) ++generation;
+    else if (c.event_id > 0 && (c.what == kind::profile_saved || c.what == kind::cancelled || c.what == kind::erased ||
                            c.what == kind::edited))
       ++generations_[c.event_id];
 }

@@ -178,8 +178,10 @@ void mail_after_commit(services& s, const std::vector<store::change>& changes) {
   for (const auto& c : changes) {
     switch (c.what) {
       case store::change::kind::registered:  // a walk-in has none (the person is in front of the organiser)
-        if (c.created && !c.created->registration.walk_in) queued = true;
+        // Another node's registration comes without `created` (and never as a walk-in, sent as checked_in).
+        if (!c.created || !c.created->registration.walk_in) queued = true;
         break;
+      case store::change::kind::resync:
       case store::change::kind::promoted:
       case store::change::kind::mail_queued:
       case store::change::kind::meeting_changed:

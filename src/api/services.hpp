@@ -140,6 +140,7 @@ private:
   std::set<domain::id_t> events_, registrations_;
   std::map<domain::id_t, domain::goal_attendance> attendances_;  // attendances the writer reported with their change
   bool support_dirty_ = false;
+  bool reload_ = false;  // a resync: every fact is read again at the next catch_up()
   std::set<domain::id_t> evaluated_events_;  // events whose evaluation answers changed since the last catch_up()
   std::mutex tally_mutex_;  // the tally and loaded_
   bool loaded_ = false;

@@ -7,6 +7,7 @@ namespace eventd::live {
 std::vector<std::string> topics_touched(const store::change& c) {
   using kind = store::change::kind;
   std::vector<std::string> out;
+  if (c.what == kind::resync) return {std::string(every_topic)};
   // The counselling log feeds only the goals' support figures.
   if (c.what == kind::support_saved) return {"goals"};
   if (c.what == kind::mail_queued || c.what == kind::profile_saved) return out;  // nothing anyone watches changed
@@ -111,6 +112,10 @@ void hub::run() {
       for (auto& r : requests) handle(r);
       const auto now = clock::now();
       // Only watched topics have a state to keep current; the next update of each waits out min_interval.
+      if (touched.count(std::string(every_topic))) {
+        touched.clear();
+        for (const auto& [name, state] : topics_) touched.insert(name);
+      }
       for (const auto& t : touched) {
         auto it = topics_.find(t);
         if (it == topics_.end()) continue;

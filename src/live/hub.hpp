@@ -14,6 +14,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -56,7 +57,8 @@ struct hub_stats {
   std::uint64_t computed = 0;       // times a topic's state was computed
 };
 
-// The topics a committed change touches (event:{id}, events, goals, checkins:{id}).
+// The topics a committed change touches (event:{id}, events, goals, checkins:{id}); `every_topic` for a resync.
+inline constexpr std::string_view every_topic = "*";
 std::vector<std::string> topics_touched(const store::change&);
 
 class hub {

@@ -19,6 +19,13 @@ struct unavailable_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Another process's transaction got in the way (PostgreSQL with several nodes: a deadlock, a serialization
+// failure, or a unique key the other transaction committed first). Nothing is wrong with the job: the writer
+// commits what its batch has done so far, which releases this node's locks, and runs the job again on fresh data.
+struct conflict_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // One column of the current row, read as the caller asks (getInt64, getString...).
 class column_value {
 public:
@@ -99,6 +106,9 @@ public:
   virtual void begin_write() = 0;
   // The connection is lost for good (a database server that went away): open a new one instead.
   virtual bool broken() const { return false; }
+  // Whether other processes may write the same database at the same time (PostgreSQL with several nodes), so that a
+  // read-decide-write job must lock the rows its decision rests on. SQLite has one writer: nothing to lock.
+  virtual bool shared_writers() const { return false; }
 };
 
 // The first column of the first row of a statement without parameters (0 or "" when there is none).

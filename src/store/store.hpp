@@ -98,7 +98,10 @@ struct created_registration {
 struct change {
   enum class kind {
     registered, promoted, erased, cancelled, edited, checked_in, check_in_undone, event_saved, support_saved, support_erased,
-    evaluated, mail_queued, meeting_changed, profile_saved
+    evaluated, mail_queued, meeting_changed, profile_saved,
+    // Anything may have changed (another node's changes were missed: its notification was too long, or this node
+    // was not listening for a while): everything watched is read again.
+    resync
   };
   kind what = kind::registered;
   domain::id_t registration_id = 0;
@@ -193,6 +196,14 @@ struct write_stats {
   std::uint64_t waiting = 0;         // jobs in the queue now
   // Histogram of batch sizes: <=1, <=2, <=4, ... <=512, more.
   std::vector<std::uint64_t> batch_size_buckets;
+  std::uint64_t conflicts = 0;  // jobs run again after another node's transaction got in the way (PostgreSQL)
+  // The connections (filled by the store, not the writer).
+  std::uint64_t pool_idle = 0;           // read connections waiting in the pool
+  std::uint64_t connections_opened = 0;  // connections opened since the start (the writer's, readers', the others)
+  std::uint64_t connect_failures = 0;    // attempts that found the database unreachable
+  bool shared = false;                   // PostgreSQL: the figures below mean something
+  bool listening = false;                // hearing other nodes' changes now
+  bool background_turn = false;          // running the once-only background work now
 };
 
 // Mail (issue 9): a message waiting in the transactional outbox, as the sender composes it. The recipient, name and
@@ -258,6 +269,10 @@ public:
   // `unavailable`). Part of the stop order; reads go on working.
   virtual void stop_writes() = 0;
   virtual write_stats stats() = 0;
+  // Whether this process runs, now, the background work that must run once however many nodes share the database
+  // (the retention sweep, mail delivery, reminders). Always on one node: PostgreSQL's advisory lock held on a
+  // connection of its own decides among several, and passes to another node when the holder dies. Cheap to ask.
+  virtual bool background_turn() { return true; }
 
   // Users and sessions
   virtual std::int64_t user_count() = 0;

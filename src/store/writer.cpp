@@ -12,6 +12,8 @@ namespace {
 // everything back) is tried this many times before its callers are told it was not saved.
 constexpr int attempts_per_batch = 3;
 constexpr std::chrono::milliseconds retry_pause[] = {std::chrono::milliseconds(100), std::chrono::milliseconds(400)};
+// A job that conflicts with another process's transaction (job_result::retry) runs again at most this often.
+constexpr int max_reruns_per_job = 5;
 
 void log_error(const char* msg, const char* what) { support::log_fault("error", msg, what); }
 }  // namespace
@@ -82,26 +84,57 @@ void writer::run() {
   }
 }
 
-bool writer::attempt(std::deque<queued>& batch, std::vector<std::function<void(bool)>>& finishers) {
-  finishers.clear();
+void writer::begin() {
+  conn_->begin_write();
+  if (began_) began_();
+}
+
+void writer::commit(std::size_t upto) {
+  if (committing_) committing_(*conn_);
+  conn_->reset_all();
   try {
-    conn_->begin_write();
-    for (auto& j : batch) {
+    conn_->prepare("COMMIT").exec();
+  } catch (...) {
+    if (was_committed_) unknown_upto_ = upto;
+    throw;
+  }
+}
+
+bool writer::attempt(std::deque<queued>& batch, std::size_t& done, std::vector<std::function<void(bool)>>& finishers) {
+  finishers.resize(done);  // the answers of jobs committed by an earlier attempt stay
+  try {
+    begin();
+    int reruns = 0;
+    for (std::size_t i = done; i < batch.size();) {
       conn_->prepare("SAVEPOINT job").exec();
       job_result r;
       try {
-        r = j.run(*conn_);
+        r = batch[i].run(*conn_);
       } catch (const std::exception& e) {
         log_error("write job failed", e.what());
         r.keep = false;
       }
-      finishers.push_back(std::move(r.finish));
       conn_->reset_all();
       if (!r.keep) conn_->prepare("ROLLBACK TO job").exec();
       conn_->prepare("RELEASE job").exec();
+      if (r.retry && reruns < max_reruns_per_job) {
+        // What came before is committed, so the other transaction gets the locks it waits for; then this job
+        // runs again, seeing what that transaction committed.
+        ++reruns;
+        {
+          std::lock_guard lock(mutex_);
+          ++stats_.conflicts;
+        }
+        commit(i);
+        done = i;
+        begin();
+        continue;
+      }
+      reruns = 0;
+      finishers.push_back(std::move(r.finish));
+      ++i;
     }
-    conn_->reset_all();
-    conn_->prepare("COMMIT").exec();
+    commit(batch.size());
     return true;
   } catch (const std::exception& e) {
     log_error("transaction failed", e.what());
@@ -119,6 +152,7 @@ void writer::run_batch(std::deque<queued>& batch) {
   std::vector<std::function<void(bool)>> finishers;
   finishers.reserve(batch.size());
   bool committed = false;
+  std::size_t done = 0;  // jobs committed early (a conflict): kept whatever happens to the rest
   for (int i = 0; i < attempts_per_batch && !committed; ++i) {
     if (i > 0) std::this_thread::sleep_for(retry_pause[i - 1]);
     if (reopen_ && conn_->broken()) {
@@ -129,7 +163,21 @@ void writer::run_batch(std::deque<queued>& batch) {
         continue;
       }
     }
-    committed = attempt(batch, finishers);
+    if (unknown_upto_) {
+      // The last COMMIT's answer was lost: ask the database before running anything again.
+      try {
+        if (was_committed_(*conn_)) done = *unknown_upto_;
+      } catch (const std::exception& e) {
+        log_error("could not tell whether a commit went through", e.what());
+        continue;
+      }
+      unknown_upto_.reset();
+      if (done == batch.size()) {
+        committed = true;
+        break;
+      }
+    }
+    committed = attempt(batch, done, finishers);
   }
   const auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
@@ -156,8 +204,19 @@ void writer::run_batch(std::deque<queued>& batch) {
     if (on_commit_) on_commit_();
     return;
   }
-  // Nothing of this batch was kept: every caller is told so (503), none is left waiting.
-  for (auto& j : batch) {
+  // Nothing of the rest of this batch was kept: every caller is told so (503), none is left waiting. Jobs a
+  // conflict made the writer commit early are saved, and hear so.
+  for (std::size_t k = 0; k < done && k < finishers.size(); ++k) {
+    if (!finishers[k]) continue;
+    try {
+      finishers[k](true);
+    } catch (const std::exception& e) {
+      log_error("answering a write failed", e.what());
+    }
+  }
+  if (done > 0 && on_commit_) on_commit_();
+  for (std::size_t k = done; k < batch.size(); ++k) {
+    auto& j = batch[k];
     if (!j.refuse) continue;
     try {
       j.refuse();

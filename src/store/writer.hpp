@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace eventd::store {
@@ -18,6 +19,10 @@ namespace eventd::store {
 struct job_result {
   bool keep = true;
   std::function<void(bool committed)> finish;
+  // Another process's transaction got in the way (store::conflict_error): the job's changes are dropped, what the
+  // batch did before it is committed (releasing this transaction's locks) and the job runs again in a new one.
+  // `finish` answers the caller if it keeps conflicting.
+  bool retry = false;
 };
 using job = std::function<job_result(connection&)>;
 // Tells a job's caller that it was not saved (the queue was full, or the transaction could not commit even after
@@ -43,6 +48,17 @@ public:
   write_stats stats();
   // Called on the writer thread after each durable commit.
   void on_commit(std::function<void()> f) { on_commit_ = std::move(f); }
+  // Called on the writer thread after each BEGIN, and inside the transaction just before each COMMIT (a batch
+  // commits early when a job conflicts with another process). Set before the first submit.
+  // `was_committed` (optional) tells, on a new connection, whether the transaction whose COMMIT failed was committed
+  // after all (a database server that went away while committing: the answer was lost, not necessarily the
+  // commit). With it, a batch is never run twice; without it, a failed COMMIT counts as rolled back (SQLite's case).
+  void around_commit(std::function<void()> began, std::function<void(connection&)> committing,
+                     std::function<bool(connection&)> was_committed = nullptr) {
+    began_ = std::move(began);
+    committing_ = std::move(committing);
+    was_committed_ = std::move(was_committed);
+  }
 
 private:
   struct queued {
@@ -51,8 +67,12 @@ private:
   };
   void run();
   void run_batch(std::deque<queued>& batch);
-  // One attempt at the whole batch in one transaction; false when the transaction failed (nothing kept).
-  bool attempt(std::deque<queued>& batch, std::vector<std::function<void(bool)>>& finishers);
+  // One attempt at the batch's jobs from `done` on, in one transaction (or more, when a job conflicts: `done` then
+  // moves past what was committed); false when the last transaction failed (nothing of it kept).
+  bool attempt(std::deque<queued>& batch, std::size_t& done, std::vector<std::function<void(bool)>>& finishers);
+  void begin();
+  // Commits the jobs of the batch before `upto`.
+  void commit(std::size_t upto);
 
   std::unique_ptr<connection> conn_;
   std::function<std::unique_ptr<connection>()> reopen_;
@@ -65,6 +85,10 @@ private:
   bool stopped_ = false;
   write_stats stats_;
   std::function<void()> on_commit_;
+  std::function<void()> began_;
+  std::function<void(connection&)> committing_;
+  std::function<bool(connection&)> was_committed_;
+  std::optional<std::size_t> unknown_upto_;  // a COMMIT failed: the jobs before this index may be committed
   std::thread thread_;
 };
 

@@ -55,7 +55,8 @@ export async function startServer(opts = {}) {
   let pg = null;
   if (cluster) {
     const kept = join(dir, 'pg-url');
-    pg = opts.dir ? { url: readFileSync(kept, 'utf8').trim() } : freshPostgresDatabase(cluster);
+    // opts.db: another node on the same database (its cleanup leaves the database to the first).
+    pg = opts.db ? { url: opts.db } : opts.dir ? { url: readFileSync(kept, 'utf8').trim() } : freshPostgresDatabase(cluster);
     writeFileSync(kept, pg.url);
   }
   const db = pg ? pg.url : join(dir, 'eventd.db');

@@ -17,9 +17,13 @@ constexpr const char* unlock_sql = "SELECT pg_advisory_unlock(7336120011)";
 
 void migrate_postgres(const std::string& url) {
   pg_connection c(url);
+  c.execute("SET statement_timeout = 0");  // a migration of a large table may take its time
   scalar_int(c, lock_sql);
   try {
     c.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+    // The writer's commit marks (one row per transaction, kept an hour): whether a COMMIT whose answer was lost
+    // went through. Bookkeeping of the store, not of the schema's versions.
+    c.execute("CREATE TABLE IF NOT EXISTS commit_marks (token TEXT PRIMARY KEY, at BIGINT NOT NULL)");
     const auto current = scalar_int(c, "SELECT coalesce(max(version), 0) FROM schema_migrations");
     const auto& all = postgres_migrations();
     const int newest = all.empty() ? 0 : all.back().version;

@@ -59,24 +59,20 @@ std::string postgres_parameters(std::string_view sql, std::vector<std::string>& 
 
 namespace {
 
-[[noreturn]] void fail(const std::string& what, pg_conn* c) {
-  std::string msg = what;
-  if (c) {
-    msg += ": ";
-    msg += PQerrorMessage(c);
-    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-  }
-  throw std::runtime_error(msg);
-}
-
 void check(PGresult* r, pg_conn* c, const char* what) {
   const auto status = PQresultStatus(r);
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
   std::string msg = std::string(what) + ": " + (r ? PQresultErrorMessage(r) : PQerrorMessage(c));
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string sqlstate = state ? state : "";
   PQclear(r);
   // A connection the server closed (a restart, a crash): nothing wrong with the statement.
   if (!c || PQstatus(c) != CONNECTION_OK) throw unavailable_error(msg);
+  // Another node's transaction: serialization failure, deadlock, a unique key it committed first.
+  if (sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "23505") throw conflict_error(msg);
+  // The server is shutting down or refuses connections for now (admin shutdown, crash recovery, too many clients).
+  if (sqlstate.starts_with("57P") || sqlstate == "53300") throw unavailable_error(msg);
   throw std::runtime_error(msg);
 }
 
@@ -95,6 +91,9 @@ pg_connection::pg_connection(const std::string& url) {
   // Quiet notices (e.g. "relation exists, skipping") instead of libpq's default print to stderr.
   PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
   execute("SET client_min_messages = warning");
+  // No statement of a request may hold a connection (and its locks) for long: a stuck one fails after 30 s instead of
+  // stalling the writer and every node waiting on its locks. Migrations lift it (migrate.cpp).
+  execute("SET statement_timeout = 30000");
 }
 
 pg_connection::~pg_connection() {

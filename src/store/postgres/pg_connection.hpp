@@ -42,6 +42,7 @@ public:
   // Whether the connection is still up (false after the server went away).
   bool healthy() const;
   bool broken() const override { return !healthy(); }
+  bool shared_writers() const override { return true; }
   pg_conn* native() { return conn_; }
 
 private:

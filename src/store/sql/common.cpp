@@ -91,6 +91,14 @@ void bind_event(statement& s, const domain::event& e) {
   }
 }
 
+void lock_event(connection& c, id_t id) {
+  if (!c.shared_writers()) return;
+  auto& q = c.prepare("SELECT 1 FROM events WHERE id = ? FOR UPDATE");
+  q.bind(1, id);
+  q.executeStep();
+  q.reset();
+}
+
 std::optional<domain::event> event_by_id(connection& c, id_t id) {
   auto& q = c.prepare("SELECT " EVENT_COLUMNS " FROM events WHERE id = ?");
   q.bind(1, id);

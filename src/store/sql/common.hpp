@@ -116,6 +116,10 @@ inline constexpr sql_text event_columns{EVENT_COLUMNS};
 domain::event read_event(statement& q);
 void bind_event(statement& s, const domain::event& e);
 std::optional<domain::event> event_by_id(connection& c, id_t id);
+// With several writers (PostgreSQL, several nodes): locks the event's row until the transaction ends, so that a
+// decision on its seats, its settings or its forum's meetings is made on what no other node is changing. Every job
+// that decides so takes it first. Nothing on SQLite (one writer).
+void lock_event(connection& c, id_t id);
 
 // A registration with its check-in (registrations r LEFT JOIN checkins c), as read_registration reads it.
 #define REGISTRATION_COLUMNS                                                                                       \

@@ -48,6 +48,7 @@ void sql_store::update_event(id_t id, domain::event_patch patch, domain::version
   write<domain::event>(
       [this, id, patch = std::move(patch), if_match = std::move(if_match)](connection& c) {
         // Decided against the row as it is now, inside the write: an earlier read may be out of date.
+        lock_event(c, id);
         auto stored = event_by_id(c, id);
         if (!stored) fail(errc::not_found, "no such event");
         auto d = domain::decide_event_edit(*stored, patch, if_match, cfg_);

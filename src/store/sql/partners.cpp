@@ -279,6 +279,7 @@ void sql_store::set_meeting_slots(id_t event_id, std::vector<domain::meeting_slo
                                      callback<forum_slots> cb) {
   write<forum_slots>(
       [event_id, wanted = std::move(wanted), tables](connection& c) {
+        lock_event(c, event_id);
         const auto e = event_by_id(c, event_id);
         if (!e) fail(errc::not_found, "no such event");
         if (e->kind != "partner_search_forum") refuse(domain::meeting_refusal::not_a_forum);
@@ -341,6 +342,7 @@ void sql_store::request_meeting(std::string token, id_t profile_id, std::optiona
         const auto target = one_row(c, profile_by_id_sql, profile_id, read_profile);
         if (!target || target->event_id != from.event_id) fail(errc::not_found, "no such profile at this forum");
         const auto to = registration_by_id(c, target->registration_id);
+        lock_event(c, from.event_id);
         const auto e = event_by_id(c, from.event_id);
         if (!to || !e) fail(errc::not_found, "no such profile at this forum");
         const bool has_profile = one_row(c, profile_of_sql, from.id, read_profile).has_value();
@@ -368,8 +370,13 @@ void sql_store::answer_meeting(std::string token, id_t meeting_id, bool accept, 
   write<domain::meeting>(
       [this, token = std::move(token), meeting_id, accept](connection& c) {
         const auto who = registration_for_link(c, token);
-        const auto m = meeting_by_id(c, meeting_id);
+        auto m = meeting_by_id(c, meeting_id);
         if (!m || (m->from_registration != who.id && m->to_registration != who.id)) fail(errc::not_found, "no such meeting request");
+        if (c.shared_writers()) {  // the forum's meetings are placed by one node at a time: read again under the lock
+          lock_event(c, m->event_id);
+          m = meeting_by_id(c, meeting_id);
+          if (!m) fail(errc::not_found, "no such meeting request");
+        }
         const auto e = event_by_id(c, m->event_id);
         if (!e) fail(errc::not_found, "no such meeting request");
         const auto now = domain::now();

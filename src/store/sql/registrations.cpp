@@ -118,6 +118,7 @@ void sql_store::register_person(id_t event_id, domain::person_fields p, bool wal
   std::string token_hash = auth::sha256_hex(token);
   write<created_registration>(
       [=, this, p = std::move(p), token = std::move(token), token_hash = std::move(token_hash)](connection& c) mutable {
+        lock_event(c, event_id);  // the seat decision, the duplicate check and the waitlist order, across nodes
         auto e = seat_facts(c, event_id);
         if (!e) fail(errc::not_found, "no such event");
         const auto now = domain::now();
@@ -386,6 +387,7 @@ void sql_store::erase_ended_before(domain::time_point cutoff, callback<std::int6
 }
 
 void sql_store::promote(connection& c, id_t event_id) {
+  lock_event(c, event_id);
   auto e = event_by_id(c, event_id);
   if (!e) return;
   const auto now = domain::now();

@@ -7,11 +7,14 @@
 #include "auth/crypto.hpp"
 #include "domain/config.hpp"
 #include "store/database.hpp"
+#include "store/postgres/pg_listener.hpp"
 #include "store/sql/common.hpp"
 #include "store/store.hpp"
 #include "store/writer.hpp"
 #include "support/log.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <type_traits>
 #include <cstdio>
@@ -197,6 +200,14 @@ private:
   void after_commit(const std::vector<change>& changes);
   void checkpoint_loop();
 
+  // Several nodes on one PostgreSQL database (store.cpp): each committed transaction tells the others what it
+  // changed with one NOTIFY; each node's listener hands what it hears to the commit listener.
+  void note_for_other_nodes(const std::vector<change>& changes);  // writer thread
+  void heard_from_other_node(const std::string& payload);         // listener thread
+  void deliver(const std::vector<change>& changes);               // the commit listener, one caller at a time
+
+  bool background_turn() override;
+
   bool postgres() const { return engine_ == engine::postgres; }
   // A new connection of the engine: the writer's, a reader's.
   std::unique_ptr<connection> open(bool writable) const;
@@ -214,6 +225,11 @@ private:
   domain::config cfg_;
   domain::home_region home_;
   std::string path_;
+  // open(): connection attempts pause after a failure. Before writer_, whose construction opens the first one.
+  mutable std::mutex backoff_mutex_;
+  mutable std::chrono::milliseconds backoff_{0};
+  mutable std::chrono::steady_clock::time_point retry_at_{};
+  mutable std::atomic<std::uint64_t> connections_opened_{0}, connect_failures_{0};
   writer writer_;
 
   static constexpr int checkpoint_busy_ms = 200;
@@ -225,6 +241,18 @@ private:
   std::thread checkpointer_;
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<connection>> pool_;
+
+  std::mutex listener_mutex_;  // commit_listener_ and its calls: the writer's thread and the node listener's
+  std::string node_id_;        // this process among the nodes (random), so that it skips its own notifications
+  std::string notes_;          // writer thread: the running transaction's changes, as the NOTIFY will carry them
+  bool notes_overflow_ = false;
+  std::string commit_mark_;         // writer thread: the running transaction's row in commit_marks
+  std::uint64_t commit_serial_ = 0;
+  std::mutex turn_mutex_;                  // background_turn(): the connection holding the advisory lock
+  std::unique_ptr<connection> turn_conn_;
+  std::chrono::steady_clock::time_point turn_checked_{};
+  bool turn_ = false;
+  std::unique_ptr<pg_listener> listener_;  // last: it stops first, before anything it calls goes
 };
 
 template <class T, class F>
@@ -234,13 +262,17 @@ void sql_store::write(F fn, callback<T> cb) {
   writer_.submit([this, fn = std::move(fn), cb = std::move(cb)](connection& c) mutable -> job_result {
     changes_in_job_.clear();
     try {
-      auto value = std::make_shared<T>(fn(c));
+      // A job may run more than once (a batch tried again, a conflict with another node): each run gets its own
+      // copy of what the job captured, since a run may move from it.
+      F run = fn;
+      auto value = std::make_shared<T>(run(c));
       // The listener gets its own copy: the caller's answer takes the value apart (moves from it) right after.
       if constexpr (std::is_same_v<T, created_registration>)
         if (commit_listener_)
           changes_in_job_.insert(changes_in_job_.begin(), change{change::kind::registered, value->registration.id,
                                                                  std::make_shared<const created_registration>(*value),
                                                                  value->registration.event_id});
+      if (postgres()) note_for_other_nodes(changes_in_job_);
       return {true, [this, cb, value, changes = std::move(changes_in_job_)](bool committed) {
                 // Before the caller hears of it: copies outside the database are gone by the time anyone looks.
                 if (committed && !changes.empty()) after_commit(changes);
@@ -251,6 +283,8 @@ void sql_store::write(F fn, callback<T> cb) {
               }};
     } catch (const store_error& e) {
       return {false, [cb, f = e.f](bool) { cb(outcome<T>(f)); }};
+    } catch (const conflict_error& e) {
+      return {false, [cb](bool) { cb(outcome<T>(failure{errc::unavailable, "the database is busy; nothing was saved, please try again"})); }, true};
     } catch (const std::exception& e) {
       support::log_fault("error", "write failed", e.what());
       return {false, [cb](bool) { cb(outcome<T>(failure{errc::unavailable, "the database failed; nothing was saved"})); }};

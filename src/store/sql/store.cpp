@@ -8,6 +8,7 @@
 #include "support/log.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <filesystem>
 
@@ -23,7 +24,43 @@ sql_store::sql_store(const domain::config& cfg, const std::string& ticket_key, e
               [this]() { return open(true); }) {
   mail_host_ = support::message_host(cfg.public_url);
   mail_key_ = auth::sha256_hex("mail-id:" + ticket_key);
-  if (postgres()) return;  // PostgreSQL keeps its own log: no checkpointer
+  if (postgres()) {  // PostgreSQL keeps its own log: no checkpointer; other nodes may share the database
+    node_id_ = auth::random_token(8);
+    writer_.around_commit([this] { notes_.clear(), notes_overflow_ = false; },
+                          [this](connection& c) {
+                            // The transaction's mark: after a COMMIT whose answer was lost, was_committed finds it.
+                            commit_mark_ = node_id_ + "-" + std::to_string(++commit_serial_);
+                            const auto now = static_cast<std::int64_t>(domain::now());
+                            auto& m = c.prepare("INSERT INTO commit_marks(token, at) VALUES (?, ?)");
+                            m.bind(1, commit_mark_);
+                            m.bind(2, now);
+                            m.exec();
+                            if (commit_serial_ % 1000 == 0) {  // marks are needed for moments, not kept
+                              auto& d = c.prepare("DELETE FROM commit_marks WHERE at < ?");
+                              d.bind(1, now - 3600);
+                              d.exec();
+                            }
+                            if (notes_.empty() && !notes_overflow_) return;
+                            // Delivered with the commit, to every node listening, in commit order.
+                            auto& q = c.prepare("SELECT pg_notify('eventd_changes', ?)");
+                            q.bind(1, node_id_ + "|" + (notes_overflow_ ? std::string("*") : notes_));
+                            q.executeStep();
+                            q.reset();
+                            notes_.clear();
+                            notes_overflow_ = false;
+                          },
+                          [this](connection& c) {
+                            auto& q = c.prepare("SELECT 1 FROM commit_marks WHERE token = ?");
+                            q.bind(1, commit_mark_);
+                            const bool found = q.executeStep();
+                            q.reset();
+                            return found;
+                          });
+    listener_ = std::make_unique<pg_listener>(
+        path_, "eventd_changes", [this](const std::string& payload) { heard_from_other_node(payload); },
+        [this] { deliver({change{change::kind::resync}}); });
+    return;
+  }
   writer_.on_commit([this] {
     {
       std::lock_guard lock(checkpoint_mutex_);
@@ -35,6 +72,8 @@ sql_store::sql_store(const domain::config& cfg, const std::string& ticket_key, e
 }
 
 sql_store::~sql_store() {
+  listener_.reset();
+  turn_conn_.reset();  // the advisory lock goes with it: another node takes the background work over
   writer_.stop();
   {
     std::lock_guard lock(checkpoint_mutex_);
@@ -61,11 +100,116 @@ bool sql_store::ready() {
   }
 }
 
-write_stats sql_store::stats() { return writer_.stats(); }
+write_stats sql_store::stats() {
+  auto s = writer_.stats();
+  {
+    std::lock_guard lock(pool_mutex_);
+    s.pool_idle = pool_.size();
+  }
+  s.connections_opened = connections_opened_;
+  s.connect_failures = connect_failures_;
+  s.shared = postgres();
+  s.listening = listener_ && listener_->listening();
+  if (postgres()) {
+    std::lock_guard lock(turn_mutex_);
+    s.background_turn = turn_;
+  }
+  return s;
+}
 
 void sql_store::stop_writes() { writer_.stop(); }
 
-void sql_store::on_commit(std::function<void(const std::vector<change>&)> listener) { commit_listener_ = std::move(listener); }
+void sql_store::on_commit(std::function<void(const std::vector<change>&)> listener) {
+  std::lock_guard lock(listener_mutex_);
+  commit_listener_ = std::move(listener);
+}
+
+bool sql_store::background_turn() {
+  if (!postgres()) return true;
+  std::lock_guard lock(turn_mutex_);
+  // Asked often (each round of the mail sender): the database is asked at most every two seconds.
+  const auto now = std::chrono::steady_clock::now();
+  if (now - turn_checked_ < std::chrono::seconds(2)) return turn_;
+  turn_checked_ = now;
+  try {
+    if (turn_conn_ && turn_conn_->broken()) turn_conn_.reset();  // the lock went with the session
+    if (!turn_conn_) {
+      turn_conn_ = open(false);
+      turn_ = false;
+    }
+    if (turn_) {
+      scalar_int(*turn_conn_, "SELECT 1");  // still connected, so still holding it
+      turn_ = !turn_conn_->broken();
+    } else {
+      // Session level: held until released or the session ends (this process dies, its connection drops).
+      turn_ = scalar_int(*turn_conn_, "SELECT CASE WHEN pg_try_advisory_lock(7201511) THEN 1 ELSE 0 END") == 1;
+    }
+  } catch (const std::exception&) {
+    turn_conn_.reset();
+    turn_ = false;
+  }
+  return turn_;
+}
+
+void sql_store::deliver(const std::vector<change>& changes) {
+  std::lock_guard lock(listener_mutex_);
+  if (commit_listener_) commit_listener_(changes);
+}
+
+// A notification carries "node|kind,registration,event;..." (or "node|*": too many to list). Kept well under
+// PostgreSQL's 8,000-byte payload limit; beyond it the other nodes read everything they show again.
+void sql_store::note_for_other_nodes(const std::vector<change>& changes) {
+  constexpr std::size_t max_notes = 7000;
+  for (const auto& c : changes) {
+    if (notes_overflow_) return;
+    auto what = c.what;
+    // A walk-in registered with its check-in is an attendance to the others (they read it back).
+    if (what == change::kind::registered && c.created && c.created->registration.walk_in) what = change::kind::checked_in;
+    notes_ += std::to_string(static_cast<int>(what)) + "," + std::to_string(c.registration_id) + "," +
+              std::to_string(c.event_id) + ";";
+    if (notes_.size() > max_notes) {
+      notes_.clear();
+      notes_overflow_ = true;
+    }
+  }
+}
+
+void sql_store::heard_from_other_node(const std::string& payload) {
+  const auto bar = payload.find('|');
+  if (bar == std::string::npos || payload.compare(0, bar, node_id_) == 0) return;  // malformed, or this node's own
+  std::vector<change> changes;
+  const std::string_view body = std::string_view(payload).substr(bar + 1);
+  if (body == "*") {
+    changes.push_back(change{change::kind::resync});
+  } else {
+    std::size_t at = 0;
+    while (at < body.size()) {
+      const auto end = body.find(';', at);
+      const auto item = body.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+      at = end == std::string_view::npos ? body.size() : end + 1;
+      long long v[3] = {0, 0, 0};
+      std::size_t k = 0, p = 0;
+      bool ok = !item.empty();
+      while (ok && k < 3) {
+        const auto comma = item.find(',', p);
+        const auto part = item.substr(p, comma == std::string_view::npos ? std::string_view::npos : comma - p);
+        const auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), v[k]);
+        ok = ec == std::errc{} && ptr == part.data() + part.size() && v[k] >= 0;
+        ++k;
+        if (comma == std::string_view::npos) break;
+        p = comma + 1;
+      }
+      if (!ok || k != 3 || v[0] > static_cast<long long>(change::kind::resync)) {
+        changes.assign(1, change{change::kind::resync});  // not understood: read everything again
+        break;
+      }
+      change c{static_cast<change::kind>(v[0]), v[1]};
+      c.event_id = v[2];
+      changes.push_back(std::move(c));
+    }
+  }
+  if (!changes.empty()) deliver(changes);
+}
 
 sql_store::lease sql_store::borrow() {
   {
@@ -80,13 +224,35 @@ sql_store::lease sql_store::borrow() {
 }
 
 std::unique_ptr<connection> sql_store::open(bool writable) const {
-  if (postgres()) return std::make_unique<pg_connection>(path_);
+  if (postgres()) {
+    // While the database is unreachable, a request is answered 503 at once instead of each one waiting for a
+    // connection attempt of its own: after a failure, attempts pause for a backoff that doubles up to 5 s.
+    const auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard lock(backoff_mutex_);
+      if (now < retry_at_) throw unavailable_error("the database is unreachable; trying again shortly");
+    }
+    try {
+      auto c = std::make_unique<pg_connection>(path_);
+      std::lock_guard lock(backoff_mutex_);
+      backoff_ = std::chrono::milliseconds(0);
+      ++connections_opened_;
+      return c;
+    } catch (const unavailable_error&) {
+      std::lock_guard lock(backoff_mutex_);
+      backoff_ = std::clamp(backoff_ * 2, std::chrono::milliseconds(100), std::chrono::milliseconds(5000));
+      retry_at_ = std::chrono::steady_clock::now() + backoff_;
+      ++connect_failures_;
+      throw;
+    }
+  }
+  ++connections_opened_;
   if (writable) return sqlite_write_connection(path_);
   return std::make_unique<sqlite_connection>(path_, false);
 }
 
 void sql_store::after_commit(const std::vector<change>& changes) {
-  if (commit_listener_) commit_listener_(changes);
+  deliver(changes);
   if (postgres()) return;
   if (std::none_of(changes.begin(), changes.end(), [](const change& c) {
         return c.what == change::kind::erased || c.what == change::kind::support_erased;
