@@ -22,7 +22,8 @@ prepare() {
   "$ROOT/scripts/build" >/dev/null
 }
 
-# start_server NAME [extra eventd flags...]: sets BASE_URL and TOKEN. The server runs as shipped (its default config,
+# start_server NAME [extra eventd flags...]: sets BASE_URL and TOKEN (BENCH_DB: another database, e.g. a PostgreSQL
+# URL). The server runs as shipped (its default config,
 # request log and mail on) unless the flags say otherwise; a case that switches something off is labelled so.
 start_server() {
   local name="$1"; shift
@@ -38,7 +39,7 @@ start_server() {
     config=(--config "$WORK/$name/bench.json")
   fi
   EVENTD_ADMIN_EMAIL=$ADMIN_EMAIL EVENTD_ADMIN_PASSWORD=$ADMIN_PASSWORD \
-    "${EVENTD_BIN:-$ROOT/build/eventd}" --listen 127.0.0.1:0 --db "$WORK/$name/eventd.db" --web "$ROOT/web" "${config[@]}" "$@" \
+    "${EVENTD_BIN:-$ROOT/build/eventd}" --listen 127.0.0.1:0 --db "${BENCH_DB:-$WORK/$name/eventd.db}" --web "$ROOT/web" "${config[@]}" "$@" \
     > "$WORK/$name/stdout" 2> "$WORK/$name/stderr" &
   SERVER_PID=$!
   for _ in $(seq 1 100); do

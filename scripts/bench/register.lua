@@ -1,5 +1,5 @@
 -- wrk script: durable registrations with unique e-mail addresses, spread round-robin over the given event ids.
--- usage: wrk ... -s register.lua URL -- "id1 id2 ..."
+-- usage: wrk ... -s register.lua URL -- "id1 id2 ..." [prefix]
 local threads = {}
 local n = 0
 function setup(thread)
@@ -9,6 +9,8 @@ function setup(thread)
 end
 
 function init(args)
+  -- args[2]: a prefix for the e-mail addresses, for several wrk processes started in the same second.
+  if args[2] then tid = args[2] .. "-" .. tid end
   events = {}
   for id in string.gmatch(args[1] or "", "%d+") do table.insert(events, id) end
   counter = 0

@@ -2,6 +2,7 @@
 
 #include "support/log.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -27,13 +28,13 @@ writer::writer(std::unique_ptr<connection> conn, int max_batch, std::size_t max_
 
 writer::~writer() { stop(); }
 
-void writer::submit(job j, refusal refuse) {
+void writer::submit(job j, refusal refuse, std::int64_t lock_key) {
   {
     std::lock_guard lock(mutex_);
     // Jobs queued while stopping are still run (the thread drains the queue before it exits); after that, or
     // beyond the bound, the caller hears at once that nothing was saved.
     if (!stopped_ && queue_.size() < max_queue_) {
-      queue_.push_back({std::move(j), std::move(refuse)});
+      queue_.push_back({std::move(j), std::move(refuse), lock_key});
       ++stats_.queued;
       wake_.notify_one();
       return;
@@ -84,9 +85,17 @@ void writer::run() {
   }
 }
 
-void writer::begin() {
+void writer::begin(const std::deque<queued>& batch, std::size_t from) {
   conn_->begin_write();
   if (began_) began_();
+  if (!lock_rows_) return;
+  std::vector<std::int64_t> keys;
+  for (std::size_t i = from; i < batch.size(); ++i)
+    if (batch[i].lock_key > 0) keys.push_back(batch[i].lock_key);
+  if (keys.empty()) return;
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  lock_rows_(*conn_, keys);
 }
 
 void writer::commit(std::size_t upto) {
@@ -103,7 +112,7 @@ void writer::commit(std::size_t upto) {
 bool writer::attempt(std::deque<queued>& batch, std::size_t& done, std::vector<std::function<void(bool)>>& finishers) {
   finishers.resize(done);  // the answers of jobs committed by an earlier attempt stay
   try {
-    begin();
+    begin(batch, done);
     int reruns = 0;
     for (std::size_t i = done; i < batch.size();) {
       conn_->prepare("SAVEPOINT job").exec();
@@ -127,7 +136,7 @@ bool writer::attempt(std::deque<queued>& batch, std::size_t& done, std::vector<s
         }
         commit(i);
         done = i;
-        begin();
+        begin(batch, done);
         continue;
       }
       reruns = 0;

@@ -42,7 +42,12 @@ public:
   writer& operator=(const writer&) = delete;
 
   // Queues the job; `refuse` answers its caller when it cannot be saved. Every job gets exactly one answer.
-  void submit(job, refusal refuse);
+  // `lock_key`: the row the job's decision rests on (an event), for lock_rows below; 0 for none.
+  void submit(job, refusal refuse, std::int64_t lock_key = 0);
+  // Called at the start of each transaction with the lock keys of the jobs it will run, sorted and distinct: with
+  // several processes writing one database, a transaction that takes its row locks up front in one order cannot
+  // deadlock with another that does the same. Set before the first submit.
+  void lock_rows(std::function<void(connection&, const std::vector<std::int64_t>&)> f) { lock_rows_ = std::move(f); }
   // Finishes what is queued, then stops the thread. Jobs submitted afterwards are refused.
   void stop();
   write_stats stats();
@@ -64,13 +69,15 @@ private:
   struct queued {
     job run;
     refusal refuse;
+    std::int64_t lock_key = 0;
   };
   void run();
   void run_batch(std::deque<queued>& batch);
   // One attempt at the batch's jobs from `done` on, in one transaction (or more, when a job conflicts: `done` then
   // moves past what was committed); false when the last transaction failed (nothing of it kept).
   bool attempt(std::deque<queued>& batch, std::size_t& done, std::vector<std::function<void(bool)>>& finishers);
-  void begin();
+  // BEGIN, then the row locks of the batch's jobs from `from` on.
+  void begin(const std::deque<queued>& batch, std::size_t from);
   // Commits the jobs of the batch before `upto`.
   void commit(std::size_t upto);
 
@@ -88,6 +95,7 @@ private:
   std::function<void()> began_;
   std::function<void(connection&)> committing_;
   std::function<bool(connection&)> was_committed_;
+  std::function<void(connection&, const std::vector<std::int64_t>&)> lock_rows_;
   std::optional<std::size_t> unknown_upto_;  // a COMMIT failed: the jobs before this index may be committed
   std::thread thread_;
 };

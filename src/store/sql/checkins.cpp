@@ -11,8 +11,9 @@
 namespace eventd::store::sql {
 
 void sql_store::check_in(checkin_command cmd, scan_renderer render, callback<scan_answer> cb) {
+  const id_t event_id = cmd.event_id;
   write<scan_answer>([this, cmd = std::move(cmd), render = std::move(render)](connection& c) { return scan(c, *tickets_, cmd, render); },
-                     std::move(cb));
+                     std::move(cb), event_id);
 }
 
 void sql_store::check_in_batch(std::vector<checkin_command> cmds, scan_renderer render, callback<std::vector<scan_answer>> cb) {

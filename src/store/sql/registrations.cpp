@@ -118,7 +118,7 @@ void sql_store::register_person(id_t event_id, domain::person_fields p, bool wal
   std::string token_hash = auth::sha256_hex(token);
   write<created_registration>(
       [=, this, p = std::move(p), token = std::move(token), token_hash = std::move(token_hash)](connection& c) mutable {
-        lock_event(c, event_id);  // the seat decision, the duplicate check and the waitlist order, across nodes
+        lock_event_once(c, event_id);  // the seat decision, the duplicate check and the waitlist order, across nodes
         auto e = seat_facts(c, event_id);
         if (!e) fail(errc::not_found, "no such event");
         const auto now = domain::now();
@@ -182,7 +182,7 @@ void sql_store::register_person(id_t event_id, domain::person_fields p, bool wal
         }
         return out;
       },
-      std::move(cb));
+      std::move(cb), event_id);
 }
 
 std::optional<domain::registration> sql_store::find_by_manage_token(const std::string& token) {
@@ -299,7 +299,7 @@ void sql_store::cancel_registrations(id_t event_id, std::vector<id_t> ids, callb
         for (const auto id : done) out.cancelled.push_back(*registration_by_id(c, id));
         return out;
       },
-      std::move(cb));
+      std::move(cb), event_id);
 }
 
 void sql_store::update_person(std::string token, domain::person_fields p, callback<domain::registration> cb) {
@@ -347,7 +347,7 @@ void sql_store::cancel_registration(id_t event_id, id_t registration_id, callbac
         if (!r || r->event_id != event_id) fail(errc::not_found, "no such registration for this event");
         return cancel(c, *r);
       },
-      std::move(cb));
+      std::move(cb), event_id);
 }
 
 void sql_store::erase_by_token(std::string token, callback<domain::registration> cb) {
@@ -387,7 +387,7 @@ void sql_store::erase_ended_before(domain::time_point cutoff, callback<std::int6
 }
 
 void sql_store::promote(connection& c, id_t event_id) {
-  lock_event(c, event_id);
+  lock_event_once(c, event_id);
   auto e = event_by_id(c, event_id);
   if (!e) return;
   const auto now = domain::now();

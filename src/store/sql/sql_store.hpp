@@ -13,6 +13,7 @@
 #include "store/writer.hpp"
 #include "support/log.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -175,8 +176,9 @@ private:
                           const scan_renderer& render);
 
   // Runs `fn` as a job of the writer; `cb` hears its value once the batch is durable, or why there is none.
+  // `event_id`: the event whose row the job locks (lock_event), taken with the batch's others in order up front.
   template <class T, class F>
-  void write(F fn, callback<T> cb);
+  void write(F fn, callback<T> cb, id_t event_id = 0);
 
   // A read connection from the pool, returned when the handle goes.
   struct lease {
@@ -246,6 +248,11 @@ private:
   std::string node_id_;        // this process among the nodes (random), so that it skips its own notifications
   std::string notes_;          // writer thread: the running transaction's changes, as the NOTIFY will carry them
   bool notes_overflow_ = false;
+  std::vector<id_t> locked_events_;  // writer thread: the event rows the running transaction locked up front (sorted)
+  // lock_event, unless the transaction holds the row already.
+  void lock_event_once(connection& c, id_t event_id) {
+    if (!std::binary_search(locked_events_.begin(), locked_events_.end(), event_id)) lock_event(c, event_id);
+  }
   std::string commit_mark_;         // writer thread: the running transaction's row in commit_marks
   std::uint64_t commit_serial_ = 0;
   std::mutex turn_mutex_;                  // background_turn(): the connection holding the advisory lock
@@ -256,7 +263,7 @@ private:
 };
 
 template <class T, class F>
-void sql_store::write(F fn, callback<T> cb) {
+void sql_store::write(F fn, callback<T> cb, id_t event_id) {
   // Made before the job takes `cb`: answers the caller when the job cannot be saved at all.
   refusal refuse = [cb] { cb(outcome<T>(failure{errc::unavailable, "the database is busy; nothing was saved, please try again"})); };
   writer_.submit([this, fn = std::move(fn), cb = std::move(cb)](connection& c) mutable -> job_result {
@@ -289,7 +296,7 @@ void sql_store::write(F fn, callback<T> cb) {
       support::log_fault("error", "write failed", e.what());
       return {false, [cb](bool) { cb(outcome<T>(failure{errc::unavailable, "the database failed; nothing was saved"})); }};
     }
-  }, std::move(refuse));
+  }, std::move(refuse), event_id);
 }
 
 }  // namespace eventd::store::sql

@@ -26,7 +26,7 @@ sql_store::sql_store(const domain::config& cfg, const std::string& ticket_key, e
   mail_key_ = auth::sha256_hex("mail-id:" + ticket_key);
   if (postgres()) {  // PostgreSQL keeps its own log: no checkpointer; other nodes may share the database
     node_id_ = auth::random_token(8);
-    writer_.around_commit([this] { notes_.clear(), notes_overflow_ = false; },
+    writer_.around_commit([this] { notes_.clear(), notes_overflow_ = false, locked_events_.clear(); },
                           [this](connection& c) {
                             // The transaction's mark: after a COMMIT whose answer was lost, was_committed finds it.
                             commit_mark_ = node_id_ + "-" + std::to_string(++commit_serial_);
@@ -56,6 +56,17 @@ sql_store::sql_store(const domain::config& cfg, const std::string& ticket_key, e
                             q.reset();
                             return found;
                           });
+    writer_.lock_rows([this](connection& c, const std::vector<std::int64_t>& ids) {
+      locked_events_ = ids;
+      std::string list = "{";
+      for (const auto id : ids) list += (list.size() > 1 ? "," : "") + std::to_string(id);
+      list += "}";
+      auto& q = c.prepare("SELECT id FROM events WHERE id = ANY(CAST(? AS BIGINT[])) ORDER BY id FOR UPDATE");
+      q.bind(1, list);
+      while (q.executeStep()) {
+      }
+      q.reset();
+    });
     listener_ = std::make_unique<pg_listener>(
         path_, "eventd_changes", [this](const std::string& payload) { heard_from_other_node(payload); },
         [this] { deliver({change{change::kind::resync}}); });
