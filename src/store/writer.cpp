@@ -114,8 +114,16 @@ bool writer::attempt(std::deque<queued>& batch, std::size_t& done, std::vector<s
   try {
     begin(batch, done);
     int reruns = 0;
+    // Over a network (PostgreSQL) each statement is a round trip: the savepoint a job leaves is released together
+    // with the next one's start, and COMMIT releases the last. SQLite keeps its prepared statements.
+    const bool remote = conn_->shared_writers();
+    bool savepoint_open = false;
     for (std::size_t i = done; i < batch.size();) {
-      conn_->prepare("SAVEPOINT job").exec();
+      if (remote && savepoint_open)
+        conn_->execute("RELEASE job; SAVEPOINT job");
+      else
+        conn_->prepare("SAVEPOINT job").exec();
+      savepoint_open = true;
       job_result r;
       try {
         r = batch[i].run(*conn_);
@@ -125,7 +133,10 @@ bool writer::attempt(std::deque<queued>& batch, std::size_t& done, std::vector<s
       }
       conn_->reset_all();
       if (!r.keep) conn_->prepare("ROLLBACK TO job").exec();
-      conn_->prepare("RELEASE job").exec();
+      if (!remote) {
+        conn_->prepare("RELEASE job").exec();
+        savepoint_open = false;
+      }
       if (r.retry && reruns < max_reruns_per_job) {
         // What came before is committed, so the other transaction gets the locks it waits for; then this job
         // runs again, seeing what that transaction committed.
@@ -137,6 +148,7 @@ bool writer::attempt(std::deque<queued>& batch, std::size_t& done, std::vector<s
         commit(i);
         done = i;
         begin(batch, done);
+        savepoint_open = false;
         continue;
       }
       reruns = 0;
