@@ -52,6 +52,9 @@ struct config {
   // "group" batches concurrent writes into one transaction; "per_request" commits each alone (for comparison only).
   std::string commit_mode = "group";
   int max_batch = 512;
+  // PostgreSQL: writer threads, each with its own connection; a job goes to the one its event maps to, so one
+  // event's writes stay in order on one connection while other events' run beside them. SQLite has one writer.
+  int postgres_writers = 4;
   // Sign-in throttling: this many attempts from one client address for one account within the window earn a 429 until
   // the window ends (ten times as many from one client address over all accounts).
   int signin_max_failures = 5;

@@ -85,7 +85,7 @@ void writer::run() {
   }
 }
 
-void writer::begin(const std::deque<queued>& batch, std::size_t from) {
+void writer::begin(std::deque<queued>& batch, std::size_t from) {
   conn_->begin_write();
   if (began_) began_();
   if (!lock_rows_) return;
@@ -95,7 +95,18 @@ void writer::begin(const std::deque<queued>& batch, std::size_t from) {
   if (keys.empty()) return;
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  lock_rows_(*conn_, keys);
+  lock_rows_(*conn_, keys);  // may wait: another process holds some of these rows
+  // What arrived meanwhile for the rows now held joins this transaction: when two nodes take turns on the same
+  // rows, each turn then carries what queued while it waited, instead of a commit per turn of a few jobs.
+  std::lock_guard lock(mutex_);
+  for (auto it = queue_.begin(); it != queue_.end() && static_cast<int>(batch.size()) < max_batch_;) {
+    if (it->lock_key > 0 && std::binary_search(keys.begin(), keys.end(), it->lock_key)) {
+      batch.push_back(std::move(*it));
+      it = queue_.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 void writer::commit(std::size_t upto) {

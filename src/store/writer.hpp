@@ -76,8 +76,8 @@ private:
   // One attempt at the batch's jobs from `done` on, in one transaction (or more, when a job conflicts: `done` then
   // moves past what was committed); false when the last transaction failed (nothing of it kept).
   bool attempt(std::deque<queued>& batch, std::size_t& done, std::vector<std::function<void(bool)>>& finishers);
-  // BEGIN, then the row locks of the batch's jobs from `from` on.
-  void begin(const std::deque<queued>& batch, std::size_t from);
+  // BEGIN, then the row locks of the batch's jobs from `from` on; jobs queued for those rows meanwhile join the batch.
+  void begin(std::deque<queued>& batch, std::size_t from);
   // Commits the jobs of the batch before `upto`.
   void commit(std::size_t upto);
 

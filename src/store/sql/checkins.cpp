@@ -135,7 +135,7 @@ scan_answer sql_store::scan(connection& c, const auth::ticket_cipher& tickets, c
       insert_checkin(c, r->id, cmd.event_id, cmd.attended_at.value_or(now), now, cmd.user_id, cmd.device, d.forced);
       o.result = checkin_result::checked_in;
       noted(change::kind::checked_in, r->id, cmd.event_id);
-      changes_in_job_.back().attendance = domain::goal_attendance{cmd.event_id, r->person_id, r->person.gender,
+      here().changes_in_job.back().attendance = domain::goal_attendance{cmd.event_id, r->person_id, r->person.gender,
                                                                   r->person.organisation_type, r->home_region, r->id,
                                                                   cmd.attended_at.value_or(now)};
       // What was just written, without reading it back.

@@ -137,9 +137,30 @@ private:
   domain::registration cancel(connection& c, const domain::registration& r);
   // keep_public_profile: the retention rule's erasure (a partner profile listed publicly stays).
   void erase_personal_data(connection& c, id_t registration_id, id_t event_id, bool keep_public_profile);
-  void noted(change::kind what, id_t registration_id, id_t event_id) {
-    changes_in_job_.push_back(change{what, registration_id, nullptr, event_id});
+  // What a writer thread keeps about the job and the transaction it is running (PostgreSQL runs several writers).
+  struct writer_thread_state {
+    std::vector<change> changes_in_job;  // what the running job promoted and erased (for the commit listener)
+    std::string notes;                   // the transaction's changes, as its NOTIFY will carry them
+    bool notes_overflow = false;
+    std::vector<id_t> locked_events;  // the event rows the transaction locked up front (sorted)
+    std::string commit_mark;          // the transaction's row in commit_marks
+    std::uint64_t commit_serial = 0;
+    std::string writer_token;  // random, made on the writer's first commit
+  };
+  static writer_thread_state& here() {
+    static thread_local writer_thread_state s;
+    return s;
   }
+  void noted(change::kind what, id_t registration_id, id_t event_id) {
+    here().changes_in_job.push_back(change{what, registration_id, nullptr, event_id});
+  }
+  // The writer a job goes to: its event's (PostgreSQL, several writers), else the first.
+  writer& writer_for(id_t event_id) {
+    if (more_writers_.empty() || event_id <= 0) return writer_;
+    const auto i = static_cast<std::size_t>(event_id) % (more_writers_.size() + 1);
+    return i == 0 ? writer_ : *more_writers_[i - 1];
+  }
+  void setup_postgres_writer(writer& w);
   static void release_person(connection& c, id_t person_id);
   // mail.cpp; on the writer thread. Adds a message to the outbox, due now (an organiser's has a subject and text).
   void queue_mail(connection& c, const char* kind, id_t registration_id, id_t event_id, const std::string& secret,
@@ -218,10 +239,8 @@ private:
   std::string mail_host_;  // the right side of each Message-ID: the public URL's host
   std::string mail_key_;   // the installation's secret its Message-IDs are hashed with
   std::unique_ptr<auth::ticket_cipher> tickets_;
-  // Touched on the writer thread only: the next registration id, and what the running job promoted and erased
-  // (handed to the commit listener after its commit).
+  // Touched on the writer thread only (SQLite, one writer): the next registration id.
   id_t next_registration_id_ = 0;
-  std::vector<change> changes_in_job_;
   std::function<void(const std::vector<change>&)> commit_listener_;
 
   domain::config cfg_;
@@ -233,6 +252,7 @@ private:
   mutable std::chrono::steady_clock::time_point retry_at_{};
   mutable std::atomic<std::uint64_t> connections_opened_{0}, connect_failures_{0};
   writer writer_;
+  std::vector<std::unique_ptr<writer>> more_writers_;  // PostgreSQL: postgres_writers - 1 more
 
   static constexpr int checkpoint_busy_ms = 200;
   std::mutex checkpoint_mutex_;
@@ -246,15 +266,11 @@ private:
 
   std::mutex listener_mutex_;  // commit_listener_ and its calls: the writer's thread and the node listener's
   std::string node_id_;        // this process among the nodes (random), so that it skips its own notifications
-  std::string notes_;          // writer thread: the running transaction's changes, as the NOTIFY will carry them
-  bool notes_overflow_ = false;
-  std::vector<id_t> locked_events_;  // writer thread: the event rows the running transaction locked up front (sorted)
   // lock_event, unless the transaction holds the row already.
   void lock_event_once(connection& c, id_t event_id) {
-    if (!std::binary_search(locked_events_.begin(), locked_events_.end(), event_id)) lock_event(c, event_id);
+    const auto& held = here().locked_events;
+    if (!std::binary_search(held.begin(), held.end(), event_id)) lock_event(c, event_id);
   }
-  std::string commit_mark_;         // writer thread: the running transaction's row in commit_marks
-  std::uint64_t commit_serial_ = 0;
   std::mutex turn_mutex_;                  // background_turn(): the connection holding the advisory lock
   std::unique_ptr<connection> turn_conn_;
   std::chrono::steady_clock::time_point turn_checked_{};
@@ -266,8 +282,8 @@ template <class T, class F>
 void sql_store::write(F fn, callback<T> cb, id_t event_id) {
   // Made before the job takes `cb`: answers the caller when the job cannot be saved at all.
   refusal refuse = [cb] { cb(outcome<T>(failure{errc::unavailable, "the database is busy; nothing was saved, please try again"})); };
-  writer_.submit([this, fn = std::move(fn), cb = std::move(cb)](connection& c) mutable -> job_result {
-    changes_in_job_.clear();
+  writer_for(event_id).submit([this, fn = std::move(fn), cb = std::move(cb)](connection& c) mutable -> job_result {
+    here().changes_in_job.clear();
     try {
       // A job may run more than once (a batch tried again, a conflict with another node): each run gets its own
       // copy of what the job captured, since a run may move from it.
@@ -276,11 +292,11 @@ void sql_store::write(F fn, callback<T> cb, id_t event_id) {
       // The listener gets its own copy: the caller's answer takes the value apart (moves from it) right after.
       if constexpr (std::is_same_v<T, created_registration>)
         if (commit_listener_)
-          changes_in_job_.insert(changes_in_job_.begin(), change{change::kind::registered, value->registration.id,
+          here().changes_in_job.insert(here().changes_in_job.begin(), change{change::kind::registered, value->registration.id,
                                                                  std::make_shared<const created_registration>(*value),
                                                                  value->registration.event_id});
-      if (postgres()) note_for_other_nodes(changes_in_job_);
-      return {true, [this, cb, value, changes = std::move(changes_in_job_)](bool committed) {
+      if (postgres()) note_for_other_nodes(here().changes_in_job);
+      return {true, [this, cb, value, changes = std::move(here().changes_in_job)](bool committed) {
                 // Before the caller hears of it: copies outside the database are gone by the time anyone looks.
                 if (committed && !changes.empty()) after_commit(changes);
                 if (committed)

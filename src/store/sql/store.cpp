@@ -26,47 +26,12 @@ sql_store::sql_store(const domain::config& cfg, const std::string& ticket_key, e
   mail_key_ = auth::sha256_hex("mail-id:" + ticket_key);
   if (postgres()) {  // PostgreSQL keeps its own log: no checkpointer; other nodes may share the database
     node_id_ = auth::random_token(8);
-    writer_.around_commit([this] { notes_.clear(), notes_overflow_ = false, locked_events_.clear(); },
-                          [this](connection& c) {
-                            // The transaction's mark: after a COMMIT whose answer was lost, was_committed finds it.
-                            commit_mark_ = node_id_ + "-" + std::to_string(++commit_serial_);
-                            const auto now = static_cast<std::int64_t>(domain::now());
-                            auto& m = c.prepare("INSERT INTO commit_marks(token, at) VALUES (?, ?)");
-                            m.bind(1, commit_mark_);
-                            m.bind(2, now);
-                            m.exec();
-                            if (commit_serial_ % 1000 == 0) {  // marks are needed for moments, not kept
-                              auto& d = c.prepare("DELETE FROM commit_marks WHERE at < ?");
-                              d.bind(1, now - 3600);
-                              d.exec();
-                            }
-                            if (notes_.empty() && !notes_overflow_) return;
-                            // Delivered with the commit, to every node listening, in commit order.
-                            auto& q = c.prepare("SELECT pg_notify('eventd_changes', ?)");
-                            q.bind(1, node_id_ + "|" + (notes_overflow_ ? std::string("*") : notes_));
-                            q.executeStep();
-                            q.reset();
-                            notes_.clear();
-                            notes_overflow_ = false;
-                          },
-                          [this](connection& c) {
-                            auto& q = c.prepare("SELECT 1 FROM commit_marks WHERE token = ?");
-                            q.bind(1, commit_mark_);
-                            const bool found = q.executeStep();
-                            q.reset();
-                            return found;
-                          });
-    writer_.lock_rows([this](connection& c, const std::vector<std::int64_t>& ids) {
-      locked_events_ = ids;
-      std::string list = "{";
-      for (const auto id : ids) list += (list.size() > 1 ? "," : "") + std::to_string(id);
-      list += "}";
-      auto& q = c.prepare("SELECT id FROM events WHERE id = ANY(CAST(? AS BIGINT[])) ORDER BY id FOR UPDATE");
-      q.bind(1, list);
-      while (q.executeStep()) {
-      }
-      q.reset();
-    });
+    setup_postgres_writer(writer_);
+    for (int i = 1; i < cfg.postgres_writers; ++i) {
+      more_writers_.push_back(std::make_unique<writer>(open(true), cfg.commit_mode == "per_request" ? 1 : cfg.max_batch,
+                                                       20000, [this]() { return open(true); }));
+      setup_postgres_writer(*more_writers_.back());
+    }
     listener_ = std::make_unique<pg_listener>(
         path_, "eventd_changes", [this](const std::string& payload) { heard_from_other_node(payload); },
         [this] { deliver({change{change::kind::resync}}); });
@@ -86,6 +51,7 @@ sql_store::~sql_store() {
   listener_.reset();
   turn_conn_.reset();  // the advisory lock goes with it: another node takes the background work over
   writer_.stop();
+  for (auto& w : more_writers_) w->stop();
   {
     std::lock_guard lock(checkpoint_mutex_);
     stopping_ = true;
@@ -113,6 +79,19 @@ bool sql_store::ready() {
 
 write_stats sql_store::stats() {
   auto s = writer_.stats();
+  for (auto& w : more_writers_) {
+    const auto m = w->stats();
+    s.batches += m.batches;
+    s.commands += m.commands;
+    s.commit_micros_total += m.commit_micros_total;
+    s.queued += m.queued;
+    s.refused += m.refused;
+    s.failed_batches += m.failed_batches;
+    s.waiting += m.waiting;
+    s.conflicts += m.conflicts;
+    for (std::size_t i = 0; i < s.batch_size_buckets.size() && i < m.batch_size_buckets.size(); ++i)
+      s.batch_size_buckets[i] += m.batch_size_buckets[i];
+  }
   {
     std::lock_guard lock(pool_mutex_);
     s.pool_idle = pool_.size();
@@ -128,11 +107,67 @@ write_stats sql_store::stats() {
   return s;
 }
 
-void sql_store::stop_writes() { writer_.stop(); }
+void sql_store::stop_writes() {
+  writer_.stop();
+  for (auto& w : more_writers_) w->stop();
+}
 
 void sql_store::on_commit(std::function<void(const std::vector<change>&)> listener) {
   std::lock_guard lock(listener_mutex_);
   commit_listener_ = std::move(listener);
+}
+
+// The hooks of a PostgreSQL writer: its transactions' commit marks and NOTIFY, and their row locks up front.
+void sql_store::setup_postgres_writer(writer& w) {
+  w.around_commit(
+      [] {
+        auto& t = here();
+        t.notes.clear();
+        t.notes_overflow = false;
+        t.locked_events.clear();
+      },
+      [this](connection& c) {
+        auto& t = here();
+        // The transaction's mark: after a COMMIT whose answer was lost, was_committed finds it.
+        if (t.writer_token.empty()) t.writer_token = auth::random_token(8);  // this writer among all nodes' writers
+        t.commit_mark = t.writer_token + "-" + std::to_string(++t.commit_serial);
+        const auto now = static_cast<std::int64_t>(domain::now());
+        auto& m = c.prepare("INSERT INTO commit_marks(token, at) VALUES (?, ?)");
+        m.bind(1, t.commit_mark);
+        m.bind(2, now);
+        m.exec();
+        if (t.commit_serial % 1000 == 0) {  // marks are needed for moments, not kept
+          auto& d = c.prepare("DELETE FROM commit_marks WHERE at < ?");
+          d.bind(1, now - 3600);
+          d.exec();
+        }
+        if (t.notes.empty() && !t.notes_overflow) return;
+        // Delivered with the commit, to every node listening, in commit order.
+        auto& q = c.prepare("SELECT pg_notify('eventd_changes', ?)");
+        q.bind(1, node_id_ + "|" + (t.notes_overflow ? std::string("*") : t.notes));
+        q.executeStep();
+        q.reset();
+        t.notes.clear();
+        t.notes_overflow = false;
+      },
+      [](connection& c) {
+        auto& q = c.prepare("SELECT 1 FROM commit_marks WHERE token = ?");
+        q.bind(1, here().commit_mark);
+        const bool found = q.executeStep();
+        q.reset();
+        return found;
+      });
+  w.lock_rows([](connection& c, const std::vector<std::int64_t>& ids) {
+    here().locked_events = ids;
+    std::string list = "{";
+    for (const auto id : ids) list += (list.size() > 1 ? "," : "") + std::to_string(id);
+    list += "}";
+    auto& q = c.prepare("SELECT id FROM events WHERE id = ANY(CAST(? AS BIGINT[])) ORDER BY id FOR UPDATE");
+    q.bind(1, list);
+    while (q.executeStep()) {
+    }
+    q.reset();
+  });
 }
 
 bool sql_store::background_turn() {
@@ -172,15 +207,15 @@ void sql_store::deliver(const std::vector<change>& changes) {
 void sql_store::note_for_other_nodes(const std::vector<change>& changes) {
   constexpr std::size_t max_notes = 7000;
   for (const auto& c : changes) {
-    if (notes_overflow_) return;
+    if (here().notes_overflow) return;
     auto what = c.what;
     // A walk-in registered with its check-in is an attendance to the others (they read it back).
     if (what == change::kind::registered && c.created && c.created->registration.walk_in) what = change::kind::checked_in;
-    notes_ += std::to_string(static_cast<int>(what)) + "," + std::to_string(c.registration_id) + "," +
+    here().notes += std::to_string(static_cast<int>(what)) + "," + std::to_string(c.registration_id) + "," +
               std::to_string(c.event_id) + ";";
-    if (notes_.size() > max_notes) {
-      notes_.clear();
-      notes_overflow_ = true;
+    if (here().notes.size() > max_notes) {
+      here().notes.clear();
+      here().notes_overflow = true;
     }
   }
 }
