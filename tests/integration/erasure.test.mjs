@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, client, signIn, projectRoot } from '../support/server.mjs';
+import { startServer, client, signIn, projectRoot, dbDump } from '../support/server.mjs';
 import { createEvent, ongoingEventBody, hoursFromNow } from '../support/fixtures.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -35,9 +35,13 @@ function filesUnder(dir) {
 }
 
 // Which of `needles` occur in the raw bytes of the folder's files or in `logs`, as "needle in file".
-function leftovers(dir, needles, logs = {}) {
+// `server`: its folder's files (the SQLite database and its WAL, the outbox...), and on PostgreSQL the database's
+// every table as pg_dump writes it (what a query, a backup or a replica can see; the cluster's own files are not
+// read: see docs/SCALING.md on PostgreSQL and erasure).
+function leftovers(server, needles, logs = {}) {
   const found = [];
-  const sources = filesUnder(dir).map((f) => [f, readIfThere(f)]).filter(([, bytes]) => bytes !== null);
+  const sources = filesUnder(server.dir).map((f) => [f, readIfThere(f)]).filter(([, bytes]) => bytes !== null);
+  if (server.db.startsWith('postgresql://')) sources.push(['the PostgreSQL database (pg_dump)', Buffer.from(dbDump(server), 'utf8')]);
   for (const [name, text] of Object.entries(logs)) sources.push([name, Buffer.from(text, 'utf8')]);
   for (const [where, bytes] of sources) {
     const lower = Buffer.from(bytes.toString('latin1').toLowerCase(), 'latin1');
@@ -48,11 +52,11 @@ function leftovers(dir, needles, logs = {}) {
 
 // Waits until nothing is left (the server removes copies and empties its WAL on its own threads), then answers
 // what is still there.
-async function settle(dir, needles, logs, seconds = 15) {
-  let found = leftovers(dir, needles, logs);
+async function settle(server, needles, logs, seconds = 15) {
+  let found = leftovers(server, needles, logs);
   for (let i = 0; i < seconds * 10 && found.length; i++) {
     await sleep(100);
-    found = leftovers(dir, needles, logs);
+    found = leftovers(server, needles, logs);
   }
   return found;
 }
@@ -151,14 +155,14 @@ test('erasure by link and by retention leaves no copy in the database, WAL, outb
     const firstNeedles = [first.name, first.email, first.changed, first.organisation, manage, manage.split('-').slice(1).join('-')];
     logs.stdout1 = stdout.text;
     logs.stderr1 = server.stderr;
-    assert.deepEqual(await settle(server.dir, firstNeedles, logs), [], 'the first person left copies while the server runs');
+    assert.deepEqual(await settle(server, firstNeedles, logs), [], 'the first person left copies while the server runs');
     // The second person is still there until the retention rule runs: the search does find what is present.
-    assert.notDeepEqual(leftovers(server.dir, [second.name]), []);
+    assert.notDeepEqual(leftovers(server, [second.name]), []);
 
     await server.stop();
     logs.stdout1 = stdout.text;
     logs.stderr1 = server.stderr;
-    assert.deepEqual(leftovers(server.dir, firstNeedles, logs), [], 'the first person left copies after a stop');
+    assert.deepEqual(leftovers(server, firstNeedles, logs), [], 'the first person left copies after a stop');
 
     // At the next start the retention rule erases the second person.
     server = await startServer({ dir: server.dir, args });
@@ -180,11 +184,11 @@ test('erasure by link and by retention leaves no copy in the database, WAL, outb
     const allNeedles = [...firstNeedles, second.name, second.email, second.organisation, manage2, manage2.split('-').slice(1).join('-')];
     logs.stdout2 = stdout.text;
     logs.stderr2 = server.stderr;
-    assert.deepEqual(await settle(server.dir, allNeedles, logs), [], 'copies left while the server runs');
+    assert.deepEqual(await settle(server, allNeedles, logs), [], 'copies left while the server runs');
     await server.stop();
     logs.stdout2 = stdout.text;
     logs.stderr2 = server.stderr;
-    assert.deepEqual(leftovers(server.dir, allNeedles, logs), [], 'copies left after a stop');
+    assert.deepEqual(leftovers(server, allNeedles, logs), [], 'copies left after a stop');
   } finally {
     await server.stop();
     server.cleanup();
@@ -229,10 +233,10 @@ test('counselled persons: erased by their registration link, and by retention on
     assert.deepEqual(after.persons.map((p) => [p.name, p.email]), [[null, null], [jo.name, jo.email]]);
     assert.deepEqual(await support(), figures, 'the figures do not change');
     const kimNeedles = [kim.name, kim.email];
-    assert.deepEqual(await settle(server.dir, kimNeedles, {}), [], 'Kim left copies while the server runs');
+    assert.deepEqual(await settle(server, kimNeedles, {}), [], 'Kim left copies while the server runs');
     // The search does find what is still there.
-    assert.notDeepEqual(leftovers(server.dir, [jo.name, jo.email, mira.name, mira.email, mira.note]).length, 0);
-    assert.equal(leftovers(server.dir, [mira.name, mira.email, mira.note]).length >= 3, true);
+    assert.notDeepEqual(leftovers(server, [jo.name, jo.email, mira.name, mira.email, mira.note]).length, 0);
+    assert.equal(leftovers(server, [mira.name, mira.email, mira.note]).length >= 3, true);
 
     // At the next start the retention rule blanks the old session's persons and note; the figures stay.
     await server.stop();
@@ -250,11 +254,11 @@ test('counselled persons: erased by their registration link, and by retention on
     assert.equal(swept.project_idea, 'Old idea');
     assert.deepEqual(await support(), figures, 'the figures do not change');
     assert.deepEqual((await session(recent.body.id)).persons[1], after.persons[1], 'a recent session keeps its persons');
-    assert.deepEqual(await settle(server.dir, [...kimNeedles, mira.name, mira.email, mira.note], {}), [],
+    assert.deepEqual(await settle(server, [...kimNeedles, mira.name, mira.email, mira.note], {}), [],
       'copies left while the server runs');
     await server.stop();
-    assert.deepEqual(leftovers(server.dir, [...kimNeedles, mira.name, mira.email, mira.note]), [], 'copies left after a stop');
-    assert.equal(leftovers(server.dir, [jo.name, jo.email]).length, 2, 'Jo, not erased, is still there');
+    assert.deepEqual(leftovers(server, [...kimNeedles, mira.name, mira.email, mira.note]), [], 'copies left after a stop');
+    assert.equal(leftovers(server, [jo.name, jo.email]).length, 2, 'Jo, not erased, is still there');
   } finally {
     await server.stop();
     server.cleanup();
