@@ -222,6 +222,7 @@ private:
   // erasure the checkpointer folds the WAL in and truncates it to nothing.
   void after_commit(const std::vector<change>& changes);
   void checkpoint_loop();
+  void vacuum_loop();  // PostgreSQL
 
   // Several nodes on one PostgreSQL database (store.cpp): each committed transaction tells the others what it
   // changed with one NOTIFY; each node's listener hands what it hears to the commit listener.

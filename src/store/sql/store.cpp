@@ -32,6 +32,7 @@ sql_store::sql_store(const domain::config& cfg, const std::string& ticket_key, e
                                                        20000, [this]() { return open(true); }));
       setup_postgres_writer(*more_writers_.back());
     }
+    checkpointer_ = std::thread([this] { vacuum_loop(); });
     listener_ = std::make_unique<pg_listener>(
         path_, "eventd_changes", [this](const std::string& payload) { heard_from_other_node(payload); },
         [this] { deliver({change{change::kind::resync}}); });
@@ -299,7 +300,6 @@ std::unique_ptr<connection> sql_store::open(bool writable) const {
 
 void sql_store::after_commit(const std::vector<change>& changes) {
   deliver(changes);
-  if (postgres()) return;
   if (std::none_of(changes.begin(), changes.end(), [](const change& c) {
         return c.what == change::kind::erased || c.what == change::kind::support_erased;
       }))
@@ -317,6 +317,44 @@ void sql_store::after_commit(const std::vector<change>& changes) {
 // steady burst the file grows without end. So when it passes cfg_.wal_limit_bytes, or when an erasure left old
 // frames behind, a TRUNCATE checkpoint empties it. That one holds new writers back while it waits for readers,
 // so it waits briefly (checkpoint_busy_ms) and tries again on a later round rather than stall commits.
+// PostgreSQL's side of erasure: a blanked row's old version stays in its table's pages until VACUUM prunes it,
+// and in the shared buffers until a checkpoint writes the pruned pages out. After a commit that erased personal
+// data: VACUUM the database, then CHECKPOINT (which needs the pg_checkpoint role or a superuser; without it the
+// pages reach the disk at the next automatic checkpoint). At most every few seconds, on a connection of its own.
+// The WAL keeps the old values until its segments are recycled and overwritten: see docs/SCALING.md.
+void sql_store::vacuum_loop() {
+  std::unique_ptr<connection> c;
+  bool checkpoint_refused = false;
+  std::unique_lock lock(checkpoint_mutex_);
+  for (;;) {
+    checkpoint_wake_.wait(lock, [&] { return stopping_ || truncate_wanted_; });
+    if (stopping_) return;
+    truncate_wanted_ = false;
+    lock.unlock();
+    try {
+      if (c && c->broken()) c.reset();
+      if (!c) {
+        c = open(false);
+        c->execute("SET statement_timeout = 0");  // a large database's VACUUM takes its time
+      }
+      c->execute("VACUUM");
+      if (!checkpoint_refused) {
+        try {
+          c->execute("CHECKPOINT");
+        } catch (const std::exception& e) {
+          checkpoint_refused = true;
+          support::log_fault("info", "CHECKPOINT after an erasure is not allowed for this user; erased values reach "
+                                     "the disk's pages at PostgreSQL's next checkpoint", e.what());
+        }
+      }
+    } catch (const std::exception& e) {
+      support::log_fault("warn", "VACUUM after an erasure failed", e.what());
+    }
+    lock.lock();
+    checkpoint_wake_.wait_for(lock, std::chrono::seconds(2), [&] { return stopping_; });
+  }
+}
+
 void sql_store::checkpoint_loop() {
   std::unique_ptr<sqlite_connection> c;
   std::unique_lock lock(checkpoint_mutex_);
