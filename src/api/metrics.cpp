@@ -77,6 +77,11 @@ std::string metrics::render(const store::write_stats& w) {
     << "# TYPE eventd_write_conflicts_total counter\neventd_write_conflicts_total " << w.conflicts << "\n"
     << "# HELP eventd_db_pool_idle Read connections idle in the pool.\n# TYPE eventd_db_pool_idle gauge\n"
     << "eventd_db_pool_idle " << w.pool_idle << "\n"
+    << "# HELP eventd_db_pool_open Read connections open (idle or lent), at most max_read_connections.\n"
+    << "# TYPE eventd_db_pool_open gauge\neventd_db_pool_open " << w.pool_open << "\n"
+    << "# TYPE eventd_db_pool_waits_total counter\neventd_db_pool_waits_total " << w.pool_waits << "\n"
+    << "# HELP eventd_db_pool_timeouts_total Reads answered 503 after waiting 2 s for a connection.\n"
+    << "# TYPE eventd_db_pool_timeouts_total counter\neventd_db_pool_timeouts_total " << w.pool_timeouts << "\n"
     << "# TYPE eventd_db_connections_opened_total counter\neventd_db_connections_opened_total " << w.connections_opened << "\n"
     << "# HELP eventd_db_connect_failures_total Connection attempts that found the database unreachable.\n"
     << "# TYPE eventd_db_connect_failures_total counter\neventd_db_connect_failures_total " << w.connect_failures << "\n";

@@ -102,6 +102,7 @@ void apply_json(domain::config& cfg, const std::string& text, const std::string&
     }
     else if (key == "max_batch") cfg.max_batch = static_cast<int>(get_int(v, source, key, 1, 100000));
     else if (key == "postgres_writers") cfg.postgres_writers = static_cast<int>(get_int(v, source, key, 1, 64));
+    else if (key == "max_read_connections") cfg.max_read_connections = static_cast<int>(get_int(v, source, key, 1, 1024));
     else if (key == "signin_max_failures") cfg.signin_max_failures = static_cast<int>(get_int(v, source, key, 1, 1000));
     else if (key == "signin_window_seconds") cfg.signin_window_seconds = static_cast<int>(get_int(v, source, key, 1, 86400));
     else if (key == "public_write_burst") cfg.public_write_burst = static_cast<int>(get_int(v, source, key, 0, 100000));

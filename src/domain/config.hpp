@@ -55,6 +55,8 @@ struct config {
   // PostgreSQL: writer threads, each with its own connection; a job goes to the one its event maps to, so one
   // event's writes stay in order on one connection while other events' run beside them. SQLite has one writer.
   int postgres_writers = 4;
+  // Read connections a node keeps open at most (the pool); a read that finds them all lent waits up to 2 s, then 503.
+  int max_read_connections = 32;
   // Sign-in throttling: this many attempts from one client address for one account within the window earn a 429 until
   // the window ends (ten times as many from one client address over all accounts).
   int signin_max_failures = 5;

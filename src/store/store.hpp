@@ -199,6 +199,9 @@ struct write_stats {
   std::uint64_t conflicts = 0;  // jobs run again after another node's transaction got in the way (PostgreSQL)
   // The connections (filled by the store, not the writer).
   std::uint64_t pool_idle = 0;           // read connections waiting in the pool
+  std::uint64_t pool_open = 0;           // read connections open (idle or lent), at most max_read_connections
+  std::uint64_t pool_waits = 0;          // reads that waited for a connection (all were lent)
+  std::uint64_t pool_timeouts = 0;       // of those, reads that gave up after 2 s (answered 503)
   std::uint64_t connections_opened = 0;  // connections opened since the start (the writer's, readers', the others)
   std::uint64_t connect_failures = 0;    // attempts that found the database unreachable
   bool shared = false;                   // PostgreSQL: the figures below mean something

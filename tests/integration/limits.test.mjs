@@ -3,8 +3,8 @@
 // the connection after max_connections gets 503 problem+json.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../support/server.mjs';
-import { rawConnection, rawHttp, parseRawResponse } from '../support/fixtures.mjs';
+import { startServer, client, signIn } from '../support/server.mjs';
+import { rawConnection, rawHttp, parseRawResponse, createEvent } from '../support/fixtures.mjs';
 
 // Far above each timeout set below, so only "never closed" fails, not a slow machine.
 const NEVER = 15000;
@@ -165,5 +165,34 @@ describe('idle keep-alive connections near the cap', () => {
     const closed = await Promise.all(held.map((c) => closedWithin(c, 3000, 'an idle connection').then(() => true, () => false)));
     assert.ok(closed.some(Boolean), 'at least one idle keep-alive connection was closed to make room');
     for (const c of [...held, extra]) c.socket.destroy();
+  });
+});
+
+describe('the database connections for reads are bounded', () => {
+  let server;
+  before(async () => {
+    server = await startServer({ config: { max_read_connections: 1, threads: 4 } });
+    // Enough events that each list holds its connection a while, so reads meet each other at the pool.
+    const api = client(server.url);
+    const token = await signIn(server.url);
+    await Promise.all(Array.from({ length: 150 }, () => createEvent(api, token)));
+  });
+  after(async () => { await server.stop(); server.cleanup(); });
+
+  test('reads from 16 clients at once share one connection: all answered, none opens a second', async () => {
+    const statuses = new Set();
+    await Promise.all(Array.from({ length: 16 }, async () => {
+      for (let i = 0; i < 40; i++) {
+        const r = await fetch(`${server.url}/api/v1/events`);
+        statuses.add(r.status);
+        await r.arrayBuffer();
+      }
+    }));
+    assert.deepEqual([...statuses], [200]);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const value = (name) => Number(metrics.match(new RegExp(`^${name} (\\S+)$`, 'm'))?.[1]);
+    assert.equal(value('eventd_db_pool_open'), 1, 'more than one read connection was opened');
+    assert.ok(value('eventd_db_pool_waits_total') > 0, 'no read waited: the reads did not meet the bound');
+    assert.equal(value('eventd_db_pool_timeouts_total'), 0);
   });
 });

@@ -208,12 +208,17 @@ private:
     connection* operator->() { return conn.get(); }
     connection& operator*() { return *conn; }
     ~lease() {
-      if (conn && conn->broken()) return;  // lost with its server: the next borrow opens a new one
-      if (conn) {
-        conn->reset_all();
+      if (!conn) return;
+      const bool lost = conn->broken();  // lost with its server: dropped, the next borrow opens a new one
+      if (!lost) conn->reset_all();
+      {
         std::lock_guard lock(owner->pool_mutex_);
-        owner->pool_.push_back(std::move(conn));
+        if (lost)
+          --owner->readers_open_;
+        else
+          owner->pool_.push_back(std::move(conn));
       }
+      owner->pool_returned_.notify_one();
     }
   };
   lease borrow();
@@ -262,8 +267,12 @@ private:
   bool truncate_wanted_ = false;
   bool stopping_ = false;
   std::thread checkpointer_;
+  // The read connections: at most max_read_connections open; a reader waits up to 2 s for one, then hears 503.
   std::mutex pool_mutex_;
+  std::condition_variable pool_returned_;
   std::vector<std::unique_ptr<connection>> pool_;
+  std::size_t readers_open_ = 0;
+  std::uint64_t pool_waits_ = 0, pool_timeouts_ = 0;
 
   std::mutex listener_mutex_;  // commit_listener_ and its calls: the writer's thread and the node listener's
   std::string node_id_;        // this process among the nodes (random), so that it skips its own notifications

@@ -96,6 +96,9 @@ write_stats sql_store::stats() {
   {
     std::lock_guard lock(pool_mutex_);
     s.pool_idle = pool_.size();
+    s.pool_open = readers_open_;
+    s.pool_waits = pool_waits_;
+    s.pool_timeouts = pool_timeouts_;
   }
   s.connections_opened = connections_opened_;
   s.connect_failures = connect_failures_;
@@ -259,15 +262,33 @@ void sql_store::heard_from_other_node(const std::string& payload) {
 }
 
 sql_store::lease sql_store::borrow() {
-  {
-    std::lock_guard lock(pool_mutex_);
-    if (!pool_.empty()) {
-      auto c = std::move(pool_.back());
-      pool_.pop_back();
-      return lease{this, std::move(c)};
+  std::unique_lock lock(pool_mutex_);
+  const auto available = [&] {
+    return !pool_.empty() || readers_open_ < static_cast<std::size_t>(std::max(1, cfg_.max_read_connections));
+  };
+  if (!available()) {
+    ++pool_waits_;
+    if (!pool_returned_.wait_for(lock, std::chrono::seconds(2), available)) {
+      ++pool_timeouts_;
+      throw unavailable_error("every database connection is busy; please try again shortly");
     }
   }
-  return lease{this, open(false)};
+  if (!pool_.empty()) {
+    auto c = std::move(pool_.back());
+    pool_.pop_back();
+    return lease{this, std::move(c)};
+  }
+  ++readers_open_;
+  lock.unlock();
+  try {
+    return lease{this, open(false)};
+  } catch (...) {
+    lock.lock();
+    --readers_open_;
+    lock.unlock();
+    pool_returned_.notify_one();
+    throw;
+  }
 }
 
 std::unique_ptr<connection> sql_store::open(bool writable) const {
