@@ -3,6 +3,7 @@
 
 #include "api/services.hpp"
 #include "app/config_file.hpp"
+#include "app/tools.hpp"
 #include "app/demo.hpp"
 #include "auth/crypto.hpp"
 #include "auth/rate_limit.hpp"
@@ -117,6 +118,7 @@ private:
 }  // namespace
 
 int run(int argc, char** argv) {
+  if (auto code = run_tool(std::vector<std::string>(argv + 1, argv + argc))) return *code;
   launch l;
   try {
     l = read_launch(argc, argv);

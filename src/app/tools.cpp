@@ -1,0 +1,164 @@
+#include "app/tools.hpp"
+
+#include "store/database.hpp"
+#include "store/postgres/postgres.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#ifndef EVENTD_VERSION
+#define EVENTD_VERSION "unknown"
+#endif
+
+namespace eventd::app {
+namespace {
+
+int schema_level() {
+  int newest = 0;
+  for (const auto& m : store::migrations()) newest = std::max(newest, m.version);
+  return newest;
+}
+
+// "--db PATH" and the like, from the tool's own arguments; empty when not given.
+std::string option(const std::vector<std::string>& args, const std::string& name) {
+  for (std::size_t i = 1; i + 1 < args.size(); ++i)
+    if (args[i] == name) return args[i + 1];
+  return {};
+}
+
+bool only_options(const std::vector<std::string>& args, std::initializer_list<const char*> names) {
+  for (std::size_t i = 1; i < args.size(); i += 2)
+    if (std::none_of(names.begin(), names.end(), [&](const char* n) { return args[i] == n; }) || i + 1 >= args.size())
+      return false;
+  return true;
+}
+
+std::string database_of(const std::vector<std::string>& args) {
+  auto db = option(args, "--db");
+  if (db.empty())
+    if (const char* e = std::getenv("EVENTD_DB"); e && *e) db = e;
+  return db;
+}
+
+// The checks a database file must pass before it is served or trusted as a backup: SQLite's own integrity and
+// foreign-key checks, and a schema this binary knows (not newer; older is upgraded at the next start).
+int check(const std::string& path, std::ostream& out) {
+  if (store::is_postgres_url(path)) {
+    out << "eventd check: PostgreSQL databases are checked by PostgreSQL (amcheck, pg_dump); see docs/SCALING.md\n";
+    return 2;
+  }
+  if (!std::filesystem::is_regular_file(path)) {
+    out << "eventd check: " << path << ": no such database file\n";
+    return 1;
+  }
+  try {
+    SQLite::Database db(path, SQLite::OPEN_READONLY);
+    db.setBusyTimeout(5000);
+    std::string integrity;
+    {
+      SQLite::Statement q(db, "PRAGMA integrity_check");
+      while (q.executeStep()) integrity += (integrity.empty() ? "" : "; ") + q.getColumn(0).getString();
+    }
+    int foreign = 0;
+    {
+      SQLite::Statement q(db, "PRAGMA foreign_key_check");
+      while (q.executeStep()) ++foreign;
+    }
+    int level = 0;
+    if (db.tableExists("schema_migrations")) level = db.execAndGet("SELECT coalesce(max(version), 0) FROM schema_migrations").getInt();
+    const int known = schema_level();
+    out << "integrity: " << integrity << "\nforeign keys: " << (foreign == 0 ? "ok" : std::to_string(foreign) + " broken")
+        << "\nschema: " << level << " (this eventd: " << known << ")\n";
+    if (integrity != "ok" || foreign != 0) return 1;
+    if (level == 0) {
+      out << "not an eventd database (no schema_migrations)\n";
+      return 1;
+    }
+    if (level > known) {
+      out << "the database is newer than this eventd: use a newer eventd\n";
+      return 1;
+    }
+    if (level < known) out << "older schema: the next start of this eventd upgrades it\n";
+    out << "ok\n";
+    return 0;
+  } catch (const std::exception& e) {
+    out << "eventd check: " << path << ": " << e.what() << "\n";
+    return 1;
+  }
+}
+
+// A consistent copy while the server runs: VACUUM INTO reads one snapshot of the database (WAL mode lets the server
+// go on writing meanwhile) and writes a compact new file, which is then checked. Never overwrites a file.
+int backup(const std::string& path, const std::string& to) {
+  if (store::is_postgres_url(path)) {
+    std::cerr << "eventd backup: for PostgreSQL use pg_dump (README.md, Running in production)\n";
+    return 2;
+  }
+  if (!std::filesystem::is_regular_file(path)) {
+    std::cerr << "eventd backup: " << path << ": no such database file\n";
+    return 1;
+  }
+  std::error_code ec;
+  if (std::filesystem::exists(to, ec)) {
+    std::cerr << "eventd backup: " << to << " exists already; it is not overwritten\n";
+    return 1;
+  }
+  try {
+    SQLite::Database db(path, SQLite::OPEN_READONLY);
+    db.setBusyTimeout(5000);
+    SQLite::Statement q(db, "VACUUM INTO ?");
+    q.bind(1, to);
+    q.exec();
+  } catch (const std::exception& e) {
+    std::cerr << "eventd backup: " << e.what() << "\n";
+    std::filesystem::remove(to, ec);
+    return 1;
+  }
+  std::ostringstream report;
+  const int checked = check(to, report);
+  if (checked != 0) {
+    std::cerr << "eventd backup: the copy failed its check:\n" << report.str();
+    return 1;
+  }
+  std::cout << "backed up " << path << " to " << to << " (" << std::filesystem::file_size(to, ec) << " bytes, schema "
+            << schema_level() << ", checked)\n";
+  return 0;
+}
+
+}  // namespace
+
+std::optional<int> run_tool(const std::vector<std::string>& args) {
+  if (args.empty()) return std::nullopt;
+  const auto& tool = args[0];
+  if (tool == "--version" || tool == "version") {
+    std::cout << "eventd " << EVENTD_VERSION << " (schema " << schema_level() << ", PostgreSQL schema "
+              << std::max_element(store::postgres_migrations().begin(), store::postgres_migrations().end(),
+                                  [](const auto& a, const auto& b) { return a.version < b.version; })->version
+              << ")\n";
+    return 0;
+  }
+  if (tool == "check") {
+    const auto db = database_of(args);
+    if (db.empty() || !only_options(args, {"--db"})) {
+      std::cerr << "usage: eventd check --db PATH\n";
+      return 2;
+    }
+    return check(db, std::cout);
+  }
+  if (tool == "backup") {
+    const auto db = database_of(args);
+    const auto to = option(args, "--to");
+    if (db.empty() || to.empty() || !only_options(args, {"--db", "--to"})) {
+      std::cerr << "usage: eventd backup --db PATH --to FILE\n";
+      return 2;
+    }
+    return backup(db, to);
+  }
+  return std::nullopt;
+}
+
+}  // namespace eventd::app

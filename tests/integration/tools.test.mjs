@@ -1,0 +1,121 @@
+// The command-line tools for whoever runs the server (issue 12): eventd --version, eventd check, eventd backup.
+// The backup is taken while registrations pour in, and must hold every one acknowledged before it began.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, client, signIn, binaryPath } from '../support/server.mjs';
+import { createEvent, registrationBody } from '../support/fixtures.mjs';
+
+const run = promisify(execFile);
+// {code, stdout, stderr} of an eventd tool, whatever its exit code.
+async function tool(...args) {
+  try {
+    const { stdout, stderr } = await run(binaryPath(), args, { encoding: 'utf8' });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+test('eventd --version names the version and the schema level', async () => {
+  const r = await tool('--version');
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^eventd \d+\.\d+\.\d+ \(schema \d+, PostgreSQL schema \d+\)\n$/);
+});
+
+test('a backup taken during a burst of registrations holds every one acknowledged before it began, and checks ok', async () => {
+  const server = await startServer();
+  const dir = mkdtempSync(join(tmpdir(), 'eventd-backup-'));
+  try {
+    const api = client(server.url);
+    const token = await signIn(server.url);
+    const ev = await createEvent(api, token, { capacity: 100000 });
+    const acked = [];
+    let stop = false;
+    const burst = Promise.all(Array.from({ length: 8 }, async () => {
+      while (!stop) {
+        const r = await api('POST', `/api/v1/events/${ev.id}/registrations`, registrationBody());
+        assert.equal(r.status, 201, r.text);
+        acked.push(r.body.id);
+      }
+    }));
+    while (acked.length < 1000) await new Promise((r) => setTimeout(r, 5));
+    const before = [...acked];  // acknowledged before the backup began
+    const file = join(dir, 'copy.db');
+    const b = await tool('backup', '--db', server.db, '--to', file);
+    const during = acked.length - before.length;
+    stop = true;
+    await burst;
+    assert.equal(b.code, 0, b.stderr);
+    assert.match(b.stdout, /checked/);
+    assert.ok(during > 0 || acked.length > before.length, 'no registration was made while the backup ran');
+    const ids = new Set(execFileSync('sqlite3', [file, `SELECT id FROM registrations WHERE event_id = ${ev.id}`], { encoding: 'utf8' })
+      .trim().split('\n').map(Number));
+    const missing = before.filter((id) => !ids.has(id));
+    assert.deepEqual(missing, [], 'registrations acknowledged before the backup are missing from it');
+    assert.equal(execFileSync('sqlite3', [file, 'PRAGMA integrity_check'], { encoding: 'utf8' }).trim(), 'ok');
+    const c = await tool('check', '--db', file);
+    assert.equal(c.code, 0, c.stdout + c.stderr);
+    assert.match(c.stdout, /integrity: ok/);
+
+    // Never over an existing file; a restored copy serves: start a server on it and read a registration.
+    const again = await tool('backup', '--db', server.db, '--to', file);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /exists already/);
+    await server.stop();
+    const restoredDir = mkdtempSync(join(tmpdir(), 'eventd-restored-'));
+    copyFileSync(file, join(restoredDir, 'eventd.db'));
+    const restored = await startServer({ dir: restoredDir });
+    try {
+      const r = await client(restored.url)('GET', `/api/v1/events/${ev.id}`);
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.body.counts.confirmed, ids.size, 'the restored server counts what the copy holds');
+    } finally {
+      await restored.stop();
+      restored.cleanup();
+    }
+  } finally {
+    await server.stop();
+    server.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('eventd check fails on a file that is not a database, a damaged one and one newer than the binary', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eventd-check-'));
+  try {
+    writeFileSync(join(dir, 'garbage.db'), 'this is not a database at all, just some text long enough to be a header');
+    const g = await tool('check', '--db', join(dir, 'garbage.db'));
+    assert.equal(g.code, 1);
+    assert.match(g.stdout + g.stderr, /not a database/);
+    assert.equal((await tool('check', '--db', join(dir, 'missing.db'))).code, 1);
+    assert.equal((await tool('check')).code, 2, 'no --db: usage');
+    assert.equal((await tool('backup', '--db', 'postgresql://nobody@127.0.0.1:1/x', '--to', join(dir, 'x.db'))).code, 2);
+
+    // A real database, then one from a future version of eventd.
+    const server = await startServer();
+    const path = server.db;
+    await server.stop();
+    const ok = await tool('check', '--db', path);
+    assert.equal(ok.code, 0, ok.stdout);
+    const future = join(dir, 'future.db');
+    copyFileSync(path, future);
+    execFileSync('sqlite3', [future, "INSERT INTO schema_migrations(version, name, applied_at) VALUES (999, 'from_the_future', 0)"]);
+    const f = await tool('check', '--db', future);
+    assert.equal(f.code, 1);
+    assert.match(f.stdout, /newer than this eventd/);
+    // A damaged page: the middle of the file overwritten.
+    const damaged = join(dir, 'damaged.db');
+    copyFileSync(path, damaged);
+    execFileSync('dd', ['if=/dev/urandom', `of=${damaged}`, 'bs=4096', 'seek=3', 'count=4', 'conv=notrunc'], { stdio: 'ignore' });
+    const d = await tool('check', '--db', damaged);
+    assert.equal(d.code, 1, d.stdout);
+    server.cleanup();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
