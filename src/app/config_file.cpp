@@ -162,7 +162,8 @@ std::string usage() {
          "              [--threads N] [--commit-mode group|per_request] [--mail outbox|off] [--outbox DIR] [--quiet]\n"
          "Environment: EVENTD_LISTEN, EVENTD_DB, EVENTD_WEB, EVENTD_THREADS, EVENTD_COMMIT_MODE, EVENTD_CONFIG, EVENTD_OUTBOX,\n"
          "             EVENTD_ADMIN_EMAIL and EVENTD_ADMIN_PASSWORD (first admin when there is no user).\n"
-         "Tools:        eventd --version | eventd check --db PATH | eventd backup --db PATH --to FILE\n";
+         "Tools:        eventd --version | eventd check --db PATH | eventd backup --db PATH --to FILE\n"
+         "              eventd user list|add EMAIL --role ROLE [--name NAME]|passwd EMAIL --db PATH\n";
 }
 
 launch read_launch(int argc, char** argv) {

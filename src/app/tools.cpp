@@ -1,12 +1,19 @@
 #include "app/tools.hpp"
 
+#include "auth/crypto.hpp"
+#include "domain/time.hpp"
 #include "store/database.hpp"
 #include "store/postgres/postgres.hpp"
+#include "store/store.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <termios.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
+#include <future>
 #include <iostream>
 #include <sstream>
 
@@ -129,6 +136,157 @@ int backup(const std::string& path, const std::string& to) {
   return 0;
 }
 
+// Waits for a store call's answer (the tools are plain blocking programs).
+template <class T, class F>
+store::outcome<T> wait(F start) {
+  auto p = std::make_shared<std::promise<store::outcome<T>>>();
+  auto f = p->get_future();
+  start([p](store::outcome<T> o) { p->set_value(std::move(o)); });
+  return f.get();
+}
+
+// A password from standard input: on a terminal asked twice without echo; from a pipe, its first line.
+std::optional<std::string> read_password(std::string& why) {
+  const auto line = [](std::string& out) {
+    if (!std::getline(std::cin, out)) return false;
+    if (!out.empty() && out.back() == '\r') out.pop_back();
+    return true;
+  };
+  std::string first;
+  if (::isatty(STDIN_FILENO)) {
+    termios old{};
+    ::tcgetattr(STDIN_FILENO, &old);
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    std::string second;
+    std::cerr << "New password: " << std::flush;
+    const bool got = line(first);
+    std::cerr << "\nThe same again: " << std::flush;
+    const bool again = got && line(second);
+    std::cerr << "\n";
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    if (!again || first != second) {
+      why = "the two passwords differ";
+      return std::nullopt;
+    }
+  } else if (!line(first)) {
+    why = "no password on standard input";
+    return std::nullopt;
+  }
+  // The same rule as the API's (accounts.cpp).
+  if (first.size() < 10 || first.size() > 1024) {
+    why = "a password has 10 to 1024 characters";
+    return std::nullopt;
+  }
+  return first;
+}
+
+constexpr const char* user_usage =
+    "usage: eventd user list --db PATH\n"
+    "       eventd user add EMAIL --role admin|organiser|steering [--name NAME] --db PATH   (password on standard input)\n"
+    "       eventd user passwd EMAIL --db PATH                                             (password on standard input)\n";
+
+// Accounts for whoever runs the server: a first or further account, a forgotten password, without the API.
+int user(const std::vector<std::string>& args) {
+  if (args.size() < 2) {
+    std::cerr << user_usage;
+    return 2;
+  }
+  const auto& what = args[1];
+  std::vector<std::string> rest(args.begin() + 1, args.end());  // rest[0] = the subcommand, options from rest[1] or [2]
+  std::string email;
+  std::size_t first_option = 1;
+  if (what == "add" || what == "passwd") {
+    if (rest.size() < 2 || rest[1].starts_with("--")) {
+      std::cerr << user_usage;
+      return 2;
+    }
+    email = rest[1];
+    first_option = 2;
+  } else if (what != "list") {
+    std::cerr << user_usage;
+    return 2;
+  }
+  std::string db, role, name;
+  for (std::size_t i = first_option; i < rest.size(); i += 2) {
+    if (i + 1 >= rest.size()) {
+      std::cerr << user_usage;
+      return 2;
+    }
+    if (rest[i] == "--db") db = rest[i + 1];
+    else if (rest[i] == "--role" && what == "add") role = rest[i + 1];
+    else if (rest[i] == "--name" && what == "add") name = rest[i + 1];
+    else {
+      std::cerr << user_usage;
+      return 2;
+    }
+  }
+  if (db.empty())
+    if (const char* e = std::getenv("EVENTD_DB"); e && *e) db = e;
+  if (db.empty() || (what == "add" && role.empty())) {
+    std::cerr << user_usage;
+    return 2;
+  }
+  if (!store::is_postgres_url(db) && !std::filesystem::is_regular_file(db)) {
+    std::cerr << "eventd user: " << db << ": no such database file\n";
+    return 1;
+  }
+  auth::init_crypto();
+  domain::load_time_zone();
+  domain::config cfg;
+  cfg.database = db;
+  cfg.mail = "off";
+  auto s = store::make_store(cfg);
+  if (what == "list") {
+    for (const auto& u : s->list_users())
+      std::cout << u.email << "\t" << domain::to_string(u.role) << "\t" << u.name << "\n";
+    return 0;
+  }
+  std::string why;
+  if (what == "add") {
+    const auto r = domain::role_from(role);
+    if (!r) {
+      std::cerr << "eventd user: --role is admin, organiser or steering\n";
+      return 2;
+    }
+    domain::user u;
+    u.email = domain::normalise_email(email);
+    u.name = name.empty() ? u.email : name;
+    u.role = *r;
+    if (u.email.find('@') == std::string::npos) {
+      std::cerr << "eventd user: " << email << " is not an e-mail address\n";
+      return 2;
+    }
+    const auto password = read_password(why);
+    if (!password) {
+      std::cerr << "eventd user: " << why << "; nothing was changed\n";
+      return 1;
+    }
+    const auto hash = auth::hash_password(*password);
+    const auto made = wait<domain::user>([&](auto cb) { s->create_user(u, hash, cb); });
+    if (!made.ok()) {
+      std::cerr << "eventd user: " << made.error().detail << "\n";
+      return 1;
+    }
+    std::cout << "added " << made.value().email << " (" << domain::to_string(made.value().role) << ")\n";
+    return 0;
+  }
+  const auto password = read_password(why);
+  if (!password) {
+    std::cerr << "eventd user: " << why << "; nothing was changed\n";
+    return 1;
+  }
+  const auto hash = auth::hash_password(*password);
+  const auto changed = wait<domain::user>([&](auto cb) { s->set_password(email, hash, cb); });
+  if (!changed.ok()) {
+    std::cerr << "eventd user: " << changed.error().detail << "\n";
+    return 1;
+  }
+  std::cout << "new password for " << changed.value().email << "; their sessions have ended\n";
+  return 0;
+}
+
 }  // namespace
 
 std::optional<int> run_tool(const std::vector<std::string>& args) {
@@ -158,6 +316,7 @@ std::optional<int> run_tool(const std::vector<std::string>& args) {
     }
     return backup(db, to);
   }
+  if (tool == "user") return user(args);
   return std::nullopt;
 }
 

@@ -1,5 +1,6 @@
 // The command-line tools of the eventd binary for whoever runs the server (issue 12): `eventd --version`,
-// `eventd check --db PATH` and `eventd backup --db PATH --to FILE`. No server is started.
+// `eventd check --db PATH`, `eventd backup --db PATH --to FILE` and `eventd user list|add|passwd`. No server is
+// started.
 #pragma once
 
 #include <optional>

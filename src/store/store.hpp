@@ -282,6 +282,8 @@ public:
   virtual std::optional<user_record> find_user(const std::string& email) = 0;
   virtual std::vector<domain::user> list_users() = 0;
   virtual void create_user(domain::user, std::string password_hash, callback<domain::user>) = 0;
+  // A new password for the user with this e-mail (normalised); every session of theirs ends. not_found when none.
+  virtual void set_password(std::string email, std::string password_hash, callback<domain::user>) = 0;
   virtual std::optional<session_record> find_session(const std::string& token_hash, domain::time_point now) = 0;
   virtual void create_session(domain::id_t user_id, std::string token_hash, std::string csrf, domain::time_point expires,
                               callback<bool>) = 0;

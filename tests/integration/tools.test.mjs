@@ -119,3 +119,54 @@ test('eventd check fails on a file that is not a database, a damaged one and one
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// {code, stdout, stderr} of an eventd tool fed `input` on standard input (a pipe, as a script would).
+function toolWithInput(input, ...args) {
+  return new Promise((resolve) => {
+    const child = execFile(binaryPath(), args, { encoding: 'utf8' }, (err, stdout, stderr) =>
+      resolve({ code: err ? err.code : 0, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+test('eventd user: add an organiser and reset a forgotten admin password while the server runs', async () => {
+  const server = await startServer();
+  try {
+    const api = client(server.url);
+    const adminToken = await signIn(server.url);
+    // An organiser from the command line can sign in.
+    const add = await toolWithInput('a long enough password\n', 'user', 'add', 'New.Organiser@example.org', '--role', 'organiser', '--name', 'Nova Organiser', '--db', server.db);
+    assert.equal(add.code, 0, add.stderr);
+    const orgToken = await signIn(server.url, 'new.organiser@example.org', 'a long enough password');
+    const me = await api('GET', '/api/v1/events', undefined, { token: orgToken });
+    assert.equal(me.status, 200, me.text);
+    // The admin's password, forgotten: a new one from standard input; the old sessions end, the new password works.
+    const passwd = await toolWithInput('another long password\n', 'user', 'passwd', 'admin@example.org', '--db', server.db);
+    assert.equal(passwd.code, 0, passwd.stderr);
+    const old = await api('GET', '/api/v1/session', undefined, { token: adminToken });
+    assert.equal(old.status, 401, `the old session still works: ${old.status}`);
+    const fresh = await api('POST', '/api/v1/session', { email: 'admin@example.org', password: 'another long password' });
+    assert.equal(fresh.status, 200, fresh.text);
+    const wrong = await api('POST', '/api/v1/session', { email: 'admin@example.org', password: (await import('../support/server.mjs')).ADMIN_PASSWORD });
+    assert.equal(wrong.status, 401, 'the old password still works');
+    const list = await tool('user', 'list', '--db', server.db);
+    assert.equal(list.code, 0);
+    assert.match(list.stdout, /^admin@example\.org\tadmin\t/m);
+    assert.match(list.stdout, /^new\.organiser@example\.org\torganiser\tNova Organiser$/m);
+    // Refusals change nothing and say why.
+    const short = await toolWithInput('short\n', 'user', 'passwd', 'admin@example.org', '--db', server.db);
+    assert.equal(short.code, 1);
+    assert.match(short.stderr, /10 to 1024 characters/);
+    const nobody = await toolWithInput('a long enough password\n', 'user', 'passwd', 'nobody@example.org', '--db', server.db);
+    assert.equal(nobody.code, 1);
+    assert.match(nobody.stderr, /no user/);
+    const twice = await toolWithInput('a long enough password\n', 'user', 'add', 'new.organiser@example.org', '--role', 'organiser', '--db', server.db);
+    assert.equal(twice.code, 1);
+    assert.match(twice.stderr, /exists/);
+    assert.equal((await tool('user', 'add', 'x@example.org', '--db', server.db)).code, 2, 'no --role: usage');
+    assert.equal((await toolWithInput('a long enough password\n', 'user', 'add', 'x@example.org', '--role', 'king', '--db', server.db)).code, 2);
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+});

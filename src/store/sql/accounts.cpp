@@ -66,6 +66,31 @@ void sql_store::create_user(domain::user u, std::string hash, callback<domain::u
       std::move(cb));
 }
 
+void sql_store::set_password(std::string email, std::string hash, callback<domain::user> cb) {
+  write<domain::user>(
+      [email = domain::normalise_email(email), hash = std::move(hash)](connection& c) {
+        auto& q = c.prepare("UPDATE users SET password_hash = ? WHERE email = ?");
+        q.bind(1, hash);
+        q.bind(2, email);
+        if (q.exec() == 0) fail(errc::not_found, "no user with this e-mail address");
+        auto& u = c.prepare("SELECT id, name, role FROM users WHERE email = ?");
+        u.bind(1, email);
+        u.executeStep();
+        domain::user out;
+        out.id = u.getColumn(0).getInt64();
+        out.email = email;
+        out.name = u.getColumn(1).getString();
+        out.role = domain::role_from(u.getColumn(2).getString()).value_or(domain::role::steering);
+        u.reset();
+        // Whoever held the old password is signed out everywhere.
+        auto& d = c.prepare("DELETE FROM sessions WHERE user_id = ?");
+        d.bind(1, out.id);
+        d.exec();
+        return out;
+      },
+      std::move(cb));
+}
+
 std::optional<session_record> sql_store::find_session(const std::string& token_hash, domain::time_point now) {
   auto c = borrow();
   static constexpr sql_text sql{

@@ -43,6 +43,7 @@ public:
   std::optional<user_record> find_user(const std::string& email) override;
   std::vector<domain::user> list_users() override;
   void create_user(domain::user, std::string password_hash, callback<domain::user>) override;
+  void set_password(std::string email, std::string password_hash, callback<domain::user>) override;
   std::optional<session_record> find_session(const std::string& token_hash, domain::time_point now) override;
   void create_session(id_t user_id, std::string token_hash, std::string csrf, domain::time_point expires,
                       callback<bool>) override;
