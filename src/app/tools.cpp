@@ -243,14 +243,13 @@ int user(const std::vector<std::string>& args) {
       std::cout << u.email << "\t" << domain::to_string(u.role) << "\t" << u.name << "\n";
     return 0;
   }
-  std::string why;
+  domain::user u;
   if (what == "add") {
     const auto r = domain::role_from(role);
     if (!r) {
       std::cerr << "eventd user: --role is admin, organiser or steering\n";
       return 2;
     }
-    domain::user u;
     u.email = domain::normalise_email(email);
     u.name = name.empty() ? u.email : name;
     u.role = *r;
@@ -258,32 +257,28 @@ int user(const std::vector<std::string>& args) {
       std::cerr << "eventd user: " << email << " is not an e-mail address\n";
       return 2;
     }
-    const auto password = read_password(why);
-    if (!password) {
-      std::cerr << "eventd user: " << why << "; nothing was changed\n";
-      return 1;
-    }
-    const auto hash = auth::hash_password(*password);
-    const auto made = wait<domain::user>([&](auto cb) { s->create_user(u, hash, cb); });
-    if (!made.ok()) {
-      std::cerr << "eventd user: " << made.error().detail << "\n";
-      return 1;
-    }
-    std::cout << "added " << made.value().email << " (" << domain::to_string(made.value().role) << ")\n";
-    return 0;
   }
+  std::string why;
   const auto password = read_password(why);
   if (!password) {
     std::cerr << "eventd user: " << why << "; nothing was changed\n";
     return 1;
   }
   const auto hash = auth::hash_password(*password);
-  const auto changed = wait<domain::user>([&](auto cb) { s->set_password(email, hash, cb); });
-  if (!changed.ok()) {
-    std::cerr << "eventd user: " << changed.error().detail << "\n";
+  const auto done = wait<domain::user>([&](auto cb) {
+    if (what == "add")
+      s->create_user(u, hash, cb);
+    else
+      s->set_password(email, hash, cb);
+  });
+  if (!done.ok()) {
+    std::cerr << "eventd user: " << done.error().detail << "\n";
     return 1;
   }
-  std::cout << "new password for " << changed.value().email << "; their sessions have ended\n";
+  if (what == "add")
+    std::cout << "added " << done.value().email << " (" << domain::to_string(done.value().role) << ")\n";
+  else
+    std::cout << "new password for " << done.value().email << "; their sessions have ended\n";
   return 0;
 }
 
