@@ -49,22 +49,28 @@ void bind_person(statement& s, int first, const domain::person_fields& p, bool h
 }
 
 // Just what a registration decision needs (not the description or venue): the hot path reads little.
-std::optional<domain::event> seat_facts(connection& c, id_t id) {
-  static constexpr sql_text sql{
-      "SELECT status, capacity, registration_closes_at, starts_at, confirmed_count, waitlisted_count "
-      "FROM events WHERE id = ?"};
-  auto& q = c.prepare(sql.c_str());
-  q.bind(1, id);
-  if (!q.executeStep()) return std::nullopt;
+// The event's columns a seat decision reads, in this order, first in both statements below.
+#define SEAT_COLUMNS "status, capacity, registration_closes_at, starts_at, confirmed_count, waitlisted_count"
+
+// The event of SEAT_COLUMNS, read from the current row.
+domain::event read_seat_facts(statement& q, id_t id) {
   domain::event e;
   e.id = id;
-  e.status = domain::event_status_from(q.getColumn(sql["status"]).getString()).value_or(domain::event_status::draft);
-  e.capacity = opt_int(q.getColumn(sql["capacity"]));
-  e.registration_closes_at = opt_int(q.getColumn(sql["registration_closes_at"]));
-  e.starts_at = q.getColumn(sql["starts_at"]).getInt64();
-  e.counts.confirmed = q.getColumn(sql["confirmed_count"]).getInt64();
-  e.counts.waitlisted = q.getColumn(sql["waitlisted_count"]).getInt64();
+  e.status = domain::event_status_from(q.getColumn(0).getString()).value_or(domain::event_status::draft);
+  e.capacity = opt_int(q.getColumn(1));
+  e.registration_closes_at = opt_int(q.getColumn(2));
+  e.starts_at = q.getColumn(3).getInt64();
+  e.counts.confirmed = q.getColumn(4).getInt64();
+  e.counts.waitlisted = q.getColumn(5).getInt64();
   e.counts.capacity = e.capacity;
+  return e;
+}
+
+std::optional<domain::event> seat_facts(connection& c, id_t id) {
+  auto& q = c.prepare("SELECT " SEAT_COLUMNS " FROM events WHERE id = ?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::nullopt;
+  auto e = read_seat_facts(q, id);
   q.reset();
   return e;
 }
@@ -81,25 +87,14 @@ struct pg_facts {
 pg_facts pg_registration_facts(connection& c, id_t event_id, const std::string& email) {
   auto& q = c.prepare(
       "WITH p AS (INSERT INTO persons(email) VALUES (?1) ON CONFLICT(email) DO UPDATE SET email = excluded.email RETURNING id) "
-      "SELECT e.status, e.capacity, e.registration_closes_at, e.starts_at, e.confirmed_count, e.waitlisted_count, p.id, "
-      "CASE WHEN EXISTS (SELECT 1 FROM registrations r WHERE r.event_id = e.id AND r.person_id = p.id AND r.status <> 'cancelled') "
-      "THEN 1 ELSE 0 END, nextval(pg_get_serial_sequence('registrations', 'id')) FROM p LEFT JOIN events e ON e.id = ?2");
+      "SELECT " SEAT_COLUMNS ", p.id, CASE WHEN EXISTS (SELECT 1 FROM registrations r WHERE r.event_id = ?2 "
+      "AND r.person_id = p.id AND r.status <> 'cancelled') THEN 1 ELSE 0 END, "
+      "nextval(pg_get_serial_sequence('registrations', 'id')) FROM p LEFT JOIN events e ON e.id = ?2");
   q.bind(1, email);
   q.bind(2, event_id);
   pg_facts f;
   if (q.executeStep()) {
-    if (!q.getColumn(0).isNull()) {
-      domain::event e;
-      e.id = event_id;
-      e.status = domain::event_status_from(q.getColumn(0).getString()).value_or(domain::event_status::draft);
-      e.capacity = opt_int(q.getColumn(1));
-      e.registration_closes_at = opt_int(q.getColumn(2));
-      e.starts_at = q.getColumn(3).getInt64();
-      e.counts.confirmed = q.getColumn(4).getInt64();
-      e.counts.waitlisted = q.getColumn(5).getInt64();
-      e.counts.capacity = e.capacity;
-      f.event = std::move(e);
-    }
+    if (!q.getColumn(0).isNull()) f.event = read_seat_facts(q, event_id);
     f.person_id = q.getColumn(6).getInt64();
     f.holds_active = q.getColumn(7).getInt64() != 0;
     f.next_id = q.getColumn(8).getInt64();
