@@ -23,6 +23,15 @@ std::string cookie_value(const std::string& header, const std::string& name) {
 }
 
 constexpr std::int64_t session_lifetime = 12 * 3600;
+// How long a mailed password link works: an invitation three days, an admin's reset a day, "forgot password" two hours.
+constexpr std::int64_t invitation_lifetime = 72 * 3600;
+constexpr std::int64_t forced_reset_lifetime = 24 * 3600;
+constexpr std::int64_t requested_reset_lifetime = 2 * 3600;
+
+// This node's cached sessions of the user end at once (other nodes' within the cache's few seconds).
+void forget_sessions_of(services& s, domain::id_t user_id) {
+  s.sessions.forget_if([user_id](const store::session_record& r) { return r.user.id == user_id; });
+}
 
 // Behind https the cookie must never travel over plain http (a downgraded or mixed-content request would leak it).
 std::string cookie_attributes(const domain::config& cfg) {
@@ -103,7 +112,8 @@ void add_account_routes(router& r, services& s) {
     // An unknown address is checked against a dummy hash of the same cost: the answer takes as long either way.
     const bool known = user.has_value();
     const bool right = password.size() <= 1024 &&
-                       auth::verify_password(password, known ? user->password_hash : s.dummy_password_hash) && known;
+                       auth::verify_password(password, known ? user->password_hash : s.dummy_password_hash) && known &&
+                       user->user.active;
     if (!right) return done(problem(401, "Sign-in failed", "wrong e-mail address or password"));
     s.signin_throttle.succeeded(client, key);
     auto token = auth::random_token(32);
@@ -152,7 +162,7 @@ void add_account_routes(router& r, services& s) {
     auto email = in.text("email", true);
     auto name = in.text("name", true);
     auto role = in.text("role", true);
-    auto password = in.text("password", true);
+    auto password = in.text("password");
     if (email)
       if (auto problem = domain::email_problem(*email)) errors.push_back({"email", std::move(*problem)});
     if (name && (domain::trim(*name).empty() || !domain::valid_text(*name, domain::max_name)))
@@ -162,9 +172,109 @@ void add_account_routes(router& r, services& s) {
       errors.push_back({"password", "must be 10 to 1024 characters"});
     if (!errors.empty()) return done(problem(422, "Invalid fields", "some fields are missing or wrong", errors));
     domain::user u{0, *email, domain::trim(*name), *domain::role_from(*role)};
+    // Without a password the new user is mailed a link to choose one: the admin never knows it.
+    if (!password)
+      return s.db.invite_user(u, auth::random_token(32), domain::now() + invitation_lifetime,
+                              reply<domain::user>(std::move(done), [](const domain::user& created) { return json_response(201, user_json(created)); }));
     run_slow(s, std::move(done), [&s, u, password = std::move(*password)](responder done) mutable {
       s.db.create_user(u, auth::hash_password(password, s.cfg.password_cost == "moderate"),
                        reply<domain::user>(std::move(done), [](const domain::user& created) { return json_response(201, user_json(created)); }));
+    });
+  });
+
+  r.add("GET", "/api/v1/users/{id}", [&s](const request& req, const route_match& m, responder done) {
+    response denied;
+    if (!require(s, req, domain::role::admin, denied)) return done(denied);
+    auto u = m.id("id") > 0 ? s.db.get_user(m.id("id")) : std::nullopt;
+    if (!u) return done(problem(404, "Not found", "no such user"));
+    done(json_response(200, user_json(*u)));
+  });
+
+  r.add("PATCH", "/api/v1/users/{id}", [&s](const request& req, const route_match& m, responder done) {
+    response denied;
+    auto p = require(s, req, domain::role::admin, denied);
+    if (!p) return done(denied);
+    auto body = parse_body(req, denied);
+    if (!body) return done(denied);
+    const auto id = m.id("id");
+    if (id <= 0) return done(problem(404, "Not found", "no such user"));
+    domain::field_errors errors;
+    reader in(*body, errors);
+    auto name = in.text("name");
+    auto role = in.text("role");
+    auto active = in.boolean("active");
+    if (name && (domain::trim(*name).empty() || !domain::valid_text(*name, domain::max_name)))
+      errors.push_back({"name", "must be 1 to 200 characters"});
+    if (role && !domain::role_from(*role)) errors.push_back({"role", "must be one of: admin, organiser, steering"});
+    if (!errors.empty()) return done(problem(422, "Invalid fields", "some fields are missing or wrong", errors));
+    std::optional<domain::role> new_role;
+    if (role) new_role = domain::role_from(*role);
+    if (name) name = domain::trim(*name);
+    s.db.update_user(id, p->user.id, std::move(name), new_role, active,
+                     reply<domain::user>(std::move(done), [&s](const domain::user& u) {
+                       forget_sessions_of(s, u.id);
+                       return json_response(200, user_json(u));
+                     }));
+  });
+
+  r.add("POST", "/api/v1/users/{id}/password-reset", [&s](const request& req, const route_match& m, responder done) {
+    response denied;
+    auto p = require(s, req, domain::role::admin, denied);
+    if (!p) return done(denied);
+    const auto id = m.id("id");
+    if (id <= 0) return done(problem(404, "Not found", "no such user"));
+    s.db.force_password_reset(id, p->user.id, auth::random_token(32), domain::now() + forced_reset_lifetime,
+                              reply<domain::user>(std::move(done), [&s](const domain::user& u) {
+                                forget_sessions_of(s, u.id);
+                                return json_response(202, user_json(u));
+                              }));
+  });
+
+  // "Forgot my password": the same answer whoever asks, so nobody learns which addresses are accounts.
+  r.add("POST", "/api/v1/password-reset", [&s](const request& req, const route_match&, responder done) {
+    if (over_public_limit(s, req, done)) return;
+    response err;
+    auto body = parse_body(req, err);
+    if (!body) return done(err);
+    domain::field_errors errors;
+    reader in(*body, errors);
+    auto email = in.text("email", true);
+    if (email && domain::email_problem(*email)) errors.push_back({"email", "must be an e-mail address"});
+    if (!errors.empty()) return done(problem(422, "Invalid fields", "some fields are missing or wrong", errors));
+    s.db.request_password_reset(*email, auth::random_token(32), domain::now() + requested_reset_lifetime,
+                                reply<bool>(std::move(done), [](bool) {
+                                  return json_response(202, {{"detail", "if the address belongs to an account, a link to choose a new password is on its way"}});
+                                }));
+  });
+
+  r.add("POST", "/api/v1/password-reset/complete", [&s](const request& req, const route_match&, responder done) {
+    if (over_public_limit(s, req, done)) return;
+    response err;
+    auto body = parse_body(req, err);
+    if (!body) return done(err);
+    domain::field_errors errors;
+    reader in(*body, errors);
+    auto token = in.text("token", true);
+    auto password = in.text("password", true);
+    if (token && (token->empty() || token->size() > 200)) errors.push_back({"token", "this link is unknown, used or expired"});
+    if (password && (password->size() < 10 || password->size() > 1024))
+      errors.push_back({"password", "must be 10 to 1024 characters"});
+    if (!errors.empty()) return done(problem(422, "Invalid fields", "some fields are missing or wrong", errors));
+    run_slow(s, std::move(done), [&s, token = std::move(*token), password = std::move(*password)](responder done) mutable {
+      s.db.complete_password_reset(
+          token, auth::hash_password(password, s.cfg.password_cost == "moderate"), domain::now(),
+          [&s, done = std::move(done)](store::outcome<domain::user> r) mutable {
+            if (!r.ok() && r.error().code == store::errc::not_found)
+              return done(problem(422, "Invalid fields", "the link cannot be used",
+                                  {{"token", "this link is unknown, used or expired"}}));
+            reply<domain::user>(std::move(done), [&s](const domain::user& u) {
+              forget_sessions_of(s, u.id);
+              response res;
+              res.status = 204;
+              res.content_type.clear();
+              return res;
+            })(std::move(r));
+          });
     });
   });
 

@@ -209,7 +209,10 @@ std::string registration_text(const domain::registration& r, const std::string* 
 }
 
 json user_json(const domain::user& u) {
-  return {{"id", u.id}, {"email", u.email}, {"name", u.name}, {"role", std::string(domain::to_string(u.role))}};
+  json out{{"id", u.id}, {"email", u.email}, {"name", u.name}, {"role", std::string(domain::to_string(u.role))},
+           {"active", u.active}, {"password_reset_pending", u.password_reset_pending}};
+  if (u.created_at > 0) out["created_at"] = domain::format_rfc3339(u.created_at);
+  return out;
 }
 
 std::optional<json> parse_body(const request& req, response& error) {

@@ -224,6 +224,32 @@ std::optional<mail_message> evaluation_mail(const domain::registration& registra
   return m;
 }
 
+mail_message account_mail(const std::string& kind, const std::string& to, const std::string& public_url,
+                          const std::string& secret) {
+  mail_message m;
+  m.to = to;
+  m.language = "sv";
+  const std::string link = public_url + "/admin/password.html#token=" + secret;
+  if (kind == "account_invite") {
+    m.subject = "Ditt konto för arrangörssidorna / Your organisers' account";
+    m.text = "Hej!\n\nDu har fått ett konto på arrangörssidorna för Networking Europe. Välj ditt lösenord här "
+             "(länken gäller i tre dygn och kan användas en gång):\n" + link +
+             "\n\nLogga sedan in med den här e-postadressen.\n\n-- \n\n"
+             "Hello,\n\nAn account on the Networking Europe organisers' pages has been made for you. Choose your "
+             "password here (the link works for three days, once):\n" + link +
+             "\n\nThen sign in with this e-mail address.\n";
+  } else {
+    m.subject = "Välj ett nytt lösenord / Choose a new password";
+    m.text = "Hej!\n\nNågon bad om ett nytt lösenord till ditt konto på arrangörssidorna, eller så gjorde en "
+             "administratör det åt dig. Välj ett nytt lösenord här (länken kan användas en gång):\n" + link +
+             "\n\nOm du inte bad om det här och ditt lösenord fortfarande fungerar kan du bortse från mejlet.\n\n-- \n\n"
+             "Hello,\n\nSomeone asked for a new password for your account on the organisers' pages, or an admin did "
+             "it for you. Choose a new password here (the link works once):\n" + link +
+             "\n\nIf you did not ask for this and your password still works, you can ignore this e-mail.\n";
+  }
+  return m;
+}
+
 mail_message erasure_mail(const std::string& to, const std::string& language, const domain::event& e) {
   mail_message m;
   m.to = to;

@@ -32,6 +32,11 @@ std::optional<mail_message> evaluation_mail(const domain::registration&, const d
                                             const std::string& manage_token);
 // The notice that a person's data for the event were erased, to the address that was erased.
 mail_message erasure_mail(const std::string& to, const std::string& language, const domain::event&);
+// To a staff account: an invitation to choose a password (kind account_invite) or a link to choose a new one
+// (password_reset), in Swedish and English (accounts have no language of their own). Its link is public_url +
+// /admin/password.html#token=SECRET, the secret in the fragment so it reaches no server log and no Referer.
+mail_message account_mail(const std::string& kind, const std::string& to, const std::string& public_url,
+                          const std::string& secret);
 // An organiser's message to attendees, framed by a greeting and the event in the participant's language.
 std::optional<mail_message> organiser_mail(const domain::registration&, const domain::event&, const std::string& subject,
                                            const std::string& text);

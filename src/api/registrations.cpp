@@ -91,6 +91,19 @@ std::optional<link_write> begin_link_write(services& s, const request& req, cons
 
 composed compose_queued(services& s, const store::mail_item& item, round_events& events) {
   composed out;
+  if (item.kind == "password_reset" || item.kind == "account_invite") {
+    if (item.to_address.empty() || item.secret.empty()) {
+      out.why_not = "nobody to write to";
+      return out;
+    }
+    // "Forgot password" cannot flood an inbox either (keyed by a hash: the limiter holds no addresses).
+    if (s.mail_recipients.take(auth::sha256_hex(domain::normalise_email(item.to_address)), monotonic_ms()) != 0) {
+      out.why_not = "over the recipient's hourly allowance";
+      return out;
+    }
+    out.message = account_mail(item.kind, item.to_address, s.cfg.public_url, item.secret);
+    return out;
+  }
   // Each event is read once per round (see round_events).
   auto known = events.find(item.event_id);
   if (known == events.end()) known = events.emplace(item.event_id, s.db.get_event(item.event_id)).first;

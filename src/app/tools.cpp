@@ -240,7 +240,9 @@ int user(const std::vector<std::string>& args) {
   auto s = store::make_store(cfg);
   if (what == "list") {
     for (const auto& u : s->list_users())
-      std::cout << u.email << "\t" << domain::to_string(u.role) << "\t" << u.name << "\n";
+      std::cout << u.email << "\t" << domain::to_string(u.role) << "\t" << u.name
+                << (u.active ? "" : "\t(deactivated)") << (u.password_reset_pending ? "\t(waiting for a new password)" : "")
+                << "\n";
     return 0;
   }
   domain::user u;

@@ -88,6 +88,14 @@ public:
     entries_.erase(token_hash);
   }
 
+  // Drops every entry `of` says belongs to someone (a user deactivated, reset or given a new password): their
+  // sessions stop working on this node at once, not when the entries would have aged out.
+  template <class Pred>
+  void forget_if(Pred of) {
+    std::lock_guard lock(mutex_);
+    std::erase_if(entries_, [&](const auto& kv) { return of(kv.second.session); });
+  }
+
 private:
   struct entry {
     Session session;

@@ -125,6 +125,9 @@ struct user {
   std::string email;
   std::string name;
   domain::role role = role::steering;
+  bool active = true;                   // false: deactivated by an admin (no sign-in, no session)
+  bool password_reset_pending = false;  // no password works until the mailed link has been used
+  time_point created_at = 0;
 };
 
 // Normalises an e-mail for identity: trimmed and lower-cased (ASCII).

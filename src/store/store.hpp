@@ -282,8 +282,29 @@ public:
   virtual std::optional<user_record> find_user(const std::string& email) = 0;
   virtual std::vector<domain::user> list_users() = 0;
   virtual void create_user(domain::user, std::string password_hash, callback<domain::user>) = 0;
-  // A new password for the user with this e-mail (normalised); every session of theirs ends. not_found when none.
+  // A new password for the user with this e-mail (normalised); every session of theirs ends, and so does any
+  // reset they were waiting for. not_found when none.
   virtual void set_password(std::string email, std::string password_hash, callback<domain::user>) = 0;
+  virtual std::optional<domain::user> get_user(domain::id_t) = 0;
+  // An admin's change to a user (what is set changes). `actor` is the admin: conflict when they would demote or
+  // deactivate themselves, or when no active admin would be left. Deactivating ends the user's sessions and links.
+  virtual void update_user(domain::id_t id, domain::id_t actor, std::optional<std::string> name,
+                           std::optional<domain::role> role, std::optional<bool> active, callback<domain::user>) = 0;
+  // Password links (issue 12). Each stores only the secret's hash and mails the secret through the outbox, in one
+  // transaction; a new link replaces the user's earlier ones.
+  // An account without a working password (conflict when the e-mail exists), mailed an invitation to choose one.
+  virtual void invite_user(domain::user, std::string secret, domain::time_point expires, callback<domain::user>) = 0;
+  // An admin's forced reset: the password stops working, the sessions end, a link is mailed. conflict for `actor`
+  // themselves, not_found when there is no such user.
+  virtual void force_password_reset(domain::id_t id, domain::id_t actor, std::string secret, domain::time_point expires,
+                                    callback<domain::user>) = 0;
+  // "Forgot my password": a link for the active user with this e-mail; false (and nothing written) when none.
+  virtual void request_password_reset(std::string email, std::string secret, domain::time_point expires,
+                                      callback<bool>) = 0;
+  // Uses a link: its user's new password; every link and session of theirs ends. not_found when the secret names
+  // no unexpired link of an active user.
+  virtual void complete_password_reset(std::string secret, std::string password_hash, domain::time_point now,
+                                       callback<domain::user>) = 0;
   virtual std::optional<session_record> find_session(const std::string& token_hash, domain::time_point now) = 0;
   virtual void create_session(domain::id_t user_id, std::string token_hash, std::string csrf, domain::time_point expires,
                               callback<bool>) = 0;

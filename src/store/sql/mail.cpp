@@ -35,6 +35,20 @@ void sql_store::queue_mail(connection& c, const char* kind, id_t registration_id
   q.exec();
 }
 
+void sql_store::queue_account_mail(connection& c, const char* kind, const std::string& to, const std::string& secret) {
+  if (cfg_.mail == "off") return;
+  const auto now = static_cast<std::int64_t>(domain::now());
+  auto& q = c.prepare(
+      "INSERT INTO mail_outbox(kind, next_attempt_at, created_at, to_address, secret) VALUES (?, ?, ?, ?, ?)");
+  q.bind(1, kind);
+  q.bind(2, now);
+  q.bind(3, now);
+  q.bind(4, to);
+  q.bind(5, secret);
+  q.exec();
+  noted(change::kind::mail_queued, 0, 0);
+}
+
 void sql_store::queue_erasure_notice(connection& c, const domain::registration& r) {
   if (r.person.email.empty()) return;
   const auto now = static_cast<std::int64_t>(domain::now());

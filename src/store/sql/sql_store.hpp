@@ -44,6 +44,15 @@ public:
   std::vector<domain::user> list_users() override;
   void create_user(domain::user, std::string password_hash, callback<domain::user>) override;
   void set_password(std::string email, std::string password_hash, callback<domain::user>) override;
+  std::optional<domain::user> get_user(id_t) override;
+  void update_user(id_t id, id_t actor, std::optional<std::string> name, std::optional<domain::role> role,
+                   std::optional<bool> active, callback<domain::user>) override;
+  void invite_user(domain::user, std::string secret, domain::time_point expires, callback<domain::user>) override;
+  void force_password_reset(id_t id, id_t actor, std::string secret, domain::time_point expires,
+                            callback<domain::user>) override;
+  void request_password_reset(std::string email, std::string secret, domain::time_point expires, callback<bool>) override;
+  void complete_password_reset(std::string secret, std::string password_hash, domain::time_point now,
+                               callback<domain::user>) override;
   std::optional<session_record> find_session(const std::string& token_hash, domain::time_point now) override;
   void create_session(id_t user_id, std::string token_hash, std::string csrf, domain::time_point expires,
                       callback<bool>) override;
@@ -170,6 +179,8 @@ private:
   // private link. Answers how many.
   std::int64_t queue_for(connection& c, const char* kind, id_t event_id, mail_audience who, bool with_link,
                          const std::string& subject = {}, const std::string& body = {});
+  // A message to a staff account (password_reset, account_invite) carrying a password link's secret, to `to`.
+  void queue_account_mail(connection& c, const char* kind, const std::string& to, const std::string& secret);
   // The notice to a person who erased their data, to the address the erasure has just removed everywhere else.
   void queue_erasure_notice(connection& c, const domain::registration& r);
   // After an organiser's change: the registered are told of a new time or place, or of the cancellation.
