@@ -2,6 +2,7 @@
 // the tests need what a browser's WebSocket hides anyway: the upgrade's refusal status and body, close codes, frames
 // larger than the server allows, and a client that stops reading.
 import net from 'node:net';
+import tls from 'node:tls';
 import { createHash, randomBytes } from 'node:crypto';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -22,18 +23,24 @@ export function frame(opcode, payload, { fin = true } = {}) {
 }
 
 /**
- * Opens `path` (default /ws) on the server at `base` (http://host:port). Options: headers (extra request headers, e.g.
- * origin or cookie), path. Resolves to {status, headers, body} when the server refuses the upgrade, or to a live
+ * Opens `path` (default /ws) on the server at `base` (http://host:port, or https://host:port over TLS). Options: headers
+ * (extra request headers, e.g. origin or cookie), path, tls (tls.connect options, e.g. {ca} to trust a test's own
+ * certificate). Resolves to {status, headers, body} when the server refuses the upgrade, or to a live
  * connection {status: 101, send(obj), sendFrame(buf), next(pred, ms), messages, closed, close(code), pause(), resume(),
  * destroy()}. Messages are parsed JSON; `closed` resolves to {code, reason} (code 1006: no close frame came).
  */
-export function connect(base, { headers = {}, path = '/ws' } = {}) {
+export function connect(base, { headers = {}, path = '/ws', tls: tlsOptions } = {}) {
   const url = new URL(base);
   const key = randomBytes(16).toString('base64');
   const lines = [`GET ${path} HTTP/1.1`, `Host: ${url.host}`, 'Upgrade: websocket', 'Connection: Upgrade',
     `Sec-WebSocket-Key: ${key}`, 'Sec-WebSocket-Version: 13'];
   for (const [k, v] of Object.entries(headers)) if (v !== undefined) lines.push(`${k}: ${v}`);
-  const socket = net.connect(Number(url.port), url.hostname);
+  const secure = url.protocol === 'https:' || url.protocol === 'wss:';
+  const port = Number(url.port) || (secure ? 443 : 80);
+  // Writes before the TLS handshake ends wait for it. An IP address is no server name (SNI).
+  const socket = secure
+    ? tls.connect({ host: url.hostname, port, servername: net.isIP(url.hostname) ? undefined : url.hostname, ...tlsOptions })
+    : net.connect(port, url.hostname);
   socket.write(lines.join('\r\n') + '\r\n\r\n');
 
   return new Promise((resolve, reject) => {
