@@ -11,6 +11,9 @@ import { getSession, setSession, currentUser, canEdit, authHeaders, onSessionEnd
 
 export { call, canEdit } from '../lib/session.js';
 
+/** True when the signed-in user manages accounts (the admin role). */
+export function isAdmin(user = currentUser()) { return !!user && user.role === 'admin'; }
+
 let readyHandler = null;
 let signinSection = null;
 
@@ -53,6 +56,9 @@ function showSignedIn() {
   const editor = canEdit();
   for (const el of document.querySelectorAll('[data-requires-edit]')) el.hidden = !editor;
   for (const el of document.querySelectorAll('[data-readonly-note]')) el.hidden = editor;
+  // Accounts are the administrators' alone (users.html); the menu item is not shown to anyone else.
+  const admin = isAdmin();
+  for (const el of document.querySelectorAll('[data-requires-admin]')) el.hidden = !admin;
   renderWho();
 }
 
@@ -66,10 +72,14 @@ function buildSignin() {
     h('div', { class: 'field' }, h('label', { for: 'signin-email', 'data-i18n': 'admin.signin.email' }), email),
     h('div', { class: 'field' }, h('label', { for: 'signin-password', 'data-i18n': 'admin.signin.password' }), password),
     h('div', { class: 'button-row' }, submit));
+  // A plain link: the page that asks for a link to choose a new password needs no sign-in.
+  const forgot = h('p', { class: 'signin-forgot' },
+    h('a', { href: '/admin/password.html', id: 'signin-forgot', 'data-i18n': 'admin.signin.forgot' }));
   const section = h('section', { id: 'signin', class: 'signin', 'aria-labelledby': 'signin-h', hidden: true },
     h('h1', { id: 'signin-h', 'data-i18n': 'admin.signin.h1' }),
     h('p', { 'data-i18n': 'admin.signin.intro' }),
-    form);
+    form,
+    forgot);
   applyTranslations(section);
 
   let busy = false;

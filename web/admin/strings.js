@@ -9,6 +9,7 @@ const en = {
   'admin.nav.new': 'New event',
   'admin.nav.dashboard': 'Dashboard',
   'admin.nav.report': 'Report',
+  'admin.nav.users': 'Users',
   'admin.signed_in_as': (p) => `Signed in as ${p.name} (${p.role})`,
   'admin.role.admin': 'administrator',
   'admin.role.organiser': 'organiser',
@@ -30,6 +31,7 @@ const en = {
   'admin.signin.failed': 'Wrong e-mail address or password.',
   'admin.signin.missing': 'Fill in your e-mail address and password.',
   'admin.signin.expired': 'Your session has ended. Please sign in again.',
+  'admin.signin.forgot': 'Forgot your password?',
 
   // events list
   'admin.events.title': 'Events – Organisers – Networking Europe',
@@ -270,6 +272,7 @@ const sv = {
   'admin.nav.new': 'Nytt evenemang',
   'admin.nav.dashboard': 'Lägesbild',
   'admin.nav.report': 'Rapport',
+  'admin.nav.users': 'Användare',
   'admin.signed_in_as': (p) => `Inloggad som ${p.name} (${p.role})`,
   'admin.role.admin': 'administratör',
   'admin.role.organiser': 'arrangör',
@@ -290,6 +293,7 @@ const sv = {
   'admin.signin.failed': 'Fel e-postadress eller lösenord.',
   'admin.signin.missing': 'Fyll i din e-postadress och ditt lösenord.',
   'admin.signin.expired': 'Din inloggning har gått ut. Logga in igen.',
+  'admin.signin.forgot': 'Glömt lösenordet?',
 
   'admin.events.title': 'Evenemang – Arrangörer – Networking Europe',
   'admin.events.h1': 'Evenemang',

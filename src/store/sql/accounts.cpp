@@ -98,7 +98,7 @@ void sql_store::create_user(domain::user u, std::string hash, callback<domain::u
         q.bind(":role", std::string(domain::to_string(u.role)));
         q.bind(":password_hash", hash);
         q.bind(":now", static_cast<std::int64_t>(domain::now()));
-        if (q.exec() == 0) fail(errc::conflict, "a user with this e-mail address exists");
+        if (q.exec() == 0) fail(errc::conflict, "a user with this e-mail address exists", {{"reason", "email_taken"}});
         u.id = c.last_insert_id();
         return u;
       },
@@ -140,10 +140,10 @@ void sql_store::update_user(id_t id, id_t actor, std::optional<std::string> name
         const bool demoted = role && u.role == domain::role::admin && *role != domain::role::admin;
         const bool deactivated = active && u.active && !*active;
         if (id == actor && (demoted || deactivated))
-          fail(errc::conflict, "you cannot take your own admin role or deactivate yourself; ask another admin");
+          fail(errc::conflict, "you cannot take your own admin role or deactivate yourself; ask another admin", {{"reason", "self"}});
         if (u.active && u.role == domain::role::admin && (demoted || deactivated) &&
             scalar_int(c, "SELECT count(*) FROM users WHERE role = 'admin' AND active = 1") <= 1)
-          fail(errc::conflict, "this is the last active admin; make another admin first");
+          fail(errc::conflict, "this is the last active admin; make another admin first", {{"reason", "last_admin"}});
         auto& q = c.prepare(
             "UPDATE users SET name = coalesce(?, name), role = coalesce(?, role), active = coalesce(?, active) WHERE id = ?");
         if (name) q.bind(1, *name); else q.bind(1);
@@ -169,7 +169,7 @@ void sql_store::invite_user(domain::user u, std::string secret, domain::time_poi
         q.bind(":name", u.name);
         q.bind(":role", std::string(domain::to_string(u.role)));
         q.bind(":now", static_cast<std::int64_t>(domain::now()));
-        if (q.exec() == 0) fail(errc::conflict, "a user with this e-mail address exists");
+        if (q.exec() == 0) fail(errc::conflict, "a user with this e-mail address exists", {{"reason", "email_taken"}});
         const auto id = c.last_insert_id();
         add_link(c, id, secret, expires);
         queue_account_mail(c, "account_invite", u.email, secret);
@@ -182,7 +182,7 @@ void sql_store::force_password_reset(id_t id, id_t actor, std::string secret, do
                                      callback<domain::user> cb) {
   write<domain::user>(
       [this, id, actor, secret = std::move(secret), expires](connection& c) {
-        if (id == actor) fail(errc::conflict, "change your own password through \"forgot password\" instead");
+        if (id == actor) fail(errc::conflict, "change your own password through \"forgot password\" instead", {{"reason", "self"}});
         auto u = user_in(c, id);
         auto& q = c.prepare("UPDATE users SET password_hash = '!', password_reset_pending = 1 WHERE id = ?");
         q.bind(1, id);
