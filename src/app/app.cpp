@@ -5,6 +5,7 @@
 #include "app/config_file.hpp"
 #include "app/tools.hpp"
 #include "app/demo.hpp"
+#include "app/erasure_journal.hpp"
 #include "auth/crypto.hpp"
 #include "auth/rate_limit.hpp"
 #include "domain/time.hpp"
@@ -205,8 +206,31 @@ int run(int argc, char** argv) {
       api::live_goals live_goals(services);
       services.goals = &live_goals;
       live::hub hub(api::live_topics(services, live_goals));
+      // Erasures people asked for since the backup this database may have been restored from are made again before
+      // anyone is served; then each new one is journalled as it commits.
+      std::unique_ptr<erasure_journal> journal;
+      const std::string journal_path = cfg.erasure_journal == "off"            ? std::string()
+                                       : !cfg.erasure_journal.empty()          ? cfg.erasure_journal
+                                       : store::is_postgres_url(cfg.database) ? std::string()
+                                                                               : cfg.database + ".erasures";
+      if (!journal_path.empty()) {
+        int skipped = 0;
+        auto entries = erasure_journal::read(journal_path, &skipped);
+        if (!entries.empty() || skipped > 0) {
+          std::promise<store::outcome<std::vector<store::erasure_entry>>> replayed;
+          auto done = replayed.get_future();
+          db->erase_again(entries, [&replayed](store::outcome<std::vector<store::erasure_entry>> r) { replayed.set_value(std::move(r)); });
+          auto r = done.get();
+          if (!r.ok()) throw std::runtime_error("the erasure journal could not be applied: " + r.error().detail);
+          erasure_journal::rewrite(journal_path, r.value());
+          std::cerr << "{\"level\":\"info\",\"msg\":\"erasure journal applied\",\"entries\":" << entries.size()
+                    << ",\"kept\":" << r.value().size() << ",\"unreadable_lines\":" << skipped << "}\n";
+        }
+        journal = std::make_unique<erasure_journal>(journal_path);
+      }
       // Side effects start from the writer's commit hook, one mechanism for all of them (docs/ARCHITECTURE.md).
-      db->on_commit([&services, &hub, &live_goals](const std::vector<store::change>& changes) {
+      db->on_commit([&services, &hub, &live_goals, &journal](const std::vector<store::change>& changes) {
+        if (journal) journal->note(changes);  // first: the record of an erasure before anything else is told of it
         live_goals.note(changes);  // before the hub hears of them: its refresh reads what they touched
         services.profiles.note(changes);
         hub.changed(changes);

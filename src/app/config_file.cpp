@@ -67,6 +67,7 @@ void apply_json(domain::config& cfg, const std::string& text, const std::string&
     if (key == "listen") { cfg.listen = get_string(v, source, key); check_listen(cfg.listen, source, key); }
     else if (key == "database") cfg.database = get_string(v, source, key);
     else if (key == "outbox") cfg.outbox_dir = get_string(v, source, key);
+    else if (key == "erasure_journal") cfg.erasure_journal = get_string(v, source, key);
     else if (key == "public_url") {
       cfg.public_url = get_string(v, source, key);
       if (cfg.public_url.rfind("http://", 0) != 0 && cfg.public_url.rfind("https://", 0) != 0) bad(source, key, "must start with http:// or https://");

@@ -26,6 +26,9 @@ struct config {
   std::string database = "data/eventd.db";  // a SQLite file, or a postgresql:// URL
   // Where .eml files go without an SMTP server; empty: outbox/ beside the SQLite file (./outbox with PostgreSQL).
   std::string outbox_dir;
+  // The erasure journal (app/erasure_journal.hpp): empty: beside the SQLite file (DATABASE.erasures), none with
+  // PostgreSQL unless named here; "off": none.
+  std::string erasure_journal;
   std::string web = "web";
   int threads = 0;  // 0 = number of cores
   std::uint64_t body_limit = 1024 * 1024;

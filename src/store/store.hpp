@@ -111,6 +111,17 @@ struct change {
   // checked_in: the attendance as the goal figures count it, built by the writer from the row it just wrote, so the
   // live tally need not read it back (the registered walk-in's is in `created`).
   std::optional<domain::goal_attendance> attendance;
+  // erased, when the person asked for it (not the retention rule): the registration's creation time, which with its
+  // id and event names it in the erasure journal (app/erasure_journal.hpp). 0 otherwise, and from other nodes.
+  domain::time_point erased_created_at = 0;
+};
+
+// One erasure a person asked for, as the erasure journal keeps it: no personal data, only what names the row.
+struct erasure_entry {
+  domain::id_t registration_id = 0;
+  domain::id_t event_id = 0;
+  domain::time_point created_at = 0;
+  bool operator==(const erasure_entry&) const = default;
 };
 
 struct user_record {
@@ -350,6 +361,11 @@ public:
   // before cutoff's Stockholm day (their persons stay counted by id). An address goes once no unerased registration
   // or counselling session names it. Answers how many registrations were erased.
   virtual void erase_ended_before(domain::time_point cutoff, callback<std::int64_t>) = 0;
+  // Erases again what the journal says was erased (after a restore from a backup older than those erasures): each
+  // entry whose registration exists with that event and creation time and is not erased yet is cancelled and erased
+  // as erase_by_token does, without a notice. Answers the entries that name an existing registration (erased now or
+  // before); the others name rows the restored database never had, whose ids new registrations may take.
+  virtual void erase_again(std::vector<erasure_entry>, callback<std::vector<erasure_entry>>) = 0;
 
   // Check-in
   virtual void check_in(checkin_command, scan_renderer, callback<scan_answer>) = 0;

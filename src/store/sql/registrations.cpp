@@ -508,7 +508,41 @@ void sql_store::erase_personal_data(connection& c, id_t registration_id, id_t ev
   // Its meetings end and its partner profile goes (one its owner listed in the partner database outlives the
   // retention rule, as they chose: it names an organisation, not them).
   end_meetings_of(c, registration_id, true, keep_public_profile);
-  noted(change::kind::erased, registration_id, event_id);
+  change ch{change::kind::erased, registration_id, nullptr, event_id};
+  if (!keep_public_profile) {  // the person asked: the erasure journal names the row
+    auto& t = c.prepare("SELECT created_at FROM registrations WHERE id = ?");
+    t.bind(1, registration_id);
+    if (t.executeStep()) ch.erased_created_at = t.getColumn(0).getInt64();
+    t.reset();
+  }
+  here().changes_in_job.push_back(std::move(ch));
+}
+
+void sql_store::erase_again(std::vector<erasure_entry> entries, callback<std::vector<erasure_entry>> cb) {
+  write<std::vector<erasure_entry>>(
+      [this, entries](connection& c) {
+        std::vector<erasure_entry> known;
+        for (const auto& e : entries) {
+          auto& q = c.prepare("SELECT erased FROM registrations WHERE id = ? AND event_id = ? AND created_at = ?");
+          q.bind(1, e.registration_id);
+          q.bind(2, e.event_id);
+          q.bind(3, static_cast<std::int64_t>(e.created_at));
+          if (!q.executeStep()) {
+            q.reset();
+            continue;
+          }
+          const bool erased = q.getColumn(0).getInt() != 0;
+          q.reset();
+          known.push_back(e);
+          if (erased) continue;
+          const auto r = registration_by_id(c, e.registration_id);
+          if (r->status != domain::registration_status::cancelled) cancel(c, *r);
+          erase_counselled(c, r->id);
+          erase_personal_data(c, r->id, r->event_id, false);
+        }
+        return known;
+      },
+      std::move(cb));
 }
 
 // After an e-mail change the old address belongs to no one: it goes like an erased one (erase_personal_data).

@@ -83,6 +83,7 @@ public:
   void cancel_registration(id_t event_id, id_t registration_id, callback<domain::registration>) override;
   void erase_by_token(std::string manage_token, callback<domain::registration>) override;
   void erase_ended_before(domain::time_point cutoff, callback<std::int64_t>) override;
+  void erase_again(std::vector<erasure_entry>, callback<std::vector<erasure_entry>>) override;
 
   // checkins.cpp
   void check_in(checkin_command, scan_renderer, callback<scan_answer>) override;
