@@ -97,36 +97,51 @@ describe('crash safety', { timeout: 45000 }, () => {
     let token = await signIn(first.url);
     const ev = await createEvent(api, token, { capacity: CAPACITY });
 
-    // Besides the load, RAW connections ready to send one registration each in the very instant of the kill: fetch's
-    // requests may all be answered already, sitting in buffers, but these are surely not (asserted below).
+    // Besides the load, RAW connections send one registration each in the very instant of the kill. The kill is not
+    // always instant: now and then the process went on answering for some milliseconds after SIGKILL was sent (seen:
+    // all 24 requests in flight answered 8 ms after it), and then nothing was cut off. Such a kill proves nothing
+    // about writes cut off mid-way, so it is done again on a restarted server, at most three times in all.
     const RAW = 8;
-    const raws = await Promise.all(Array.from({ length: RAW }, () => rawConnection(first.url)));
-    let killed = false;
-    const load = hammer(api, ev.id, 'crash', () => killed);
-    await new Promise((r) => setTimeout(r, 2000));
-    killed = true;
-    raws.forEach((c, i) => c.socket.write(rawHttp('POST', `/api/v1/events/${ev.id}/registrations`,
-      { body: registrationBody({ email: `raw-${i}@example.org`, name: `raw ${i}` }) })));
-    // proc.kill is synchronous: no answer can be read between this count and the signal.
-    const inFlightAtKill = load.inFlight() + RAW;
-    const exit1 = await first.kill();
-    assert.equal(exit1.signal, 'SIGKILL');
-    // The files exactly as the crash left them, before a restart could recover or checkpoint them.
-    copy = snapshotDatabase(first.db);
-    const run1 = await load.done;
-    let cutOff = 0;
-    for (const c of raws) {
-      const res = parseRawResponse((await c.closed).text);
-      if (res?.status === 201) run1.acked.push(JSON.parse(res.body));
-      else if (res) run1.failures.push(`${res.status} ${res.body}`);
-      else cutOff += 1;
+    const run1 = { acked: [], failures: [], errors: 0 };
+    let cutOff = 0, server = first, attempts = 0;
+    for (;;) {
+      attempts += 1;
+      const raws = await Promise.all(Array.from({ length: RAW }, () => rawConnection(server.url)));
+      let killed = false;
+      const load = hammer(api, ev.id, `crash${attempts}`, () => killed);
+      await new Promise((r) => setTimeout(r, attempts === 1 ? 2000 : 1000));
+      killed = true;
+      raws.forEach((c, i) => c.socket.write(rawHttp('POST', `/api/v1/events/${ev.id}/registrations`,
+        { body: registrationBody({ email: `raw${attempts}-${i}@example.org`, name: `raw ${i}` }) })));
+      const inFlightAtKill = load.inFlight() + RAW;
+      const exit1 = await server.kill();
+      assert.equal(exit1.signal, 'SIGKILL');
+      // The files exactly as the crash left them, before a restart could recover or checkpoint them.
+      if (copy) rmSync(join(copy, '..'), { recursive: true, force: true });
+      copy = snapshotDatabase(server.db);
+      const r = await load.done;
+      run1.acked.push(...r.acked);
+      run1.failures.push(...r.failures);
+      run1.errors += r.errors;
+      let rawCut = 0;
+      for (const c of raws) {
+        const res = parseRawResponse((await c.closed).text);
+        if (res?.status === 201) run1.acked.push(JSON.parse(res.body));
+        else if (res) run1.failures.push(`${res.status} ${res.body}`);
+        else rawCut += 1;
+      }
+      cutOff += rawCut;
+      t.diagnostic(`kill -9 number ${attempts} with ${inFlightAtKill} requests in flight, after ${run1.acked.length} ` +
+        `acknowledged registrations (${r.errors} fetches and ${rawCut} of ${RAW} raw requests cut off)`);
+      if (r.errors + rawCut > 0 || attempts === 3) break;
+      server = await startServer({ dir });
+      api = client(server.url);
+      token = await signIn(server.url);
     }
     assert.deepEqual(run1.failures, [], 'every registration before the crash was accepted');
-    t.diagnostic(`kill -9 with ${inFlightAtKill} requests in flight, after ${run1.acked.length} acknowledged ` +
-      `registrations (${run1.errors} fetches and ${cutOff} of ${RAW} raw requests cut off)`);
     assert.ok(run1.acked.length > 20, `only ${run1.acked.length} registrations were acknowledged in 2 s`);
-    // Otherwise the kill hit an idle server and proves nothing about writes cut off mid-way.
-    assert.ok(run1.errors + cutOff > 0, 'some requests were cut off by the kill');
+    // Otherwise the kills hit a server that answered everything and prove nothing about writes cut off mid-way.
+    assert.ok(run1.errors + cutOff > 0, `no request was cut off by ${attempts} kills`);
 
     // 1b. The crashed files are sound as they are, and already hold every acknowledged registration.
     assert.equal(execFileSync('sqlite3', [copy, 'PRAGMA integrity_check'], { encoding: 'utf8' }).trim(), 'ok');
