@@ -254,7 +254,9 @@ test('counselled persons: erased by their registration link, and by retention on
     let swept;
     for (let i = 0; i < 100; i++) {
       swept = await session(old.body.id);
-      if (swept.persons[0].name === null) break;
+      // Both, since on PostgreSQL the session and its persons are two reads, which a sweep committing between
+      // them can split (seen once in CI: persons blanked, the note not yet).
+      if (swept.persons[0].name === null && swept.note === null) break;
       await sleep(100);
     }
     assert.deepEqual(swept.persons.map((p) => [p.name, p.email]), [[null, null]]);
