@@ -232,10 +232,8 @@ void add_account_routes(router& r, services& s) {
 
   // "Forgot my password": the same answer whoever asks, so nobody learns which addresses are accounts.
   r.add("POST", "/api/v1/password-reset", [&s](const request& req, const route_match&, responder done) {
-    if (over_public_limit(s, req, done)) return;
-    response err;
-    auto body = parse_body(req, err);
-    if (!body) return done(err);
+    auto body = public_write_body(s, req, done);
+    if (!body) return;
     domain::field_errors errors;
     reader in(*body, errors);
     auto email = in.text("email", true);
@@ -248,10 +246,8 @@ void add_account_routes(router& r, services& s) {
   });
 
   r.add("POST", "/api/v1/password-reset/complete", [&s](const request& req, const route_match&, responder done) {
-    if (over_public_limit(s, req, done)) return;
-    response err;
-    auto body = parse_body(req, err);
-    if (!body) return done(err);
+    auto body = public_write_body(s, req, done);
+    if (!body) return;
     domain::field_errors errors;
     reader in(*body, errors);
     auto token = in.text("token", true);

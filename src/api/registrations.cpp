@@ -32,6 +32,14 @@ bool over_public_limit(services& s, const request& req, const responder& done) {
   return true;
 }
 
+std::optional<json> public_write_body(services& s, const request& req, const responder& done) {
+  if (over_public_limit(s, req, done)) return std::nullopt;
+  response err;
+  auto body = parse_body(req, err);
+  if (!body) done(err);
+  return body;
+}
+
 void read_person(reader& in, domain::person_fields& p, bool require_consent) {
   if (auto v = in.text("name", true)) p.name = *v;
   if (auto v = in.text("email", true)) p.email = *v;
@@ -215,10 +223,8 @@ void mail_after_commit(services& s, const std::vector<store::change>& changes) {
 
 void add_registration_routes(router& r, services& s) {
   r.add("POST", "/api/v1/events/{id}/registrations", [&s](const request& req, const route_match& m, responder done) {
-    if (over_public_limit(s, req, done)) return;
-    response err;
-    auto body = parse_body(req, err);
-    if (!body) return done(err);
+    auto body = public_write_body(s, req, done);
+    if (!body) return;
     // The writer checks the event (missing, draft, cancelled, closed) against the database: no extra read here.
     const auto event_id = m.id("id");
     if (event_id <= 0) return done(problem(404, "Not found", "no such event"));
@@ -381,10 +387,8 @@ void add_registration_routes(router& r, services& s) {
   // "Send me my link again" (API.md): the same 202 whether or not the address holds a registration of the event, and
   // the same work behind it (one write either way), so neither the answer nor its timing tells who is registered.
   r.add("POST", "/api/v1/registrations/recover", [&s](const request& req, const route_match&, responder done) {
-    if (over_public_limit(s, req, done)) return;
-    response err;
-    auto body = parse_body(req, err);
-    if (!body) return done(err);
+    auto body = public_write_body(s, req, done);
+    if (!body) return;
     domain::field_errors errors;
     reader in(*body, errors);
     const auto event_id = in.integer("event_id", true);

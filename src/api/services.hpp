@@ -106,6 +106,9 @@ std::optional<principal> authenticate(services&, const request&);
 std::string client_of(const services&, const request&);
 // True when this client has used up its public writes; `done` has then been answered 429 with Retry-After.
 bool over_public_limit(services&, const request&, const responder& done);
+// A public write's JSON body, once the client is within its allowance: nullopt when `done` has been answered (429, or
+// the 400/413/415 of a body that is no JSON object).
+std::optional<json> public_write_body(services&, const request&, const responder& done);
 // The caller when they hold at least `minimum`; otherwise `denied` is the 401/403 to send (CSRF included).
 std::optional<principal> require(services&, const request&, domain::role minimum, response& denied);
 

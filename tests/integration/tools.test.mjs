@@ -3,23 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, client, signIn, binaryPath } from '../support/server.mjs';
+import { startServer, client, signIn, binaryPath, runTool } from '../support/server.mjs';
 import { createEvent, registrationBody } from '../support/fixtures.mjs';
 
-const run = promisify(execFile);
-// {code, stdout, stderr} of an eventd tool, whatever its exit code.
-async function tool(...args) {
-  try {
-    const { stdout, stderr } = await run(binaryPath(), args, { encoding: 'utf8' });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const tool = runTool;
 
 test('eventd --version names the version and the schema level', async () => {
   const r = await tool('--version');

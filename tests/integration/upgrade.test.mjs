@@ -11,21 +11,14 @@ import { promisify } from 'node:util';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, client, signIn, binaryPath, projectRoot, postgresCluster } from '../support/server.mjs';
+import { startServer, client, signIn, binaryPath, projectRoot, postgresCluster, runTool } from '../support/server.mjs';
 import { createEvent, register, hoursFromNow } from '../support/fixtures.mjs';
 
 const fixtures = join(projectRoot, 'tests', 'fixtures', 'upgrade');
 const recorded = JSON.parse(readFileSync(join(fixtures, 'v008-goals.json'), 'utf8'));
 const run = promisify(execFile);
 const sqlite = async (db, sql) => (await run('sqlite3', [db, sql], { encoding: 'utf8' })).stdout.trim();
-async function tool(...args) {
-  try {
-    const { stdout, stderr } = await run(binaryPath(), args, { encoding: 'utf8' });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const tool = runTool;
 
 // Every value of `old` found unchanged in `now`, member by member; members only `now` has are listed in `added`.
 // Numbers are compared exactly: the same facts must give the same figures.

@@ -141,3 +141,12 @@ export async function signIn(base, email = ADMIN_EMAIL, password = ADMIN_PASSWOR
   if (r.status !== 200) throw new Error(`sign-in failed: ${r.status} ${r.text}`);
   return r.body.token;
 }
+
+/** Runs an eventd tool (`eventd backup ...`, `eventd check ...`): {code, stdout, stderr}, whatever its exit code. */
+export async function runTool(...args) {
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve) => {
+    execFile(binaryPath(), args, { encoding: 'utf8' }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
+  });
+}
