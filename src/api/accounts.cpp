@@ -28,10 +28,7 @@ constexpr std::int64_t invitation_lifetime = 72 * 3600;
 constexpr std::int64_t forced_reset_lifetime = 24 * 3600;
 constexpr std::int64_t requested_reset_lifetime = 2 * 3600;
 
-// This node's cached sessions of the user end at once (other nodes' within the cache's few seconds).
-void forget_sessions_of(services& s, domain::id_t user_id) {
-  s.sessions.forget_if([user_id](const store::session_record& r) { return r.user.id == user_id; });
-}
+
 
 // Behind https the cookie must never travel over plain http (a downgraded or mixed-content request would leak it).
 std::string cookie_attributes(const domain::config& cfg) {
@@ -41,6 +38,17 @@ std::string cookie_attributes(const domain::config& cfg) {
 }
 
 }  // namespace
+
+void accounts_after_commit(services& s, const std::vector<store::change>& changes) {
+  for (const auto& c : changes) {
+    if (c.what == store::change::kind::resync) {  // another node's changes were missed: whatever is cached may be stale
+      s.sessions.forget_if([](const store::session_record&) { return true; });
+      return;
+    }
+    if (c.what != store::change::kind::account_changed) continue;
+    s.sessions.forget_if([id = c.registration_id](const store::session_record& r) { return r.user.id == id; });
+  }
+}
 
 std::string session_token(const request& req, bool* via_cookie) {
   const auto& authz = req.header("authorization");
@@ -211,10 +219,7 @@ void add_account_routes(router& r, services& s) {
     if (role) new_role = domain::role_from(*role);
     if (name) name = domain::trim(*name);
     s.db.update_user(id, p->user.id, std::move(name), new_role, active,
-                     reply<domain::user>(std::move(done), [&s](const domain::user& u) {
-                       forget_sessions_of(s, u.id);
-                       return json_response(200, user_json(u));
-                     }));
+                     reply<domain::user>(std::move(done), [](const domain::user& u) { return json_response(200, user_json(u)); }));
   });
 
   r.add("POST", "/api/v1/users/{id}/password-reset", [&s](const request& req, const route_match& m, responder done) {
@@ -224,10 +229,7 @@ void add_account_routes(router& r, services& s) {
     const auto id = m.id("id");
     if (id <= 0) return done(problem(404, "Not found", "no such user"));
     s.db.force_password_reset(id, p->user.id, auth::random_token(32), domain::now() + forced_reset_lifetime,
-                              reply<domain::user>(std::move(done), [&s](const domain::user& u) {
-                                forget_sessions_of(s, u.id);
-                                return json_response(202, user_json(u));
-                              }));
+                              reply<domain::user>(std::move(done), [](const domain::user& u) { return json_response(202, user_json(u)); }));
   });
 
   // "Forgot my password": the same answer whoever asks, so nobody learns which addresses are accounts.
@@ -263,8 +265,7 @@ void add_account_routes(router& r, services& s) {
             if (!r.ok() && r.error().code == store::errc::not_found)
               return done(problem(422, "Invalid fields", "the link cannot be used",
                                   {{"token", "this link is unknown, used or expired"}}));
-            reply<domain::user>(std::move(done), [&s](const domain::user& u) {
-              forget_sessions_of(s, u.id);
+            reply<domain::user>(std::move(done), [](const domain::user&) {
               response res;
               res.status = 204;
               res.content_type.clear();

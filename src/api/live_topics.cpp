@@ -55,7 +55,9 @@ void live_goals::note(const std::vector<store::change>& changes) {
   std::lock_guard lock(mutex_);
   if (!keeping_) return;  // nobody has asked yet: the first call reads every fact anyway
   for (const auto& c : changes) {
-    if (c.what == kind::mail_queued || c.what == kind::meeting_changed || c.what == kind::profile_saved) continue;
+    if (c.what == kind::mail_queued || c.what == kind::meeting_changed || c.what == kind::profile_saved ||
+        c.what == kind::account_changed)
+      continue;
     if (c.what == kind::resync) {  // another node's changes were missed: every fact is read again
       reload_ = true;
       continue;

@@ -195,6 +195,9 @@ std::vector<std::string> registration_csv_row(const domain::registration&);
 // a message to each person moved up from the waitlist, and erased people's kept messages removed. Composed on the
 // mail thread.
 void mail_after_commit(services&, const std::vector<store::change>&);
+// Staff accounts after a commit, this node's or another's: the cached sessions of a user whose role, status or
+// password changed are dropped, so the change holds at once on every node.
+void accounts_after_commit(services&, const std::vector<store::change>&);
 // A message waiting in the outbox as it is sent now (on the sender's thread): read from the registration and the
 // event as they are, in the participant's language; none (and why) when there is nobody to write to.
 composed compose_queued(services&, const store::mail_item&, round_events&);

@@ -235,6 +235,7 @@ int run(int argc, char** argv) {
         services.profiles.note(changes);
         hub.changed(changes);
         api::mail_after_commit(services, changes);
+        api::accounts_after_commit(services, changes);
       });
       api::router router;
       api::add_all_routes(router, services);

@@ -101,7 +101,11 @@ struct change {
     evaluated, mail_queued, meeting_changed, profile_saved,
     // Anything may have changed (another node's changes were missed: its notification was too long, or this node
     // was not listening for a while): everything watched is read again.
-    resync
+    resync,
+    // A staff account changed in a way that ends or alters its sessions (role, deactivation, a new or reset
+    // password): registration_id holds the user's id, event_id 0. Every node drops its cached sessions of that user.
+    // After resync so that the numbers other nodes already know keep their meaning.
+    account_changed
   };
   kind what = kind::registered;
   domain::id_t registration_id = 0;

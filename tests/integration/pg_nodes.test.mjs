@@ -131,6 +131,26 @@ describe('two nodes on one PostgreSQL database', { timeout: 180000 }, () => {
     assert.equal(await metric(b, 'eventd_db_listening'), 1);
   });
 
+  test('an account changed on one node holds at once on the other (no session cached there outlives it)', async () => {
+    const email = `cross-${Date.now().toString(36)}@nodes-test.example.org`;
+    const made = await apiA('POST', '/api/v1/users', { email, name: 'Cross Node', role: 'organiser', password: 'cross node password' }, { token: tokenA });
+    assert.equal(made.status, 201, made.text);
+    const signedIn = await apiB('POST', '/api/v1/session', { email, password: 'cross node password' });
+    assert.equal(signedIn.status, 200, signedIn.text);
+    const token = signedIn.body.token;
+    const me = () => apiB('GET', '/api/v1/session', undefined, { token });
+    assert.equal((await me()).body.user.role, 'organiser');  // B now holds the session in its cache (5 s)
+    // Well within the cache's five seconds: only the notification can have told B.
+    const within = async (ms, done) => {
+      for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) if (done(await me())) return true;
+      return false;
+    };
+    assert.equal((await apiA('PATCH', `/api/v1/users/${made.body.id}`, { role: 'steering' }, { token: tokenA })).status, 200);
+    assert.ok(await within(2000, (r) => r.body?.user?.role === 'steering'), 'B still gives the old role');
+    assert.equal((await apiA('PATCH', `/api/v1/users/${made.body.id}`, { active: false }, { token: tokenA })).status, 200);
+    assert.ok(await within(2000, (r) => r.status === 401), 'B still lets the deactivated user in');
+  });
+
   test('the database restarted under load on both nodes: both recover by themselves, nothing acknowledged is lost', async () => {
     const ev = await createEvent(apiA, tokenA, { capacity: 1000 });
     let stop = false;

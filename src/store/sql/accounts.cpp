@@ -107,7 +107,7 @@ void sql_store::create_user(domain::user u, std::string hash, callback<domain::u
 
 void sql_store::set_password(std::string email, std::string hash, callback<domain::user> cb) {
   write<domain::user>(
-      [email = domain::normalise_email(email), hash = std::move(hash)](connection& c) {
+      [this, email = domain::normalise_email(email), hash = std::move(hash)](connection& c) {
         auto& q = c.prepare("UPDATE users SET password_hash = ?, password_reset_pending = 0 WHERE email = ?");
         q.bind(1, hash);
         q.bind(2, email);
@@ -119,6 +119,7 @@ void sql_store::set_password(std::string email, std::string hash, callback<domai
         u.reset();
         // Whoever held the old password is signed out everywhere, and a link mailed earlier no longer works.
         end_sessions_and_links(c, id);
+        noted(change::kind::account_changed, id, 0);
         return user_in(c, id);
       },
       std::move(cb));
@@ -135,7 +136,7 @@ std::optional<domain::user> sql_store::get_user(id_t id) {
 void sql_store::update_user(id_t id, id_t actor, std::optional<std::string> name, std::optional<domain::role> role,
                             std::optional<bool> active, callback<domain::user> cb) {
   write<domain::user>(
-      [=](connection& c) {
+      [=, this](connection& c) {
         auto u = user_in(c, id);
         const bool demoted = role && u.role == domain::role::admin && *role != domain::role::admin;
         const bool deactivated = active && u.active && !*active;
@@ -152,6 +153,7 @@ void sql_store::update_user(id_t id, id_t actor, std::optional<std::string> name
         q.bind(4, id);
         q.exec();
         if (deactivated) end_sessions_and_links(c, id);
+        if (role || active) noted(change::kind::account_changed, id, 0);
         return user_in(c, id);
       },
       std::move(cb));
@@ -188,6 +190,7 @@ void sql_store::force_password_reset(id_t id, id_t actor, std::string secret, do
         q.bind(1, id);
         q.exec();
         end_sessions_and_links(c, id);
+        noted(change::kind::account_changed, id, 0);
         // A deactivated user is not mailed: the link would not work until an admin reactivates them.
         if (u.active) {
           add_link(c, id, secret, expires);
@@ -220,7 +223,7 @@ void sql_store::request_password_reset(std::string email, std::string secret, do
 void sql_store::complete_password_reset(std::string secret, std::string hash, domain::time_point now,
                                         callback<domain::user> cb) {
   write<domain::user>(
-      [token_hash = auth::sha256_hex(secret), hash = std::move(hash), now](connection& c) {
+      [this, token_hash = auth::sha256_hex(secret), hash = std::move(hash), now](connection& c) {
         auto& q = c.prepare(
             "SELECT p.user_id FROM password_resets p JOIN users u ON u.id = p.user_id "
             "WHERE p.token_hash = ? AND p.expires_at > ? AND u.active = 1");
@@ -237,6 +240,7 @@ void sql_store::complete_password_reset(std::string secret, std::string hash, do
         u.bind(2, id);
         u.exec();
         end_sessions_and_links(c, id);
+        noted(change::kind::account_changed, id, 0);
         return user_in(c, id);
       },
       std::move(cb));

@@ -249,7 +249,7 @@ void sql_store::heard_from_other_node(const std::string& payload) {
         if (comma == std::string_view::npos) break;
         p = comma + 1;
       }
-      if (!ok || k != 3 || v[0] > static_cast<long long>(change::kind::resync)) {
+      if (!ok || k != 3 || v[0] > static_cast<long long>(change::kind::account_changed)) {
         changes.assign(1, change{change::kind::resync});  // not understood: read everything again
         break;
       }
