@@ -258,13 +258,16 @@ void add_account_routes(router& r, services& s) {
     if (password && (password->size() < 10 || password->size() > 1024))
       errors.push_back({"password", "must be 10 to 1024 characters"});
     if (!errors.empty()) return done(problem(422, "Invalid fields", "some fields are missing or wrong", errors));
-    run_slow(s, std::move(done), [&s, token = std::move(*token), password = std::move(*password)](responder done) mutable {
+    // A link that cannot work costs no password hash (the write below checks it again, under the writer).
+    const auto unusable = [] {
+      return problem(422, "Invalid fields", "the link cannot be used", {{"token", "this link is unknown, used or expired"}});
+    };
+    if (!s.db.password_link_valid(*token, domain::now())) return done(unusable());
+    run_slow(s, std::move(done), [&s, unusable, token = std::move(*token), password = std::move(*password)](responder done) mutable {
       s.db.complete_password_reset(
           token, auth::hash_password(password, s.cfg.password_cost == "moderate"), domain::now(),
-          [&s, done = std::move(done)](store::outcome<domain::user> r) mutable {
-            if (!r.ok() && r.error().code == store::errc::not_found)
-              return done(problem(422, "Invalid fields", "the link cannot be used",
-                                  {{"token", "this link is unknown, used or expired"}}));
+          [unusable, done = std::move(done)](store::outcome<domain::user> r) mutable {
+            if (!r.ok() && r.error().code == store::errc::not_found) return done(unusable());
             reply<domain::user>(std::move(done), [](const domain::user&) {
               response res;
               res.status = 204;

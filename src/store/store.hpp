@@ -316,6 +316,8 @@ public:
   // "Forgot my password": a link for the active user with this e-mail; false (and nothing written) when none.
   virtual void request_password_reset(std::string email, std::string secret, domain::time_point expires,
                                       callback<bool>) = 0;
+  // Whether the secret names an unexpired link of an active user (a read: checked before a new password is hashed).
+  virtual bool password_link_valid(const std::string& secret, domain::time_point now) = 0;
   // Uses a link: its user's new password; every link and session of theirs ends. not_found when the secret names
   // no unexpired link of an active user.
   virtual void complete_password_reset(std::string secret, std::string password_hash, domain::time_point now,

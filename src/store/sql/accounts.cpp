@@ -220,6 +220,16 @@ void sql_store::request_password_reset(std::string email, std::string secret, do
       std::move(cb));
 }
 
+bool sql_store::password_link_valid(const std::string& secret, domain::time_point now) {
+  auto c = borrow();
+  auto& q = c->prepare(
+      "SELECT 1 FROM password_resets p JOIN users u ON u.id = p.user_id WHERE p.token_hash = ? AND p.expires_at > ? "
+      "AND u.active = 1");
+  q.bind(1, auth::sha256_hex(secret));
+  q.bind(2, static_cast<std::int64_t>(now));
+  return q.executeStep();
+}
+
 void sql_store::complete_password_reset(std::string secret, std::string hash, domain::time_point now,
                                         callback<domain::user> cb) {
   write<domain::user>(

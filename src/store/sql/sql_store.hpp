@@ -53,6 +53,7 @@ public:
   void request_password_reset(std::string email, std::string secret, domain::time_point expires, callback<bool>) override;
   void complete_password_reset(std::string secret, std::string password_hash, domain::time_point now,
                                callback<domain::user>) override;
+  bool password_link_valid(const std::string& secret, domain::time_point now) override;
   std::optional<session_record> find_session(const std::string& token_hash, domain::time_point now) override;
   void create_session(id_t user_id, std::string token_hash, std::string csrf, domain::time_point expires,
                       callback<bool>) override;
