@@ -28,9 +28,9 @@ test('cpack makes a .deb that dpkg installs into a temporary root, whose binary 
     assert.match(debs[0], /^eventd_\d+\.\d+\.\d+_[a-z0-9]+\.deb$/);
 
     // The control fields: a dependency list from the binary's libraries, each a package this (Debian) host has.
-    const control = execFileSync('dpkg-deb', ['-f', deb], { encoding: 'utf8' });
-    assert.match(control, /^Package: eventd$/m);
-    const depends = control.match(/^Depends: (.*)$/m)?.[1] || '';
+    const fields = execFileSync('dpkg-deb', ['-f', deb], { encoding: 'utf8' });
+    assert.match(fields, /^Package: eventd$/m);
+    const depends = fields.match(/^Depends: (.*)$/m)?.[1] || '';
     for (const lib of ['libsqlite3-0', 'libsodium23', 'libc6', 'tzdata']) assert.ok(depends.includes(lib), `Depends names ${lib}: ${depends}`);
     for (const dep of depends.split(',').map((d) => d.trim().split(/[\s(|]/)[0]).filter(Boolean)) {
       const q = spawnSync('dpkg-query', ['-W', '-f', '${Status}', dep], { encoding: 'utf8' });
@@ -38,6 +38,14 @@ test('cpack makes a .deb that dpkg installs into a temporary root, whose binary 
     }
     const conffiles = execFileSync('sh', ['-c', `dpkg-deb --ctrl-tarfile '${deb}' | tar -xO ./conffiles`], { encoding: 'utf8' });
     assert.equal(conffiles.trim(), '/etc/eventd/eventd.json', 'the configuration survives upgrades as a conffile');
+    // Maintainer scripts that tell systemd of the unit (not when installed into another root), executable.
+    const control = execFileSync('sh', ['-c', `dpkg-deb --ctrl-tarfile '${deb}' | tar -tv`], { encoding: 'utf8' });
+    for (const script of ['postinst', 'postrm']) {
+      assert.match(control, new RegExp(`^-rwxr-xr-x \\S+ +\\d+ .* \\./${script}$`, 'm'), `${script} is in the package, executable`);
+      const text = execFileSync('sh', ['-c', `dpkg-deb --ctrl-tarfile '${deb}' | tar -xO ./${script}`], { encoding: 'utf8' });
+      assert.match(text, /DPKG_ROOT/);
+      assert.equal(spawnSync('sh', ['-n', '-c', text]).status, 0, `${script} is valid sh`);
+    }
 
     // dpkg with its own database under the temporary root. The libraries are the host's (not in the root), so the
     // dependency check is waived; there are no maintainer scripts to run.
@@ -84,11 +92,11 @@ test('cpack makes a .deb that dpkg installs into a temporary root, whose binary 
     proc.kill('SIGTERM');
     await new Promise((r) => proc.on('exit', r));
 
-    const remove = dpkg(root, '-r', 'eventd');
+    const remove = dpkg(root, '--force-script-chrootless', '-r', 'eventd');
     assert.equal(remove.status, 0, remove.out);
     assert.ok(!existsSync(join(root, 'usr/bin/eventd')), 'removed with the package');
     assert.ok(existsSync(join(root, 'etc/eventd/eventd.json')), 'a conffile stays until purged');
-    const purge = dpkg(root, '-P', 'eventd');
+    const purge = dpkg(root, '--force-script-chrootless', '-P', 'eventd');
     assert.equal(purge.status, 0, purge.out);
     assert.ok(!existsSync(join(root, 'etc/eventd/eventd.json')), 'purged');
   } finally {
