@@ -97,6 +97,14 @@ std::optional<link_write> begin_link_write(services& s, const request& req, cons
   return link_write{std::move(*body), std::move(token), std::move(*reg)};
 }
 
+namespace {
+// Whether `email` has used up its hourly allowance of messages caused by strangers (the public form, "forgot
+// password"): nobody's inbox can be flooded through us. Keyed by a hash, so the limiter holds no addresses.
+bool over_recipient_allowance(services& s, const std::string& email) {
+  return s.mail_recipients.take(auth::sha256_hex(domain::normalise_email(email)), monotonic_ms()) != 0;
+}
+}  // namespace
+
 composed compose_queued(services& s, const store::mail_item& item, round_events& events) {
   composed out;
   if (item.kind == "password_reset" || item.kind == "account_invite") {
@@ -104,8 +112,7 @@ composed compose_queued(services& s, const store::mail_item& item, round_events&
       out.why_not = "nobody to write to";
       return out;
     }
-    // "Forgot password" cannot flood an inbox either (keyed by a hash: the limiter holds no addresses).
-    if (s.mail_recipients.take(auth::sha256_hex(domain::normalise_email(item.to_address)), monotonic_ms()) != 0) {
+    if (over_recipient_allowance(s, item.to_address)) {
       out.why_not = "over the recipient's hourly allowance";
       return out;
     }
@@ -139,9 +146,8 @@ composed compose_queued(services& s, const store::mail_item& item, round_events&
       out.why_not = "cancelled before it was sent";
       return out;
     }
-    // The form cannot be used to flood someone's inbox: nothing past the recipient's hourly allowance (the
-    // registration stands, unmailed). Keyed by a hash, so the limiter holds no addresses.
-    if (s.mail_recipients.take(auth::sha256_hex(domain::normalise_email(r->person.email)), monotonic_ms()) != 0) {
+    // Past the recipient's allowance the registration stands, unmailed.
+    if (over_recipient_allowance(s, r->person.email)) {
       out.why_not = "over the recipient's hourly allowance";
       return out;
     }

@@ -24,17 +24,36 @@ domain::user read_user(statement& q) {
   return u;
 }
 
-// The user with this id as the transaction sees it; not_found when none.
-domain::user user_in(connection& c, id_t id) {
+// The user with this id as the connection sees it, if any.
+std::optional<domain::user> user_row(connection& c, id_t id) {
   auto& q = c.prepare("SELECT " USER_COLUMNS " FROM users u WHERE u.id = ?");
   q.bind(1, id);
-  if (!q.executeStep()) {
-    q.reset();
-    fail(errc::not_found, "no such user");
-  }
-  auto u = read_user(q);
+  std::optional<domain::user> u;
+  if (q.executeStep()) u = read_user(q);
   q.reset();
   return u;
+}
+
+// The same in a write: not_found when there is none.
+domain::user user_in(connection& c, id_t id) {
+  auto u = user_row(c, id);
+  if (!u) fail(errc::not_found, "no such user");
+  return *u;
+}
+
+// A new user with this password hash (normalised e-mail); conflict when the address is taken. Answers its id.
+id_t insert_user(connection& c, const domain::user& u, const std::string& hash, bool reset_pending) {
+  auto& q = c.prepare(
+      "INSERT INTO users(email, name, role, password_hash, created_at, password_reset_pending) "
+      "VALUES (:email, :name, :role, :password_hash, :now, :pending) ON CONFLICT(email) DO NOTHING");
+  q.bind(":email", u.email);
+  q.bind(":name", u.name);
+  q.bind(":role", std::string(domain::to_string(u.role)));
+  q.bind(":password_hash", hash);
+  q.bind(":now", static_cast<std::int64_t>(domain::now()));
+  q.bind(":pending", reset_pending ? 1 : 0);
+  if (q.exec() == 0) fail(errc::conflict, "a user with this e-mail address exists", {{"reason", "email_taken"}});
+  return c.last_insert_id();
 }
 
 void end_sessions_and_links(connection& c, id_t user_id) {
@@ -90,16 +109,7 @@ void sql_store::create_user(domain::user u, std::string hash, callback<domain::u
   write<domain::user>(
       [u = std::move(u), hash = std::move(hash)](connection& c) mutable {
         u.email = domain::normalise_email(u.email);
-        auto& q = c.prepare(
-            "INSERT INTO users(email, name, role, password_hash, created_at) "
-            "VALUES (:email, :name, :role, :password_hash, :now) ON CONFLICT(email) DO NOTHING");
-        q.bind(":email", u.email);
-        q.bind(":name", u.name);
-        q.bind(":role", std::string(domain::to_string(u.role)));
-        q.bind(":password_hash", hash);
-        q.bind(":now", static_cast<std::int64_t>(domain::now()));
-        if (q.exec() == 0) fail(errc::conflict, "a user with this e-mail address exists", {{"reason", "email_taken"}});
-        u.id = c.last_insert_id();
+        u.id = insert_user(c, u, hash, false);
         return u;
       },
       std::move(cb));
@@ -127,10 +137,7 @@ void sql_store::set_password(std::string email, std::string hash, callback<domai
 
 std::optional<domain::user> sql_store::get_user(id_t id) {
   auto c = borrow();
-  auto& q = c->prepare("SELECT " USER_COLUMNS " FROM users u WHERE u.id = ?");
-  q.bind(1, id);
-  if (!q.executeStep()) return std::nullopt;
-  return read_user(q);
+  return user_row(*c, id);
 }
 
 void sql_store::update_user(id_t id, id_t actor, std::optional<std::string> name, std::optional<domain::role> role,
@@ -164,15 +171,7 @@ void sql_store::invite_user(domain::user u, std::string secret, domain::time_poi
       [this, u = std::move(u), secret = std::move(secret), expires](connection& c) mutable {
         u.email = domain::normalise_email(u.email);
         // "!" is no argon2 hash: no password matches it until the invitation's link sets one.
-        auto& q = c.prepare(
-            "INSERT INTO users(email, name, role, password_hash, created_at, password_reset_pending) "
-            "VALUES (:email, :name, :role, '!', :now, 1) ON CONFLICT(email) DO NOTHING");
-        q.bind(":email", u.email);
-        q.bind(":name", u.name);
-        q.bind(":role", std::string(domain::to_string(u.role)));
-        q.bind(":now", static_cast<std::int64_t>(domain::now()));
-        if (q.exec() == 0) fail(errc::conflict, "a user with this e-mail address exists", {{"reason", "email_taken"}});
-        const auto id = c.last_insert_id();
+        const auto id = insert_user(c, u, "!", true);
         add_link(c, id, secret, expires);
         queue_account_mail(c, "account_invite", u.email, secret);
         return user_in(c, id);

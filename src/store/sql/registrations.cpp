@@ -410,7 +410,7 @@ void sql_store::erase_by_token(std::string token, callback<domain::registration>
         if (r.status != domain::registration_status::cancelled) cancel(c, r);
         // The person asked: their names in the counselling log go too (first, so their address can go with it).
         erase_counselled(c, r.id);
-        erase_personal_data(c, r.id, r.event_id, false);
+        erase_personal_data(c, r.id, r.event_id, false, r.created_at);
         if (!r.erased && cfg_.erasure_notices && cfg_.mail != "off") queue_erasure_notice(c, r);
         return *registration_by_id(c, r.id);
       },
@@ -479,7 +479,8 @@ domain::registration sql_store::cancel(connection& c, const domain::registration
 // Clears what identifies a person, keeps the anonymous facts (event, organisation type, home region, gender,
 // check-in, an evaluation answer detached from the registration). The person keeps an anonymous id, so statistics count them once; their address goes when nothing
 // else still uses it.
-void sql_store::erase_personal_data(connection& c, id_t registration_id, id_t event_id, bool keep_public_profile) {
+void sql_store::erase_personal_data(connection& c, id_t registration_id, id_t event_id, bool keep_public_profile,
+                                    domain::time_point created_at) {
   auto& q = c.prepare(erase_sql());
   q.bind(1, registration_id);
   q.exec();
@@ -509,12 +510,7 @@ void sql_store::erase_personal_data(connection& c, id_t registration_id, id_t ev
   // retention rule, as they chose: it names an organisation, not them).
   end_meetings_of(c, registration_id, true, keep_public_profile);
   change ch{change::kind::erased, registration_id, nullptr, event_id};
-  if (!keep_public_profile) {  // the person asked: the erasure journal names the row
-    auto& t = c.prepare("SELECT created_at FROM registrations WHERE id = ?");
-    t.bind(1, registration_id);
-    if (t.executeStep()) ch.erased_created_at = t.getColumn(0).getInt64();
-    t.reset();
-  }
+  if (!keep_public_profile) ch.erased_created_at = created_at;  // the person asked: the erasure journal names the row
   here().changes_in_job.push_back(std::move(ch));
 }
 
@@ -538,7 +534,7 @@ void sql_store::erase_again(std::vector<erasure_entry> entries, callback<std::ve
           const auto r = registration_by_id(c, e.registration_id);
           if (r->status != domain::registration_status::cancelled) cancel(c, *r);
           erase_counselled(c, r->id);
-          erase_personal_data(c, r->id, r->event_id, false);
+          erase_personal_data(c, r->id, r->event_id, false, r->created_at);
         }
         return known;
       },

@@ -147,8 +147,10 @@ private:
   // Confirms waitlisted registrations in arrival order while seats are free.
   void promote(connection& c, id_t event_id);
   domain::registration cancel(connection& c, const domain::registration& r);
-  // keep_public_profile: the retention rule's erasure (a partner profile listed publicly stays).
-  void erase_personal_data(connection& c, id_t registration_id, id_t event_id, bool keep_public_profile);
+  // keep_public_profile: the retention rule's erasure (a partner profile listed publicly stays). Otherwise the
+  // person asked, and the change carries the registration's created_at for the erasure journal.
+  void erase_personal_data(connection& c, id_t registration_id, id_t event_id, bool keep_public_profile,
+                           domain::time_point created_at = 0);
   // What a writer thread keeps about the job and the transaction it is running (PostgreSQL runs several writers).
   struct writer_thread_state {
     std::vector<change> changes_in_job;  // what the running job promoted and erased (for the commit listener)
