@@ -26,6 +26,14 @@ struct conflict_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A write sent ahead without waiting for its answer (statement::defer on PostgreSQL's pipelined writer connection)
+// failed; it is reported by the next statement that waits for an answer, which did not run either. The transaction
+// is in error: the writer rolls it back and runs the batch again without sending anything ahead, so that each
+// failure reaches the job it belongs to.
+struct deferred_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // One column of the current row, read as the caller asks (getInt64, getString...).
 class column_value {
 public:
@@ -64,6 +72,10 @@ public:
   virtual bool executeStep() = 0;
   // Runs a statement that returns no rows; answers how many rows it changed.
   virtual int exec() = 0;
+  // Runs a statement whose answer nobody reads (its count, its rows). A connection that pipelines (PostgreSQL's
+  // writer, while connection::defer_writes is on) only sends it: it runs on the server in order, before the next
+  // statement that waits for an answer, and a failure surfaces there as deferred_error. Elsewhere: exec().
+  virtual void defer() { exec(); }
   // Ready to run again (bindings stay until the next prepare).
   virtual void reset() = 0;
   column_value getColumn(int index) { return column_value(*this, index); }
@@ -109,6 +121,8 @@ public:
   // Whether other processes may write the same database at the same time (PostgreSQL with several nodes), so that a
   // read-decide-write job must lock the rows its decision rests on. SQLite has one writer: nothing to lock.
   virtual bool shared_writers() const { return false; }
+  // Whether statement::defer may send without waiting (PostgreSQL's writer connection; no effect elsewhere).
+  virtual void defer_writes(bool) {}
 };
 
 // The first column of the first row of a statement without parameters (0 or "" when there is none).

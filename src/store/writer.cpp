@@ -114,69 +114,90 @@ void writer::commit(std::size_t upto) {
   conn_->reset_all();
   try {
     conn_->prepare("COMMIT").exec();
+  } catch (const deferred_error&) {
+    throw;  // a statement sent ahead failed: COMMIT did not run
   } catch (...) {
     if (was_committed_) unknown_upto_ = upto;
     throw;
   }
 }
 
-bool writer::attempt(std::deque<queued>& batch, std::size_t& done, std::vector<std::function<void(bool)>>& finishers) {
-  finishers.resize(done);  // the answers of jobs committed by an earlier attempt stay
-  try {
-    begin(batch, done);
-    int reruns = 0;
-    // Over a network (PostgreSQL) each statement is a round trip: the savepoint a job leaves is released together
-    // with the next one's start, and COMMIT releases the last. SQLite keeps its prepared statements.
-    const bool remote = conn_->shared_writers();
-    bool savepoint_open = false;
-    for (std::size_t i = done; i < batch.size();) {
-      if (remote && savepoint_open)
-        conn_->execute("RELEASE job; SAVEPOINT job");
-      else
-        conn_->prepare("SAVEPOINT job").exec();
-      savepoint_open = true;
-      job_result r;
-      try {
-        r = batch[i].run(*conn_);
-      } catch (const std::exception& e) {
-        log_error("write job failed", e.what());
-        r.keep = false;
-      }
-      conn_->reset_all();
-      if (!r.keep) conn_->prepare("ROLLBACK TO job").exec();
-      if (!remote) {
-        conn_->prepare("RELEASE job").exec();
-        savepoint_open = false;
-      }
-      if (r.retry && reruns < max_reruns_per_job) {
-        // What came before is committed, so the other transaction gets the locks it waits for; then this job
-        // runs again, seeing what that transaction committed.
-        ++reruns;
-        {
-          std::lock_guard lock(mutex_);
-          ++stats_.conflicts;
-        }
-        commit(i);
-        done = i;
-        begin(batch, done);
-        savepoint_open = false;
-        continue;
-      }
-      reruns = 0;
-      finishers.push_back(std::move(r.finish));
-      ++i;
-    }
-    commit(batch.size());
-    return true;
-  } catch (const std::exception& e) {
-    log_error("transaction failed", e.what());
-    conn_->reset_all();
+void writer::rollback() {
+  conn_->reset_all();
+  // Twice at most: a ROLLBACK that waits for its answer also reads the answers of statements sent ahead, and when
+  // one of those failed it did not run itself.
+  for (int i = 0; i < 2; ++i) {
     try {
       if (conn_->in_transaction()) conn_->execute("ROLLBACK");
+      return;
+    } catch (const deferred_error&) {
+      continue;
     } catch (...) {
+      return;
     }
-    return false;
   }
+}
+
+bool writer::attempt(std::deque<queued>& batch, std::size_t& done, std::vector<std::function<void(bool)>>& finishers) {
+  // First with writes sent ahead (PostgreSQL's pipeline); when one of those fails, the batch runs again without,
+  // so that the failure reaches its own job (a refusal, a conflict) like any other.
+  for (int pass = 0; pass < 2; ++pass) {
+    conn_->defer_writes(pass == 0);
+    try {
+      run_jobs(batch, done, finishers);
+      conn_->defer_writes(true);
+      return true;
+    } catch (const deferred_error& e) {
+      rollback();
+      if (pass == 1) log_error("transaction failed", e.what());
+    } catch (const std::exception& e) {
+      log_error("transaction failed", e.what());
+      rollback();
+      break;
+    }
+  }
+  conn_->defer_writes(true);
+  return false;
+}
+
+void writer::run_jobs(std::deque<queued>& batch, std::size_t& done, std::vector<std::function<void(bool)>>& finishers) {
+  finishers.resize(done);  // the answers of jobs committed by an earlier attempt stay
+  begin(batch, done);
+  int reruns = 0;
+  for (std::size_t i = done; i < batch.size();) {
+    // Sent ahead where the connection pipelines: a job's savepoint costs no round trip of its own.
+    conn_->prepare("SAVEPOINT job").defer();
+    job_result r;
+    try {
+      r = batch[i].run(*conn_);
+    } catch (const deferred_error&) {
+      throw;  // an earlier job's write failed: the batch runs again
+    } catch (const std::exception& e) {
+      log_error("write job failed", e.what());
+      r.keep = false;
+    }
+    conn_->reset_all();
+    if (!r.keep) conn_->prepare("ROLLBACK TO job").defer();
+    conn_->prepare("RELEASE job").defer();
+    if (r.retry && reruns < max_reruns_per_job) {
+      // What came before is committed, so the other transaction gets the locks it waits for; then this job
+      // runs again, seeing what that transaction committed.
+      ++reruns;
+      {
+        std::lock_guard lock(mutex_);
+        ++stats_.conflicts;
+      }
+      commit(i);
+      done = i;
+      finishers.resize(done);
+      begin(batch, done);
+      continue;
+    }
+    reruns = 0;
+    finishers.push_back(std::move(r.finish));
+    ++i;
+  }
+  commit(batch.size());
 }
 
 void writer::run_batch(std::deque<queued>& batch) {

@@ -76,6 +76,9 @@ private:
   // One attempt at the batch's jobs from `done` on, in one transaction (or more, when a job conflicts: `done` then
   // moves past what was committed); false when the last transaction failed (nothing of it kept).
   bool attempt(std::deque<queued>& batch, std::size_t& done, std::vector<std::function<void(bool)>>& finishers);
+  // The body of one attempt: throws when its transaction failed (rolled back by attempt).
+  void run_jobs(std::deque<queued>& batch, std::size_t& done, std::vector<std::function<void(bool)>>& finishers);
+  void rollback();
   // BEGIN, then the row locks of the batch's jobs from `from` on; jobs queued for those rows meanwhile join the batch.
   void begin(std::deque<queued>& batch, std::size_t from);
   // Commits the jobs of the batch before `upto`.

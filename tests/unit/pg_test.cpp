@@ -5,12 +5,16 @@
 #include "store/database.hpp"
 #include "store/postgres/pg_connection.hpp"
 #include "store/postgres/postgres.hpp"
+#include "store/writer.hpp"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <future>
+#include <map>
+#include <mutex>
 #include <random>
 
 using namespace eventd;
@@ -107,6 +111,113 @@ TEST_F(pg_test, statements_bind_read_and_roll_back_to_a_savepoint) {
   EXPECT_THROW(c.prepare("INSERT INTO t(id) VALUES (1)").exec(), std::runtime_error);
   EXPECT_EQ(store::scalar_int(c, "SELECT count(*) FROM t"), 2);
   EXPECT_THROW(store::pg_connection("postgresql://eventd@127.0.0.1:1/none?connect_timeout=2"), std::runtime_error);
+}
+
+TEST_F(pg_test, a_pipelined_connection_sends_writes_ahead_and_reports_their_failure_at_the_next_read) {
+  store::pg_connection c(url_);
+  c.execute("CREATE TABLE t (id BIGINT PRIMARY KEY, n BIGINT CHECK (n > 0))");
+  c.pipeline();
+  c.begin_write();  // sent ahead too
+  for (int i = 1; i <= 300; ++i) {  // past the bound on unread answers (256): some are read on the way
+    auto& ins = c.prepare("INSERT INTO t(id, n) VALUES (?, 1)");
+    ins.bind(1, i);
+    ins.defer();
+  }
+  EXPECT_EQ(store::scalar_int(c, "SELECT count(*) FROM t"), 300) << "the writes sent ahead ran before the read";
+  // (Preparing a statement waits for the server: both are prepared before anything is sent ahead.)
+  auto& bad = c.prepare("INSERT INTO t(id, n) VALUES (1000, -1)");
+  auto& good = c.prepare("INSERT INTO t(id, n) VALUES (1001, 1)");
+  bad.defer();  // does not wait: nothing is known yet
+  good.defer();
+  EXPECT_THROW(store::scalar_int(c, "SELECT count(*) FROM t"), store::deferred_error);
+  EXPECT_TRUE(c.in_transaction());
+  c.execute("ROLLBACK");
+  EXPECT_EQ(store::scalar_int(c, "SELECT count(*) FROM t"), 0) << "the whole transaction was rolled back";
+  // Not sending ahead: the failure belongs to the statement itself, as without a pipeline.
+  c.defer_writes(false);
+  EXPECT_THROW(c.prepare("INSERT INTO t(id, n) VALUES (1000, -1)").defer(), std::runtime_error);
+  c.defer_writes(true);
+  // Outside a transaction each statement commits alone; a caller's own failure is no deferred_error.
+  c.prepare("INSERT INTO t(id, n) VALUES (1, 1)").exec();
+  try {
+    c.prepare("INSERT INTO t(id, n) VALUES (1, 1)").exec();
+    ADD_FAILURE() << "a duplicate key was accepted";
+  } catch (const store::deferred_error&) {
+    ADD_FAILURE() << "the statement's own failure was reported as an earlier one's";
+  } catch (const store::conflict_error&) {
+  }
+  EXPECT_EQ(store::scalar_int(c, "SELECT count(*) FROM t"), 1);
+}
+
+// The writer on PostgreSQL's pipeline: a job's write that fails after the job said yes (it was only sent) makes the
+// batch run again without sending ahead, so that the failure reaches that job and no other, and the rest commits.
+TEST_F(pg_test, a_write_sent_ahead_that_fails_reaches_its_own_job_and_the_batch_commits_the_rest) {
+  {
+    store::pg_connection setup(url_);
+    setup.execute("CREATE TABLE t (id BIGINT PRIMARY KEY, n BIGINT CHECK (n > 0))");
+  }
+  auto conn = std::make_unique<store::pg_connection>(url_);
+  conn->pipeline();
+  store::writer w(std::move(conn), 64);
+  std::mutex m;
+  std::map<std::string, int> runs;
+  std::map<std::string, std::string> answers;
+  std::promise<void> blocked, release;
+  auto gate = release.get_future().share();
+  // The first job holds the writer until the others are queued: they then share one batch.
+  std::once_flag first_run;  // the batch runs twice: the gate opens once
+  w.submit([&](store::connection&) {
+    std::call_once(first_run, [&] { blocked.set_value(); });
+    gate.wait();
+    return store::job_result{};
+  }, nullptr);
+  blocked.get_future().wait();
+  std::promise<void> all_answered;
+  int answered = 0;
+  const auto job = [&](std::string name, std::int64_t id, std::int64_t n, bool read_count) {
+    return [&, name, id, n, read_count](store::connection& c) -> store::job_result {
+      {
+        std::lock_guard lock(m);
+        ++runs[name];
+      }
+      std::string seen;
+      if (read_count) seen = " saw " + std::to_string(store::scalar_int(c, "SELECT count(*) FROM t"));
+      auto& ins = c.prepare("INSERT INTO t(id, n) VALUES (?, ?)");
+      ins.bind(1, id);
+      ins.bind(2, n);
+      try {
+        ins.defer();
+      } catch (const store::deferred_error&) {
+        throw;
+      } catch (const std::exception&) {
+        return {false, [&, name](bool) {
+                  std::lock_guard lock(m);
+                  answers[name] = "refused";
+                  if (++answered == 4) all_answered.set_value();
+                }};
+      }
+      return {true, [&, name, seen](bool committed) {
+                std::lock_guard lock(m);
+                answers[name] = (committed ? "saved" : "lost") + seen;
+                if (++answered == 4) all_answered.set_value();
+              }};
+    };
+  };
+  w.submit(job("a", 1, 1, false), nullptr);
+  w.submit(job("b", 2, -1, false), nullptr);  // breaks the CHECK: only the server knows
+  w.submit(job("c", 3, 1, true), nullptr);    // its read meets b's failure
+  w.submit(job("d", 4, 1, false), nullptr);
+  release.set_value();
+  ASSERT_EQ(all_answered.get_future().wait_for(std::chrono::seconds(20)), std::future_status::ready);
+  w.stop();
+  EXPECT_EQ(answers["a"], "saved");
+  EXPECT_EQ(answers["b"], "refused");
+  EXPECT_EQ(answers["c"], "saved saw 1") << "c ran again after the rollback and saw a's row alone";
+  EXPECT_EQ(answers["d"], "saved");
+  EXPECT_EQ(runs["b"], 2) << "b's write was first sent ahead (b said yes), then run where its failure shows";
+  EXPECT_EQ(runs["a"], 2);
+  store::pg_connection check(url_);
+  EXPECT_EQ(store::scalar_text(check, "SELECT string_agg(id::text, ',' ORDER BY id) FROM t"), "1,3,4");
 }
 
 TEST_F(pg_test, migrations_apply_once_and_the_counters_follow_registrations) {

@@ -114,18 +114,88 @@ void pg_connection::reset_all() {
   used_.clear();
 }
 
-void pg_connection::execute(const std::string& sql) {
-  PGresult* r = PQexec(conn_, sql.c_str());
-  check(r, conn_, "PostgreSQL");
-  PQclear(r);
-}
+void pg_connection::execute(const std::string& sql) { PQclear(run_text(sql.c_str())); }
 
 std::int64_t pg_connection::last_insert_id() {
-  PGresult* r = PQexec(conn_, "SELECT lastval()");
-  check(r, conn_, "lastval");
+  PGresult* r = run_text("SELECT lastval()");
   const std::int64_t v = PQntuples(r) > 0 ? std::strtoll(PQgetvalue(r, 0, 0), nullptr, 10) : 0;
   PQclear(r);
   return v;
+}
+
+void pg_connection::begin_write() {
+  if (pipelined_ && deferring_)
+    prepare("BEGIN").defer();  // goes with the transaction's first statement that waits
+  else
+    execute("BEGIN");
+}
+
+void pg_connection::pipeline() {
+  if (pipelined_) return;
+  if (PQenterPipelineMode(conn_) != 1) throw std::runtime_error("PostgreSQL: cannot enter pipeline mode");
+  pipelined_ = true;
+}
+
+PGresult* pg_connection::run_text(const char* sql) {
+  if (!pipelined_) {
+    PGresult* r = PQexec(conn_, sql);
+    check(r, conn_, "PostgreSQL");
+    return r;
+  }
+  if (PQsendQueryParams(conn_, sql, 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) {
+    lost_ = true;
+    throw unavailable_error(std::string("PostgreSQL: ") + PQerrorMessage(conn_));
+  }
+  return sync_results(true);
+}
+
+PGresult* pg_connection::sync_results(bool last_is_callers) {
+  const int sent = pending_ + (last_is_callers ? 1 : 0);
+  pending_ = 0;
+  const auto gone = [this](PGresult* a, PGresult* b) {
+    PQclear(a);
+    PQclear(b);
+    lost_ = true;
+    std::string msg = std::string("PostgreSQL: the connection was lost: ") + PQerrorMessage(conn_);
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    return unavailable_error(msg);
+  };
+  if (PQpipelineSync(conn_) != 1) throw gone(nullptr, nullptr);
+  PGresult* last = nullptr;    // the caller's statement's result
+  PGresult* failed = nullptr;  // the first statement that failed
+  int failed_at = -1;
+  int done = 0;  // statements whose results are all read (PQgetResult answered NULL after them)
+  for (;;) {
+    PGresult* r = PQgetResult(conn_);
+    if (!r) {
+      // Each statement's results end with a NULL; more NULLs than statements, or a closed connection, and the Sync
+      // is never coming.
+      if (++done > sent + 1 || PQstatus(conn_) != CONNECTION_OK) throw gone(last, failed);
+      continue;
+    }
+    const auto status = PQresultStatus(r);
+    if (status == PGRES_PIPELINE_SYNC) {
+      PQclear(r);
+      break;
+    }
+    if (status == PGRES_FATAL_ERROR && !failed) {
+      failed = r;
+      failed_at = done;
+    } else if (last_is_callers && done == sent - 1 && (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)) {
+      PQclear(last);
+      last = r;
+    } else {
+      PQclear(r);  // a deferred statement's answer, or one skipped after a failure
+    }
+  }
+  if (!failed) return last;
+  PQclear(last);
+  if (PQstatus(conn_) != CONNECTION_OK) throw gone(failed, nullptr);
+  if (last_is_callers && failed_at == sent - 1) check(failed, conn_, "PostgreSQL");  // the caller's own: throws
+  std::string msg = std::string("PostgreSQL, a write sent ahead: ") + PQresultErrorMessage(failed);
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  PQclear(failed);
+  throw deferred_error(msg);
 }
 
 bool pg_connection::in_transaction() {
@@ -133,13 +203,21 @@ bool pg_connection::in_transaction() {
   return s == PQTRANS_INTRANS || s == PQTRANS_INERROR || s == PQTRANS_ACTIVE;
 }
 
-bool pg_connection::healthy() const { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
+bool pg_connection::healthy() const { return conn_ && !lost_ && PQstatus(conn_) == CONNECTION_OK; }
 
 pg_statement::pg_statement(pg_connection& c, const char* sql) : c_(c) {
   const auto text = postgres_parameters(sql, names_);
   parameter_count_ = static_cast<int>(names_.size());
   params_.assign(names_.size(), std::nullopt);
   name_ = "s" + std::to_string(c_.next_name_++);
+  if (c_.pipelined_) {
+    if (PQsendPrepare(c_.conn_, name_.c_str(), text.c_str(), 0, nullptr) != 1) {
+      c_.lost_ = true;
+      throw unavailable_error(std::string("PostgreSQL: ") + PQerrorMessage(c_.conn_));
+    }
+    PQclear(c_.sync_results(true));
+    return;
+  }
   PGresult* r = PQprepare(c_.conn_, name_.c_str(), text.c_str(), 0, nullptr);
   check(r, c_.conn_, "prepare");
   PQclear(r);
@@ -160,7 +238,33 @@ void pg_statement::reset() {
   row_ = -1;
 }
 
+void pg_statement::send() {
+  std::vector<const char*> values(params_.size());
+  for (std::size_t i = 0; i < params_.size(); ++i) values[i] = params_[i] ? params_[i]->c_str() : nullptr;
+  reset();
+  if (PQsendQueryPrepared(c_.conn_, name_.c_str(), parameter_count_, values.data(), nullptr, nullptr, 0) != 1) {
+    c_.lost_ = true;
+    throw unavailable_error(std::string("PostgreSQL: ") + PQerrorMessage(c_.conn_));
+  }
+}
+
+void pg_statement::defer() {
+  if (!c_.pipelined_ || !c_.deferring_) {
+    exec();
+    return;
+  }
+  send();
+  // A bound on what waits unread: the answers of a long batch are read every so often.
+  if (++c_.pending_ >= 256) PQclear(c_.sync_results(false));
+}
+
 void pg_statement::run() {
+  if (c_.pipelined_) {
+    send();
+    result_ = c_.sync_results(true);
+    if (!result_) throw std::runtime_error("PostgreSQL: a statement gave no result");
+    return;
+  }
   std::vector<const char*> values(params_.size());
   for (std::size_t i = 0; i < params_.size(); ++i) values[i] = params_[i] ? params_[i]->c_str() : nullptr;
   reset();

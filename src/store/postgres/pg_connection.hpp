@@ -38,16 +38,32 @@ public:
   void execute(const std::string& sql) override;
   std::int64_t last_insert_id() override;
   bool in_transaction() override;
-  void begin_write() override { execute("BEGIN"); }
+  void begin_write() override;
   // Whether the connection is still up (false after the server went away).
   bool healthy() const;
   bool broken() const override { return !healthy(); }
   bool shared_writers() const override { return true; }
+  // The writer's connection: libpq's pipeline mode from now on. Every statement is sent with the extended protocol;
+  // one that waits for its answer sends a Sync and reads every result up to it, so the statements deferred before
+  // it (statement::defer) travel in the same round trip. The connection stays blocking: libpq reads the server's
+  // answers while its own sending is stalled, so a long pipeline cannot deadlock.
+  void pipeline();
+  void defer_writes(bool on) override { deferring_ = on; }
   pg_conn* native() { return conn_; }
 
 private:
   friend class pg_statement;
+  // Pipeline mode: sends a Sync after what was sent last and reads every result up to it. Returns the result of the
+  // last statement sent (its caller's, when `last_is_callers`), or throws: the caller's own failure as check()
+  // classifies it, an earlier deferred statement's as deferred_error, a lost connection as unavailable_error.
+  pg_result* sync_results(bool last_is_callers);
+  // A command without parameters (BEGIN, ROLLBACK, SET...), waiting for its answer; pipeline mode or not.
+  pg_result* run_text(const char* sql);
   pg_conn* conn_ = nullptr;
+  bool pipelined_ = false;
+  bool deferring_ = true;
+  int pending_ = 0;    // statements sent ahead whose results are not read yet
+  bool lost_ = false;  // the pipeline's results could not be read: the connection is unusable
   std::map<const void*, std::unique_ptr<pg_statement>> cache_;
   std::vector<pg_statement*> used_;
   int next_name_ = 0;
@@ -59,6 +75,7 @@ public:
   ~pg_statement() override;
   bool executeStep() override;
   int exec() override;
+  void defer() override;
   void reset() override;
   std::int64_t int64_at(int i) override;
   double double_at(int i) override;
@@ -75,6 +92,7 @@ protected:
 
 private:
   void run();
+  void send();  // pipeline mode: the statement with its parameters, not waiting
   const char* value(int column);
   pg_connection& c_;
   std::string name_;

@@ -29,6 +29,8 @@ void sql_store::check_in_batch(std::vector<checkin_command> cmds, scan_renderer 
             c.reset_all();
             c.prepare("ROLLBACK TO item").exec();
             out.push_back(failure_answer(e.f));
+          } catch (const deferred_error&) {
+            throw;  // not this item's: an earlier job's write failed, and the writer runs the batch again
           } catch (const std::exception& e) {
             support::log_fault("error", "check-in item failed", e.what());
             c.reset_all();

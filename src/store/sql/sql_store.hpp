@@ -334,6 +334,8 @@ void sql_store::write(F fn, callback<T> cb, id_t event_id) {
       return {false, [cb, f = e.f](bool) { cb(outcome<T>(f)); }};
     } catch (const conflict_error& e) {
       return {false, [cb](bool) { cb(outcome<T>(failure{errc::unavailable, "the database is busy; nothing was saved, please try again"})); }, true};
+    } catch (const deferred_error&) {
+      throw;  // an earlier job's write failed: the writer runs the batch again
     } catch (const std::exception& e) {
       support::log_fault("error", "write failed", e.what());
       return {false, [cb](bool) { cb(outcome<T>(failure{errc::unavailable, "the database failed; nothing was saved"})); }};

@@ -139,18 +139,17 @@ void sql_store::setup_postgres_writer(writer& w) {
         auto& m = c.prepare("INSERT INTO commit_marks(token, at) VALUES (?, ?)");
         m.bind(1, t.commit_mark);
         m.bind(2, now);
-        m.exec();
+        m.defer();  // these go with the COMMIT, in its round trip
         if (t.commit_serial % 1000 == 0) {  // marks are needed for moments, not kept
           auto& d = c.prepare("DELETE FROM commit_marks WHERE at < ?");
           d.bind(1, now - 3600);
-          d.exec();
+          d.defer();
         }
         if (t.notes.empty() && !t.notes_overflow) return;
         // Delivered with the commit, to every node listening, in commit order.
         auto& q = c.prepare("SELECT pg_notify('eventd_changes', ?)");
         q.bind(1, node_id_ + "|" + (t.notes_overflow ? std::string("*") : t.notes));
-        q.executeStep();
-        q.reset();
+        q.defer();
         t.notes.clear();
         t.notes_overflow = false;
       },
@@ -302,6 +301,7 @@ std::unique_ptr<connection> sql_store::open(bool writable) const {
     }
     try {
       auto c = std::make_unique<pg_connection>(path_);
+      if (writable) c->pipeline();  // the writer's: its batches' writes travel together
       std::lock_guard lock(backoff_mutex_);
       backoff_ = std::chrono::milliseconds(0);
       ++connections_opened_;
