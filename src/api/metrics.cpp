@@ -86,7 +86,11 @@ std::string metrics::render(const store::write_stats& w) {
     << "# HELP eventd_db_connect_failures_total Connection attempts that found the database unreachable.\n"
     << "# TYPE eventd_db_connect_failures_total counter\neventd_db_connect_failures_total " << w.connect_failures << "\n";
   if (w.shared)
-    o << "# HELP eventd_db_listening Whether this node hears the other nodes' changes (PostgreSQL LISTEN).\n"
+    o << "# HELP eventd_write_pipeline_reruns_total Batches run again without sending writes ahead, after one of those failed.\n"
+      << "# TYPE eventd_write_pipeline_reruns_total counter\neventd_write_pipeline_reruns_total " << w.pipeline_reruns << "\n"
+      << "# HELP eventd_batched_registrations_total Registrations decided from their batch's one read and written by its one INSERT.\n"
+      << "# TYPE eventd_batched_registrations_total counter\neventd_batched_registrations_total " << w.batched_registrations << "\n"
+      << "# HELP eventd_db_listening Whether this node hears the other nodes' changes (PostgreSQL LISTEN).\n"
       << "# TYPE eventd_db_listening gauge\neventd_db_listening " << (w.listening ? 1 : 0) << "\n"
       << "# HELP eventd_background_turn Whether this node runs the once-only background work (mail, retention).\n"
       << "# TYPE eventd_background_turn gauge\neventd_background_turn " << (w.background_turn ? 1 : 0) << "\n";

@@ -123,6 +123,8 @@ public:
   virtual bool shared_writers() const { return false; }
   // Whether statement::defer may send without waiting (PostgreSQL's writer connection; no effect elsewhere).
   virtual void defer_writes(bool) {}
+  // Whether statement::defer sends without waiting right now.
+  virtual bool deferring() const { return false; }
 };
 
 // The first column of the first row of a statement without parameters (0 or "" when there is none).

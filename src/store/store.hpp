@@ -212,6 +212,10 @@ struct write_stats {
   // Histogram of batch sizes: <=1, <=2, <=4, ... <=512, more.
   std::vector<std::uint64_t> batch_size_buckets;
   std::uint64_t conflicts = 0;  // jobs run again after another node's transaction got in the way (PostgreSQL)
+  // PostgreSQL's pipelined writer: batches run again without sending writes ahead because one of those failed, and
+  // registrations decided from their batch's one read and written with the batch's one INSERT.
+  std::uint64_t pipeline_reruns = 0;
+  std::uint64_t batched_registrations = 0;
   // The connections (filled by the store, not the writer).
   std::uint64_t pool_idle = 0;           // read connections waiting in the pool
   std::uint64_t pool_open = 0;           // read connections open (idle or lent), at most max_read_connections

@@ -28,13 +28,13 @@ writer::writer(std::unique_ptr<connection> conn, int max_batch, std::size_t max_
 
 writer::~writer() { stop(); }
 
-void writer::submit(job j, refusal refuse, std::int64_t lock_key) {
+void writer::submit(job j, refusal refuse, std::int64_t lock_key, std::string hint) {
   {
     std::lock_guard lock(mutex_);
     // Jobs queued while stopping are still run (the thread drains the queue before it exits); after that, or
     // beyond the bound, the caller hears at once that nothing was saved.
     if (!stopped_ && queue_.size() < max_queue_) {
-      queue_.push_back({std::move(j), std::move(refuse), lock_key});
+      queue_.push_back({std::move(j), std::move(refuse), lock_key, std::move(hint)});
       ++stats_.queued;
       wake_.notify_one();
       return;
@@ -96,17 +96,24 @@ void writer::begin(std::deque<queued>& batch, std::size_t from) {
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   lock_rows_(*conn_, keys);  // may wait: another process holds some of these rows
-  // What arrived meanwhile for the rows now held joins this transaction: when two nodes take turns on the same
-  // rows, each turn then carries what queued while it waited, instead of a commit per turn of a few jobs.
-  std::lock_guard lock(mutex_);
-  for (auto it = queue_.begin(); it != queue_.end() && static_cast<int>(batch.size()) < max_batch_;) {
-    if (it->lock_key > 0 && std::binary_search(keys.begin(), keys.end(), it->lock_key)) {
-      batch.push_back(std::move(*it));
-      it = queue_.erase(it);
-    } else {
-      ++it;
+  {
+    // What arrived meanwhile for the rows now held joins this transaction: when two nodes take turns on the same
+    // rows, each turn then carries what queued while it waited, instead of a commit per turn of a few jobs.
+    std::lock_guard lock(mutex_);
+    for (auto it = queue_.begin(); it != queue_.end() && static_cast<int>(batch.size()) < max_batch_;) {
+      if (it->lock_key > 0 && std::binary_search(keys.begin(), keys.end(), it->lock_key)) {
+        batch.push_back(std::move(*it));
+        it = queue_.erase(it);
+      } else {
+        ++it;
+      }
     }
   }
+  if (!prepare_jobs_) return;
+  std::vector<std::pair<std::int64_t, std::string>> hints;
+  for (std::size_t i = from; i < batch.size(); ++i)
+    if (!batch[i].hint.empty()) hints.emplace_back(batch[i].lock_key, batch[i].hint);
+  if (!hints.empty()) prepare_jobs_(*conn_, hints);
 }
 
 void writer::commit(std::size_t upto) {
@@ -149,6 +156,10 @@ bool writer::attempt(std::deque<queued>& batch, std::size_t& done, std::vector<s
       return true;
     } catch (const deferred_error& e) {
       rollback();
+      {
+        std::lock_guard lock(mutex_);
+        ++stats_.pipeline_reruns;
+      }
       if (pass == 1) log_error("transaction failed", e.what());
     } catch (const std::exception& e) {
       log_error("transaction failed", e.what());
@@ -166,6 +177,7 @@ void writer::run_jobs(std::deque<queued>& batch, std::size_t& done, std::vector<
   int reruns = 0;
   for (std::size_t i = done; i < batch.size();) {
     // Sent ahead where the connection pipelines: a job's savepoint costs no round trip of its own.
+    if (batch[i].hint.empty() && before_plain_job_) before_plain_job_(*conn_);
     conn_->prepare("SAVEPOINT job").defer();
     job_result r;
     try {

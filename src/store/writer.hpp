@@ -43,7 +43,16 @@ public:
 
   // Queues the job; `refuse` answers its caller when it cannot be saved. Every job gets exactly one answer.
   // `lock_key`: the row the job's decision rests on (an event), for lock_rows below; 0 for none.
-  void submit(job, refusal refuse, std::int64_t lock_key = 0);
+  // `hint` (optional): what the job's kind can read for the whole batch at once before its jobs run (see
+  // prepare_jobs); a job without one may rely on everything sent before it, see before_plain_job.
+  void submit(job, refusal refuse, std::int64_t lock_key = 0, std::string hint = {});
+  // Called after the transaction's row locks with the (lock key, hint) of the jobs about to run that carry a hint:
+  // one read for all of them (PostgreSQL's registrations). Called on the writer thread; set before the first submit.
+  void prepare_jobs(std::function<void(connection&, const std::vector<std::pair<std::int64_t, std::string>>&)> f) {
+    prepare_jobs_ = std::move(f);
+  }
+  // Called before each job without a hint: what the hinted jobs before it held back goes to the database first.
+  void before_plain_job(std::function<void(connection&)> f) { before_plain_job_ = std::move(f); }
   // Called at the start of each transaction with the lock keys of the jobs it will run, sorted and distinct: with
   // several processes writing one database, a transaction that takes its row locks up front in one order cannot
   // deadlock with another that does the same. Set before the first submit.
@@ -70,6 +79,7 @@ private:
     job run;
     refusal refuse;
     std::int64_t lock_key = 0;
+    std::string hint;
   };
   void run();
   void run_batch(std::deque<queued>& batch);
@@ -99,6 +109,8 @@ private:
   std::function<void(connection&)> committing_;
   std::function<bool(connection&)> was_committed_;
   std::function<void(connection&, const std::vector<std::int64_t>&)> lock_rows_;
+  std::function<void(connection&, const std::vector<std::pair<std::int64_t, std::string>>&)> prepare_jobs_;
+  std::function<void(connection&)> before_plain_job_;
   std::optional<std::size_t> unknown_upto_;  // a COMMIT failed: the jobs before this index may be committed
   std::thread thread_;
 };

@@ -49,6 +49,7 @@ public:
   // answers while its own sending is stalled, so a long pipeline cannot deadlock.
   void pipeline();
   void defer_writes(bool on) override { deferring_ = on; }
+  bool deferring() const override { return pipelined_ && deferring_; }
   pg_conn* native() { return conn_; }
 
 private:

@@ -103,6 +103,43 @@ pg_facts pg_registration_facts(connection& c, id_t event_id, const std::string& 
   return f;
 }
 
+// A PostgreSQL array literal of texts (NULL for nothing), for CAST(? AS type[]): each element quoted, its quotes
+// and backslashes escaped.
+std::string array_literal(const std::vector<std::optional<std::string>>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    if (!values[i]) {
+      out += "NULL";
+      continue;
+    }
+    out += '"';
+    for (const char ch : *values[i]) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+// The columns of a held registration (sql_store::held_registration::row), with their PostgreSQL types.
+#define HELD_COLUMNS "event_id, person_id, status, ticket_code, manage_token_hash, " PERSON_COLUMNS ", walk_in, created_at, id, client_network"
+constexpr const char* held_types[] = {"BIGINT", "BIGINT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT",
+                                      "INTEGER", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "INTEGER", "BIGINT", "BIGINT", "TEXT"};
+constexpr sql_text held_columns{HELD_COLUMNS};
+static_assert(held_columns["client_network"] + 1 == std::size(held_types));
+static_assert(held_columns["name"] == 5 && held_columns["home_region"] == 11 && held_columns["language"] == 16 &&
+              held_columns["walk_in"] == 17 && held_columns["id"] == 19);  // the order sql_store::register_person fills
+
+// "INSERT INTO <table>(<columns>) SELECT * FROM unnest(CAST(?1 AS <type>[]), ...)": one statement for many rows.
+std::string unnest_insert(const char* table, const char* columns, const char* const* types, std::size_t n) {
+  std::string sql = std::string("INSERT INTO ") + table + "(" + columns + ") SELECT * FROM unnest(";
+  for (std::size_t i = 0; i < n; ++i)
+    sql += (i > 0 ? ", CAST(?" : "CAST(?") + std::to_string(i + 1) + " AS " + types[i] + "[])";
+  return sql + ")";
+}
+
 // How a personal field of a registration row is blanked.
 constexpr const char* blanked(domain::personal_field f) {
   switch (f) {
@@ -150,19 +187,30 @@ void sql_store::register_person(id_t event_id, domain::person_fields p, bool wal
   std::string token = auth::random_token(32);
   // Hashed here, on the caller's thread: the writer is the one serial part of a registration.
   std::string token_hash = auth::sha256_hex(token);
+  std::string hint = p.email;  // for prepare_registrations
   write<created_registration>(
       [=, this, p = std::move(p), token = std::move(token), token_hash = std::move(token_hash)](connection& c) mutable {
+        // PostgreSQL, a batch of registrations sent ahead: what the decision needs was read for the whole batch
+        // (prepare_registrations) and the row is held back to go with the others' in one INSERT.
+        auto& batch = here().batch;
+        const bool from_batch = postgres() && !walk_in && c.deferring() && batch.ready && batch.seats.contains(event_id) &&
+                                batch.persons.contains(p.email) && !batch.ids.empty();
+        if (postgres() && !from_batch) {
+          send_held_registrations(c);  // this one reads and writes for itself: the held rows go first
+          batch.ready = false;
+        }
         lock_event_once(c, event_id);  // the seat decision, the duplicate check and the waitlist order, across nodes
         // On PostgreSQL every statement is a round trip: what the decision needs comes in one (pg_registration_facts).
         std::optional<pg_facts> pg;
-        if (postgres()) pg = pg_registration_facts(c, event_id, p.email);
-        auto e = pg ? pg->event : seat_facts(c, event_id);
+        if (postgres() && !from_batch) pg = pg_registration_facts(c, event_id, p.email);
+        auto e = from_batch ? std::optional(batch.seats.at(event_id)) : pg ? pg->event : seat_facts(c, event_id);
         if (!e) fail(errc::not_found, "no such event");
         const auto now = domain::now();
         const auto d = domain::decide_registration(*e, walk_in, now);
         if (d.refusal != domain::registration_refusal::none) throw store_error{refused(d.refusal)};
-        const id_t person_id = pg ? pg->person_id : person_id_for(c, p.email);
-        if (pg ? pg->holds_active : holds_active_registration(c, event_id, person_id))
+        const id_t person_id = from_batch ? batch.persons.find(p.email)->second : pg ? pg->person_id : person_id_for(c, p.email);
+        if (from_batch ? batch.active.contains({event_id, person_id})
+                       : pg ? pg->holds_active : holds_active_registration(c, event_id, person_id))
           throw store_error{refused(domain::registration_refusal::duplicate)};
         created_registration out;
         // Ids are assigned here, in the single writer, so the ticket code can be derived before the insert.
@@ -174,7 +222,13 @@ void sql_store::register_person(id_t event_id, domain::person_fields p, bool wal
           next_registration_id_ = next.getColumn(0).getInt64();
           next.reset();
         }
-        const id_t new_id = pg ? pg->next_id : next_registration_id_++;
+        id_t new_id = 0;
+        if (from_batch) {
+          new_id = batch.ids.front();
+          batch.ids.pop_front();
+        } else {
+          new_id = pg ? pg->next_id : next_registration_id_++;
+        }
         out.registration.ticket_code = tickets_->encode(static_cast<std::uint64_t>(new_id));
 #define INSERT_REGISTRATION                                                                                      \
   "INSERT INTO registrations(event_id, person_id, status, ticket_code, manage_token_hash, " PERSON_COLUMNS          \
@@ -186,8 +240,30 @@ void sql_store::register_person(id_t event_id, domain::person_fields p, bool wal
             "WITH r AS (" INSERT_REGISTRATION " RETURNING id) INSERT INTO mail_outbox(kind, registration_id, event_id, "
             "secret, next_attempt_at, created_at) SELECT ?, r.id, ?, ?, ?, ? FROM r";
 #undef INSERT_REGISTRATION
-        const bool mail_with_insert = pg && !walk_in && cfg_.mail != "off";
+        const bool mail_with_insert = postgres() && !walk_in && cfg_.mail != "off";
+        const char* mail_kind = d.status == domain::registration_status::confirmed ? "confirmation" : "waitlisted";
         out.manage_token = std::to_string(new_id) + "-" + token;
+        if (from_batch) {
+          // What this decision changes for the next one in the batch, as the counters' trigger will.
+          batch.active.insert({event_id, person_id});
+          auto& seats = batch.seats.at(event_id).counts;
+          if (d.status == domain::registration_status::confirmed) ++seats.confirmed;
+          else ++seats.waitlisted;
+          held_registration h;
+          h.row = {std::to_string(event_id), std::to_string(person_id), std::string(domain::to_string(d.status)),
+                   out.registration.ticket_code, token_hash, p.name, p.email, p.organisation, p.organisation_type,
+                   p.municipality, p.country, std::string(home ? "1" : "0"), p.gender, join(p.accessibility_needs),
+                   p.accessibility_note, p.dietary, p.language, std::string("0"), std::to_string(now),
+                   std::to_string(new_id), client_network.empty() ? std::nullopt : std::optional(client_network)};
+          if (mail_with_insert) {
+            h.mail_kind = mail_kind;
+            h.secret = out.manage_token;
+          }
+          h.id = new_id;
+          h.event_id = event_id;
+          h.now = static_cast<std::int64_t>(now);
+          batch.held.push_back(std::move(h));
+        } else {
         auto& ins = c.prepare(mail_with_insert ? insert_with_mail : insert.c_str());
         ins.bind(insert.param("id"), new_id);
         ins.bind(insert.param("event_id"), event_id);
@@ -204,7 +280,7 @@ void sql_store::register_person(id_t event_id, domain::person_fields p, bool wal
           ins.bind(insert.param("client_network"), client_network);
         if (mail_with_insert) {
           constexpr int after = 21;  // the registration's parameters
-          ins.bind(after + 1, d.status == domain::registration_status::confirmed ? "confirmation" : "waitlisted");
+          ins.bind(after + 1, mail_kind);
           ins.bind(after + 2, event_id);
           ins.bind(after + 3, out.manage_token);
           ins.bind(after + 4, static_cast<std::int64_t>(now));
@@ -213,6 +289,7 @@ void sql_store::register_person(id_t event_id, domain::person_fields p, bool wal
         // On PostgreSQL sent ahead: it travels with the next job's first read, or the COMMIT. Should it fail, the
         // writer runs the batch again without sending ahead, and this job meets its failure here.
         ins.defer();
+        }
         const id_t id = new_id;
         // Built from what was just written rather than read back: this is the hot path of the benchmark.
         auto& reg = out.registration;
@@ -236,7 +313,88 @@ void sql_store::register_person(id_t event_id, domain::person_fields p, bool wal
         }
         return out;
       },
-      std::move(cb), event_id);
+      std::move(cb), event_id, walk_in ? std::string() : hint);
+}
+
+void sql_store::prepare_registrations(connection& c, const std::vector<std::pair<std::int64_t, std::string>>& jobs) {
+  auto& b = here().batch;
+  b = registration_batch{};
+  if (!c.deferring() || jobs.empty()) return;  // not sending ahead: each registration reads for itself
+  std::vector<std::optional<std::string>> emails, events, event_ids;
+  for (const auto& [event_id, email] : jobs) {
+    emails.emplace_back(email);
+    events.emplace_back(std::to_string(event_id));
+    if (std::find(event_ids.begin(), event_ids.end(), events.back()) == event_ids.end()) event_ids.push_back(events.back());
+  }
+  // The events' seat facts: their rows are locked by this transaction (writer::lock_rows), so nobody else changes them.
+  auto& f = c.prepare("SELECT " SEAT_COLUMNS ", id FROM events WHERE id = ANY(CAST(? AS BIGINT[]))");
+  f.bind(1, array_literal(event_ids));
+  while (f.executeStep()) {
+    const id_t id = f.getColumn(6).getInt64();
+    b.seats.emplace(id, read_seat_facts(f, id));
+  }
+  f.reset();
+  // The persons (made on first sight, as pg_registration_facts does) and whether they hold a registration already.
+  auto& q = c.prepare(
+      "WITH input(email, event_id) AS (SELECT * FROM unnest(CAST(?1 AS TEXT[]), CAST(?2 AS BIGINT[]))), "
+      "p AS (INSERT INTO persons(email) SELECT DISTINCT email FROM input ORDER BY email "
+      "ON CONFLICT(email) DO UPDATE SET email = excluded.email RETURNING id, email) "
+      "SELECT p.email, p.id, i.event_id, CASE WHEN a.found IS NULL THEN 0 ELSE 1 END FROM input i JOIN p ON p.email = i.email "
+      // A lateral probe of the index per pair: as EXISTS, the planner hashed the whole table for each batch.
+      "LEFT JOIN LATERAL (SELECT 1 AS found FROM registrations r WHERE r.event_id = i.event_id AND r.person_id = p.id "
+      "AND r.status <> 'cancelled' LIMIT 1) a ON true");
+  q.bind(1, array_literal(emails));
+  q.bind(2, array_literal(events));
+  while (q.executeStep()) {
+    const id_t person = q.getColumn(1).getInt64();
+    b.persons.emplace(q.getColumn(0).getString(), person);
+    if (q.getColumn(3).getInt64() != 0) b.active.insert({q.getColumn(2).getInt64(), person});
+  }
+  q.reset();
+  // Ids drawn now, under the events' locks: they follow the order of the decisions across nodes.
+  auto& n = c.prepare("SELECT nextval(pg_get_serial_sequence('registrations', 'id')) FROM generate_series(1, ?)");
+  n.bind(1, static_cast<std::int64_t>(jobs.size()));
+  while (n.executeStep()) b.ids.push_back(n.getColumn(0).getInt64());
+  n.reset();
+  std::sort(b.ids.begin(), b.ids.end());
+  b.ready = true;
+}
+
+void sql_store::send_held_registrations(connection& c) {
+  auto& held = here().batch.held;
+  if (held.empty()) return;
+  static const std::string insert = unnest_insert("registrations", HELD_COLUMNS, held_types, std::size(held_types));
+  auto& r = c.prepare(insert.c_str());
+  std::vector<std::optional<std::string>> column;
+  for (std::size_t i = 0; i < std::size(held_types); ++i) {
+    column.clear();
+    for (const auto& h : held) column.push_back(h.row[i]);
+    r.bind(static_cast<int>(i) + 1, array_literal(column));
+  }
+  r.defer();
+  batched_registrations_ += held.size();
+  static constexpr const char* mail_types[] = {"TEXT", "BIGINT", "BIGINT", "TEXT", "BIGINT", "BIGINT"};
+  static const std::string mail = unnest_insert(
+      "mail_outbox", "kind, registration_id, event_id, secret, next_attempt_at, created_at", mail_types, std::size(mail_types));
+  std::vector<std::optional<std::string>> kinds, ids, events, secrets, times;
+  for (const auto& h : held) {
+    if (h.mail_kind.empty()) continue;
+    kinds.emplace_back(h.mail_kind);
+    ids.emplace_back(std::to_string(h.id));
+    events.emplace_back(std::to_string(h.event_id));
+    secrets.emplace_back(h.secret);
+    times.emplace_back(std::to_string(h.now));
+  }
+  held.clear();
+  if (kinds.empty()) return;
+  auto& m = c.prepare(mail.c_str());
+  m.bind(1, array_literal(kinds));
+  m.bind(2, array_literal(ids));
+  m.bind(3, array_literal(events));
+  m.bind(4, array_literal(secrets));
+  m.bind(5, array_literal(times));
+  m.bind(6, array_literal(times));
+  m.defer();
 }
 
 std::optional<domain::registration> sql_store::find_by_manage_token(const std::string& token) {

@@ -17,6 +17,10 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
 #include <type_traits>
 #include <cstdio>
 #include <functional>
@@ -151,8 +155,32 @@ private:
   // person asked, and the change carries the registration's created_at for the erasure journal.
   void erase_personal_data(connection& c, id_t registration_id, id_t event_id, bool keep_public_profile,
                            domain::time_point created_at = 0);
+  // PostgreSQL: a registration's row and its mail's, held back to go with the others of the batch in one INSERT.
+  struct held_registration {
+    std::vector<std::optional<std::string>> row;  // registration_batch_columns, in order, as text
+    std::string mail_kind, secret;                // mail_kind empty: no mail
+    id_t id = 0, event_id = 0;
+    std::int64_t now = 0;
+  };
+  // What one read told the transaction about the registrations its batch holds (prepare_registrations), kept true
+  // by the registrations decided from it: the locked events' seat facts, the persons by address, the active
+  // (event, person) pairs, and registration ids drawn under the events' locks. Dropped (ready = false) as soon as
+  // anything else writes in the transaction.
+  struct registration_batch {
+    bool ready = false;
+    std::map<id_t, domain::event> seats;
+    std::map<std::string, id_t, std::less<>> persons;
+    std::set<std::pair<id_t, id_t>> active;
+    std::deque<id_t> ids;
+    std::vector<held_registration> held;
+  };
+  // prepare_registrations's read, and the held rows' INSERT (sent ahead, without waiting); registrations.cpp.
+  void prepare_registrations(connection& c, const std::vector<std::pair<std::int64_t, std::string>>& jobs);
+  void send_held_registrations(connection& c);
+  std::atomic<std::uint64_t> batched_registrations_{0};  // sent by send_held_registrations
   // What a writer thread keeps about the job and the transaction it is running (PostgreSQL runs several writers).
   struct writer_thread_state {
+    registration_batch batch;
     std::vector<change> changes_in_job;  // what the running job promoted and erased (for the commit listener)
     std::string notes;                   // the transaction's changes, as its NOTIFY will carry them
     bool notes_overflow = false;
@@ -215,7 +243,7 @@ private:
   // Runs `fn` as a job of the writer; `cb` hears its value once the batch is durable, or why there is none.
   // `event_id`: the event whose row the job locks (lock_event), taken with the batch's others in order up front.
   template <class T, class F>
-  void write(F fn, callback<T> cb, id_t event_id = 0);
+  void write(F fn, callback<T> cb, id_t event_id = 0, std::string hint = {});
 
   // A read connection from the pool, returned when the handle goes.
   struct lease {
@@ -305,7 +333,7 @@ private:
 };
 
 template <class T, class F>
-void sql_store::write(F fn, callback<T> cb, id_t event_id) {
+void sql_store::write(F fn, callback<T> cb, id_t event_id, std::string hint) {
   // Made before the job takes `cb`: answers the caller when the job cannot be saved at all.
   refusal refuse = [cb] { cb(outcome<T>(failure{errc::unavailable, "the database is busy; nothing was saved, please try again"})); };
   writer_for(event_id).submit([this, fn = std::move(fn), cb = std::move(cb)](connection& c) mutable -> job_result {
@@ -340,7 +368,7 @@ void sql_store::write(F fn, callback<T> cb, id_t event_id) {
       support::log_fault("error", "write failed", e.what());
       return {false, [cb](bool) { cb(outcome<T>(failure{errc::unavailable, "the database failed; nothing was saved"})); }};
     }
-  }, std::move(refuse), event_id);
+  }, std::move(refuse), event_id, std::move(hint));
 }
 
 }  // namespace eventd::store::sql

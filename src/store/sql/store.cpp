@@ -90,6 +90,7 @@ write_stats sql_store::stats() {
     s.failed_batches += m.failed_batches;
     s.waiting += m.waiting;
     s.conflicts += m.conflicts;
+    s.pipeline_reruns += m.pipeline_reruns;
     for (std::size_t i = 0; i < s.batch_size_buckets.size() && i < m.batch_size_buckets.size(); ++i)
       s.batch_size_buckets[i] += m.batch_size_buckets[i];
   }
@@ -103,6 +104,7 @@ write_stats sql_store::stats() {
   s.connections_opened = connections_opened_;
   s.connect_failures = connect_failures_;
   s.shared = postgres();
+  s.batched_registrations = batched_registrations_.load();
   s.listening = listener_ && listener_->listening();
   if (postgres()) {
     std::lock_guard lock(turn_mutex_);
@@ -126,12 +128,14 @@ void sql_store::setup_postgres_writer(writer& w) {
   w.around_commit(
       [] {
         auto& t = here();
+        t.batch = registration_batch{};
         t.notes.clear();
         t.notes_overflow = false;
         t.locked_events.clear();
       },
       [this](connection& c) {
         auto& t = here();
+        send_held_registrations(c);
         // The transaction's mark: after a COMMIT whose answer was lost, was_committed finds it.
         if (t.writer_token.empty()) t.writer_token = auth::random_token(8);  // this writer among all nodes' writers
         t.commit_mark = t.writer_token + "-" + std::to_string(++t.commit_serial);
@@ -160,6 +164,13 @@ void sql_store::setup_postgres_writer(writer& w) {
         q.reset();
         return found;
       });
+  w.prepare_jobs([this](connection& c, const std::vector<std::pair<std::int64_t, std::string>>& jobs) {
+    prepare_registrations(c, jobs);
+  });
+  w.before_plain_job([this](connection& c) {
+    send_held_registrations(c);
+    here().batch.ready = false;  // this job may change what the batch read
+  });
   w.lock_rows([](connection& c, const std::vector<std::int64_t>& ids) {
     here().locked_events = ids;
     std::string list = "{";
