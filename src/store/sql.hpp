@@ -76,6 +76,10 @@ public:
   // writer, while connection::defer_writes is on) only sends it: it runs on the server in order, before the next
   // statement that waits for an answer, and a failure surfaces there as deferred_error. Elsewhere: exec().
   virtual void defer() { exec(); }
+  // Sends a query now whose rows are read later (its first executeStep): on a connection that pipelines, queries
+  // prefetched one after another travel in one round trip, and each keeps its own rows. Elsewhere the query runs
+  // at its first executeStep, as usual.
+  virtual void prefetch() {}
   // Ready to run again (bindings stay until the next prepare).
   virtual void reset() = 0;
   column_value getColumn(int index) { return column_value(*this, index); }

@@ -150,8 +150,10 @@ PGresult* pg_connection::run_text(const char* sql) {
 }
 
 PGresult* pg_connection::sync_results(bool last_is_callers) {
-  const int sent = pending_ + (last_is_callers ? 1 : 0);
-  pending_ = 0;
+  ++round_trips_;
+  const auto keepers = std::move(pending_);
+  pending_.clear();
+  const int sent = static_cast<int>(keepers.size()) + (last_is_callers ? 1 : 0);
   const auto gone = [this](PGresult* a, PGresult* b) {
     PQclear(a);
     PQclear(b);
@@ -178,9 +180,15 @@ PGresult* pg_connection::sync_results(bool last_is_callers) {
       PQclear(r);
       break;
     }
+    pg_statement* keeper = done < static_cast<int>(keepers.size()) ? keepers[static_cast<std::size_t>(done)] : nullptr;
     if (status == PGRES_FATAL_ERROR && !failed) {
       failed = r;
       failed_at = done;
+    } else if (keeper && keeper->awaiting_ && status == PGRES_TUPLES_OK) {
+      keeper->awaiting_ = false;  // a prefetched query's rows, for its executeStep
+      PQclear(keeper->result_);
+      keeper->result_ = r;
+      keeper->row_ = -1;
     } else if (last_is_callers && done == sent - 1 && (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)) {
       PQclear(last);
       last = r;
@@ -188,6 +196,8 @@ PGresult* pg_connection::sync_results(bool last_is_callers) {
       PQclear(r);  // a deferred statement's answer, or one skipped after a failure
     }
   }
+  for (auto* k : keepers)
+    if (k) k->awaiting_ = false;  // after a failure: those not reached have no rows to wait for
   if (!failed) return last;
   PQclear(last);
   if (PQstatus(conn_) != CONNECTION_OK) throw gone(failed, nullptr);
@@ -233,6 +243,7 @@ void pg_statement::clear() {
 }
 
 void pg_statement::reset() {
+  awaiting_ = false;
   if (result_) PQclear(result_);
   result_ = nullptr;
   row_ = -1;
@@ -254,8 +265,16 @@ void pg_statement::defer() {
     return;
   }
   send();
+  c_.pending_.push_back(nullptr);
   // A bound on what waits unread: the answers of a long batch are read every so often.
-  if (++c_.pending_ >= 256) PQclear(c_.sync_results(false));
+  if (c_.pending_.size() >= 256) PQclear(c_.sync_results(false));
+}
+
+void pg_statement::prefetch() {
+  if (!c_.pipelined_ || !c_.deferring_) return;  // runs at its first executeStep
+  send();
+  awaiting_ = true;
+  c_.pending_.push_back(this);
 }
 
 void pg_statement::run() {
@@ -278,6 +297,10 @@ void pg_statement::run() {
 }
 
 bool pg_statement::executeStep() {
+  if (awaiting_) {
+    PQclear(c_.sync_results(false));  // its rows, and those of every statement sent before it
+    if (!result_) throw std::runtime_error("PostgreSQL: a prefetched query gave no rows");
+  }
   if (!result_) run();
   ++row_;
   return row_ < PQntuples(result_);

@@ -50,6 +50,8 @@ public:
   void pipeline();
   void defer_writes(bool on) override { deferring_ = on; }
   bool deferring() const override { return pipelined_ && deferring_; }
+  // How often this connection has waited for the server's answers (a Sync in pipeline mode, or a plain call).
+  std::uint64_t round_trips() const { return round_trips_; }
   pg_conn* native() { return conn_; }
 
 private:
@@ -63,7 +65,10 @@ private:
   pg_conn* conn_ = nullptr;
   bool pipelined_ = false;
   bool deferring_ = true;
-  int pending_ = 0;    // statements sent ahead whose results are not read yet
+  // Statements sent ahead whose results are not read yet, in order: the one to keep each result (prefetch), or
+  // nullptr (defer: the result is only checked).
+  std::vector<pg_statement*> pending_;
+  std::uint64_t round_trips_ = 0;
   bool lost_ = false;  // the pipeline's results could not be read: the connection is unusable
   std::map<const void*, std::unique_ptr<pg_statement>> cache_;
   std::vector<pg_statement*> used_;
@@ -77,6 +82,7 @@ public:
   bool executeStep() override;
   int exec() override;
   void defer() override;
+  void prefetch() override;
   void reset() override;
   std::int64_t int64_at(int i) override;
   double double_at(int i) override;
@@ -92,6 +98,7 @@ protected:
   int index_of(const char* name) override;
 
 private:
+  friend class pg_connection;  // sync_results hands a prefetched query its rows
   void run();
   void send();  // pipeline mode: the statement with its parameters, not waiting
   const char* value(int column);
@@ -102,6 +109,7 @@ private:
   std::vector<std::optional<std::string>> params_;
   pg_result* result_ = nullptr;
   int row_ = -1;
+  bool awaiting_ = false;  // prefetched: its result comes with the connection's next Sync
 };
 
 }  // namespace eventd::store

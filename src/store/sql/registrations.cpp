@@ -326,14 +326,9 @@ void sql_store::prepare_registrations(connection& c, const std::vector<std::pair
     events.emplace_back(std::to_string(event_id));
     if (std::find(event_ids.begin(), event_ids.end(), events.back()) == event_ids.end()) event_ids.push_back(events.back());
   }
+  // Three queries sent together, one round trip (statement::prefetch), each read after.
   // The events' seat facts: their rows are locked by this transaction (writer::lock_rows), so nobody else changes them.
   auto& f = c.prepare("SELECT " SEAT_COLUMNS ", id FROM events WHERE id = ANY(CAST(? AS BIGINT[]))");
-  f.bind(1, array_literal(event_ids));
-  while (f.executeStep()) {
-    const id_t id = f.getColumn(6).getInt64();
-    b.seats.emplace(id, read_seat_facts(f, id));
-  }
-  f.reset();
   // The persons (made on first sight, as pg_registration_facts does) and whether they hold a registration already.
   auto& q = c.prepare(
       "WITH input(email, event_id) AS (SELECT * FROM unnest(CAST(?1 AS TEXT[]), CAST(?2 AS BIGINT[]))), "
@@ -343,17 +338,26 @@ void sql_store::prepare_registrations(connection& c, const std::vector<std::pair
       // A lateral probe of the index per pair: as EXISTS, the planner hashed the whole table for each batch.
       "LEFT JOIN LATERAL (SELECT 1 AS found FROM registrations r WHERE r.event_id = i.event_id AND r.person_id = p.id "
       "AND r.status <> 'cancelled' LIMIT 1) a ON true");
+  // Ids drawn now, under the events' locks: they follow the order of the decisions across nodes.
+  auto& n = c.prepare("SELECT nextval(pg_get_serial_sequence('registrations', 'id')) FROM generate_series(1, ?)");
+  f.bind(1, array_literal(event_ids));
+  f.prefetch();
   q.bind(1, array_literal(emails));
   q.bind(2, array_literal(events));
+  q.prefetch();
+  n.bind(1, static_cast<std::int64_t>(jobs.size()));
+  n.prefetch();
+  while (f.executeStep()) {
+    const id_t id = f.getColumn(6).getInt64();
+    b.seats.emplace(id, read_seat_facts(f, id));
+  }
+  f.reset();
   while (q.executeStep()) {
     const id_t person = q.getColumn(1).getInt64();
     b.persons.emplace(q.getColumn(0).getString(), person);
     if (q.getColumn(3).getInt64() != 0) b.active.insert({q.getColumn(2).getInt64(), person});
   }
   q.reset();
-  // Ids drawn now, under the events' locks: they follow the order of the decisions across nodes.
-  auto& n = c.prepare("SELECT nextval(pg_get_serial_sequence('registrations', 'id')) FROM generate_series(1, ?)");
-  n.bind(1, static_cast<std::int64_t>(jobs.size()));
   while (n.executeStep()) b.ids.push_back(n.getColumn(0).getInt64());
   n.reset();
   std::sort(b.ids.begin(), b.ids.end());
