@@ -5,6 +5,7 @@
 #include "store/database.hpp"
 #include "store/postgres/pg_connection.hpp"
 #include "store/postgres/postgres.hpp"
+#include "store/sql/common.hpp"
 #include "store/writer.hpp"
 
 #include <gtest/gtest.h>
@@ -242,6 +243,23 @@ TEST_F(pg_test, a_write_sent_ahead_that_fails_reaches_its_own_job_and_the_batch_
   EXPECT_EQ(runs["a"], 2);
   store::pg_connection check(url_);
   EXPECT_EQ(store::scalar_text(check, "SELECT string_agg(id::text, ',' ORDER BY id) FROM t"), "1,3,4");
+}
+
+// A read of several statements (a counselling session and its persons, a report) sees one snapshot on PostgreSQL
+// too, where each statement would otherwise see what was committed by the time it ran.
+TEST_F(pg_test, a_read_transaction_sees_one_snapshot_while_another_connection_commits) {
+  store::pg_connection reader(url_), other(url_);
+  other.execute("CREATE TABLE t (id BIGINT PRIMARY KEY)");
+  other.execute("INSERT INTO t VALUES (1)");
+  {
+    store::sql::read_transaction snapshot(reader);
+    EXPECT_EQ(store::scalar_int(reader, "SELECT count(*) FROM t"), 1);
+    other.execute("INSERT INTO t VALUES (2)");  // committed meanwhile
+    EXPECT_EQ(store::scalar_int(reader, "SELECT count(*) FROM t"), 1) << "the second statement saw a later commit";
+    snapshot.end();
+  }
+  EXPECT_EQ(store::scalar_int(reader, "SELECT count(*) FROM t"), 2);
+  EXPECT_FALSE(reader.in_transaction());
 }
 
 TEST_F(pg_test, migrations_apply_once_and_the_counters_follow_registrations) {

@@ -142,9 +142,13 @@ void insert_checkin(connection& c, id_t registration_id, id_t event_id, domain::
 
 // A read transaction on a read connection: every statement inside sees the same snapshot. Ended by end(), or rolled
 // back when an exception leaves the scope, so the connection goes back to the pool outside any transaction.
+// PostgreSQL's default (READ COMMITTED) gives each statement a snapshot of its own: there it is REPEATABLE READ,
+// which a read-only transaction gets without any risk of a serialization failure.
 class read_transaction {
 public:
-  explicit read_transaction(connection& c) : c_(c) { c_.execute("BEGIN"); }
+  explicit read_transaction(connection& c) : c_(c) {
+    c_.execute(c_.shared_writers() ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");
+  }
   void end() {
     c_.reset_all();
     c_.execute("COMMIT");
