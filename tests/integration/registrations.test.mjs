@@ -1,7 +1,7 @@
 // Registrations: the participant's side (register, see, change, cancel, erase) and the organiser's lists.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, client, signIn } from '../support/server.mjs';
+import { startServer, client, signIn, dbQuery } from '../support/server.mjs';
 import {
   assertProblem, TICKET_RE, makeUser, createEvent, register, registrationBody, countsOf, ongoingEventBody, hoursFromNow,
 } from '../support/fixtures.mjs';
@@ -208,6 +208,20 @@ describe('registrations', { timeout: 30000 }, () => {
 
     const past = await createEvent(api, organiser, { starts_at: hoursFromNow(-50), ends_at: hoursFromNow(-48) });
     assertProblem(await api('POST', `/api/v1/events/${past.id}/registrations`, registrationBody()), 409);
+
+    // A refused registration keeps no address, even sent at once with accepted ones (PostgreSQL reads a batch's
+    // persons before deciding).
+    const open = await createEvent(api, organiser);
+    const refused = Array.from({ length: 6 }, () => registrationBody());
+    const accepted = Array.from({ length: 6 }, () => registrationBody());
+    const answers = await Promise.all([
+      ...refused.map((b, i) => api('POST', `/api/v1/events/${[draft, cancelled, closed][i % 3].id}/registrations`, b)),
+      ...accepted.map((b) => api('POST', `/api/v1/events/${open.id}/registrations`, b)),
+    ]);
+    assert.deepEqual(answers.map((a) => a.status), [...refused.map(() => 409), ...accepted.map(() => 201)]);
+    const stored = (emails) => dbQuery(server, `SELECT count(*) FROM persons WHERE email IN (${emails.map((b) => `'${b.email}'`).join(',')})`);
+    assert.equal(stored(refused), '0', 'no address of a refused registration is kept');
+    assert.equal(stored(accepted), String(accepted.length));
 
     for (const ev of [cancelled, closed, past]) assert.equal((await countsOf(api, ev.id, organiser)).confirmed, 0);
     assertProblem(await api('POST', '/api/v1/events/999999/registrations', registrationBody()), 404);

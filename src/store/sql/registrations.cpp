@@ -246,6 +246,7 @@ void sql_store::register_person(id_t event_id, domain::person_fields p, bool wal
         if (from_batch) {
           // What this decision changes for the next one in the batch, as the counters' trigger will.
           batch.active.insert({event_id, person_id});
+          batch.made_unused.erase(person_id);
           auto& seats = batch.seats.at(event_id).counts;
           if (d.status == domain::registration_status::confirmed) ++seats.confirmed;
           else ++seats.waitlisted;
@@ -333,8 +334,8 @@ void sql_store::prepare_registrations(connection& c, const std::vector<std::pair
   auto& q = c.prepare(
       "WITH input(email, event_id) AS (SELECT * FROM unnest(CAST(?1 AS TEXT[]), CAST(?2 AS BIGINT[]))), "
       "p AS (INSERT INTO persons(email) SELECT DISTINCT email FROM input ORDER BY email "
-      "ON CONFLICT(email) DO UPDATE SET email = excluded.email RETURNING id, email) "
-      "SELECT p.email, p.id, i.event_id, CASE WHEN a.found IS NULL THEN 0 ELSE 1 END FROM input i JOIN p ON p.email = i.email "
+      "ON CONFLICT(email) DO UPDATE SET email = excluded.email RETURNING id, email, xmax = 0 AS made) "
+      "SELECT p.email, p.id, i.event_id, CASE WHEN a.found IS NULL THEN 0 ELSE 1 END, p.made FROM input i JOIN p ON p.email = i.email "
       // A lateral probe of the index per pair: as EXISTS, the planner hashed the whole table for each batch.
       "LEFT JOIN LATERAL (SELECT 1 AS found FROM registrations r WHERE r.event_id = i.event_id AND r.person_id = p.id "
       "AND r.status <> 'cancelled' LIMIT 1) a ON true");
@@ -356,6 +357,7 @@ void sql_store::prepare_registrations(connection& c, const std::vector<std::pair
     const id_t person = q.getColumn(1).getInt64();
     b.persons.emplace(q.getColumn(0).getString(), person);
     if (q.getColumn(3).getInt64() != 0) b.active.insert({q.getColumn(2).getInt64(), person});
+    if (q.getColumn(4).getInt64() != 0) b.made_unused.insert(person);  // inserted now (xmax 0), not found
   }
   q.reset();
   while (n.executeStep()) b.ids.push_back(n.getColumn(0).getInt64());
@@ -365,6 +367,16 @@ void sql_store::prepare_registrations(connection& c, const std::vector<std::pair
 }
 
 void sql_store::send_held_registrations(connection& c) {
+  auto& made = here().batch.made_unused;
+  if (!made.empty()) {
+    // Made by this transaction for registrations that were refused: nothing else refers to them yet.
+    std::vector<std::optional<std::string>> ids;
+    for (const auto id : made) ids.emplace_back(std::to_string(id));
+    made.clear();
+    auto& d = c.prepare("DELETE FROM persons WHERE id = ANY(CAST(? AS BIGINT[]))");
+    d.bind(1, array_literal(ids));
+    d.defer();
+  }
   auto& held = here().batch.held;
   if (held.empty()) return;
   static const std::string insert = unnest_insert("registrations", HELD_COLUMNS, held_types, std::size(held_types));

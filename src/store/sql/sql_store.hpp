@@ -173,6 +173,9 @@ private:
     std::set<std::pair<id_t, id_t>> active;
     std::deque<id_t> ids;
     std::vector<held_registration> held;
+    // Persons the batch's read made (first sight of the address) that no registration of the batch has used yet:
+    // a refused registration leaves no address behind (send_held_registrations removes them).
+    std::set<id_t> made_unused;
   };
   // prepare_registrations's read, and the held rows' INSERT (sent ahead, without waiting); registrations.cpp.
   void prepare_registrations(connection& c, const std::vector<std::pair<std::int64_t, std::string>>& jobs);
