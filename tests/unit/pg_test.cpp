@@ -262,6 +262,40 @@ TEST_F(pg_test, a_read_transaction_sees_one_snapshot_while_another_connection_co
   EXPECT_FALSE(reader.in_transaction());
 }
 
+// The batch's rows travel as array literals: random texts (quotes, backslashes, braces, commas, spaces, the word
+// NULL, multi-byte UTF-8) come back from the server exactly, and a missing one as NULL.
+TEST_F(pg_test, array_literals_carry_any_text_exactly) {
+  store::pg_connection c(url_);
+  std::mt19937 rng(20261204);
+  const std::vector<std::string> pieces = {"\"", "\\", "{", "}", ",", " ", "NULL", "null", "'", "\t", "Å", "日本", "❤",
+                                           "a", "Z", "0", "\\\"", "\"\"", "(", ")", ";", "$1", "?", ":x", "\n"};
+  auto& q = c.prepare("SELECT v IS NULL, coalesce(v, '') FROM unnest(CAST(? AS TEXT[])) WITH ORDINALITY AS u(v, n) ORDER BY n");
+  for (int round = 0; round < 200; ++round) {
+    std::vector<std::optional<std::string>> values;
+    const int n = 1 + static_cast<int>(rng() % 12);
+    for (int i = 0; i < n; ++i) {
+      if (rng() % 10 == 0) {
+        values.emplace_back(std::nullopt);
+        continue;
+      }
+      std::string v;
+      const int parts = static_cast<int>(rng() % 8);
+      for (int k = 0; k < parts; ++k) v += pieces[rng() % pieces.size()];
+      values.emplace_back(std::move(v));
+    }
+    q.bind(1, store::postgres_array(values));
+    std::size_t i = 0;
+    while (q.executeStep()) {
+      ASSERT_LT(i, values.size());
+      EXPECT_EQ(q.getColumn(0).getInt64() != 0, !values[i].has_value()) << "element " << i << " of " << store::postgres_array(values);
+      if (values[i]) EXPECT_EQ(q.getColumn(1).getString(), *values[i]) << store::postgres_array(values);
+      ++i;
+    }
+    q.reset();
+    EXPECT_EQ(i, values.size()) << store::postgres_array(values);
+  }
+}
+
 TEST_F(pg_test, migrations_apply_once_and_the_counters_follow_registrations) {
   store::migrate_postgres(url_);
   store::migrate_postgres(url_);  // a second node starting: nothing left to do

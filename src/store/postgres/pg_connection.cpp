@@ -57,6 +57,24 @@ std::string postgres_parameters(std::string_view sql, std::vector<std::string>& 
   return out;
 }
 
+std::string postgres_array(const std::vector<std::optional<std::string>>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    if (!values[i]) {
+      out += "NULL";
+      continue;
+    }
+    out += '"';
+    for (const char ch : *values[i]) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
 namespace {
 
 void check(PGresult* r, pg_conn* c, const char* what) {

@@ -22,6 +22,10 @@ namespace eventd::store {
 // nothing inside quotes, and no "::" cast, is touched. `names` gets each name at its number - 1.
 std::string postgres_parameters(std::string_view sql, std::vector<std::string>& names);
 
+// A PostgreSQL array literal of texts, for CAST(? AS type[]): each element quoted with its quotes and backslashes
+// escaped, nothing as NULL. Whatever the texts hold (they come from outside), the server reads back exactly them.
+std::string postgres_array(const std::vector<std::optional<std::string>>& values);
+
 class pg_statement;
 
 class pg_connection final : public connection {

@@ -6,6 +6,7 @@
 #include "domain/goals.hpp"
 #include "domain/registration_rules.hpp"
 #include "domain/time.hpp"
+#include "store/postgres/pg_connection.hpp"
 #include "store/refusals.hpp"
 
 namespace eventd::store::sql {
@@ -101,26 +102,6 @@ pg_facts pg_registration_facts(connection& c, id_t event_id, const std::string& 
   }
   q.reset();
   return f;
-}
-
-// A PostgreSQL array literal of texts (NULL for nothing), for CAST(? AS type[]): each element quoted, its quotes
-// and backslashes escaped.
-std::string array_literal(const std::vector<std::optional<std::string>>& values) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ',';
-    if (!values[i]) {
-      out += "NULL";
-      continue;
-    }
-    out += '"';
-    for (const char ch : *values[i]) {
-      if (ch == '"' || ch == '\\') out += '\\';
-      out += ch;
-    }
-    out += '"';
-  }
-  return out + "}";
 }
 
 // The columns of a held registration (sql_store::held_registration::row), with their PostgreSQL types.
@@ -341,10 +322,10 @@ void sql_store::prepare_registrations(connection& c, const std::vector<std::pair
       "AND r.status <> 'cancelled' LIMIT 1) a ON true");
   // Ids drawn now, under the events' locks: they follow the order of the decisions across nodes.
   auto& n = c.prepare("SELECT nextval(pg_get_serial_sequence('registrations', 'id')) FROM generate_series(1, ?)");
-  f.bind(1, array_literal(event_ids));
+  f.bind(1, postgres_array(event_ids));
   f.prefetch();
-  q.bind(1, array_literal(emails));
-  q.bind(2, array_literal(events));
+  q.bind(1, postgres_array(emails));
+  q.bind(2, postgres_array(events));
   q.prefetch();
   n.bind(1, static_cast<std::int64_t>(jobs.size()));
   n.prefetch();
@@ -374,7 +355,7 @@ void sql_store::send_held_registrations(connection& c) {
     for (const auto id : made) ids.emplace_back(std::to_string(id));
     made.clear();
     auto& d = c.prepare("DELETE FROM persons WHERE id = ANY(CAST(? AS BIGINT[]))");
-    d.bind(1, array_literal(ids));
+    d.bind(1, postgres_array(ids));
     d.defer();
   }
   auto& held = here().batch.held;
@@ -385,7 +366,7 @@ void sql_store::send_held_registrations(connection& c) {
   for (std::size_t i = 0; i < std::size(held_types); ++i) {
     column.clear();
     for (const auto& h : held) column.push_back(h.row[i]);
-    r.bind(static_cast<int>(i) + 1, array_literal(column));
+    r.bind(static_cast<int>(i) + 1, postgres_array(column));
   }
   r.defer();
   batched_registrations_ += held.size();
@@ -404,12 +385,12 @@ void sql_store::send_held_registrations(connection& c) {
   held.clear();
   if (kinds.empty()) return;
   auto& m = c.prepare(mail.c_str());
-  m.bind(1, array_literal(kinds));
-  m.bind(2, array_literal(ids));
-  m.bind(3, array_literal(events));
-  m.bind(4, array_literal(secrets));
-  m.bind(5, array_literal(times));
-  m.bind(6, array_literal(times));
+  m.bind(1, postgres_array(kinds));
+  m.bind(2, postgres_array(ids));
+  m.bind(3, postgres_array(events));
+  m.bind(4, postgres_array(secrets));
+  m.bind(5, postgres_array(times));
+  m.bind(6, postgres_array(times));
   m.defer();
 }
 
