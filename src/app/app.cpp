@@ -11,6 +11,7 @@
 #include "domain/time.hpp"
 #include "http/server.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <cstdlib>
@@ -268,6 +269,13 @@ int run(int argc, char** argv) {
       http::live_gateway gateway(live);
       opts.live = &gateway;
       auto sweeper = std::make_unique<retention_sweeper>(*db, cfg.retention_days);
+      // PostgreSQL: a read waits for a network round trip, so API handlers run on threads of their own, as many as
+      // read connections may be open, and the I/O threads only move bytes (http::options::offload).
+      std::unique_ptr<api::blocking_pool> handlers;
+      if (store::is_postgres_url(cfg.database)) {
+        handlers = std::make_unique<api::blocking_pool>(0, 4096, std::clamp(cfg.max_read_connections, 2, 64));
+        opts.offload = [&handlers](std::function<void()> f) { return handlers->post(std::move(f)); };
+      }
       auto server = http::make_server(opts, router, stats);
       const auto url = server->listen();
       std::cout << "listening on " << url << std::endl;
@@ -278,6 +286,7 @@ int run(int argc, char** argv) {
       server->run();
       hub.stop();            // live sockets are closed (1001): nothing more to publish
       sweeper.reset();       // background jobs: no new writes
+      if (handlers) handlers->stop();  // handlers still queued run (the writer still takes their writes)
       // A last round of the outbox (the last commits' messages), recorded while the writer still takes writes;
       // what it leaves stays queued for the next start.
       if (mail) mail->stop();

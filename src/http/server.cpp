@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <limits>
 #include <unordered_map>
@@ -274,6 +275,10 @@ private:
             }
           };
           auto state = std::make_shared<once>(this, std::move(handler));
+          if (opts_.offload && (req.path.starts_with("/api/") || req.path == "/readyz")) {
+            offloaded_dispatch(req, state);
+            return;
+          }
           try {
             router_.dispatch(req, [state](api::response res) { state->answer(std::move(res)); });
           } catch (const std::exception& e) {
@@ -283,6 +288,49 @@ private:
           }
         },
         token);
+  }
+
+  // The handler on options::offload's threads. `req` belongs to the connection, which may let it go as soon as the
+  // answer arrives: an answer given while the handler still runs is held until the handler has returned.
+  template <class State>
+  void offloaded_dispatch(api::request& req, std::shared_ptr<State> state) {
+    struct running {
+      std::mutex m;
+      bool returned = false;
+      std::optional<api::response> held;
+    };
+    auto run = std::make_shared<running>();
+    api::responder respond = [state, run](api::response res) {
+      {
+        std::lock_guard lock(run->m);
+        if (!run->returned) {
+          run->held = std::move(res);
+          return;
+        }
+      }
+      state->answer(std::move(res));
+    };
+    const bool queued = opts_.offload([this, &req, state, run, respond] {
+      try {
+        router_.dispatch(req, respond);
+      } catch (const std::exception& e) {
+        ++metrics_.handler_failures;
+        log_line("error", "handler failed", e.what());
+        respond(internal_error("(handler failed)"));
+      }
+      std::optional<api::response> held;
+      {
+        std::lock_guard lock(run->m);
+        run->returned = true;
+        held.swap(run->held);
+      }
+      if (held) state->answer(std::move(*held));
+    });
+    if (queued) return;
+    auto busy = plain_problem(503, "Busy", "the server has too many requests waiting; retry shortly");
+    busy.headers.emplace_back("Retry-After", "2");
+    busy.route = "(busy)";
+    state->answer(std::move(busy));
   }
 
   api::response internal_error(const char* route) {

@@ -1,0 +1,59 @@
+// PostgreSQL only (issue 11): a read that waits on the database holds no I/O thread. While another session keeps
+// the events and registrations tables locked, reads of them wait; meanwhile /healthz, the home page and /metrics
+// answer at once, and when the lock goes every waiting read is answered. Runs as integration_pg.pg_reads; without
+// the cluster (EVENTD_TEST_PG) it fails rather than skips.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { startServer, client, signIn, postgresCluster } from '../support/server.mjs';
+import { createEvent, register } from '../support/fixtures.mjs';
+
+describe('slow PostgreSQL reads hold no I/O thread', { timeout: 60000 }, () => {
+  let server, api, admin, locker;
+
+  before(async () => {
+    assert.ok(postgresCluster(), 'EVENTD_TEST_PG names no cluster: this suite runs on PostgreSQL only (ctest integration_pg.*)');
+    server = await startServer({ config: { threads: 2 } });  // two I/O threads: eight waiting reads would hold both
+    api = client(server.url);
+    admin = await signIn(server.url);
+  });
+
+  after(async () => {
+    if (locker && locker.exitCode === null) locker.kill();
+    if (server) { await server.stop(); server.cleanup(); }
+  });
+
+  test('eight reads waiting on a locked table leave /healthz, a page and /metrics answering at once', async () => {
+    const ev = await createEvent(api, admin, { capacity: 20 });
+    const tokens = [];
+    for (let i = 0; i < 4; i++) tokens.push((await register(api, ev.id)).manage_token);
+
+    // Another session takes the tables and keeps them until told.
+    locker = spawn('psql', [server.db, '-q', '-X', '-v', 'ON_ERROR_STOP=1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    locker.stdout.on('data', (d) => { out += d; });
+    locker.stdin.write("BEGIN; LOCK TABLE events, registrations IN ACCESS EXCLUSIVE MODE; SELECT 'locked';\n");
+    for (let i = 0; i < 100 && !out.includes('locked'); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(out.includes('locked'), 'the other session holds the lock');
+
+    let answered = 0;
+    const waiting = Array.from({ length: 8 }, (_, i) =>
+      api('GET', `/api/v1/my/registrations/${tokens[i % tokens.length]}`).then((r) => { answered += 1; return r; }));
+    await new Promise((r) => setTimeout(r, 500));  // the reads reach the database and wait there
+    try {
+      assert.equal(answered, 0, 'the reads wait for the lock');
+      const started = Date.now();
+      for (const path of ['/healthz', '/', '/metrics']) {
+        const r = await fetch(server.url + path, { signal: AbortSignal.timeout(3000) });
+        assert.equal(r.status, 200, path);
+        await r.arrayBuffer();
+      }
+      assert.ok(Date.now() - started < 3000, `answered in ${Date.now() - started} ms`);
+      assert.equal(answered, 0, 'the reads still wait');
+    } finally {
+      locker.stdin.end('ROLLBACK;\n');
+    }
+    const answers = await Promise.all(waiting);
+    assert.deepEqual(answers.map((a) => a.status), Array(8).fill(200));
+  });
+});
