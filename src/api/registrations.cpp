@@ -248,7 +248,7 @@ void add_registration_routes(router& r, services& s) {
                            return res;
                          }),
                          std::nullopt, 0, auth::coarse_network(client_of(s, req)));
-  });
+  }, false);  // reads nothing: the job goes to the writer, and the answer comes from it
 
   r.add("GET", "/api/v1/events/{id}/registrations", [&s](const request& req, const route_match& m, responder done) {
     response err;

@@ -22,8 +22,16 @@ std::int64_t route_match::id(const std::string& name) const {
   return v > 0 ? v : -1;
 }
 
-void router::add(std::string method, std::string pattern, handler fn) {
-  routes_.push_back({std::move(method), std::move(pattern), std::move(fn)});
+void router::add(std::string method, std::string pattern, handler fn, bool waits_on_store) {
+  routes_.push_back({std::move(method), std::move(pattern), std::move(fn), waits_on_store});
+}
+
+bool router::waits_on_store(const request& req) const {
+  route_match m;
+  const std::string_view method = req.method == "HEAD" ? std::string_view("GET") : std::string_view(req.method);
+  for (const auto& r : routes_)
+    if (r.method == method && match(r.pattern, req.path, m)) return r.waits_on_store;
+  return false;
 }
 
 bool router::match(std::string_view pattern, std::string_view path, route_match& out) {

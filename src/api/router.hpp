@@ -23,11 +23,16 @@ struct route {
   std::string method;
   std::string pattern;  // e.g. /api/v1/events/{id}/registrations, /api/v1/events/{id}.ics
   handler fn;
+  // Whether the handler may wait for the store's reads (on PostgreSQL it then runs off the I/O threads:
+  // http::options::offload). False only for handlers that read nothing from the database.
+  bool waits_on_store = true;
 };
 
 class router {
 public:
-  void add(std::string method, std::string pattern, handler fn);
+  void add(std::string method, std::string pattern, handler fn, bool waits_on_store = true);
+  // The matching route's waits_on_store; false when no route matches (404/405 and static files need no database).
+  bool waits_on_store(const request&) const;
   // Calls the matching handler; otherwise answers 404 or 405 with a problem. The response carries the route pattern.
   void dispatch(const request&, responder) const;
   const std::vector<route>& routes() const { return routes_; }

@@ -85,7 +85,7 @@ void add_system_routes(router& r, services& s) {
     res.content_type = "text/plain; charset=utf-8";
     res.body = "ok\n";
     done(res);
-  });
+  }, false);
   r.add("GET", "/readyz", [&s](const request&, const route_match&, responder done) {
     if (!s.db.ready()) return done(problem(503, "Not ready", "the database is not usable"));
     response res;
@@ -96,9 +96,9 @@ void add_system_routes(router& r, services& s) {
   r.add("GET", "/metrics", [&s](const request&, const route_match&, responder done) {
     response res;
     res.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    res.body = s.stats.render(s.db.stats());
+    res.body = s.stats.render(s.db.stats());  // the store's counters, no query
     done(res);
-  });
+  }, false);
   r.add("GET", "/api/v1/openapi.json", [](const request&, const route_match&, responder done) {
     response res;
     res.body = std::string(openapi_document());

@@ -275,7 +275,7 @@ private:
             }
           };
           auto state = std::make_shared<once>(this, std::move(handler));
-          if (opts_.offload && (req.path.starts_with("/api/") || req.path == "/readyz")) {
+          if (opts_.offload && router_.waits_on_store(req)) {
             offloaded_dispatch(req, state);
             return;
           }

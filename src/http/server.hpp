@@ -31,8 +31,9 @@ struct options {
   // Serves `GET /ws` (live updates); none: /ws is an ordinary path.
   live_gateway* live = nullptr;
   // Runs a request's handler elsewhere (false: it could not be queued; the request is answered 503). Set when the
-  // store's reads wait on a network round trip (PostgreSQL), so that no I/O thread waits with them: every /api/
-  // request and /readyz go there; static files, /healthz and /metrics stay on the I/O threads.
+  // store's reads wait on a network round trip (PostgreSQL), so that no I/O thread waits with them: every route
+  // whose handler may read (api::route::waits_on_store) goes there; static files, /healthz, /metrics and the public
+  // registration (which only hands its job to the writer) stay on the I/O threads.
   std::function<bool(std::function<void()>)> offload;
 };
 

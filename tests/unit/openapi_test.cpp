@@ -192,3 +192,28 @@ TEST(openapi, every_reference_resolves) {
                            "CheckinResult", "Goals", "Problem"})
     EXPECT_TRUE(doc.at("components").at("schemas").contains(name)) << "components.schemas lacks " << name;
 }
+
+// On PostgreSQL a handler that may read the store runs off the I/O threads (http::options::offload); only handlers
+// that read nothing stay on them. A route added to this list must not read the database.
+TEST(routes, only_handlers_that_read_nothing_stay_on_the_io_threads) {
+  app_routes app;
+  std::set<endpoint> inline_routes;
+  for (const auto& r : app.router().routes())
+    if (!r.waits_on_store) inline_routes.emplace(r.method, r.pattern);
+  const std::set<endpoint> expected = {
+      {"GET", "/healthz"}, {"GET", "/metrics"}, {"POST", "/api/v1/events/{id}/registrations"}};
+  EXPECT_EQ(inline_routes, expected) << "inline:" << listing(inline_routes);
+  const auto waits = [&](const char* method, const char* path) {
+    eventd::api::request req;
+    req.method = method;
+    req.path = path;
+    return app.router().waits_on_store(req);
+  };
+  EXPECT_TRUE(waits("GET", "/api/v1/events/7/registrations"));
+  EXPECT_TRUE(waits("HEAD", "/api/v1/events/7"));
+  EXPECT_TRUE(waits("GET", "/readyz"));
+  EXPECT_FALSE(waits("POST", "/api/v1/events/7/registrations"));
+  EXPECT_FALSE(waits("GET", "/healthz"));
+  EXPECT_FALSE(waits("GET", "/index.html")) << "static files need no database";
+  EXPECT_FALSE(waits("DELETE", "/healthz")) << "a 405 needs no database";
+}
