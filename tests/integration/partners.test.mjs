@@ -303,7 +303,11 @@ describe('partner search', { timeout: 180000 }, () => {
     assert.equal((await setSlots(ev, [slot(10), slot(11), slot(12)], 3)).status, 200, 'adding a slot keeps the others');
     const slots = (await api('GET', `/api/v1/events/${ev.id}/meeting-slots`)).body.slots;
     assert.equal(slots.length, 3);
-    const one = all.body.items.find((m) => m.state === 'accepted');
+    // A meeting to move that involves neither side of the refused request (which meetings won the race above
+    // varies), so that the new slot then has room for it.
+    const refusedRequest = all.body.items.find((m) => m.id === refusedId);
+    const sides = new Set([refusedRequest.from.registration_id, refusedRequest.to.registration_id]);
+    const one = all.body.items.find((m) => m.state === 'accepted' && !sides.has(m.from.registration_id) && !sides.has(m.to.registration_id));
     const taken = all.body.items.find((m) => m.state === 'accepted' && m.slot.id === one.slot.id && m.id !== one.id);
     assertProblem(await api('PATCH', `/api/v1/events/${ev.id}/meetings/${one.id}`, { slot_id: one.slot.id, table: taken.table }, { token: organiser }), 409);
     const moved = await api('PATCH', `/api/v1/events/${ev.id}/meetings/${one.id}`, { slot_id: slots[2].id, table: 3 }, { token: organiser });

@@ -5,10 +5,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, client, signIn } from '../support/server.mjs';
 import { parseCsv } from '../support/csv.mjs';
-import { makeUser, ongoingEventBody, assertProblem, walkIn as walkInAs } from '../support/fixtures.mjs';
+import { makeUser, ongoingEventBody, assertProblem, rfc3339, walkIn as walkInAs } from '../support/fixtures.mjs';
 import { readXlsx, records } from '../support/xlsx.mjs';
 
 const today = () => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm' }).format(new Date());
+// An hour ago, or Stockholm's midnight when that was later: the scenario's events are under way and started today
+// in Stockholm, also in the first hour after midnight (the "today only" report counts them).
+const startedToday = () => {
+  const day = today();
+  let at = Math.floor(Date.now() / 60000) * 60000 - 3600e3;
+  const stockholmDay = (ms) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm' }).format(new Date(ms));
+  while (stockholmDay(at) !== day && at < Date.now()) at += 60000;
+  return rfc3339(Math.min(at, Math.floor(Date.now() / 1000) * 1000));
+};
 const tomorrow = () => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm' }).format(new Date(Date.now() + 86400e3));
 
 async function bytes(url, token) {
@@ -18,7 +27,7 @@ async function bytes(url, token) {
 }
 
 /**
- * Events that started an hour ago, attended by walk-ins:
+ * Events that started an hour ago (or at Stockholm's midnight, if later), attended by walk-ins:
  *   seminar S: Åsa (woman, public, Solna), Börje (man, user organisation, Stockholm), Cilla (non-binary, private, Finland)
  *   network event N1 (euroma): Åsa again (same e-mail);  network event N2 (baltic_sea): nobody
  *   network meeting M (roma): Börje;  partner-search forum F: Dörte (woman, non-profit, Nacka, organisation "a;=1+1")
@@ -26,7 +35,7 @@ async function bytes(url, token) {
  */
 async function scenario(api, admin) {
   const event = async (body) => {
-    const r = await api('POST', '/api/v1/events', ongoingEventBody({ topic: null, ...body }), { token: admin });
+    const r = await api('POST', '/api/v1/events', ongoingEventBody({ topic: null, starts_at: startedToday(), ...body }), { token: admin });
     assert.equal(r.status, 201, r.text);
     return r.body;
   };
