@@ -267,9 +267,14 @@ void pg_statement::reset() {
   row_ = -1;
 }
 
-void pg_statement::send() {
+std::vector<const char*> pg_statement::bound() const {
   std::vector<const char*> values(params_.size());
   for (std::size_t i = 0; i < params_.size(); ++i) values[i] = params_[i] ? params_[i]->c_str() : nullptr;
+  return values;
+}
+
+void pg_statement::send() {
+  const auto values = bound();
   reset();
   if (PQsendQueryPrepared(c_.conn_, name_.c_str(), parameter_count_, values.data(), nullptr, nullptr, 0) != 1) {
     c_.lost_ = true;
@@ -302,8 +307,7 @@ void pg_statement::run() {
     if (!result_) throw std::runtime_error("PostgreSQL: a statement gave no result");
     return;
   }
-  std::vector<const char*> values(params_.size());
-  for (std::size_t i = 0; i < params_.size(); ++i) values[i] = params_[i] ? params_[i]->c_str() : nullptr;
+  const auto values = bound();
   reset();
   result_ = PQexecPrepared(c_.conn_, name_.c_str(), parameter_count_, values.data(), nullptr, nullptr, 0);
   const auto status = PQresultStatus(result_);

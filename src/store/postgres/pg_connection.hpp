@@ -105,6 +105,7 @@ private:
   friend class pg_connection;  // sync_results hands a prefetched query its rows
   void run();
   void send();  // pipeline mode: the statement with its parameters, not waiting
+  std::vector<const char*> bound() const;  // the parameters as libpq takes them (nullptr: NULL)
   const char* value(int column);
   pg_connection& c_;
   std::string name_;
