@@ -6,8 +6,10 @@
 
 #include "domain/goals.hpp"
 #include "domain/time.hpp"
+#include "support/suspend.hpp"
 
 #include <algorithm>
+#include <optional>
 
 namespace eventd::api {
 namespace {
@@ -133,8 +135,12 @@ void live_goals::catch_up() {
 std::string live_goals::document() { return *body({}, true); }
 
 std::optional<std::string> live_goals::body(const domain::goal_period& period, bool may_block) {
+  // catch_up() reads the store under tally_mutex_: its waits block the thread rather than suspend a fiber, which
+  // would leave the mutex held on an I/O thread where the next fiber asking for it waits for ever.
+  std::optional<support::no_suspend> holding;
   std::unique_lock tally(tally_mutex_, std::defer_lock);
   if (may_block) {
+    holding.emplace();
     tally.lock();
     catch_up();
   } else {

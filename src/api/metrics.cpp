@@ -52,6 +52,10 @@ std::string metrics::render(const store::write_stats& w) {
   }
   o << "# HELP eventd_open_connections HTTP connections open now.\n# TYPE eventd_open_connections gauge\n"
     << "eventd_open_connections " << open_connections.load() << "\n"
+    << "# HELP eventd_handler_fibers Request handlers running now as fibers on the I/O threads (PostgreSQL).\n"
+    << "# TYPE eventd_handler_fibers gauge\neventd_handler_fibers " << handler_fibers.load() << "\n"
+    << "# HELP eventd_fiber_suspensions_total Times a handler's fiber was suspended waiting for the database.\n"
+    << "# TYPE eventd_fiber_suspensions_total counter\neventd_fiber_suspensions_total " << fiber_suspensions.load() << "\n"
     << "# HELP eventd_handler_failures_total Requests answered 500 because a handler failed.\n"
     << "# TYPE eventd_handler_failures_total counter\neventd_handler_failures_total " << handler_failures.load() << "\n"
     << "# TYPE eventd_refused_connections_total counter\neventd_refused_connections_total " << refused_connections.load() << "\n"

@@ -19,6 +19,8 @@ public:
   std::atomic<std::uint64_t> handler_failures{0};     // requests answered 500 because a handler threw or never answered
   std::atomic<std::uint64_t> refused_connections{0};  // connections answered 503 at a connection limit
   std::atomic<std::uint64_t> shed_connections{0};     // idle keep-alive connections closed early near the limit
+  std::atomic<std::int64_t> handler_fibers{0};        // handlers running as fibers now (http::options::fibers)
+  std::atomic<std::uint64_t> fiber_suspensions{0};    // times such a handler waited for the database, suspended
   std::string render(const store::write_stats&);
 
 private:

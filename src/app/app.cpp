@@ -269,10 +269,13 @@ int run(int argc, char** argv) {
       http::live_gateway gateway(live);
       opts.live = &gateway;
       auto sweeper = std::make_unique<retention_sweeper>(*db, cfg.retention_days);
-      // PostgreSQL: a read waits for a network round trip, so API handlers run on threads of their own, as many as
-      // read connections may be open, and the I/O threads only move bytes (http::options::offload).
+      // PostgreSQL: a read waits for a network round trip. API handlers that may read run as fibers on the I/O
+      // threads, suspended while they wait (http::options::fibers); or, with postgres_handlers "threads", on threads
+      // of their own, as many as read connections may be open (http::options::offload).
       std::unique_ptr<api::blocking_pool> handlers;
-      if (store::is_postgres_url(cfg.database)) {
+      if (store::is_postgres_url(cfg.database) && cfg.postgres_handlers == "fibers") {
+        opts.fibers = true;
+      } else if (store::is_postgres_url(cfg.database)) {
         handlers = std::make_unique<api::blocking_pool>(0, 4096, std::clamp(cfg.max_read_connections, 2, 64));
         opts.offload = [&handlers](std::function<void()> f) { return handlers->post(std::move(f)); };
       }

@@ -58,6 +58,9 @@ struct config {
   // PostgreSQL: writer threads, each with its own connection; a job goes to the one its event maps to, so one
   // event's writes stay in order on one connection while other events' run beside them. SQLite has one writer.
   int postgres_writers = 2;  // docs/SCALING.md: 2 did better than 4 on one node and on two (2026-12-04)
+  // PostgreSQL: where API handlers that read run. "fibers": as fibers on the I/O threads, suspended while they wait
+  // for the database; "threads": on threads of their own, one per read connection (the comparison of the benchmark).
+  std::string postgres_handlers = "fibers";
   // Read connections a node keeps open at most (the pool); a read that finds them all lent waits up to 2 s, then 503.
   int max_read_connections = 32;
   // Sign-in throttling: this many attempts from one client address for one account within the window earn a 429 until

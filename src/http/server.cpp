@@ -1,12 +1,19 @@
 #include "http/server.hpp"
 #include "support/log.hpp"
+#include "support/suspend.hpp"
 
 #include "http/url.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/spawn.hpp>
+#include <boost/context/protected_fixedsize_stack.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
+#include <poll.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -69,6 +76,55 @@ void add_security_headers(bhttp::response<bhttp::string_body>& res) {
   res.set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()");
   res.set("Cross-Origin-Opener-Policy", "same-origin");
 }
+
+// A handler fiber's waits (support::suspender): the fiber yields to its I/O thread until the socket is ready, the time
+// is up or, with both directions asked for, either comes first.
+class fiber_suspender final : public support::suspender {
+public:
+  fiber_suspender(asio::yield_context yield, api::metrics& m) : yield_(std::move(yield)), metrics_(m) {}
+
+  bool wait_fd(int fd, bool read, bool write, int timeout_ms) override {
+    ++metrics_.fiber_suspensions;
+    auto ex = yield_.get_executor();
+    // A duplicate of the caller's descriptor, which stays the caller's: epoll takes each descriptor once, and two
+    // fibers may wait on the same socket.
+    const int own = ::dup(fd);
+    if (own < 0) {  // out of descriptors: wait on this thread
+      pollfd p{fd, static_cast<short>((read ? POLLIN : 0) | (write ? POLLOUT : 0)), 0};
+      return ::poll(&p, 1, timeout_ms) != 0;
+    }
+    asio::posix::stream_descriptor socket(ex, own);
+    asio::steady_timer timer(ex);
+    if (timeout_ms >= 0) timer.expires_after(std::chrono::milliseconds(timeout_ms));
+    else timer.expires_at(asio::steady_timer::time_point::max());
+    using asio::experimental::make_parallel_group;
+    using asio::experimental::wait_for_one;
+    const auto wait_on = [&](asio::posix::descriptor_base::wait_type w) { return socket.async_wait(w, asio::deferred); };
+    if (read && write) {
+      auto [order, e1, e2, e3] = make_parallel_group(wait_on(asio::posix::descriptor_base::wait_read),
+                                                     wait_on(asio::posix::descriptor_base::wait_write),
+                                                     timer.async_wait(asio::deferred))
+                                     .async_wait(wait_for_one(), yield_);
+      return order[0] != 2;
+    }
+    auto [order, e1, e2] = make_parallel_group(wait_on(read ? asio::posix::descriptor_base::wait_read
+                                                            : asio::posix::descriptor_base::wait_write),
+                                               timer.async_wait(asio::deferred))
+                               .async_wait(wait_for_one(), yield_);
+    return order[0] == 0;
+  }
+
+  void sleep_ms(int ms) override {
+    ++metrics_.fiber_suspensions;
+    asio::steady_timer timer(yield_.get_executor(), std::chrono::milliseconds(ms));
+    boost::system::error_code ec;
+    timer.async_wait(yield_[ec]);
+  }
+
+private:
+  asio::yield_context yield_;
+  api::metrics& metrics_;
+};
 
 class server_impl final : public server {
 public:
@@ -155,7 +211,10 @@ private:
   awaitable<void> drain() {
     asio::steady_timer timer(co_await asio::this_coro::executor);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(opts_.drain_seconds);
-    const auto busy = [this] { return in_flight_.load() > 0 || (opts_.live && opts_.live->open() > 0); };
+    // A handler's fiber can still be finishing after its request was answered: the io_context runs until it is done.
+    const auto busy = [this] {
+      return in_flight_.load() > 0 || fibers_running_.load() > 0 || (opts_.live && opts_.live->open() > 0);
+    };
     while (busy() && std::chrono::steady_clock::now() < deadline) {
       timer.expires_after(std::chrono::milliseconds(20));
       co_await timer.async_wait(tuple_awaitable);
@@ -275,7 +334,7 @@ private:
             }
           };
           auto state = std::make_shared<once>(this, std::move(handler));
-          if (opts_.offload && router_.waits_on_store(req)) {
+          if ((opts_.offload || opts_.fibers) && router_.waits_on_store(req)) {
             offloaded_dispatch(req, state);
             return;
           }
@@ -310,7 +369,7 @@ private:
       }
       state->answer(std::move(res));
     };
-    const bool queued = opts_.offload([this, &req, state, run, respond] {
+    const bool queued = offload([this, &req, state, run, respond] {
       try {
         router_.dispatch(req, respond);
       } catch (const std::exception& e) {
@@ -331,6 +390,40 @@ private:
     busy.headers.emplace_back("Retry-After", "2");
     busy.route = "(busy)";
     state->answer(std::move(busy));
+  }
+
+  // Runs `f` off the I/O threads' plain course: as a fiber on them (options::fibers) or on options::offload's threads.
+  bool offload(std::function<void()> f) {
+    if (!opts_.fibers) return opts_.offload(std::move(f));
+    if (metrics_.handler_fibers.load() >= opts_.max_fibers) return false;
+    ++metrics_.handler_fibers;
+    ++fibers_running_;
+    asio::spawn(
+        ioc_, std::allocator_arg, boost::context::protected_fixedsize_stack(opts_.fiber_stack_bytes),
+        [this, f = std::move(f)](asio::yield_context yield) {
+          fiber_suspender waits(yield, metrics_);
+          struct running {
+            server_impl& self;
+            explicit running(server_impl& s, fiber_suspender& w) : self(s) { support::set_current_suspender(&w); }
+            ~running() {
+              support::set_current_suspender(nullptr);
+              --self.metrics_.handler_fibers;
+              --self.fibers_running_;
+            }
+          } scope(*this, waits);
+          f();  // answers for itself, whatever its handler throws
+        },
+        [this](std::exception_ptr e) {
+          if (!e) return;
+          try {
+            std::rethrow_exception(e);
+          } catch (const std::exception& x) {
+            log_line("error", "a handler's fiber failed", x.what());
+          } catch (...) {
+            log_line("error", "a handler's fiber failed", "(unknown)");
+          }
+        });
+    return true;
   }
 
   api::response internal_error(const char* route) {
@@ -656,6 +749,7 @@ private:
   api::metrics& metrics_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> in_flight_{0};
+  std::atomic<int> fibers_running_{0};
   std::atomic<std::uint64_t> request_counter_{0};
   std::mutex log_mutex_;
   std::string log_pending_;  // request log lines not yet written (under log_mutex_)

@@ -35,6 +35,12 @@ struct options {
   // whose handler may read (api::route::waits_on_store) goes there; static files, /healthz, /metrics and the public
   // registration (which only hands its job to the writer) stay on the I/O threads.
   std::function<bool(std::function<void()>)> offload;
+  // Instead of `offload`: every route whose handler may read runs as a stackful fiber on the I/O threads. Its waits for
+  // PostgreSQL (support::wait_fd) suspend the fiber, and the thread serves other requests meanwhile. At most
+  // `max_fibers` run at once (more are answered 503); each has a stack of `fiber_stack_bytes` with a guard page.
+  bool fibers = false;
+  int max_fibers = 4096;
+  std::size_t fiber_stack_bytes = 256 * 1024;
 };
 
 class server {

@@ -1,19 +1,28 @@
 // PostgreSQL only (issue 11): a read that waits on the database holds no I/O thread. While another session keeps
 // the events and registrations tables locked, reads of them wait; meanwhile /healthz, the home page and /metrics
-// answer at once, and when the lock goes every waiting read is answered. Runs as integration_pg.pg_reads; without
-// the cluster (EVENTD_TEST_PG) it fails rather than skips.
+// answer at once, and when the lock goes every waiting read is answered. As shipped (postgres_handlers "fibers") the
+// waiting reads are fibers suspended on the I/O threads, half of them waiting for one of the four read connections;
+// with "threads" they wait on threads of their own. Runs as integration_pg.pg_reads; without the cluster
+// (EVENTD_TEST_PG) it fails rather than skips.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { startServer, client, signIn, postgresCluster } from '../support/server.mjs';
 import { createEvent, register } from '../support/fixtures.mjs';
 
-describe('slow PostgreSQL reads hold no I/O thread', { timeout: 60000 }, () => {
+function metric(text, name) {
+  const line = text.split('\n').find((l) => l.startsWith(name + ' '));
+  assert.ok(line, `/metrics has ${name}`);
+  return Number(line.split(' ')[1]);
+}
+
+for (const handlers of ['fibers', 'threads']) describe(`slow PostgreSQL reads hold no I/O thread (${handlers})`, { timeout: 60000 }, () => {
   let server, api, admin, locker;
 
   before(async () => {
     assert.ok(postgresCluster(), 'EVENTD_TEST_PG names no cluster: this suite runs on PostgreSQL only (ctest integration_pg.*)');
-    server = await startServer({ config: { threads: 2 } });  // two I/O threads: eight waiting reads would hold both
+    // Two I/O threads: eight waiting reads would hold both. Four read connections: four reads wait for one.
+    server = await startServer({ config: { threads: 2, max_read_connections: 4, postgres_handlers: handlers } });
     api = client(server.url);
     admin = await signIn(server.url);
   });
@@ -43,13 +52,21 @@ describe('slow PostgreSQL reads hold no I/O thread', { timeout: 60000 }, () => {
     try {
       assert.equal(answered, 0, 'the reads wait for the lock');
       const started = Date.now();
+      let metrics = '';
       for (const path of ['/healthz', '/', '/metrics']) {
         const r = await fetch(server.url + path, { signal: AbortSignal.timeout(3000) });
         assert.equal(r.status, 200, path);
-        await r.arrayBuffer();
+        if (path === '/metrics') metrics = await r.text(); else await r.arrayBuffer();
       }
-      assert.ok(Date.now() - started < 3000, `answered in ${Date.now() - started} ms`);
+      assert.ok(Date.now() - started < 1500, `answered in ${Date.now() - started} ms`);
       assert.equal(answered, 0, 'the reads still wait');
+      if (handlers === 'fibers') {
+        assert.equal(metric(metrics, 'eventd_handler_fibers'), 8, 'the eight reads are fibers, suspended');
+        assert.ok(metric(metrics, 'eventd_fiber_suspensions_total') >= 8, 'each waited suspended');
+        assert.ok(metric(metrics, 'eventd_db_pool_waits_total') >= 4, 'four waited for a read connection');
+      } else {
+        assert.equal(metric(metrics, 'eventd_handler_fibers'), 0);
+      }
     } finally {
       locker.stdin.end('ROLLBACK;\n');
     }

@@ -7,6 +7,9 @@
 #include "store/postgres/postgres.hpp"
 #include "store/sql/common.hpp"
 #include "store/writer.hpp"
+#include "support/suspend.hpp"
+
+#include <poll.h>
 
 #include <gtest/gtest.h>
 
@@ -264,6 +267,67 @@ TEST_F(pg_test, a_read_transaction_sees_one_snapshot_while_another_connection_co
 
 // The batch's rows travel as array literals: random texts (quotes, backslashes, braces, commas, spaces, the word
 // NULL, multi-byte UTF-8) come back from the server exactly, and a missing one as NULL.
+// Every wait of a connection for the server goes through its socket (support::wait_fd): to the running fiber's
+// suspender where suspending is safe (here a stand-in that counts and polls), on the thread itself where it is not:
+// inside a catch block, while an exception unwinds, in a no_suspend scope. Connecting, plain reads and a pipelined
+// writer's round trips all wait this way: none blocks inside libpq.
+TEST_F(pg_test, a_connection_waits_for_its_socket_through_the_fibers_suspender_only_where_suspending_is_safe) {
+  struct counting final : support::suspender {
+    int waits = 0;
+    bool wait_fd(int fd, bool read, bool write, int timeout_ms) override {
+      ++waits;
+      pollfd p{fd, static_cast<short>((read ? POLLIN : 0) | (write ? POLLOUT : 0)), 0};
+      return ::poll(&p, 1, timeout_ms) > 0;
+    }
+    void sleep_ms(int) override { ++waits; }
+  } fiber;
+  support::set_current_suspender(&fiber);
+  struct clear {
+    ~clear() { support::set_current_suspender(nullptr); }
+  } cleared;
+
+  store::pg_connection c(url_);
+  EXPECT_GT(fiber.waits, 0) << "connecting waits for the socket";
+  int before = fiber.waits;
+  c.execute("SELECT pg_sleep(0.05)");
+  EXPECT_GT(fiber.waits, before) << "a query's answer is waited for, suspended";
+
+  before = fiber.waits;
+  try {
+    throw std::runtime_error("handled below");
+  } catch (const std::exception&) {
+    c.execute("SELECT pg_sleep(0.02)");
+  }
+  {
+    support::no_suspend holding;
+    c.execute("SELECT pg_sleep(0.02)");
+  }
+  struct during_unwinding {
+    store::pg_connection& c;
+    ~during_unwinding() { c.execute("SELECT pg_sleep(0.02)"); }
+  };
+  try {
+    during_unwinding d{c};
+    throw std::runtime_error("unwinds through d");
+  } catch (const std::exception&) {
+  }
+  EXPECT_EQ(fiber.waits, before) << "no suspension inside a catch block, a no_suspend scope or unwinding";
+
+  store::pg_connection writer(url_);
+  writer.pipeline();
+  writer.execute("CREATE TABLE t (v integer)");
+  before = fiber.waits;
+  writer.begin_write();
+  auto& ins = writer.prepare("INSERT INTO t VALUES (?)");
+  ins.bind(1, std::int64_t{7});
+  ins.defer();
+  auto& q = writer.prepare("SELECT count(*) FROM t");
+  ASSERT_TRUE(q.executeStep());
+  EXPECT_EQ(q.int64_at(0), 1);
+  writer.execute("COMMIT");
+  EXPECT_GT(fiber.waits, before) << "a pipeline's round trips wait the same way";
+}
+
 TEST_F(pg_test, array_literals_carry_any_text_exactly) {
   store::pg_connection c(url_);
   std::mt19937 rng(20261204);

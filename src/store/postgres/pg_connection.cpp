@@ -1,7 +1,10 @@
 #include "store/postgres/pg_connection.hpp"
 
+#include "support/suspend.hpp"
+
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
@@ -77,6 +80,65 @@ std::string postgres_array(const std::vector<std::optional<std::string>>& values
 
 namespace {
 
+// The connection is non-blocking: every wait for the server is a wait for its socket (support::wait_fd), which
+// suspends the handler's fiber on the I/O thread, or polls on a plain thread (the writer's).
+
+// Sends everything libpq holds. While the socket takes no more, the server's answers are read as they come, so that a
+// server blocked on sending to us cannot stall both sides (libpq's advice for PQflush). False: the connection broke.
+bool flush(PGconn* c) {
+  for (;;) {
+    const int r = PQflush(c);
+    if (r == 0) return true;
+    if (r < 0) return false;
+    support::wait_fd(PQsocket(c), true, true);
+    if (!PQconsumeInput(c)) return false;
+  }
+}
+
+// PQgetResult without blocking: reads from the socket, waiting for it, until a whole result is there.
+PGresult* next_result(PGconn* c) {
+  while (PQisBusy(c)) {
+    support::wait_fd(PQsocket(c), true, false);
+    if (!PQconsumeInput(c)) break;  // lost: PQgetResult reports it
+  }
+  return PQgetResult(c);
+}
+
+// What PQexec and friends return, from a command already sent: the last result, or the first that failed.
+PGresult* last_result(PGconn* c) {
+  if (!flush(c)) return nullptr;
+  PGresult* kept = nullptr;
+  while (PGresult* r = next_result(c)) {
+    if (kept && PQresultStatus(kept) == PGRES_FATAL_ERROR) {
+      PQclear(r);
+      continue;
+    }
+    PQclear(kept);
+    kept = r;
+    if (PQstatus(c) == CONNECTION_BAD) break;
+  }
+  return kept;
+}
+
+// PQconnectdb without blocking: PQconnectStart, then PQconnectPoll each time the socket is ready (at most
+// `seconds` in all). The connection is non-blocking from then on.
+PGconn* connect(const std::string& url, int seconds) {
+  PGconn* c = PQconnectStart(url.c_str());
+  if (!c || PQstatus(c) == CONNECTION_BAD) return c;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  auto polled = PGRES_POLLING_WRITING;
+  while (polled != PGRES_POLLING_OK && polled != PGRES_POLLING_FAILED) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    if (left.count() <= 0 ||
+        !support::wait_fd(PQsocket(c), polled == PGRES_POLLING_READING, polled == PGRES_POLLING_WRITING,
+                          static_cast<int>(left.count())))
+      return c;  // still CONNECTION_STARTED: the caller reports the timeout
+    polled = PQconnectPoll(c);
+  }
+  if (polled == PGRES_POLLING_OK) PQsetnonblocking(c, 1);
+  return c;
+}
+
 void check(PGresult* r, pg_conn* c, const char* what) {
   const auto status = PQresultStatus(r);
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
@@ -97,10 +159,10 @@ void check(PGresult* r, pg_conn* c, const char* what) {
 }  // namespace
 
 pg_connection::pg_connection(const std::string& url) {
-  conn_ = PQconnectdb(url.c_str());
+  conn_ = connect(url, 10);
   if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
     std::string host = conn_ && PQhost(conn_) ? PQhost(conn_) : "?";
-    std::string msg = conn_ ? PQerrorMessage(conn_) : "out of memory";
+    std::string msg = !conn_ ? "out of memory" : PQstatus(conn_) == CONNECTION_BAD ? PQerrorMessage(conn_) : "no answer within 10 s";
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
     if (conn_) PQfinish(conn_);
     conn_ = nullptr;
@@ -156,7 +218,7 @@ void pg_connection::pipeline() {
 
 PGresult* pg_connection::run_text(const char* sql) {
   if (!pipelined_) {
-    PGresult* r = PQexec(conn_, sql);
+    PGresult* r = PQsendQuery(conn_, sql) == 1 ? last_result(conn_) : nullptr;
     check(r, conn_, "PostgreSQL");
     return r;
   }
@@ -180,13 +242,13 @@ PGresult* pg_connection::sync_results(bool last_is_callers) {
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
     return unavailable_error(msg);
   };
-  if (PQpipelineSync(conn_) != 1) throw gone(nullptr, nullptr);
+  if (PQpipelineSync(conn_) != 1 || !flush(conn_)) throw gone(nullptr, nullptr);
   PGresult* last = nullptr;    // the caller's statement's result
   PGresult* failed = nullptr;  // the first statement that failed
   int failed_at = -1;
   int done = 0;  // statements whose results are all read (PQgetResult answered NULL after them)
   for (;;) {
-    PGresult* r = PQgetResult(conn_);
+    PGresult* r = next_result(conn_);
     if (!r) {
       // Each statement's results end with a NULL; more NULLs than statements, or a closed connection, and the Sync
       // is never coming.
@@ -246,7 +308,7 @@ pg_statement::pg_statement(pg_connection& c, const char* sql) : c_(c) {
     PQclear(c_.sync_results(true));
     return;
   }
-  PGresult* r = PQprepare(c_.conn_, name_.c_str(), text.c_str(), 0, nullptr);
+  PGresult* r = PQsendPrepare(c_.conn_, name_.c_str(), text.c_str(), 0, nullptr) == 1 ? last_result(c_.conn_) : nullptr;
   check(r, c_.conn_, "prepare");
   PQclear(r);
 }
@@ -309,7 +371,9 @@ void pg_statement::run() {
   }
   const auto values = bound();
   reset();
-  result_ = PQexecPrepared(c_.conn_, name_.c_str(), parameter_count_, values.data(), nullptr, nullptr, 0);
+  result_ = PQsendQueryPrepared(c_.conn_, name_.c_str(), parameter_count_, values.data(), nullptr, nullptr, 0) == 1
+                ? last_result(c_.conn_)
+                : nullptr;
   const auto status = PQresultStatus(result_);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     PGresult* r = result_;

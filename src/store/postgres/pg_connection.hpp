@@ -1,6 +1,8 @@
 // PostgreSQL connections behind the store's connection interface (issue 11), through libpq. A connection is used by
-// one thread at a time, as SQLite's are: the writer's own thread and the read pool's, never an I/O thread, so a
-// call that waits for the server blocks no request but its own.
+// one caller at a time, as SQLite's are. Every connection is non-blocking and waits for the server through its socket
+// (support::wait_fd): a handler running as one of the HTTP server's fibers (on PostgreSQL, every handler that may
+// read) suspends while it waits and its I/O thread serves other requests; the writer's thread and background jobs
+// wait in poll().
 #pragma once
 
 #include "store/sql.hpp"
@@ -49,8 +51,8 @@ public:
   bool shared_writers() const override { return true; }
   // The writer's connection: libpq's pipeline mode from now on. Every statement is sent with the extended protocol;
   // one that waits for its answer sends a Sync and reads every result up to it, so the statements deferred before
-  // it (statement::defer) travel in the same round trip. The connection stays blocking: libpq reads the server's
-  // answers while its own sending is stalled, so a long pipeline cannot deadlock.
+  // it (statement::defer) travel in the same round trip. While the socket takes no more of a long pipeline, the
+  // server's answers are read meanwhile, so neither side can stall the other.
   void pipeline();
   void defer_writes(bool on) override { deferring_ = on; }
   bool deferring() const override { return pipelined_ && deferring_; }

@@ -6,6 +6,7 @@
 #include "store/postgres/postgres.hpp"
 #include "support/host.hpp"
 #include "support/log.hpp"
+#include "support/suspend.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -278,7 +279,20 @@ sql_store::lease sql_store::borrow() {
   };
   if (!available()) {
     ++pool_waits_;
-    if (!pool_returned_.wait_for(lock, std::chrono::seconds(2), available)) {
+    bool got = false;
+    if (support::can_suspend()) {
+      // A fiber (http's handlers on PostgreSQL) must not hold its I/O thread in a condition wait: it looks again
+      // every 2 ms, suspended in between.
+      const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+      while (!(got = available()) && std::chrono::steady_clock::now() < until) {
+        lock.unlock();
+        support::sleep_ms(2);
+        lock.lock();
+      }
+    } else {
+      got = pool_returned_.wait_for(lock, std::chrono::seconds(2), available);
+    }
+    if (!got) {
       ++pool_timeouts_;
       throw unavailable_error("every database connection is busy; please try again shortly");
     }

@@ -1,0 +1,76 @@
+#include "support/suspend.hpp"
+
+#include <poll.h>
+
+#include <cerrno>
+#include <chrono>
+#include <exception>
+#include <thread>
+
+namespace eventd::support {
+
+namespace {
+thread_local suspender* current = nullptr;
+thread_local int no_suspend_depth = 0;
+}  // namespace
+
+// Not inlined: each call reads this thread's variable afresh. Inlined, a compiler may keep the variable's address
+// from before a fiber switch and use it after the fiber resumed on another thread.
+[[gnu::noinline]] suspender* current_suspender() noexcept { return current; }
+[[gnu::noinline]] void set_current_suspender(suspender* s) noexcept { current = s; }
+[[gnu::noinline]] static int& depth() noexcept { return no_suspend_depth; }
+
+no_suspend::no_suspend() noexcept { ++depth(); }
+no_suspend::~no_suspend() { --depth(); }
+
+[[gnu::noinline]] bool can_suspend() noexcept {
+  return current_suspender() != nullptr && depth() == 0 && std::uncaught_exceptions() == 0 &&
+         !std::current_exception();
+}
+
+bool wait_fd(int fd, bool read, bool write, int timeout_ms) {
+  if (can_suspend()) {
+    suspender* s = current_suspender();
+    set_current_suspender(nullptr);  // this thread runs other fibers (or none) until this one resumes
+    bool ready = false;
+    try {
+      ready = s->wait_fd(fd, read, write, timeout_ms);
+    } catch (...) {
+      set_current_suspender(s);
+      throw;
+    }
+    set_current_suspender(s);  // on the thread it resumed on
+    return ready;
+  }
+  pollfd p{fd, static_cast<short>((read ? POLLIN : 0) | (write ? POLLOUT : 0)), 0};
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
+  for (;;) {
+    int wait = -1;
+    if (timeout_ms >= 0) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+      wait = left.count() > 0 ? static_cast<int>(left.count()) : 0;
+    }
+    const int n = ::poll(&p, 1, wait);
+    if (n > 0) return true;
+    if (n == 0) return false;
+    if (errno != EINTR) return true;  // let the caller's next call report what is wrong with the socket
+  }
+}
+
+void sleep_ms(int ms) {
+  if (can_suspend()) {
+    suspender* s = current_suspender();
+    set_current_suspender(nullptr);
+    try {
+      s->sleep_ms(ms);
+    } catch (...) {
+      set_current_suspender(s);
+      throw;
+    }
+    set_current_suspender(s);
+    return;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
+
+}  // namespace eventd::support
