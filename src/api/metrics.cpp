@@ -54,6 +54,8 @@ std::string metrics::render(const store::write_stats& w) {
     << "eventd_open_connections " << open_connections.load() << "\n"
     << "# HELP eventd_handler_fibers Request handlers running now as fibers on the I/O threads (PostgreSQL).\n"
     << "# TYPE eventd_handler_fibers gauge\neventd_handler_fibers " << handler_fibers.load() << "\n"
+    << "# HELP eventd_handler_fibers_queued Requests waiting for a handler's fiber to end (at most max_read_connections run).\n"
+    << "# TYPE eventd_handler_fibers_queued gauge\neventd_handler_fibers_queued " << handler_fibers_queued.load() << "\n"
     << "# HELP eventd_fiber_suspensions_total Times a handler's fiber was suspended waiting for the database.\n"
     << "# TYPE eventd_fiber_suspensions_total counter\neventd_fiber_suspensions_total " << fiber_suspensions.load() << "\n"
     << "# HELP eventd_handler_failures_total Requests answered 500 because a handler failed.\n"

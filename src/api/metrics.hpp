@@ -20,6 +20,7 @@ public:
   std::atomic<std::uint64_t> refused_connections{0};  // connections answered 503 at a connection limit
   std::atomic<std::uint64_t> shed_connections{0};     // idle keep-alive connections closed early near the limit
   std::atomic<std::int64_t> handler_fibers{0};        // handlers running as fibers now (http::options::fibers)
+  std::atomic<std::int64_t> handler_fibers_queued{0};  // requests waiting for one of them to end
   std::atomic<std::uint64_t> fiber_suspensions{0};    // times such a handler waited for the database, suspended
   std::string render(const store::write_stats&);
 

@@ -275,6 +275,7 @@ int run(int argc, char** argv) {
       std::unique_ptr<api::blocking_pool> handlers;
       if (store::is_postgres_url(cfg.database) && cfg.postgres_handlers == "fibers") {
         opts.fibers = true;
+        opts.max_fibers = std::clamp(cfg.max_read_connections, 2, 1024);
       } else if (store::is_postgres_url(cfg.database)) {
         handlers = std::make_unique<api::blocking_pool>(0, 4096, std::clamp(cfg.max_read_connections, 2, 64));
         opts.offload = [&handlers](std::function<void()> f) { return handlers->post(std::move(f)); };

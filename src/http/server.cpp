@@ -8,16 +8,18 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/spawn.hpp>
-#include <boost/context/protected_fixedsize_stack.hpp>
+#include <boost/context/stack_context.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 #include <poll.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -94,22 +96,30 @@ public:
       return ::poll(&p, 1, timeout_ms) != 0;
     }
     asio::posix::stream_descriptor socket(ex, own);
-    asio::steady_timer timer(ex);
-    if (timeout_ms >= 0) timer.expires_after(std::chrono::milliseconds(timeout_ms));
-    else timer.expires_at(asio::steady_timer::time_point::max());
+    using wait = asio::posix::descriptor_base::wait_type;
+    const wait one = read ? wait::wait_read : wait::wait_write;
+    boost::system::error_code ec;
+    if (timeout_ms < 0 && read != write) {  // the common case: one direction, no time limit
+      socket.async_wait(one, yield_[ec]);
+      return true;
+    }
     using asio::experimental::make_parallel_group;
     using asio::experimental::wait_for_one;
-    const auto wait_on = [&](asio::posix::descriptor_base::wait_type w) { return socket.async_wait(w, asio::deferred); };
+    if (timeout_ms < 0) {
+      auto [order, e1, e2] = make_parallel_group(socket.async_wait(wait::wait_read, asio::deferred),
+                                                 socket.async_wait(wait::wait_write, asio::deferred))
+                                 .async_wait(wait_for_one(), yield_);
+      return true;
+    }
+    asio::steady_timer timer(ex, std::chrono::milliseconds(timeout_ms));
     if (read && write) {
-      auto [order, e1, e2, e3] = make_parallel_group(wait_on(asio::posix::descriptor_base::wait_read),
-                                                     wait_on(asio::posix::descriptor_base::wait_write),
+      auto [order, e1, e2, e3] = make_parallel_group(socket.async_wait(wait::wait_read, asio::deferred),
+                                                     socket.async_wait(wait::wait_write, asio::deferred),
                                                      timer.async_wait(asio::deferred))
                                      .async_wait(wait_for_one(), yield_);
       return order[0] != 2;
     }
-    auto [order, e1, e2] = make_parallel_group(wait_on(read ? asio::posix::descriptor_base::wait_read
-                                                            : asio::posix::descriptor_base::wait_write),
-                                               timer.async_wait(asio::deferred))
+    auto [order, e1, e2] = make_parallel_group(socket.async_wait(one, asio::deferred), timer.async_wait(asio::deferred))
                                .async_wait(wait_for_one(), yield_);
     return order[0] == 0;
   }
@@ -124,6 +134,70 @@ public:
 private:
   asio::yield_context yield_;
   api::metrics& metrics_;
+};
+
+// The fibers' stacks, each with a guard page below it (an overflow faults instead of overwriting memory). Stacks of
+// fibers that ended are kept for the next ones: a fresh mapping per request cost a mmap, mprotect and munmap, and
+// each munmap interrupts the other cores. Not under AddressSanitizer, whose records of a stack end with its fiber.
+class stack_pool {
+public:
+  stack_pool(std::size_t size, std::size_t keep) : keep_(keep) {
+    page_ = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    size_ = (size + page_ - 1) / page_ * page_;
+  }
+  ~stack_pool() {
+    for (void* base : free_) ::munmap(base, size_ + page_);
+  }
+  stack_pool(const stack_pool&) = delete;
+  stack_pool& operator=(const stack_pool&) = delete;
+
+  boost::context::stack_context allocate() {
+    void* base = nullptr;
+#if !defined(BOOST_USE_ASAN)
+    {
+      std::lock_guard lock(mutex_);
+      if (!free_.empty()) {
+        base = free_.back();
+        free_.pop_back();
+      }
+    }
+#endif
+    if (!base) {
+      base = ::mmap(nullptr, size_ + page_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+      if (base == MAP_FAILED) throw std::bad_alloc();
+      ::mprotect(base, page_, PROT_NONE);
+    }
+    boost::context::stack_context sc;
+    sc.size = size_;
+    sc.sp = static_cast<char*>(base) + page_ + size_;
+    return sc;
+  }
+
+  void deallocate(boost::context::stack_context& sc) {
+    void* base = static_cast<char*>(sc.sp) - size_ - page_;
+#if !defined(BOOST_USE_ASAN)
+    {
+      std::lock_guard lock(mutex_);
+      if (free_.size() < keep_) {
+        free_.push_back(base);
+        return;
+      }
+    }
+#endif
+    ::munmap(base, size_ + page_);
+  }
+
+private:
+  std::size_t page_ = 4096, size_ = 0, keep_ = 0;
+  std::mutex mutex_;
+  std::vector<void*> free_;
+};
+
+// Boost.Context's stack allocator, lending from a stack_pool.
+struct pooled_stack {
+  stack_pool* pool;
+  boost::context::stack_context allocate() { return pool->allocate(); }
+  void deallocate(boost::context::stack_context& sc) { pool->deallocate(sc); }
 };
 
 class server_impl final : public server {
@@ -393,27 +467,38 @@ private:
   }
 
   // Runs `f` off the I/O threads' plain course: as a fiber on them (options::fibers) or on options::offload's threads.
+  // At most options::max_fibers fibers run at once; the next requests wait in order for one to end (at most 4096,
+  // then false: the request is answered 503), as on a pool of that many threads.
   bool offload(std::function<void()> f) {
     if (!opts_.fibers) return opts_.offload(std::move(f));
-    if (metrics_.handler_fibers.load() >= opts_.max_fibers) return false;
-    ++metrics_.handler_fibers;
-    ++fibers_running_;
+    {
+      std::lock_guard lock(fiber_mutex_);
+      if (metrics_.handler_fibers.load() >= opts_.max_fibers) {
+        if (fiber_queue_.size() >= 4096) return false;
+        fiber_queue_.push_back(std::move(f));
+        ++metrics_.handler_fibers_queued;
+        return true;
+      }
+      ++metrics_.handler_fibers;
+      ++fibers_running_;
+    }
+    start_fiber(std::move(f));
+    return true;
+  }
+
+  void start_fiber(std::function<void()> f) {
     asio::spawn(
-        ioc_, std::allocator_arg, boost::context::protected_fixedsize_stack(opts_.fiber_stack_bytes),
-        [this, f = std::move(f)](asio::yield_context yield) {
+        ioc_, std::allocator_arg, pooled_stack{&stacks_},
+        [this, f = std::move(f)](asio::yield_context yield) mutable {
           fiber_suspender waits(yield, metrics_);
           struct running {
-            server_impl& self;
-            explicit running(server_impl& s, fiber_suspender& w) : self(s) { support::set_current_suspender(&w); }
-            ~running() {
-              support::set_current_suspender(nullptr);
-              --self.metrics_.handler_fibers;
-              --self.fibers_running_;
-            }
-          } scope(*this, waits);
+            explicit running(fiber_suspender& w) { support::set_current_suspender(&w); }
+            ~running() { support::set_current_suspender(nullptr); }
+          } scope(waits);
           f();  // answers for itself, whatever its handler throws
         },
         [this](std::exception_ptr e) {
+          fiber_ended();
           if (!e) return;
           try {
             std::rethrow_exception(e);
@@ -423,7 +508,23 @@ private:
             log_line("error", "a handler's fiber failed", "(unknown)");
           }
         });
-    return true;
+  }
+
+  // A fiber ended: the first request waiting for one runs in its place.
+  void fiber_ended() {
+    std::function<void()> next;
+    {
+      std::lock_guard lock(fiber_mutex_);
+      if (fiber_queue_.empty()) {
+        --metrics_.handler_fibers;
+        --fibers_running_;
+        return;
+      }
+      next = std::move(fiber_queue_.front());
+      fiber_queue_.pop_front();
+      --metrics_.handler_fibers_queued;
+    }
+    start_fiber(std::move(next));
   }
 
   api::response internal_error(const char* route) {
@@ -750,6 +851,9 @@ private:
   std::atomic<bool> stopping_{false};
   std::atomic<int> in_flight_{0};
   std::atomic<int> fibers_running_{0};
+  std::mutex fiber_mutex_;
+  std::deque<std::function<void()>> fiber_queue_;  // requests waiting for a fiber (under fiber_mutex_)
+  stack_pool stacks_{opts_.fiber_stack_bytes, static_cast<std::size_t>(opts_.max_fibers)};
   std::atomic<std::uint64_t> request_counter_{0};
   std::mutex log_mutex_;
   std::string log_pending_;  // request log lines not yet written (under log_mutex_)

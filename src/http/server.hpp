@@ -37,9 +37,10 @@ struct options {
   std::function<bool(std::function<void()>)> offload;
   // Instead of `offload`: every route whose handler may read runs as a stackful fiber on the I/O threads. Its waits for
   // PostgreSQL (support::wait_fd) suspend the fiber, and the thread serves other requests meanwhile. At most
-  // `max_fibers` run at once (more are answered 503); each has a stack of `fiber_stack_bytes` with a guard page.
+  // `max_fibers` run at once (the read connections: more would only wait for one); the next wait in order, up to
+  // 4096, then 503. Each has a stack of `fiber_stack_bytes` with a guard page.
   bool fibers = false;
-  int max_fibers = 4096;
+  int max_fibers = 32;
   std::size_t fiber_stack_bytes = 256 * 1024;
 };
 

@@ -6,6 +6,7 @@
 #include "store/postgres/pg_connection.hpp"
 #include "store/postgres/postgres.hpp"
 #include "store/sql/common.hpp"
+#include "store/store.hpp"
 #include "store/writer.hpp"
 #include "support/suspend.hpp"
 
@@ -13,6 +14,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -20,6 +22,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <thread>
 
 using namespace eventd;
 
@@ -326,6 +329,49 @@ TEST_F(pg_test, a_connection_waits_for_its_socket_through_the_fibers_suspender_o
   EXPECT_EQ(q.int64_at(0), 1);
   writer.execute("COMMIT");
   EXPECT_GT(fiber.waits, before) << "a pipeline's round trips wait the same way";
+}
+
+// A fiber that finds every read connection lent waits for one suspended (support::sleep_ms between looks), not in a
+// condition wait that would hold its I/O thread: here the only read connection waits on a table another session
+// holds locked, and a second read, made where a fiber's suspender is installed, gets it once the lock goes.
+TEST_F(pg_test, a_fiber_waiting_for_a_read_connection_is_suspended_while_it_waits) {
+  domain::config cfg;
+  cfg.database = url_;
+  cfg.max_read_connections = 1;
+  auto db = store::make_store(cfg);
+  ASSERT_TRUE(db->list_events({}).empty());  // the one read connection is open and back in the pool
+
+  store::pg_connection locker(url_);
+  locker.execute("BEGIN");
+  locker.execute("LOCK TABLE events IN ACCESS EXCLUSIVE MODE");
+  std::thread first([&] { db->list_events({}); });  // takes the connection and waits on the lock
+  for (int i = 0; i < 200 && db->stats().pool_idle > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_EQ(db->stats().pool_idle, 0u) << "the first read holds the only connection";
+
+  struct counting final : support::suspender {
+    std::atomic<int> sleeps{0};
+    bool wait_fd(int fd, bool read, bool write, int timeout_ms) override {
+      pollfd p{fd, static_cast<short>((read ? POLLIN : 0) | (write ? POLLOUT : 0)), 0};
+      return ::poll(&p, 1, timeout_ms) > 0;
+    }
+    void sleep_ms(int ms) override {
+      ++sleeps;
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    }
+  } fiber;
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    locker.execute("ROLLBACK");
+  });
+  support::set_current_suspender(&fiber);
+  const auto waits_before = db->stats().pool_waits;
+  EXPECT_TRUE(db->list_events({}).empty());
+  support::set_current_suspender(nullptr);
+  releaser.join();
+  first.join();
+  EXPECT_EQ(db->stats().pool_waits, waits_before + 1);
+  EXPECT_GT(fiber.sleeps.load(), 10) << "it looked again every few milliseconds, suspended in between";
 }
 
 TEST_F(pg_test, array_literals_carry_any_text_exactly) {
