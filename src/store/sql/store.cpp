@@ -174,11 +174,11 @@ void sql_store::setup_postgres_writer(writer& w) {
   });
   w.lock_rows([](connection& c, const std::vector<std::int64_t>& ids) {
     here().locked_events = ids;
-    std::string list = "{";
-    for (const auto id : ids) list += (list.size() > 1 ? "," : "") + std::to_string(id);
-    list += "}";
+    std::vector<std::optional<std::string>> texts;
+    texts.reserve(ids.size());
+    for (const auto id : ids) texts.emplace_back(std::to_string(id));
     auto& q = c.prepare("SELECT id FROM events WHERE id = ANY(CAST(? AS BIGINT[])) ORDER BY id FOR UPDATE");
-    q.bind(1, list);
+    q.bind(1, postgres_array(texts));
     while (q.executeStep()) {
     }
     q.reset();
