@@ -94,6 +94,8 @@ std::string metrics::render(const store::write_stats& w) {
   if (w.shared)
     o << "# HELP eventd_write_pipeline_reruns_total Batches run again without sending writes ahead, after one of those failed.\n"
       << "# TYPE eventd_write_pipeline_reruns_total counter\neventd_write_pipeline_reruns_total " << w.pipeline_reruns << "\n"
+      << "# HELP eventd_write_round_trips_total Times the writers waited for PostgreSQL's answers (divide by eventd_commit_batches_total: round trips a batch).\n"
+      << "# TYPE eventd_write_round_trips_total counter\neventd_write_round_trips_total " << w.round_trips << "\n"
       << "# HELP eventd_batched_registrations_total Registrations decided from their batch's one read and written by its one INSERT.\n"
       << "# TYPE eventd_batched_registrations_total counter\neventd_batched_registrations_total " << w.batched_registrations << "\n"
       << "# HELP eventd_db_listening Whether this node hears the other nodes' changes (PostgreSQL LISTEN).\n"

@@ -122,6 +122,8 @@ public:
   virtual void begin_write() = 0;
   // The connection is lost for good (a database server that went away): open a new one instead.
   virtual bool broken() const { return false; }
+  // How often it has waited for the server's answers (PostgreSQL; 0 for SQLite, which has no server).
+  virtual std::uint64_t round_trips() const { return 0; }
   // Whether other processes may write the same database at the same time (PostgreSQL with several nodes), so that a
   // read-decide-write job must lock the rows its decision rests on. SQLite has one writer: nothing to lock.
   virtual bool shared_writers() const { return false; }

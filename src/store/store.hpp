@@ -216,6 +216,7 @@ struct write_stats {
   // registrations decided from their batch's one read and written with the batch's one INSERT.
   std::uint64_t pipeline_reruns = 0;
   std::uint64_t batched_registrations = 0;
+  std::uint64_t round_trips = 0;  // the writers' waits for PostgreSQL's answers, over all batches
   // The connections (filled by the store, not the writer).
   std::uint64_t pool_idle = 0;           // read connections waiting in the pool
   std::uint64_t pool_open = 0;           // read connections open (idle or lent), at most max_read_connections

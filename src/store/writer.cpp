@@ -217,6 +217,7 @@ void writer::run_batch(std::deque<queued>& batch) {
   std::vector<std::function<void(bool)>> finishers;
   finishers.reserve(batch.size());
   bool committed = false;
+  std::uint64_t trips = 0;
   std::size_t done = 0;  // jobs committed early (a conflict): kept whatever happens to the rest
   for (int i = 0; i < attempts_per_batch && !committed; ++i) {
     if (i > 0) std::this_thread::sleep_for(retry_pause[i - 1]);
@@ -242,13 +243,16 @@ void writer::run_batch(std::deque<queued>& batch) {
         break;
       }
     }
+    const auto trips_before = conn_->round_trips();
     committed = attempt(batch, done, finishers);
+    if (!conn_->broken()) trips += conn_->round_trips() - trips_before;
   }
   const auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
   {
     std::lock_guard lock(mutex_);
     ++stats_.batches;
+    stats_.round_trips += trips;
     stats_.commands += batch.size();
     if (!committed) stats_.failed_batches += 1;
     stats_.commit_micros_total += static_cast<std::uint64_t>(micros);

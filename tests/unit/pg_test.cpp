@@ -374,6 +374,46 @@ TEST_F(pg_test, a_fiber_waiting_for_a_read_connection_is_suspended_while_it_wait
   EXPECT_GT(fiber.sleeps.load(), 10) << "it looked again every few milliseconds, suspended in between";
 }
 
+// A writer's statement is prepared with its first use, in the same round trip. When a round trip fails, statements
+// prepared in it are prepared again at their next use: here an UPDATE whose PREPARE came after a failing INSERT (so
+// PostgreSQL skipped it) works in the next transaction.
+TEST_F(pg_test, a_writers_statement_is_prepared_with_its_first_use_and_again_after_a_failed_round_trip) {
+  store::pg_connection w(url_);
+  w.pipeline();
+  w.execute("CREATE TABLE t (v integer UNIQUE)");
+  auto before = w.round_trips();
+  auto& count = w.prepare("SELECT count(*) FROM t");
+  ASSERT_TRUE(count.executeStep());
+  EXPECT_EQ(w.round_trips(), before + 1) << "prepared and run in one round trip";
+  w.reset_all();
+
+  w.begin_write();
+  auto& ins = w.prepare("INSERT INTO t VALUES (?)");
+  ins.bind(1, std::int64_t{5});
+  ins.defer();
+  ins.bind(1, std::int64_t{5});
+  ins.defer();  // a unique violation, found at the next round trip
+  auto& later = w.prepare("UPDATE t SET v = v + 100 WHERE v = ?");
+  later.bind(1, std::int64_t{5});
+  later.defer();  // its PREPARE comes after the failure: skipped
+  auto& again = w.prepare("SELECT count(*) FROM t");
+  EXPECT_THROW(again.executeStep(), store::deferred_error);
+  w.reset_all();
+  w.execute("ROLLBACK");
+
+  w.begin_write();
+  auto& ins2 = w.prepare("INSERT INTO t VALUES (?)");
+  ins2.bind(1, std::int64_t{5});
+  ins2.defer();
+  auto& later2 = w.prepare("UPDATE t SET v = v + 100 WHERE v = ?");
+  later2.bind(1, std::int64_t{5});
+  EXPECT_EQ(later2.exec(), 1) << "prepared again, it runs";
+  w.execute("COMMIT");
+  auto& check = w.prepare("SELECT v FROM t");
+  ASSERT_TRUE(check.executeStep());
+  EXPECT_EQ(check.int64_at(0), 105);
+}
+
 TEST_F(pg_test, array_literals_carry_any_text_exactly) {
   store::pg_connection c(url_);
   std::mt19937 rng(20261204);

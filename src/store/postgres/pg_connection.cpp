@@ -233,6 +233,18 @@ PGresult* pg_connection::sync_results(bool last_is_callers) {
   ++round_trips_;
   const auto keepers = std::move(pending_);
   pending_.clear();
+  // Statements prepared in this round trip: if anything in it failed, each is prepared again at its next use (under
+  // a new name), whether or not its own PREPARE was reached.
+  const auto preparing = std::move(preparing_);
+  preparing_.clear();
+  struct unprepare_unless_done {
+    const std::vector<pg_statement*>& statements;
+    bool done = false;
+    ~unprepare_unless_done() {
+      if (!done)
+        for (auto* s : statements) s->prepared_ = false;
+    }
+  } prepared{preparing};
   const int sent = static_cast<int>(keepers.size()) + (last_is_callers ? 1 : 0);
   const auto gone = [this](PGresult* a, PGresult* b) {
     PQclear(a);
@@ -278,7 +290,10 @@ PGresult* pg_connection::sync_results(bool last_is_callers) {
   }
   for (auto* k : keepers)
     if (k) k->awaiting_ = false;  // after a failure: those not reached have no rows to wait for
-  if (!failed) return last;
+  if (!failed) {
+    prepared.done = true;
+    return last;
+  }
   PQclear(last);
   if (PQstatus(conn_) != CONNECTION_OK) throw gone(failed, nullptr);
   if (last_is_callers && failed_at == sent - 1) check(failed, conn_, "PostgreSQL");  // the caller's own: throws
@@ -299,18 +314,36 @@ pg_statement::pg_statement(pg_connection& c, const char* sql) : c_(c) {
   const auto text = postgres_parameters(sql, names_);
   parameter_count_ = static_cast<int>(names_.size());
   params_.assign(names_.size(), std::nullopt);
-  name_ = "s" + std::to_string(c_.next_name_++);
+  text_ = text;
+  ensure_prepared();
+}
+
+void pg_statement::ensure_prepared() {
+  if (prepared_) return;
+  name_ = "s" + std::to_string(c_.next_name_++);  // a new name: an earlier attempt may have been prepared after all
   if (c_.pipelined_) {
-    if (PQsendPrepare(c_.conn_, name_.c_str(), text.c_str(), 0, nullptr) != 1) {
+    if (PQsendPrepare(c_.conn_, name_.c_str(), text_.c_str(), 0, nullptr) != 1) {
       c_.lost_ = true;
       throw unavailable_error(std::string("PostgreSQL: ") + PQerrorMessage(c_.conn_));
     }
-    PQclear(c_.sync_results(true));
+    prepared_ = true;
+    if (c_.deferring_) {  // goes with the next statement that waits, usually this one's first run
+      c_.pending_.push_back(nullptr);
+      c_.preparing_.push_back(this);
+      return;
+    }
+    try {
+      PQclear(c_.sync_results(true));
+    } catch (...) {
+      prepared_ = false;
+      throw;
+    }
     return;
   }
-  PGresult* r = PQsendPrepare(c_.conn_, name_.c_str(), text.c_str(), 0, nullptr) == 1 ? last_result(c_.conn_) : nullptr;
+  PGresult* r = PQsendPrepare(c_.conn_, name_.c_str(), text_.c_str(), 0, nullptr) == 1 ? last_result(c_.conn_) : nullptr;
   check(r, c_.conn_, "prepare");
   PQclear(r);
+  prepared_ = true;
 }
 
 pg_statement::~pg_statement() {
@@ -336,6 +369,7 @@ std::vector<const char*> pg_statement::bound() const {
 }
 
 void pg_statement::send() {
+  ensure_prepared();
   const auto values = bound();
   reset();
   if (PQsendQueryPrepared(c_.conn_, name_.c_str(), parameter_count_, values.data(), nullptr, nullptr, 0) != 1) {
@@ -369,6 +403,7 @@ void pg_statement::run() {
     if (!result_) throw std::runtime_error("PostgreSQL: a statement gave no result");
     return;
   }
+  ensure_prepared();
   const auto values = bound();
   reset();
   result_ = PQsendQueryPrepared(c_.conn_, name_.c_str(), parameter_count_, values.data(), nullptr, nullptr, 0) == 1

@@ -57,7 +57,7 @@ public:
   void defer_writes(bool on) override { deferring_ = on; }
   bool deferring() const override { return pipelined_ && deferring_; }
   // How often this connection has waited for the server's answers (a Sync in pipeline mode, or a plain call).
-  std::uint64_t round_trips() const { return round_trips_; }
+  std::uint64_t round_trips() const override { return round_trips_; }
   pg_conn* native() { return conn_; }
 
 private:
@@ -74,6 +74,7 @@ private:
   // Statements sent ahead whose results are not read yet, in order: the one to keep each result (prefetch), or
   // nullptr (defer: the result is only checked).
   std::vector<pg_statement*> pending_;
+  std::vector<pg_statement*> preparing_;  // statements whose PREPARE was sent ahead, not yet answered
   std::uint64_t round_trips_ = 0;
   bool lost_ = false;  // the pipeline's results could not be read: the connection is unusable
   std::map<const void*, std::unique_ptr<pg_statement>> cache_;
@@ -107,10 +108,14 @@ private:
   friend class pg_connection;  // sync_results hands a prefetched query its rows
   void run();
   void send();  // pipeline mode: the statement with its parameters, not waiting
+  // Prepares the statement on the server unless it is: at once, or on a writer's connection sent ahead with the
+  // next statement that waits (a statement's first use costs no round trip of its own).
+  void ensure_prepared();
   std::vector<const char*> bound() const;  // the parameters as libpq takes them (nullptr: NULL)
   const char* value(int column);
   pg_connection& c_;
-  std::string name_;
+  std::string name_, text_;
+  bool prepared_ = false;
   std::vector<std::string> names_;
   int parameter_count_ = 0;
   std::vector<std::optional<std::string>> params_;

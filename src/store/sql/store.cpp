@@ -92,6 +92,7 @@ write_stats sql_store::stats() {
     s.waiting += m.waiting;
     s.conflicts += m.conflicts;
     s.pipeline_reruns += m.pipeline_reruns;
+    s.round_trips += m.round_trips;
     for (std::size_t i = 0; i < s.batch_size_buckets.size() && i < m.batch_size_buckets.size(); ++i)
       s.batch_size_buckets[i] += m.batch_size_buckets[i];
   }
