@@ -88,17 +88,29 @@ public:
   bool wait_fd(int fd, bool read, bool write, int timeout_ms) override {
     ++metrics_.fiber_suspensions;
     auto ex = yield_.get_executor();
-    // A duplicate of the caller's descriptor, which stays the caller's: epoll takes each descriptor once, and two
-    // fibers may wait on the same socket.
-    const int own = ::dup(fd);
-    if (own < 0) {  // out of descriptors: wait on this thread
-      pollfd p{fd, static_cast<short>((read ? POLLIN : 0) | (write ? POLLOUT : 0)), 0};
-      return ::poll(&p, 1, timeout_ms) != 0;
+    // The caller's descriptor stays the caller's: registered for this wait and released (not closed) after it. If
+    // another fiber waits on it already (epoll takes a descriptor once), on a duplicate instead.
+    asio::posix::stream_descriptor socket(ex);
+    boost::system::error_code ec;
+    socket.assign(fd, ec);
+    const bool borrowed = !ec;
+    if (!borrowed) {
+      const int own = ::dup(fd);
+      if (own < 0) {  // out of descriptors: wait on this thread
+        pollfd p{fd, static_cast<short>((read ? POLLIN : 0) | (write ? POLLOUT : 0)), 0};
+        return ::poll(&p, 1, timeout_ms) != 0;
+      }
+      socket.assign(own);
     }
-    asio::posix::stream_descriptor socket(ex, own);
+    struct give_back {
+      asio::posix::stream_descriptor& s;
+      bool borrowed;
+      ~give_back() {
+        if (borrowed) s.release();
+      }
+    } back{socket, borrowed};
     using wait = asio::posix::descriptor_base::wait_type;
     const wait one = read ? wait::wait_read : wait::wait_write;
-    boost::system::error_code ec;
     if (timeout_ms < 0 && read != write) {  // the common case: one direction, no time limit
       socket.async_wait(one, yield_[ec]);
       return true;
