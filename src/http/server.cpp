@@ -299,7 +299,7 @@ private:
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(opts_.drain_seconds);
     // A handler's fiber can still be finishing after its request was answered: the io_context runs until it is done.
     const auto busy = [this] {
-      return in_flight_.load() > 0 || fibers_running_.load() > 0 || (opts_.live && opts_.live->open() > 0);
+      return in_flight_.load() > 0 || metrics_.handler_fibers.load() > 0 || (opts_.live && opts_.live->open() > 0);
     };
     while (busy() && std::chrono::steady_clock::now() < deadline) {
       timer.expires_after(std::chrono::milliseconds(20));
@@ -435,7 +435,7 @@ private:
         token);
   }
 
-  // The handler on options::offload's threads. `req` belongs to the connection, which may let it go as soon as the
+  // The handler off the I/O threads' plain course (offload()). `req` belongs to the connection, which may let it go as soon as the
   // answer arrives: an answer given while the handler still runs is held until the handler has returned.
   template <class State>
   void offloaded_dispatch(api::request& req, std::shared_ptr<State> state) {
@@ -492,7 +492,6 @@ private:
         return true;
       }
       ++metrics_.handler_fibers;
-      ++fibers_running_;
     }
     start_fiber(std::move(f));
     return true;
@@ -529,7 +528,6 @@ private:
       std::lock_guard lock(fiber_mutex_);
       if (fiber_queue_.empty()) {
         --metrics_.handler_fibers;
-        --fibers_running_;
         return;
       }
       next = std::move(fiber_queue_.front());
@@ -862,7 +860,6 @@ private:
   api::metrics& metrics_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> in_flight_{0};
-  std::atomic<int> fibers_running_{0};
   std::mutex fiber_mutex_;
   std::deque<std::function<void()>> fiber_queue_;  // requests waiting for a fiber (under fiber_mutex_)
   stack_pool stacks_{opts_.fiber_stack_bytes, static_cast<std::size_t>(opts_.max_fibers)};

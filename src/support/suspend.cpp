@@ -28,20 +28,25 @@ no_suspend::~no_suspend() { --depth(); }
          !std::current_exception();
 }
 
+namespace {
+
+// Runs `wait` on the current fiber's suspender: this thread runs other fibers (or none) until the fiber resumes,
+// perhaps on another thread, whose variable then names it again.
+template <class Wait>
+auto suspended(Wait wait) {
+  suspender* s = current_suspender();
+  set_current_suspender(nullptr);
+  struct restore {
+    suspender* s;
+    ~restore() { set_current_suspender(s); }
+  } back{s};
+  return wait(*s);
+}
+
+}  // namespace
+
 bool wait_fd(int fd, bool read, bool write, int timeout_ms) {
-  if (can_suspend()) {
-    suspender* s = current_suspender();
-    set_current_suspender(nullptr);  // this thread runs other fibers (or none) until this one resumes
-    bool ready = false;
-    try {
-      ready = s->wait_fd(fd, read, write, timeout_ms);
-    } catch (...) {
-      set_current_suspender(s);
-      throw;
-    }
-    set_current_suspender(s);  // on the thread it resumed on
-    return ready;
-  }
+  if (can_suspend()) return suspended([&](suspender& s) { return s.wait_fd(fd, read, write, timeout_ms); });
   pollfd p{fd, static_cast<short>((read ? POLLIN : 0) | (write ? POLLOUT : 0)), 0};
   const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
   for (;;) {
@@ -58,18 +63,7 @@ bool wait_fd(int fd, bool read, bool write, int timeout_ms) {
 }
 
 void sleep_ms(int ms) {
-  if (can_suspend()) {
-    suspender* s = current_suspender();
-    set_current_suspender(nullptr);
-    try {
-      s->sleep_ms(ms);
-    } catch (...) {
-      set_current_suspender(s);
-      throw;
-    }
-    set_current_suspender(s);
-    return;
-  }
+  if (can_suspend()) return suspended([&](suspender& s) { s.sleep_ms(ms); });
   std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 }
 
