@@ -107,6 +107,8 @@ void apply_json(domain::config& cfg, const std::string& text, const std::string&
       if (cfg.postgres_handlers != "fibers" && cfg.postgres_handlers != "threads")
         bad(source, key, "must be \"fibers\" or \"threads\"");
     } else if (key == "postgres_writers") cfg.postgres_writers = static_cast<int>(get_int(v, source, key, 1, 64));
+    else if (key == "postgres_statement_timeout_ms")
+      cfg.postgres_statement_timeout_ms = static_cast<int>(get_int(v, source, key, 100, 3600000));
     else if (key == "max_read_connections") cfg.max_read_connections = static_cast<int>(get_int(v, source, key, 1, 1024));
     else if (key == "signin_max_failures") cfg.signin_max_failures = static_cast<int>(get_int(v, source, key, 1, 1000));
     else if (key == "signin_window_seconds") cfg.signin_window_seconds = static_cast<int>(get_int(v, source, key, 1, 86400));

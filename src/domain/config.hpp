@@ -61,6 +61,9 @@ struct config {
   // PostgreSQL: where API handlers that read run. "fibers": as fibers on the I/O threads, suspended while they wait
   // for the database; "threads": on threads of their own, one per read connection (the comparison of the benchmark).
   std::string postgres_handlers = "fibers";
+  // PostgreSQL: the server's limit for one statement and for a transaction its client left idle; a connection whose
+  // server stays silent this long and 5 s more is taken for lost (pg_limits).
+  int postgres_statement_timeout_ms = 30000;
   // Read connections a node keeps open at most (the pool); a read that finds them all lent waits up to 2 s, then 503.
   int max_read_connections = 32;
   // Sign-in throttling: this many attempts from one client address for one account within the window earn a 429 until

@@ -12,6 +12,7 @@ namespace {
 // A transaction that fails as a whole (another process holds the write lock, the disk is full, SQLite rolled
 // everything back) is tried this many times before its callers are told it was not saved.
 constexpr int attempts_per_batch = 3;
+constexpr std::chrono::seconds retry_window{5};
 constexpr std::chrono::milliseconds retry_pause[] = {std::chrono::milliseconds(100), std::chrono::milliseconds(400)};
 // A job that conflicts with another process's transaction (job_result::retry) runs again at most this often.
 constexpr int max_reruns_per_job = 5;
@@ -220,13 +221,17 @@ void writer::run_batch(std::deque<queued>& batch) {
   std::uint64_t trips = 0;
   std::size_t done = 0;  // jobs committed early (a conflict): kept whatever happens to the rest
   for (int i = 0; i < attempts_per_batch && !committed; ++i) {
+    // Tried again only while its callers have not waited long: a batch that already spent seconds (a database that
+    // went silent, pg_limits) is answered 503 rather than kept waiting through more attempts.
+    if (i > 0 && std::chrono::steady_clock::now() - started > retry_window) break;
     if (i > 0) std::this_thread::sleep_for(retry_pause[i - 1]);
     if (reopen_ && conn_->broken()) {
       try {
         conn_ = reopen_();
       } catch (const std::exception& e) {
+        // The database cannot be reached now: another attempt at once would only make the callers wait longer.
         log_error("reconnecting the writer failed", e.what());
-        continue;
+        break;
       }
     }
     if (unknown_upto_) {

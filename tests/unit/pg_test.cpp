@@ -10,7 +10,11 @@
 #include "store/writer.hpp"
 #include "support/suspend.hpp"
 
+#include <libpq-fe.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <gtest/gtest.h>
 
@@ -118,6 +122,49 @@ TEST_F(pg_test, statements_bind_read_and_roll_back_to_a_savepoint) {
   EXPECT_THROW(c.prepare("INSERT INTO t(id) VALUES (1)").exec(), std::runtime_error);
   EXPECT_EQ(store::scalar_int(c, "SELECT count(*) FROM t"), 2);
   EXPECT_THROW(store::pg_connection("postgresql://eventd@127.0.0.1:1/none?connect_timeout=2"), std::runtime_error);
+}
+
+// What keeps a connection from waiting for good on a server gone silent (pg_limits; integration_pg.pg_silent shows
+// the whole node through a silenced proxy): the server's limits for the session, and the kernel's keepalives and
+// user timeout on the socket, which a URL may set otherwise.
+TEST_F(pg_test, a_connection_limits_its_session_and_keeps_its_socket_alive) {
+  const auto text = [](store::pg_connection& c, const char* sql) {
+    auto& q = c.prepare(sql);
+    EXPECT_TRUE(q.executeStep());
+    auto v = q.getColumn(0).getString();
+    q.reset();
+    return v;
+  };
+  const auto sockopt = [](store::pg_connection& c, int level, int name) {
+    int v = -1;
+    socklen_t n = sizeof v;
+    EXPECT_EQ(::getsockopt(PQsocket(c.native()), level, name, &v, &n), 0);
+    return v;
+  };
+  store::pg_connection shipped(url_);  // 30 s as shipped
+  EXPECT_EQ(text(shipped, "SHOW statement_timeout"), "30s");
+  EXPECT_EQ(text(shipped, "SHOW idle_in_transaction_session_timeout"), "15s");
+  EXPECT_EQ(text(shipped, "SHOW tcp_keepalives_idle"), "10");
+  EXPECT_EQ(sockopt(shipped, SOL_SOCKET, SO_KEEPALIVE), 1);
+  EXPECT_EQ(sockopt(shipped, IPPROTO_TCP, TCP_KEEPIDLE), 10);
+  EXPECT_EQ(sockopt(shipped, IPPROTO_TCP, TCP_KEEPINTVL), 5);
+  EXPECT_EQ(sockopt(shipped, IPPROTO_TCP, TCP_KEEPCNT), 3);
+  EXPECT_EQ(sockopt(shipped, IPPROTO_TCP, TCP_USER_TIMEOUT), 10000);
+  store::pg_connection quick(url_, store::pg_limits{1000});
+  EXPECT_EQ(text(quick, "SHOW statement_timeout"), "1s");
+  EXPECT_EQ(text(quick, "SHOW idle_in_transaction_session_timeout"), "500ms");
+  // The server ends a transaction its client left idle, and the connection says it is lost.
+  quick.execute("BEGIN");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_THROW(quick.execute("SELECT 1"), std::runtime_error);
+  EXPECT_TRUE(quick.broken());
+  store::pg_connection migrating(url_, store::pg_limits{0});  // migrations: no limit
+  EXPECT_EQ(text(migrating, "SHOW statement_timeout"), "0");
+  EXPECT_EQ(text(migrating, "SHOW idle_in_transaction_session_timeout"), "0");
+  // The URL's own choice wins.
+  store::pg_connection own(url_ + "?keepalives_idle=42&tcp_user_timeout=7000");
+  EXPECT_EQ(sockopt(own, IPPROTO_TCP, TCP_KEEPIDLE), 42);
+  EXPECT_EQ(sockopt(own, IPPROTO_TCP, TCP_USER_TIMEOUT), 7000);
 }
 
 TEST_F(pg_test, a_pipelined_connection_sends_writes_ahead_and_reports_their_failure_at_the_next_read) {

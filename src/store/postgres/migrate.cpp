@@ -16,8 +16,7 @@ constexpr const char* unlock_sql = "SELECT pg_advisory_unlock(7336120011)";
 }  // namespace
 
 void migrate_postgres(const std::string& url) {
-  pg_connection c(url);
-  c.execute("SET statement_timeout = 0");  // a migration of a large table may take its time
+  pg_connection c(url, pg_limits{0});  // no statement timeout: a migration of a large table may take its time
   scalar_int(c, lock_sql);
   try {
     c.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");

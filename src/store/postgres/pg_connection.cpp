@@ -1,9 +1,13 @@
 #include "store/postgres/pg_connection.hpp"
 
+#include "support/log.hpp"
 #include "support/suspend.hpp"
 
 #include <libpq-fe.h>
+#include <sys/socket.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -83,32 +87,53 @@ namespace {
 // The connection is non-blocking: every wait for the server is a wait for its socket (support::wait_fd), which
 // suspends the handler's fiber on the I/O thread, or polls on a plain thread (the writer's).
 
+// How long a connection may wait for the server's next byte (`limit_ms`, < 0: no limit) before it is taken for
+// dead. A server that went away without a word (its host lost power, the network between split) sends no reset: the
+// socket would stay quiet for good and the wait with it, holding a handler, a writer and whatever waits on them.
+// The limit is the statement timeout and a few seconds more, so a statement the server is still running (or one
+// waiting for another node's row lock) always answers first, with its own error if it takes too long.
+// At the limit the socket is shut down: libpq then reads its end, reports the connection closed, and every caller
+// meets the connection lost, as after a server restart.
+// A server silent on one connection is likely silent on all of them (the process has one database): the others,
+// opened before, count as lost too (pg_connection::healthy), and the read pool drops them rather than lend them out
+// to wait their own full limit one request at a time.
+std::atomic<std::uint64_t> silences{0};
+
+bool await(PGconn* c, bool read, bool write, int limit_ms) {
+  if (support::wait_fd(PQsocket(c), read, write, limit_ms)) return true;
+  ++silences;
+  support::log_fault("warn", "PostgreSQL gave no answer in time; the connection is dropped",
+                     "nothing heard for " + std::to_string(limit_ms) + " ms");
+  ::shutdown(PQsocket(c), SHUT_RDWR);
+  return false;
+}
+
 // Sends everything libpq holds. While the socket takes no more, the server's answers are read as they come, so that a
 // server blocked on sending to us cannot stall both sides (libpq's advice for PQflush). False: the connection broke.
-bool flush(PGconn* c) {
+bool flush(PGconn* c, int limit_ms) {
   for (;;) {
     const int r = PQflush(c);
     if (r == 0) return true;
     if (r < 0) return false;
-    support::wait_fd(PQsocket(c), true, true);
+    if (!await(c, true, true, limit_ms)) return false;
     if (!PQconsumeInput(c)) return false;
   }
 }
 
 // PQgetResult without blocking: reads from the socket, waiting for it, until a whole result is there.
-PGresult* next_result(PGconn* c) {
+PGresult* next_result(PGconn* c, int limit_ms) {
   while (PQisBusy(c)) {
-    support::wait_fd(PQsocket(c), true, false);
+    await(c, true, false, limit_ms);  // on timeout the socket is shut down: the read below finds it closed
     if (!PQconsumeInput(c)) break;  // lost: PQgetResult reports it
   }
   return PQgetResult(c);
 }
 
 // What PQexec and friends return, from a command already sent: the last result, or the first that failed.
-PGresult* last_result(PGconn* c) {
-  if (!flush(c)) return nullptr;
+PGresult* last_result(PGconn* c, int limit_ms) {
+  if (!flush(c, limit_ms)) return nullptr;
   PGresult* kept = nullptr;
-  while (PGresult* r = next_result(c)) {
+  while (PGresult* r = next_result(c, limit_ms)) {
     if (kept && PQresultStatus(kept) == PGRES_FATAL_ERROR) {
       PQclear(r);
       continue;
@@ -122,8 +147,14 @@ PGresult* last_result(PGconn* c) {
 
 // PQconnectdb without blocking: PQconnectStart, then PQconnectPoll each time the socket is ready (at most
 // `seconds` in all). The connection is non-blocking from then on.
+// TCP keepalives and a user timeout unless the URL sets its own: the kernel finds a connection to a server that
+// vanished dead within about 25 s when it is idle, and within 10 s of sending something the server never
+// acknowledged (libpq ignores both on a Unix socket). The URL's own values override these.
 PGconn* connect(const std::string& url, int seconds) {
-  PGconn* c = PQconnectStart(url.c_str());
+  const char* keys[] = {"keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+                        "dbname", nullptr};
+  const char* values[] = {"1", "10", "5", "3", "10000", url.c_str(), nullptr};
+  PGconn* c = PQconnectStartParams(keys, values, 1);
   if (!c || PQstatus(c) == CONNECTION_BAD) return c;
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   auto polled = PGRES_POLLING_WRITING;
@@ -153,12 +184,15 @@ void check(PGresult* r, pg_conn* c, const char* what) {
   if (sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "23505") throw conflict_error(msg);
   // The server is shutting down or refuses connections for now (admin shutdown, crash recovery, too many clients).
   if (sqlstate.starts_with("57P") || sqlstate == "53300") throw unavailable_error(msg);
+  // The statement timeout (or a cancel): the database could not do it in time, e.g. another node's lock held it up.
+  if (sqlstate == "57014") throw unavailable_error(msg);
   throw std::runtime_error(msg);
 }
 
 }  // namespace
 
-pg_connection::pg_connection(const std::string& url) {
+pg_connection::pg_connection(const std::string& url, pg_limits limits)
+    : answer_limit_ms_(limits.statement_timeout_ms > 0 ? limits.statement_timeout_ms + 5000 : -1), silences_at_open_(silences) {
   conn_ = connect(url, 10);
   if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
     std::string host = conn_ && PQhost(conn_) ? PQhost(conn_) : "?";
@@ -170,10 +204,19 @@ pg_connection::pg_connection(const std::string& url) {
   }
   // Quiet notices (e.g. "relation exists, skipping") instead of libpq's default print to stderr.
   PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
-  execute("SET client_min_messages = warning");
-  // No statement of a request may hold a connection (and its locks) for long: a stuck one fails after 30 s instead of
-  // stalling the writer and every node waiting on its locks. Migrations lift it (migrate.cpp).
-  execute("SET statement_timeout = 30000");
+  // In one round trip:
+  // - No statement of a request may hold a connection (and its locks) for long: a stuck one fails after the statement
+  //   timeout (30 s as shipped) instead of stalling the writer and every node waiting on its locks. 0: none
+  //   (migrations).
+  // - A transaction left waiting for its client half that long is ended by the server, and its row locks with it: a
+  //   node that vanished in the middle of a batch (no reset reached the server) holds no event up for the other
+  //   nodes, whose statements wait for those locks at most the whole timeout. A writer's transaction never waits
+  //   for anything but the database.
+  // - The server's keepalives find such a client dead within about 25 s when it is idle (TCP only).
+  const auto ms = std::to_string(std::max(limits.statement_timeout_ms, 0));
+  execute("SET client_min_messages = warning; SET statement_timeout = " + ms +
+          "; SET idle_in_transaction_session_timeout = " + std::to_string(std::max(limits.statement_timeout_ms, 0) / 2) +
+          "; SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3");
 }
 
 pg_connection::~pg_connection() {
@@ -218,7 +261,7 @@ void pg_connection::pipeline() {
 
 PGresult* pg_connection::run_text(const char* sql) {
   if (!pipelined_) {
-    PGresult* r = PQsendQuery(conn_, sql) == 1 ? last_result(conn_) : nullptr;
+    PGresult* r = PQsendQuery(conn_, sql) == 1 ? last_result(conn_, answer_limit_ms_) : nullptr;
     check(r, conn_, "PostgreSQL");
     return r;
   }
@@ -254,13 +297,13 @@ PGresult* pg_connection::sync_results(bool last_is_callers) {
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
     return unavailable_error(msg);
   };
-  if (PQpipelineSync(conn_) != 1 || !flush(conn_)) throw gone(nullptr, nullptr);
+  if (PQpipelineSync(conn_) != 1 || !flush(conn_, answer_limit_ms_)) throw gone(nullptr, nullptr);
   PGresult* last = nullptr;    // the caller's statement's result
   PGresult* failed = nullptr;  // the first statement that failed
   int failed_at = -1;
   int done = 0;  // statements whose results are all read (PQgetResult answered NULL after them)
   for (;;) {
-    PGresult* r = next_result(conn_);
+    PGresult* r = next_result(conn_, answer_limit_ms_);
     if (!r) {
       // Each statement's results end with a NULL; more NULLs than statements, or a closed connection, and the Sync
       // is never coming.
@@ -308,7 +351,9 @@ bool pg_connection::in_transaction() {
   return s == PQTRANS_INTRANS || s == PQTRANS_INERROR || s == PQTRANS_ACTIVE;
 }
 
-bool pg_connection::healthy() const { return conn_ && !lost_ && PQstatus(conn_) == CONNECTION_OK; }
+bool pg_connection::healthy() const {
+  return conn_ && !lost_ && PQstatus(conn_) == CONNECTION_OK && silences_at_open_ == silences.load();
+}
 
 pg_statement::pg_statement(pg_connection& c, const char* sql) : c_(c) {
   const auto text = postgres_parameters(sql, names_);
@@ -340,7 +385,7 @@ void pg_statement::ensure_prepared() {
     }
     return;
   }
-  PGresult* r = PQsendPrepare(c_.conn_, name_.c_str(), text_.c_str(), 0, nullptr) == 1 ? last_result(c_.conn_) : nullptr;
+  PGresult* r = PQsendPrepare(c_.conn_, name_.c_str(), text_.c_str(), 0, nullptr) == 1 ? last_result(c_.conn_, c_.answer_limit_ms_) : nullptr;
   check(r, c_.conn_, "prepare");
   PQclear(r);
   prepared_ = true;
@@ -407,7 +452,7 @@ void pg_statement::run() {
   const auto values = bound();
   reset();
   result_ = PQsendQueryPrepared(c_.conn_, name_.c_str(), parameter_count_, values.data(), nullptr, nullptr, 0) == 1
-                ? last_result(c_.conn_)
+                ? last_result(c_.conn_, c_.answer_limit_ms_)
                 : nullptr;
   const auto status = PQresultStatus(result_);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {

@@ -30,11 +30,18 @@ std::string postgres_array(const std::vector<std::optional<std::string>>& values
 
 class pg_statement;
 
+// How long a connection's work may take. statement_timeout_ms: the server's limit for one statement, and for a
+// transaction left idle by its client (0: none, for migrations). The connection itself waits at most that and 5 s
+// more for the server's next byte, then takes the connection for lost (a server gone without a word).
+struct pg_limits {
+  int statement_timeout_ms = 30000;
+};
+
 class pg_connection final : public connection {
 public:
   // `url`: a libpq connection string or postgresql:// URL. Throws std::runtime_error when the server cannot be
   // reached (the message names the host, never the password).
-  explicit pg_connection(const std::string& url);
+  explicit pg_connection(const std::string& url, pg_limits limits = {});
   ~pg_connection() override;
   pg_connection(const pg_connection&) = delete;
   pg_connection& operator=(const pg_connection&) = delete;
@@ -76,6 +83,8 @@ private:
   std::vector<pg_statement*> pending_;
   std::vector<pg_statement*> preparing_;  // statements whose PREPARE was sent ahead, not yet answered
   std::uint64_t round_trips_ = 0;
+  int answer_limit_ms_ = -1;  // see pg_limits
+  std::uint64_t silences_at_open_ = 0;  // pg_connection.cpp: `silences`, when this one was opened
   bool lost_ = false;  // the pipeline's results could not be read: the connection is unusable
   std::map<const void*, std::unique_ptr<pg_statement>> cache_;
   std::vector<pg_statement*> used_;

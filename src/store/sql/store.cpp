@@ -36,7 +36,7 @@ sql_store::sql_store(const domain::config& cfg, const std::string& ticket_key, e
     checkpointer_ = std::thread([this] { vacuum_loop(); });
     listener_ = std::make_unique<pg_listener>(
         path_, "eventd_changes", [this](const std::string& payload) { heard_from_other_node(payload); },
-        [this] { deliver({change{change::kind::resync}}); });
+        [this] { deliver({change{change::kind::resync}}); }, pg_limits{cfg.postgres_statement_timeout_ms});
     return;
   }
   writer_.on_commit([this] {
@@ -275,6 +275,13 @@ void sql_store::heard_from_other_node(const std::string& payload) {
 
 sql_store::lease sql_store::borrow() {
   std::unique_lock lock(pool_mutex_);
+  // Connections known lost while they waited in the pool (pg_connection: another one found the server silent) are
+  // dropped here, before a request spends its time on them.
+  std::erase_if(pool_, [&](const std::unique_ptr<connection>& c) {
+    if (!c->broken()) return false;
+    --readers_open_;
+    return true;
+  });
   const auto available = [&] {
     return !pool_.empty() || readers_open_ < static_cast<std::size_t>(std::max(1, cfg_.max_read_connections));
   };
@@ -326,7 +333,7 @@ std::unique_ptr<connection> sql_store::open(bool writable) const {
       if (now < retry_at_) throw unavailable_error("the database is unreachable; trying again shortly");
     }
     try {
-      auto c = std::make_unique<pg_connection>(path_);
+      auto c = std::make_unique<pg_connection>(path_, pg_limits{cfg_.postgres_statement_timeout_ms});
       if (writable) c->pipeline();  // the writer's: its batches' writes travel together
       std::lock_guard lock(backoff_mutex_);
       backoff_ = std::chrono::milliseconds(0);
