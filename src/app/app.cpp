@@ -10,6 +10,7 @@
 #include "auth/rate_limit.hpp"
 #include "domain/time.hpp"
 #include "http/server.hpp"
+#include "support/suspend.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -114,6 +115,37 @@ private:
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  std::thread thread_;
+};
+
+// The rest of a stop, after the HTTP drain, gets as long again (`seconds`): then every wait for the database is cut
+// short (support::cancel_waits), so that a database gone silent cannot hold the stop for its connections' limits.
+// A stop with the database answering ends well before.
+class stop_deadline {
+public:
+  explicit stop_deadline(int seconds)
+      : thread_([this, seconds] {
+          std::unique_lock lock(mutex_);
+          if (!done_wake_.wait_for(lock, std::chrono::seconds(seconds), [&] { return done_; })) {
+            std::cerr << "{\"level\":\"warn\",\"msg\":\"stopping: still waiting after the deadline; waits for the database are cut short\"}\n";
+            support::cancel_waits();
+          }
+        }) {}
+  ~stop_deadline() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    done_wake_.notify_one();
+    thread_.join();
+  }
+  stop_deadline(const stop_deadline&) = delete;
+  stop_deadline& operator=(const stop_deadline&) = delete;
+
+private:
+  std::mutex mutex_;
+  std::condition_variable done_wake_;
+  bool done_ = false;
   std::thread thread_;
 };
 
@@ -288,6 +320,7 @@ int run(int argc, char** argv) {
       // requests finished (or the drain deadline passed) and the I/O threads ended; the io_context itself stays,
       // so that answers still on their way from the writer or a pool have somewhere to go.
       server->run();
+      stop_deadline deadline(cfg.shutdown_drain_seconds);
       hub.stop();            // live sockets are closed (1001): nothing more to publish
       sweeper.reset();       // background jobs: no new writes
       if (handlers) handlers->stop();  // handlers still queued run (the writer still takes their writes)

@@ -122,6 +122,9 @@ public:
   virtual void begin_write() = 0;
   // The connection is lost for good (a database server that went away): open a new one instead.
   virtual bool broken() const { return false; }
+  // For a connection that sat idle (in the read pool): whether it is still usable, found out without waiting. A
+  // PostgreSQL server that restarted meanwhile left its goodbye on the socket, unread until now.
+  virtual bool still_open() { return !broken(); }
   // How often it has waited for the server's answers (PostgreSQL; 0 for SQLite, which has no server).
   virtual std::uint64_t round_trips() const { return 0; }
   // Whether other processes may write the same database at the same time (PostgreSQL with several nodes), so that a

@@ -252,6 +252,13 @@ void writer::run_batch(std::deque<queued>& batch) {
     committed = attempt(batch, done, finishers);
     if (!conn_->broken()) trips += conn_->round_trips() - trips_before;
   }
+  if (unknown_upto_) {
+    // Whether this batch's COMMIT went through could not be asked (the database stayed out of reach): its callers
+    // are told it was not saved, as when it failed. The question is this batch's: the next one, of other jobs,
+    // must not take the answer for its own.
+    log_error("a lost COMMIT's outcome stays unknown", "its callers are told that nothing was saved");
+    unknown_upto_.reset();
+  }
   const auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
   {

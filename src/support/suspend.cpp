@@ -1,8 +1,12 @@
 #include "support/suspend.hpp"
 
 #include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <chrono>
 #include <exception>
 #include <thread>
@@ -45,9 +49,27 @@ auto suspended(Wait wait) {
 
 }  // namespace
 
+namespace {
+std::atomic<bool> cancelled{false};
+// Readable once the waits are cancelled (never read, so it stays so): each poll() below watches it beside its socket.
+int cancel_fd() noexcept {
+  static const int fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  return fd;
+}
+}  // namespace
+
+void cancel_waits() noexcept {
+  cancelled = true;
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const auto n = ::write(cancel_fd(), &one, sizeof one);
+}
+
+bool waits_cancelled() noexcept { return cancelled; }
+
 bool wait_fd(int fd, bool read, bool write, int timeout_ms) {
   if (can_suspend()) return suspended([&](suspender& s) { return s.wait_fd(fd, read, write, timeout_ms); });
-  pollfd p{fd, static_cast<short>((read ? POLLIN : 0) | (write ? POLLOUT : 0)), 0};
+  if (cancelled) return false;
+  pollfd p[2] = {{fd, static_cast<short>((read ? POLLIN : 0) | (write ? POLLOUT : 0)), 0}, {cancel_fd(), POLLIN, 0}};
   const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
   for (;;) {
     int wait = -1;
@@ -55,8 +77,8 @@ bool wait_fd(int fd, bool read, bool write, int timeout_ms) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
       wait = left.count() > 0 ? static_cast<int>(left.count()) : 0;
     }
-    const int n = ::poll(&p, 1, wait);
-    if (n > 0) return true;
+    const int n = ::poll(p, 2, wait);
+    if (n > 0) return p[0].revents != 0 && !cancelled;
     if (n == 0) return false;
     if (errno != EINTR) return true;  // let the caller's next call report what is wrong with the socket
   }
@@ -64,7 +86,14 @@ bool wait_fd(int fd, bool read, bool write, int timeout_ms) {
 
 void sleep_ms(int ms) {
   if (can_suspend()) return suspended([&](suspender& s) { s.sleep_ms(ms); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  if (cancelled) return;
+  pollfd p{cancel_fd(), POLLIN, 0};
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  for (auto left = ms; left > 0 && !cancelled;) {
+    ::poll(&p, 1, left);
+    left = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now()).count());
+  }
 }
 
 }  // namespace eventd::support

@@ -39,4 +39,10 @@ public:
 bool wait_fd(int fd, bool read, bool write, int timeout_ms = -1);
 void sleep_ms(int ms);
 
+// The process is stopping and may not wait any longer (app: the stop's deadline passed, e.g. with the database
+// silent): every wait on a plain thread, now and from now on, ends at once as if it had timed out; sleeps end too.
+// Fibers' waits are the HTTP server's, which has stopped by then. There is no way back.
+void cancel_waits() noexcept;
+bool waits_cancelled() noexcept;
+
 }  // namespace eventd::support

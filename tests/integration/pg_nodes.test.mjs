@@ -177,7 +177,9 @@ describe('two nodes on one PostgreSQL database', { timeout: 180000 }, () => {
     }
     stop = true;
     await Promise.all(loads);
-    assert.ok([...statuses].every((s) => s === 201 || s === 503), [...statuses].join());
+    // On failure, what the nodes logged as errors says where a 500 came from.
+    const errors = () => [a, b].map((n) => n.stderr.split('\n').filter((l) => l.includes('"error"')).slice(-8).join('\n')).join('\n');
+    assert.ok([...statuses].every((s) => s === 201 || s === 503), `${[...statuses].join()}\n${errors()}`);
     const ids = new Set(dbQuery(a, `SELECT id FROM registrations WHERE event_id = ${ev.id}`).split('\n').map(Number));
     for (const id of acknowledged) assert.ok(ids.has(id), `acknowledged registration ${id} is missing`);
     // Both hear each other again: the listeners reconnected.

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <future>
 #include <memory>
@@ -163,6 +164,69 @@ TEST_P(lost_commit, the_writer_asks_before_running_a_batch_again) {
 }
 
 INSTANTIATE_TEST_SUITE_P(writer, lost_commit, ::testing::Bool());
+
+// A SQLite connection that says it is lost when told to, as a PostgreSQL one does after its server went away.
+class breakable : public store::connection {
+public:
+  breakable(std::unique_ptr<store::connection> c, std::shared_ptr<std::atomic<bool>> lost)
+      : c_(std::move(c)), lost_(std::move(lost)) {}
+  store::statement& prepare(const char* sql) override { return c_->prepare(sql); }
+  void reset_all() override { c_->reset_all(); }
+  void execute(const std::string& sql) override { c_->execute(sql); }
+  std::int64_t last_insert_id() override { return c_->last_insert_id(); }
+  bool in_transaction() override { return c_->in_transaction(); }
+  void begin_write() override { c_->begin_write(); }
+  bool broken() const override { return *lost_; }
+
+private:
+  std::unique_ptr<store::connection> c_;
+  std::shared_ptr<std::atomic<bool>> lost_;
+};
+
+// A batch whose COMMIT answer was lost, and whose writer then cannot reconnect, ends unresolved: its caller is told
+// it was not saved. The next batch, once the database is back, must not take that batch's question for its own:
+// its jobs run and each caller hears (a job answered by nobody is a request dropped without an answer, a 500).
+TEST_F(writer_test, an_unresolved_lost_commit_stays_with_its_own_batch) {
+  {
+    auto c = store::sqlite_write_connection(path_);
+    c->execute("CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (parent_id INTEGER REFERENCES "
+               "parent(id) DEFERRABLE INITIALLY DEFERRED)");
+  }
+  auto lost = std::make_shared<std::atomic<bool>>(false);
+  std::atomic<bool> reachable{false};
+  bool broken_once = false;
+  store::writer w(std::make_unique<breakable>(store::sqlite_write_connection(path_), lost), 64, 100,
+                  [&]() -> std::unique_ptr<store::connection> {
+                    if (!reachable) throw store::unavailable_error("the database is unreachable");
+                    *lost = false;
+                    return std::make_unique<breakable>(store::sqlite_write_connection(path_), lost);
+                  });
+  w.around_commit(
+      nullptr,
+      [&](store::connection& c) {
+        if (broken_once) return;
+        broken_once = true;
+        *lost = true;
+        c.execute("INSERT INTO child(parent_id) VALUES (42)");  // COMMIT fails: no parent 42
+      },
+      [&](store::connection&) { return true; });  // "it went through", whichever batch asks
+  auto answers = std::make_shared<std::atomic<int>>(0);
+  auto runs = std::make_shared<std::atomic<int>>(0);
+  std::promise<void> refused;
+  w.submit(insert("first", answers, runs), [&] { refused.set_value(); });
+  ASSERT_EQ(refused.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready)
+      << "the first batch's caller heard nothing";
+  reachable = true;
+  auto second_answers = std::make_shared<std::atomic<int>>(0);
+  auto second_runs = std::make_shared<std::atomic<int>>(0);
+  std::atomic<int> second_refused{0};
+  w.submit(insert("second", second_answers, second_runs), [&] { ++second_refused; });
+  w.stop();
+  EXPECT_EQ(second_runs->load(), 1) << "the second batch's job did not run";
+  EXPECT_EQ(second_answers->load() + second_refused.load(), 1) << "the second caller must hear exactly once";
+  EXPECT_EQ(second_answers->load(), 1);
+  EXPECT_EQ(names(), std::vector<std::string>{"second"});
+}
 
 }  // namespace
 }  // namespace eventd

@@ -4,6 +4,7 @@
 #include "support/suspend.hpp"
 
 #include <libpq-fe.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -101,9 +102,13 @@ std::atomic<std::uint64_t> silences{0};
 
 bool await(PGconn* c, bool read, bool write, int limit_ms) {
   if (support::wait_fd(PQsocket(c), read, write, limit_ms)) return true;
-  ++silences;
-  support::log_fault("warn", "PostgreSQL gave no answer in time; the connection is dropped",
-                     "nothing heard for " + std::to_string(limit_ms) + " ms");
+  if (support::waits_cancelled()) {
+    support::log_fault("warn", "stopping: a wait for PostgreSQL was cut short", "the stop's deadline passed");
+  } else {
+    ++silences;
+    support::log_fault("warn", "PostgreSQL gave no answer in time; the connection is dropped",
+                       "nothing heard for " + std::to_string(limit_ms) + " ms");
+  }
   ::shutdown(PQsocket(c), SHUT_RDWR);
   return false;
 }
@@ -349,6 +354,15 @@ PGresult* pg_connection::sync_results(bool last_is_callers) {
 bool pg_connection::in_transaction() {
   const auto s = PQtransactionStatus(conn_);
   return s == PQTRANS_INTRANS || s == PQTRANS_INERROR || s == PQTRANS_ACTIVE;
+}
+
+bool pg_connection::still_open() {
+  // Idle, nothing should come from the server: anything readable is most likely its goodbye (a FATAL error, then
+  // the close, which libpq would only find at the next read). Such a connection is given up; should it have been
+  // something else, the cost is one new connection.
+  pollfd p{PQsocket(conn_), POLLIN, 0};
+  if (healthy() && ::poll(&p, 1, 0) != 0) lost_ = true;
+  return healthy();
 }
 
 bool pg_connection::healthy() const {

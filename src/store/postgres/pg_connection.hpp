@@ -55,6 +55,7 @@ public:
   // Whether the connection is still up (false after the server went away).
   bool healthy() const;
   bool broken() const override { return !healthy(); }
+  bool still_open() override;
   bool shared_writers() const override { return true; }
   // The writer's connection: libpq's pipeline mode from now on. Every statement is sent with the extended protocol;
   // one that waits for its answer sends a Sync and reads every result up to it, so the statements deferred before

@@ -275,13 +275,6 @@ void sql_store::heard_from_other_node(const std::string& payload) {
 
 sql_store::lease sql_store::borrow() {
   std::unique_lock lock(pool_mutex_);
-  // Connections known lost while they waited in the pool (pg_connection: another one found the server silent) are
-  // dropped here, before a request spends its time on them.
-  std::erase_if(pool_, [&](const std::unique_ptr<connection>& c) {
-    if (!c->broken()) return false;
-    --readers_open_;
-    return true;
-  });
   const auto available = [&] {
     return !pool_.empty() || readers_open_ < static_cast<std::size_t>(std::max(1, cfg_.max_read_connections));
   };
@@ -305,10 +298,13 @@ sql_store::lease sql_store::borrow() {
       throw unavailable_error("every database connection is busy; please try again shortly");
     }
   }
-  if (!pool_.empty()) {
+  while (!pool_.empty()) {
     auto c = std::move(pool_.back());
     pool_.pop_back();
-    return lease{this, std::move(c)};
+    if (c->still_open()) return lease{this, std::move(c)};
+    // Lost while it sat in the pool (the server restarted, or another connection found it silent): dropped here,
+    // before a request meets the loss as a 503; the next one is lent, or a new one opened.
+    --readers_open_;
   }
   ++readers_open_;
   lock.unlock();
@@ -326,23 +322,29 @@ sql_store::lease sql_store::borrow() {
 std::unique_ptr<connection> sql_store::open(bool writable) const {
   if (postgres()) {
     // While the database is unreachable, a request is answered 503 at once instead of each one waiting for a
-    // connection attempt of its own: after a failure, attempts pause for a backoff that doubles up to 5 s.
+    // connection attempt of its own: after a failure, and for a backoff that doubles up to 5 s, one attempt at a
+    // time goes ahead (the others are answered at once), so the first request after the database is back finds it,
+    // rather than 503s for the rest of the backoff.
     const auto now = std::chrono::steady_clock::now();
     {
       std::lock_guard lock(backoff_mutex_);
-      if (now < retry_at_) throw unavailable_error("the database is unreachable; trying again shortly");
+      if (now < retry_at_ && probing_) throw unavailable_error("the database is unreachable; trying again shortly");
+      if (now < retry_at_) probing_ = true;
     }
     try {
       auto c = std::make_unique<pg_connection>(path_, pg_limits{cfg_.postgres_statement_timeout_ms});
       if (writable) c->pipeline();  // the writer's: its batches' writes travel together
       std::lock_guard lock(backoff_mutex_);
       backoff_ = std::chrono::milliseconds(0);
+      retry_at_ = {};
+      probing_ = false;
       ++connections_opened_;
       return c;
     } catch (const unavailable_error&) {
       std::lock_guard lock(backoff_mutex_);
       backoff_ = std::clamp(backoff_ * 2, std::chrono::milliseconds(100), std::chrono::milliseconds(5000));
       retry_at_ = std::chrono::steady_clock::now() + backoff_;
+      probing_ = false;
       ++connect_failures_;
       throw;
     }
