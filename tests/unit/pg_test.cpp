@@ -167,6 +167,19 @@ TEST_F(pg_test, a_connection_limits_its_session_and_keeps_its_socket_alive) {
   EXPECT_EQ(sockopt(own, IPPROTO_TCP, TCP_USER_TIMEOUT), 7000);
 }
 
+// A host name is looked up by the connection itself (off the caller's thread; integration_pg.pg_dns shows that with a
+// slow resolver) and libpq is given every address found, in order, each paired with the name: "localhost" works
+// whichever of ::1 and 127.0.0.1 comes first, though the cluster listens on 127.0.0.1 only. A name that does not
+// resolve is "unavailable" (503), not an internal error.
+TEST_F(pg_test, a_host_name_is_looked_up_and_every_address_tried) {
+  auto named = url_;
+  named.replace(named.find("127.0.0.1"), 9, "localhost");
+  store::pg_connection c(named);
+  EXPECT_EQ(store::scalar_int(c, "SELECT 1"), 1);
+  EXPECT_STREQ(PQhost(c.native()), "localhost");
+  EXPECT_THROW(store::pg_connection("postgresql://eventd@no-such-host.invalid:5432/none"), store::unavailable_error);
+}
+
 TEST_F(pg_test, a_pipelined_connection_sends_writes_ahead_and_reports_their_failure_at_the_next_read) {
   store::pg_connection c(url_);
   c.execute("CREATE TABLE t (id BIGINT PRIMARY KEY, n BIGINT CHECK (n > 0))");

@@ -3,16 +3,24 @@
 #include "support/log.hpp"
 #include "support/suspend.hpp"
 
+#include <arpa/inet.h>
 #include <libpq-fe.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 namespace eventd::store {
 
@@ -150,18 +158,104 @@ PGresult* last_result(PGconn* c, int limit_ms) {
   return kept;
 }
 
+// libpq looks a host name up with getaddrinfo, which blocks: on an I/O thread (a handler's fiber opening a read
+// connection) a slow or failing DNS server would stall every request that thread serves, for the resolver's
+// timeouts. So a URL naming one host by name has it looked up here, on a thread of its own, while the caller waits
+// for it through support::wait_fd (a fiber is suspended); libpq is then given the address (hostaddr) and keeps the
+// name (host) for TLS and .pgpass. Unix sockets, numeric addresses, several hosts and a URL's own hostaddr are left
+// to libpq. Returns the addresses, or nullopt when there is nothing to look up; throws unavailable_error when the
+// name cannot be resolved by `until`.
+struct resolved {
+  std::string hosts, addresses;  // comma-separated, one to one
+};
+std::optional<resolved> resolve_host(const std::string& url, std::chrono::steady_clock::time_point until) {
+  char* err = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &err);
+  if (!options) {
+    PQfreemem(err);
+    return std::nullopt;  // libpq reports the URL's fault itself
+  }
+  std::string host, hostaddr;
+  for (auto* o = options; o->keyword; ++o) {
+    if (!o->val) continue;
+    if (std::string_view(o->keyword) == "host") host = o->val;
+    if (std::string_view(o->keyword) == "hostaddr") hostaddr = o->val;
+  }
+  PQconninfoFree(options);
+  unsigned char probe[sizeof(in6_addr)];
+  if (host.empty() || !hostaddr.empty() || host.front() == '/' || host.front() == '@' ||
+      host.find(',') != std::string::npos || ::inet_pton(AF_INET, host.c_str(), probe) == 1 ||
+      ::inet_pton(AF_INET6, host.c_str(), probe) == 1)
+    return std::nullopt;
+  struct lookup {
+    int done = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    std::vector<std::string> addresses;
+    std::string error;
+    ~lookup() {
+      if (done >= 0) ::close(done);
+    }
+  };
+  auto l = std::make_shared<lookup>();
+  if (l->done < 0) return std::nullopt;
+  // Detached: should the caller give up first, the lookup ends by itself and frees what it shares.
+  std::thread([l, host] {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    const int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &found);
+    if (rc != 0 || !found) {
+      l->error = rc != 0 ? ::gai_strerror(rc) : "no address";
+    } else {
+      for (auto* f = found; f; f = f->ai_next) {
+        char text[INET6_ADDRSTRLEN] = {};
+        const void* a = f->ai_family == AF_INET6
+                            ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(f->ai_addr)->sin6_addr)
+                            : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(f->ai_addr)->sin_addr);
+        if ((f->ai_family != AF_INET && f->ai_family != AF_INET6) || !::inet_ntop(f->ai_family, a, text, sizeof text))
+          continue;
+        if (std::find(l->addresses.begin(), l->addresses.end(), text) == l->addresses.end())
+          l->addresses.emplace_back(text);
+      }
+      if (l->addresses.empty()) l->error = "no address";
+    }
+    if (found) ::freeaddrinfo(found);
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const auto n = ::write(l->done, &one, sizeof one);
+  }).detach();
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+  if (!support::wait_fd(l->done, true, false, static_cast<int>(std::max<std::int64_t>(left.count(), 0))))
+    throw unavailable_error("cannot connect to PostgreSQL at " + host + ": its name was not resolved in time");
+  if (l->addresses.empty())
+    throw unavailable_error("cannot connect to PostgreSQL at " + host + ": its name does not resolve (" + l->error + ")");
+  // Every address, in the resolver's order, as libpq itself would try them: the name once for each (libpq pairs
+  // host and hostaddr lists one to one, and takes a single port for all).
+  resolved r;
+  for (const auto& a : l->addresses) {
+    if (!r.hosts.empty()) {
+      r.hosts += ',';
+      r.addresses += ',';
+    }
+    r.hosts += host;
+    r.addresses += a;
+  }
+  return r;
+}
+
 // PQconnectdb without blocking: PQconnectStart, then PQconnectPoll each time the socket is ready (at most
-// `seconds` in all). The connection is non-blocking from then on.
+// `seconds` in all, the name's lookup included). The connection is non-blocking from then on.
 // TCP keepalives and a user timeout unless the URL sets its own: the kernel finds a connection to a server that
 // vanished dead within about 25 s when it is idle, and within 10 s of sending something the server never
 // acknowledged (libpq ignores both on a Unix socket). The URL's own values override these.
 PGconn* connect(const std::string& url, int seconds) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  const auto address = resolve_host(url, until);
   const char* keys[] = {"keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout",
-                        "dbname", nullptr};
-  const char* values[] = {"1", "10", "5", "3", "10000", url.c_str(), nullptr};
+                        "dbname", address ? "host" : nullptr, "hostaddr", nullptr};
+  const char* values[] = {"1", "10", "5", "3", "10000", url.c_str(), address ? address->hosts.c_str() : nullptr,
+                          address ? address->addresses.c_str() : nullptr, nullptr};
   PGconn* c = PQconnectStartParams(keys, values, 1);
   if (!c || PQstatus(c) == CONNECTION_BAD) return c;
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   auto polled = PGRES_POLLING_WRITING;
   while (polled != PGRES_POLLING_OK && polled != PGRES_POLLING_FAILED) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
