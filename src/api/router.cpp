@@ -26,12 +26,21 @@ void router::add(std::string method, std::string pattern, handler fn, bool waits
   routes_.push_back({std::move(method), std::move(pattern), std::move(fn), waits_on_store});
 }
 
-bool router::waits_on_store(const request& req) const {
-  route_match m;
+resolution router::resolve(const request& req) const {
+  resolution out;
   const std::string_view method = req.method == "HEAD" ? std::string_view("GET") : std::string_view(req.method);
-  for (const auto& r : routes_)
-    if (r.method == method && match(r.pattern, req.path, m)) return r.waits_on_store;
-  return false;
+  route_match m;
+  for (const auto& r : routes_) {
+    if (!match(r.pattern, req.path, m)) continue;
+    if (r.method == method) {
+      out.found = &r;
+      out.match = std::move(m);
+      return out;
+    }
+    if (!out.allowed.empty()) out.allowed += ", ";
+    out.allowed += r.method;
+  }
+  return out;
 }
 
 bool router::match(std::string_view pattern, std::string_view path, route_match& out) {
@@ -61,33 +70,26 @@ bool router::match(std::string_view pattern, std::string_view path, route_match&
   return true;
 }
 
-void router::dispatch(const request& req, responder done) const {
-  route_match m;
-  bool path_known = false;
-  std::string allowed;
+void router::dispatch(const request& req, resolution found, responder done) const {
   const std::string method = req.method == "HEAD" ? "GET" : req.method;
-  for (const auto& r : routes_) {
-    if (!match(r.pattern, req.path, m)) continue;
-    path_known = true;
-    if (!allowed.empty()) allowed += ", ";
-    allowed += r.method;
-    if (r.method == method) {
-      auto answer = std::make_shared<responder>(std::move(done));
-      try {
-        r.fn(req, m, [answer, pattern = r.pattern](response res) {
-          res.route = pattern;
-          (*answer)(std::move(res));
-        });
-      } catch (const store::unavailable_error&) {
-        // A read on the way found the database down: try again shortly, as for a write the writer could not save.
-        auto res = problem(503, "Database unavailable", "the database cannot be reached just now; please try again");
-        res.headers.emplace_back("Retry-After", "2");
-        res.route = r.pattern;
+  if (const route* r = found.found) {
+    auto answer = std::make_shared<responder>(std::move(done));
+    try {
+      r->fn(req, found.match, [answer, pattern = r->pattern](response res) {
+        res.route = pattern;
         (*answer)(std::move(res));
-      }
-      return;
+      });
+    } catch (const store::unavailable_error&) {
+      // A read on the way found the database down: try again shortly, as for a write the writer could not save.
+      auto res = problem(503, "Database unavailable", "the database cannot be reached just now; please try again");
+      res.headers.emplace_back("Retry-After", "2");
+      res.route = r->pattern;
+      (*answer)(std::move(res));
     }
+    return;
   }
+  const bool path_known = !found.allowed.empty();
+  const std::string& allowed = found.allowed;
   if (path_known) {
     auto res = problem(405, "Method not allowed", "this resource allows " + allowed);
     res.headers.emplace_back("Allow", allowed);
@@ -96,7 +98,7 @@ void router::dispatch(const request& req, responder done) const {
     return;
   }
   if (fallback_ && (method == "GET") && req.path.rfind("/api/", 0) != 0) {
-    fallback_(req, m, [done = std::move(done)](response res) {
+    fallback_(req, found.match, [done = std::move(done)](response res) {
       res.route = "(static)";
       done(std::move(res));
     });

@@ -420,12 +420,13 @@ private:
             }
           };
           auto state = std::make_shared<once>(this, std::move(handler));
-          if ((opts_.offload || opts_.fibers) && router_.waits_on_store(req)) {
-            offloaded_dispatch(req, state);
+          auto found = router_.resolve(req);  // once: it decides where the handler runs, then runs it
+          if ((opts_.offload || opts_.fibers) && found.waits_on_store()) {
+            offloaded_dispatch(req, std::move(found), state);
             return;
           }
           try {
-            router_.dispatch(req, [state](api::response res) { state->answer(std::move(res)); });
+            router_.dispatch(req, std::move(found), [state](api::response res) { state->answer(std::move(res)); });
           } catch (const std::exception& e) {
             ++metrics_.handler_failures;
             log_line("error", "handler failed", e.what());
@@ -438,7 +439,7 @@ private:
   // The handler off the I/O threads' plain course (offload()). `req` belongs to the connection, which may let it go as soon as the
   // answer arrives: an answer given while the handler still runs is held until the handler has returned.
   template <class State>
-  void offloaded_dispatch(api::request& req, std::shared_ptr<State> state) {
+  void offloaded_dispatch(api::request& req, api::resolution found, std::shared_ptr<State> state) {
     struct running {
       std::mutex m;
       bool returned = false;
@@ -455,9 +456,9 @@ private:
       }
       state->answer(std::move(res));
     };
-    const bool queued = offload([this, &req, state, run, respond] {
+    const bool queued = offload([this, &req, found = std::move(found), state, run, respond]() mutable {
       try {
-        router_.dispatch(req, respond);
+        router_.dispatch(req, std::move(found), respond);
       } catch (const std::exception& e) {
         ++metrics_.handler_failures;
         log_line("error", "handler failed", e.what());
