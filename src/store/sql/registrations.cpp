@@ -161,6 +161,18 @@ std::string like_pattern(const std::string& text) {
 
 }  // namespace
 
+// SQLite's next registration id. Ids are assigned in the single writer, so the ticket code can be derived before the
+// insert; the counter lives on the writer thread, and an id used by a batch that then failed is simply skipped.
+id_t sql_store::next_sqlite_registration_id(connection& c) {
+  if (next_registration_id_ == 0) {
+    auto& next = c.prepare("SELECT coalesce(max(id), 0) + 1 FROM registrations");
+    next.executeStep();
+    next_registration_id_ = next.getColumn(0).getInt64();
+    next.reset();
+  }
+  return next_registration_id_++;
+}
+
 void sql_store::register_person(id_t event_id, domain::person_fields p, bool walk_in, callback<created_registration> cb,
                                    std::optional<domain::time_point> attended_at, id_t user_id, std::string client_network) {
   const bool home = p.municipality && home_.contains(*p.municipality);
@@ -171,8 +183,9 @@ void sql_store::register_person(id_t event_id, domain::person_fields p, bool wal
   std::string hint = p.email;  // for prepare_registrations
   write<created_registration>(
       [=, this, p = std::move(p), token = std::move(token), token_hash = std::move(token_hash)](connection& c) mutable {
-        // PostgreSQL, a batch of registrations sent ahead: what the decision needs was read for the whole batch
-        // (prepare_registrations) and the row is held back to go with the others' in one INSERT.
+        // Three ways to the facts: PostgreSQL, a batch of registrations sent ahead, read for the whole batch
+        // (prepare_registrations), whose row is held back to go with the others' in one INSERT (hold_registration);
+        // PostgreSQL alone, in one read; SQLite, statement by statement (no round trips to save).
         auto& batch = here().batch;
         const bool from_batch = postgres() && !walk_in && c.deferring() && batch.ready && batch.seats.contains(event_id) &&
                                 batch.persons.contains(p.email) && !batch.ids.empty();
@@ -181,10 +194,10 @@ void sql_store::register_person(id_t event_id, domain::person_fields p, bool wal
           batch.ready = false;
         }
         lock_event_once(c, event_id);  // the seat decision, the duplicate check and the waitlist order, across nodes
-        // On PostgreSQL every statement is a round trip: what the decision needs comes in one (pg_registration_facts).
+        // On PostgreSQL every statement is a round trip: alone, what the decision needs comes in one.
         std::optional<pg_facts> pg;
         if (postgres() && !from_batch) pg = pg_registration_facts(c, event_id, p.email);
-        auto e = from_batch ? std::optional(batch.seats.at(event_id)) : pg ? pg->event : seat_facts(c, event_id);
+        const auto e = from_batch ? std::optional(batch.seats.at(event_id)) : pg ? pg->event : seat_facts(c, event_id);
         if (!e) fail(errc::not_found, "no such event");
         const auto now = domain::now();
         const auto d = domain::decide_registration(*e, walk_in, now);
@@ -193,89 +206,31 @@ void sql_store::register_person(id_t event_id, domain::person_fields p, bool wal
         if (from_batch ? batch.active.contains({event_id, person_id})
                        : pg ? pg->holds_active : holds_active_registration(c, event_id, person_id))
           throw store_error{refused(domain::registration_refusal::duplicate)};
-        created_registration out;
-        // Ids are assigned here, in the single writer, so the ticket code can be derived before the insert.
-        // The counter lives on the writer thread; an id used by a batch that then failed is simply skipped.
-        // On PostgreSQL (several nodes, issue 11) the id comes from the table's sequence instead.
-        if (next_registration_id_ == 0 && !postgres()) {
-          auto& next = c.prepare("SELECT coalesce(max(id), 0) + 1 FROM registrations");
-          next.executeStep();
-          next_registration_id_ = next.getColumn(0).getInt64();
-          next.reset();
-        }
+        // The id: drawn for the batch, or with the facts (PostgreSQL's sequence, under the event's lock, so ids follow
+        // the order of the decisions across nodes), or SQLite's counter.
         id_t new_id = 0;
         if (from_batch) {
           new_id = batch.ids.front();
           batch.ids.pop_front();
         } else {
-          new_id = pg ? pg->next_id : next_registration_id_++;
+          new_id = pg ? pg->next_id : next_sqlite_registration_id(c);
         }
+        created_registration out;
         out.registration.ticket_code = tickets_->encode(static_cast<std::uint64_t>(new_id));
-#define INSERT_REGISTRATION                                                                                      \
-  "INSERT INTO registrations(event_id, person_id, status, ticket_code, manage_token_hash, " PERSON_COLUMNS          \
-  ", walk_in, created_at, id, client_network) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-        static constexpr sql_text insert{INSERT_REGISTRATION};
-        // PostgreSQL, a confirmation or waitlist mail to queue: the outbox row comes with the registration's (one
-        // round trip); its parameters follow the registration's 21.
-        static constexpr const char* insert_with_mail =
-            "WITH r AS (" INSERT_REGISTRATION " RETURNING id) INSERT INTO mail_outbox(kind, registration_id, event_id, "
-            "secret, next_attempt_at, created_at) SELECT ?, r.id, ?, ?, ?, ? FROM r";
-#undef INSERT_REGISTRATION
+        out.manage_token = std::to_string(new_id) + "-" + token;
+        // PostgreSQL, a confirmation or waitlist mail to queue: the outbox row goes with the registration's.
         const bool mail_with_insert = postgres() && !walk_in && cfg_.mail != "off";
         const char* mail_kind = d.status == domain::registration_status::confirmed ? "confirmation" : "waitlisted";
-        out.manage_token = std::to_string(new_id) + "-" + token;
-        if (from_batch) {
-          // What this decision changes for the next one in the batch, as the counters' trigger will.
-          batch.active.insert({event_id, person_id});
-          batch.made_unused.erase(person_id);
-          auto& seats = batch.seats.at(event_id).counts;
-          if (d.status == domain::registration_status::confirmed) ++seats.confirmed;
-          else ++seats.waitlisted;
-          held_registration h;
-          h.row = {std::to_string(event_id), std::to_string(person_id), std::string(domain::to_string(d.status)),
-                   out.registration.ticket_code, token_hash, p.name, p.email, p.organisation, p.organisation_type,
-                   p.municipality, p.country, std::string(home ? "1" : "0"), p.gender, join(p.accessibility_needs),
-                   p.accessibility_note, p.dietary, p.language, std::string("0"), std::to_string(now),
-                   std::to_string(new_id), client_network.empty() ? std::nullopt : std::optional(client_network)};
-          if (mail_with_insert) {
-            h.mail_kind = mail_kind;
-            h.secret = out.manage_token;
-          }
-          h.id = new_id;
-          h.event_id = event_id;
-          h.now = static_cast<std::int64_t>(now);
-          batch.held.push_back(std::move(h));
-        } else {
-        auto& ins = c.prepare(mail_with_insert ? insert_with_mail : insert.c_str());
-        ins.bind(insert.param("id"), new_id);
-        ins.bind(insert.param("event_id"), event_id);
-        ins.bind(insert.param("person_id"), person_id);
-        ins.bind(insert.param("status"), std::string(domain::to_string(d.status)));
-        ins.bind(insert.param("ticket_code"), out.registration.ticket_code);
-        ins.bind(insert.param("manage_token_hash"), token_hash);
-        bind_person(ins, insert.param("name"), p, home);
-        ins.bind(insert.param("walk_in"), walk_in ? 1 : 0);
-        ins.bind(insert.param("created_at"), static_cast<std::int64_t>(now));
-        if (client_network.empty())
-          ins.bind(insert.param("client_network"));
+        const new_registration row{new_id, event_id, person_id, d.status, out.registration.ticket_code, token_hash,
+                                   home, walk_in, now, client_network, mail_with_insert ? mail_kind : nullptr,
+                                   out.manage_token};
+        if (from_batch)
+          hold_registration(row, p);
         else
-          ins.bind(insert.param("client_network"), client_network);
-        if (mail_with_insert) {
-          constexpr int after = 21;  // the registration's parameters
-          ins.bind(after + 1, mail_kind);
-          ins.bind(after + 2, event_id);
-          ins.bind(after + 3, out.manage_token);
-          ins.bind(after + 4, static_cast<std::int64_t>(now));
-          ins.bind(after + 5, static_cast<std::int64_t>(now));
-        }
-        // On PostgreSQL sent ahead: it travels with the next job's first read, or the COMMIT. Should it fail, the
-        // writer runs the batch again without sending ahead, and this job meets its failure here.
-        ins.defer();
-        }
-        const id_t id = new_id;
+          insert_registration(c, row, p);
         // Built from what was just written rather than read back: this is the hot path of the benchmark.
         auto& reg = out.registration;
-        reg.id = id;
+        reg.id = new_id;
         reg.event_id = event_id;
         reg.status = d.status;
         reg.waitlist_position = d.waitlist_position;
@@ -285,17 +240,79 @@ void sql_store::register_person(id_t event_id, domain::person_fields p, bool wal
         reg.walk_in = walk_in;
         reg.created_at = now;
         if (walk_in) {
-          insert_checkin(c, id, event_id, attended_at.value_or(now), now, user_id, "walk-in", false);
+          insert_checkin(c, new_id, event_id, attended_at.value_or(now), now, user_id, "walk-in", false);
           reg.checked_in_at = attended_at.value_or(now);
         } else if (!mail_with_insert) {
           // In this transaction: the message exists exactly when the registration does. A walk-in has the person in
           // front of the organiser: no mail.
-          queue_mail(c, d.status == domain::registration_status::confirmed ? "confirmation" : "waitlisted", id, event_id,
-                     out.manage_token);
+          queue_mail(c, mail_kind, new_id, event_id, out.manage_token);
         }
         return out;
       },
       std::move(cb), event_id, walk_in ? std::string() : hint);
+}
+
+// A registration held back to go with the rest of its batch in one INSERT (send_held_registrations); what it
+// changes for the next decision in the batch is noted as the counters' trigger will count it.
+void sql_store::hold_registration(const new_registration& r, const domain::person_fields& p) {
+  auto& batch = here().batch;
+  batch.active.insert({r.event_id, r.person_id});
+  batch.made_unused.erase(r.person_id);
+  auto& seats = batch.seats.at(r.event_id).counts;
+  if (r.status == domain::registration_status::confirmed) ++seats.confirmed;
+  else ++seats.waitlisted;
+  held_registration h;
+  h.row = {std::to_string(r.event_id), std::to_string(r.person_id), std::string(domain::to_string(r.status)),
+           r.ticket_code, r.token_hash, p.name, p.email, p.organisation, p.organisation_type,
+           p.municipality, p.country, std::string(r.home ? "1" : "0"), p.gender, join(p.accessibility_needs),
+           p.accessibility_note, p.dietary, p.language, std::string("0"), std::to_string(r.now),
+           std::to_string(r.id), r.client_network.empty() ? std::nullopt : std::optional(r.client_network)};
+  if (r.mail_kind) {
+    h.mail_kind = r.mail_kind;
+    h.secret = r.manage_token;
+  }
+  h.id = r.id;
+  h.event_id = r.event_id;
+  h.now = static_cast<std::int64_t>(r.now);
+  batch.held.push_back(std::move(h));
+}
+
+// A registration's own INSERT (with its outbox row on PostgreSQL), sent ahead where the connection pipelines: it
+// travels with the next job's first read, or the COMMIT. Should it fail, the writer runs the batch again without
+// sending ahead, and its job meets the failure here.
+void sql_store::insert_registration(connection& c, const new_registration& r, const domain::person_fields& p) {
+#define INSERT_REGISTRATION                                                                                      \
+  "INSERT INTO registrations(event_id, person_id, status, ticket_code, manage_token_hash, " PERSON_COLUMNS          \
+  ", walk_in, created_at, id, client_network) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+  static constexpr sql_text insert{INSERT_REGISTRATION};
+  // The outbox row's parameters follow the registration's 21.
+  static constexpr const char* insert_with_mail =
+      "WITH r AS (" INSERT_REGISTRATION " RETURNING id) INSERT INTO mail_outbox(kind, registration_id, event_id, "
+      "secret, next_attempt_at, created_at) SELECT ?, r.id, ?, ?, ?, ? FROM r";
+#undef INSERT_REGISTRATION
+  auto& ins = c.prepare(r.mail_kind ? insert_with_mail : insert.c_str());
+  ins.bind(insert.param("id"), r.id);
+  ins.bind(insert.param("event_id"), r.event_id);
+  ins.bind(insert.param("person_id"), r.person_id);
+  ins.bind(insert.param("status"), std::string(domain::to_string(r.status)));
+  ins.bind(insert.param("ticket_code"), r.ticket_code);
+  ins.bind(insert.param("manage_token_hash"), r.token_hash);
+  bind_person(ins, insert.param("name"), p, r.home);
+  ins.bind(insert.param("walk_in"), r.walk_in ? 1 : 0);
+  ins.bind(insert.param("created_at"), static_cast<std::int64_t>(r.now));
+  if (r.client_network.empty())
+    ins.bind(insert.param("client_network"));
+  else
+    ins.bind(insert.param("client_network"), r.client_network);
+  if (r.mail_kind) {
+    constexpr int after = 21;  // the registration's parameters
+    ins.bind(after + 1, r.mail_kind);
+    ins.bind(after + 2, r.event_id);
+    ins.bind(after + 3, r.manage_token);
+    ins.bind(after + 4, static_cast<std::int64_t>(r.now));
+    ins.bind(after + 5, static_cast<std::int64_t>(r.now));
+  }
+  ins.defer();
 }
 
 void sql_store::prepare_registrations(connection& c, const std::vector<std::pair<std::int64_t, std::string>>& jobs) {

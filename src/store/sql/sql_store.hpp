@@ -180,6 +180,21 @@ private:
   // prepare_registrations's read, and the held rows' INSERT (sent ahead, without waiting); registrations.cpp.
   void prepare_registrations(connection& c, const std::vector<std::pair<std::int64_t, std::string>>& jobs);
   void send_held_registrations(connection& c);
+  // A registration decided and about to be written (register_person): held for its batch's INSERT, or inserted alone.
+  struct new_registration {
+    id_t id, event_id, person_id;
+    domain::registration_status status;
+    const std::string& ticket_code;
+    const std::string& token_hash;
+    bool home, walk_in;
+    domain::time_point now;
+    const std::string& client_network;  // empty: none
+    const char* mail_kind;              // PostgreSQL: the outbox row that goes with it, or nullptr
+    const std::string& manage_token;
+  };
+  void hold_registration(const new_registration& r, const domain::person_fields& p);
+  void insert_registration(connection& c, const new_registration& r, const domain::person_fields& p);
+  id_t next_sqlite_registration_id(connection& c);
   std::atomic<std::uint64_t> batched_registrations_{0};  // sent by send_held_registrations
   // What a writer thread keeps about the job and the transaction it is running (PostgreSQL runs several writers).
   struct writer_thread_state {
