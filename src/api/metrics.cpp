@@ -90,7 +90,13 @@ std::string metrics::render(const store::write_stats& w) {
     << "# TYPE eventd_db_pool_timeouts_total counter\neventd_db_pool_timeouts_total " << w.pool_timeouts << "\n"
     << "# TYPE eventd_db_connections_opened_total counter\neventd_db_connections_opened_total " << w.connections_opened << "\n"
     << "# HELP eventd_db_connect_failures_total Connection attempts that found the database unreachable.\n"
-    << "# TYPE eventd_db_connect_failures_total counter\neventd_db_connect_failures_total " << w.connect_failures << "\n";
+    << "# TYPE eventd_db_connect_failures_total counter\neventd_db_connect_failures_total " << w.connect_failures << "\n"
+    << "# HELP eventd_db_silent_connections_total Connections given up because the database sent nothing within the "
+       "statement timeout and 5 s more.\n"
+    << "# TYPE eventd_db_silent_connections_total counter\neventd_db_silent_connections_total " << w.silent_connections << "\n"
+    << "# HELP eventd_db_pool_closed_total Pooled read connections the database had closed (a restart), dropped when next "
+       "lent instead of failing a request.\n"
+    << "# TYPE eventd_db_pool_closed_total counter\neventd_db_pool_closed_total " << w.pool_closed << "\n";
   if (w.shared)
     o << "# HELP eventd_write_pipeline_reruns_total Batches run again without sending writes ahead, after one of those failed.\n"
       << "# TYPE eventd_write_pipeline_reruns_total counter\neventd_write_pipeline_reruns_total " << w.pipeline_reruns << "\n"

@@ -224,6 +224,8 @@ struct write_stats {
   std::uint64_t pool_timeouts = 0;       // of those, reads that gave up after 2 s (answered 503)
   std::uint64_t connections_opened = 0;  // connections opened since the start (the writer's, readers', the others)
   std::uint64_t connect_failures = 0;    // attempts that found the database unreachable
+  std::uint64_t silent_connections = 0;  // PostgreSQL: connections given up because the server sent nothing in time
+  std::uint64_t pool_closed = 0;         // pooled read connections the server had closed, dropped when next lent
   bool shared = false;                   // PostgreSQL: the figures below mean something
   bool listening = false;                // hearing other nodes' changes now
   bool background_turn = false;          // running the once-only background work now

@@ -94,6 +94,8 @@ describe('a PostgreSQL restart under a running server', { timeout: 120000 }, () 
       const r = await read();
       assert.equal(r.status, 200, `read ${i + 1} after the restart: ${r.text}`);
     }
+    const closed = (await (await fetch(`${server.url}/metrics`)).text()).match(/^eventd_db_pool_closed_total (\d+)$/m);
+    assert.ok(closed && Number(closed[1]) >= 1, `eventd_db_pool_closed_total: ${closed?.[1]} (no closed connection was met)`);
   });
 
   test('the first read after the database takes connections again is answered, whatever the backoff', async () => {

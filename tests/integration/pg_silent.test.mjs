@@ -134,6 +134,9 @@ describe('the database silent under a running node', { timeout: 240000 }, () => 
       assert.match(lost.body.detail, /try again/);
       assert.ok(took < 12000, `A answered after ${took} ms`);
       await until('A says it is not ready', async () => (await apiA('GET', '/readyz')).status === 503, 30000);
+      // And /metrics says why.
+      const silent = (await (await fetch(`${a.url}/metrics`)).text()).match(/^eventd_db_silent_connections_total (\d+)$/m);
+      assert.ok(silent && Number(silent[1]) >= 1, `eventd_db_silent_connections_total: ${silent?.[1]}`);
 
       proxy.speak();
       // A is back by itself: a registration, readiness.

@@ -108,6 +108,12 @@ namespace {
 // to wait their own full limit one request at a time.
 std::atomic<std::uint64_t> silences{0};
 
+}  // namespace
+
+std::uint64_t pg_silences() { return silences; }
+
+namespace {
+
 bool await(PGconn* c, bool read, bool write, int limit_ms) {
   if (support::wait_fd(PQsocket(c), read, write, limit_ms)) return true;
   if (support::waits_cancelled()) {

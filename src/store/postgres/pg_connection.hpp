@@ -30,6 +30,9 @@ std::string postgres_array(const std::vector<std::optional<std::string>>& values
 
 class pg_statement;
 
+// Connections this process gave up because their server sent nothing within their limit (pg_limits).
+std::uint64_t pg_silences();
+
 // How long a connection's work may take. statement_timeout_ms: the server's limit for one statement, and for a
 // transaction left idle by its client (0: none, for migrations). The connection itself waits at most that and 5 s
 // more for the server's next byte, then takes the connection for lost (a server gone without a word).

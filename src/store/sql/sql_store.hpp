@@ -320,6 +320,7 @@ private:
   mutable std::chrono::steady_clock::time_point retry_at_{};
   mutable bool probing_ = false;  // within the backoff, an attempt is under way
   mutable std::atomic<std::uint64_t> connections_opened_{0}, connect_failures_{0};
+  std::uint64_t pool_closed_ = 0;  // under pool_mutex_
   writer writer_;
   std::vector<std::unique_ptr<writer>> more_writers_;  // PostgreSQL: postgres_writers - 1 more
 

@@ -102,9 +102,11 @@ write_stats sql_store::stats() {
     s.pool_open = readers_open_;
     s.pool_waits = pool_waits_;
     s.pool_timeouts = pool_timeouts_;
+    s.pool_closed = pool_closed_;
   }
   s.connections_opened = connections_opened_;
   s.connect_failures = connect_failures_;
+  s.silent_connections = pg_silences();
   s.shared = postgres();
   s.batched_registrations = batched_registrations_.load();
   s.listening = listener_ && listener_->listening();
@@ -305,6 +307,7 @@ sql_store::lease sql_store::borrow() {
     // Lost while it sat in the pool (the server restarted, or another connection found it silent): dropped here,
     // before a request meets the loss as a 503; the next one is lent, or a new one opened.
     --readers_open_;
+    ++pool_closed_;
   }
   ++readers_open_;
   lock.unlock();
