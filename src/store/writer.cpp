@@ -29,13 +29,13 @@ writer::writer(std::unique_ptr<connection> conn, int max_batch, std::size_t max_
 
 writer::~writer() { stop(); }
 
-void writer::submit(job j, refusal refuse, std::int64_t lock_key, std::string hint) {
+void writer::submit(job j, refusal refuse, std::int64_t lock_key, std::string hint, refusal uncertain) {
   {
     std::lock_guard lock(mutex_);
     // Jobs queued while stopping are still run (the thread drains the queue before it exits); after that, or
     // beyond the bound, the caller hears at once that nothing was saved.
     if (!stopped_ && queue_.size() < max_queue_) {
-      queue_.push_back({std::move(j), std::move(refuse), lock_key, std::move(hint)});
+      queue_.push_back({std::move(j), std::move(refuse), lock_key, std::move(hint), std::move(uncertain)});
       ++stats_.queued;
       wake_.notify_one();
       return;
@@ -252,11 +252,12 @@ void writer::run_batch(std::deque<queued>& batch) {
     committed = attempt(batch, done, finishers);
     if (!conn_->broken()) trips += conn_->round_trips() - trips_before;
   }
+  // Whether this batch's COMMIT went through could not be asked (the database stayed out of reach): the callers of
+  // the jobs it carried are told it may have been saved. The question is this batch's: the next one, of other jobs,
+  // must not take the answer for its own.
+  const std::size_t uncertain_upto = unknown_upto_ ? std::min(*unknown_upto_, batch.size()) : 0;
   if (unknown_upto_) {
-    // Whether this batch's COMMIT went through could not be asked (the database stayed out of reach): its callers
-    // are told it was not saved, as when it failed. The question is this batch's: the next one, of other jobs,
-    // must not take the answer for its own.
-    log_error("a lost COMMIT's outcome stays unknown", "its callers are told that nothing was saved");
+    log_error("a lost COMMIT's outcome stays unknown", "its callers are told it may have been saved");
     unknown_upto_.reset();
   }
   const auto micros =
@@ -298,9 +299,10 @@ void writer::run_batch(std::deque<queued>& batch) {
   if (done > 0 && on_commit_) on_commit_();
   for (std::size_t k = done; k < batch.size(); ++k) {
     auto& j = batch[k];
-    if (!j.refuse) continue;
+    auto& answer = k < uncertain_upto && j.uncertain ? j.uncertain : j.refuse;
+    if (!answer) continue;
     try {
-      j.refuse();
+      answer();
     } catch (const std::exception& e) {
       log_error("answering a write failed", e.what());
     }

@@ -45,7 +45,9 @@ public:
   // `lock_key`: the row the job's decision rests on (an event), for lock_rows below; 0 for none.
   // `hint` (optional): what the job's kind can read for the whole batch at once before its jobs run (see
   // prepare_jobs); a job without one may rely on everything sent before it, see before_plain_job.
-  void submit(job, refusal refuse, std::int64_t lock_key = 0, std::string hint = {});
+  // `uncertain` (optional; else `refuse`): answers its caller when the job went with a COMMIT whose answer was lost
+  // and the writer could not ask the database whether it went through: it may have been saved.
+  void submit(job, refusal refuse, std::int64_t lock_key = 0, std::string hint = {}, refusal uncertain = nullptr);
   // Called after the transaction's row locks with the (lock key, hint) of the jobs about to run that carry a hint:
   // one read for all of them (PostgreSQL's registrations). Called on the writer thread; set before the first submit.
   void prepare_jobs(std::function<void(connection&, const std::vector<std::pair<std::int64_t, std::string>>&)> f) {
@@ -80,6 +82,7 @@ private:
     refusal refuse;
     std::int64_t lock_key = 0;
     std::string hint;
+    refusal uncertain;
   };
   void run();
   void run_batch(std::deque<queued>& batch);

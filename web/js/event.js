@@ -124,6 +124,9 @@ async function onSubmit(e) {
       const dup = err.reason === 'duplicate';
       regForm.showProblem('event.conflict.title', () => t(dup ? 'event.conflict.duplicate' : 'event.conflict.closed'));
       if (!dup) refresh();
+    } else if (err.status === 503 && err.reason === 'outcome_unknown') {
+      // Not "nothing was saved": the database went away during the commit (docs/SCALING.md).
+      regForm.showProblem('form.errors.title', () => t('event.outcome_unknown'));
     } else {
       regForm.showProblem('form.errors.title', () => errorText(err, 'manage.action_failed'));
     }

@@ -50,6 +50,7 @@ const en = {
   'event.sending': 'Sending your registration…',
   'event.conflict.duplicate': 'This e-mail address is already registered for this event. Use the private link you received to see or change your registration.',
   'event.conflict.closed': 'Registration is not possible: the event is closed for registration, cancelled or not published.',
+  'event.outcome_unknown': 'We cannot tell whether your registration was saved: the server lost contact with its database while saving it. Look in your e-mail for a confirmation before you try again; if you register again and it was saved, you will be told that the address is already registered.',
   'event.conflict.title': 'Registration not possible',
 
   // "send me my link again" (recover.js: the event page and the privacy notice)
@@ -246,6 +247,7 @@ const sv = {
   'event.sending': 'Skickar din anmälan…',
   'event.conflict.duplicate': 'E-postadressen är redan anmäld till evenemanget. Använd den personliga länk du fick för att se eller ändra din anmälan.',
   'event.conflict.closed': 'Anmälan är inte möjlig: evenemanget är stängt för anmälan, inställt eller inte publicerat.',
+  'event.outcome_unknown': 'Vi vet inte om din anmälan sparades: servern tappade kontakten med sin databas medan den sparades. Titta efter en bekräftelse i din e-post innan du försöker igen; om du anmäler dig igen och den sparades får du veta att adressen redan är anmäld.',
   'event.conflict.title': 'Anmälan inte möjlig',
 
   'recover.h': 'Tappat din personliga länk?',

@@ -356,6 +356,12 @@ template <class T, class F>
 void sql_store::write(F fn, callback<T> cb, id_t event_id, std::string hint) {
   // Made before the job takes `cb`: answers the caller when the job cannot be saved at all.
   refusal refuse = [cb] { cb(outcome<T>(failure{errc::unavailable, "the database is busy; nothing was saved, please try again"})); };
+  refusal uncertain = [cb] {
+    failure f{errc::unavailable, "the database went away while this was being saved, so it may have been saved: look "
+                                 "before trying again"};
+    f.facts["reason"] = "outcome_unknown";  // for clients: not "nothing was saved"
+    cb(outcome<T>(std::move(f)));
+  };
   writer_for(event_id).submit([this, fn = std::move(fn), cb = std::move(cb)](connection& c) mutable -> job_result {
     here().changes_in_job.clear();
     try {
@@ -388,7 +394,7 @@ void sql_store::write(F fn, callback<T> cb, id_t event_id, std::string hint) {
       support::log_fault("error", "write failed", e.what());
       return {false, [cb](bool) { cb(outcome<T>(failure{errc::unavailable, "the database failed; nothing was saved"})); }};
     }
-  }, std::move(refuse), event_id, std::move(hint));
+  }, std::move(refuse), event_id, std::move(hint), std::move(uncertain));
 }
 
 }  // namespace eventd::store::sql
