@@ -297,7 +297,7 @@ void check(PGresult* r, pg_conn* c, const char* what) {
 }  // namespace
 
 pg_connection::pg_connection(const std::string& url, pg_limits limits)
-    : answer_limit_ms_(limits.statement_timeout_ms > 0 ? limits.statement_timeout_ms + 5000 : -1), silences_at_open_(silences) {
+    : answer_limit_ms_(limits.answer_limit_ms()), silences_at_open_(silences) {
   conn_ = connect(url, 10);
   if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
     std::string host = conn_ && PQhost(conn_) ? PQhost(conn_) : "?";

@@ -38,6 +38,8 @@ std::uint64_t pg_silences();
 // more for the server's next byte, then takes the connection for lost (a server gone without a word).
 struct pg_limits {
   int statement_timeout_ms = 30000;
+  // How long the connection waits for the server's next byte (< 0: no limit).
+  int answer_limit_ms() const { return statement_timeout_ms > 0 ? statement_timeout_ms + 5000 : -1; }
 };
 
 class pg_connection final : public connection {

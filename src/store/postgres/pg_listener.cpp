@@ -115,7 +115,7 @@ void pg_listener::listen(pg_connection& c) {
   PGconn* conn = c.native();
   using clock = std::chrono::steady_clock;
   // While nothing comes, a question every so often: an empty query, answered at once by a live server.
-  const auto limit = std::chrono::milliseconds(limits_.statement_timeout_ms > 0 ? limits_.statement_timeout_ms + 5000 : 35000);
+  const auto limit = std::chrono::milliseconds(limits_.answer_limit_ms() > 0 ? limits_.answer_limit_ms() : 35000);
   const auto quiet = std::min<std::chrono::milliseconds>(limit / 2, std::chrono::seconds(10));
   auto heard_at = clock::now();
   std::optional<clock::time_point> asked_at;
