@@ -10,6 +10,7 @@
 #include "auth/rate_limit.hpp"
 #include "domain/time.hpp"
 #include "http/server.hpp"
+#include "support/log.hpp"
 #include "support/suspend.hpp"
 
 #include <algorithm>
@@ -127,7 +128,7 @@ public:
       : thread_([this, seconds] {
           std::unique_lock lock(mutex_);
           if (!done_wake_.wait_for(lock, std::chrono::seconds(seconds), [&] { return done_; })) {
-            std::cerr << "{\"level\":\"warn\",\"msg\":\"stopping: still waiting after the deadline; waits for the database are cut short\"}\n";
+            support::log_fault("warn", "stopping: still waiting after the deadline", "waits for the database are cut short");
             support::cancel_waits();
           }
         }) {}

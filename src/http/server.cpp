@@ -503,10 +503,7 @@ private:
         ioc_, std::allocator_arg, pooled_stack{&stacks_},
         [this, f = std::move(f)](asio::yield_context yield) mutable {
           fiber_suspender waits(yield, metrics_);
-          struct running {
-            explicit running(fiber_suspender& w) { support::set_current_suspender(&w); }
-            ~running() { support::set_current_suspender(nullptr); }
-          } scope(waits);
+          support::suspender_scope scope(waits);
           f();  // answers for itself, whatever its handler throws
         },
         [this](std::exception_ptr e) {

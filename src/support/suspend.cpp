@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <chrono>
 #include <exception>
-#include <thread>
 
 namespace eventd::support {
 
@@ -47,9 +46,6 @@ auto suspended(Wait wait) {
   return wait(*s);
 }
 
-}  // namespace
-
-namespace {
 std::atomic<bool> cancelled{false};
 // Readable once the waits are cancelled (never read, so it stays so): each poll() below watches it beside its socket.
 int cancel_fd() noexcept {

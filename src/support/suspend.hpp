@@ -20,6 +20,16 @@ public:
 suspender* current_suspender() noexcept;
 void set_current_suspender(suspender*) noexcept;
 
+// Makes `s` the calling thread's suspender for the scope's life (a fiber while it runs, a thread with waits of its
+// own), and none after.
+class suspender_scope {
+public:
+  explicit suspender_scope(suspender& s) noexcept { set_current_suspender(&s); }
+  ~suspender_scope() { set_current_suspender(nullptr); }
+  suspender_scope(const suspender_scope&) = delete;
+  suspender_scope& operator=(const suspender_scope&) = delete;
+};
+
 // Whether a wait here may suspend: inside a fiber, outside any no_suspend scope, and neither inside a catch block
 // nor while an exception unwinds the stack (the C++ runtime keeps the exceptions being handled per thread; a fiber
 // switched away from inside a handler would corrupt them for the next fiber on that thread).

@@ -56,6 +56,15 @@ protected:
     };
   }
 
+  // Tables whose key is checked only at COMMIT (deferred), so that a job can make its transaction's COMMIT fail.
+  void add_commit_breaker() {
+    auto c = store::sqlite_write_connection(path_);
+    c->execute("CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (parent_id INTEGER REFERENCES "
+               "parent(id) DEFERRABLE INITIALLY DEFERRED)");
+  }
+  // Makes the COMMIT that follows fail: the deferred key finds no parent 42 (add_commit_breaker first).
+  static void break_commit(store::connection& c) { c.execute("INSERT INTO child(parent_id) VALUES (42)"); }
+
   std::filesystem::path dir_;
   std::string path_;
 };
@@ -130,11 +139,7 @@ class lost_commit : public writer_test, public ::testing::WithParamInterface<boo
 
 TEST_P(lost_commit, the_writer_asks_before_running_a_batch_again) {
   const bool went_through = GetParam();
-  {
-    auto c = store::sqlite_write_connection(path_);
-    c->execute("CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (parent_id INTEGER REFERENCES "
-               "parent(id) DEFERRABLE INITIALLY DEFERRED)");
-  }
+  add_commit_breaker();
   auto answers = std::make_shared<std::atomic<int>>(0);
   auto runs = std::make_shared<std::atomic<int>>(0);
   std::atomic<int> asked{0};
@@ -146,7 +151,7 @@ TEST_P(lost_commit, the_writer_asks_before_running_a_batch_again) {
         [&](store::connection& c) {
           if (broken_once) return;
           broken_once = true;
-          c.execute("INSERT INTO child(parent_id) VALUES (42)");  // COMMIT fails: no parent 42
+          break_commit(c);
         },
         [&](store::connection&) {
           ++asked;
@@ -188,11 +193,7 @@ private:
 // that batch's question for its own: its jobs run and each caller hears (a job answered by nobody is a request dropped
 // without an answer, a 500).
 TEST_F(writer_test, an_unresolved_lost_commit_stays_with_its_own_batch) {
-  {
-    auto c = store::sqlite_write_connection(path_);
-    c->execute("CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (parent_id INTEGER REFERENCES "
-               "parent(id) DEFERRABLE INITIALLY DEFERRED)");
-  }
+  add_commit_breaker();
   auto lost = std::make_shared<std::atomic<bool>>(false);
   std::atomic<bool> reachable{false};
   bool broken_once = false;
@@ -208,7 +209,7 @@ TEST_F(writer_test, an_unresolved_lost_commit_stays_with_its_own_batch) {
         if (broken_once) return;
         broken_once = true;
         *lost = true;
-        c.execute("INSERT INTO child(parent_id) VALUES (42)");  // COMMIT fails: no parent 42
+        break_commit(c);
       },
       [&](store::connection&) { return true; });  // "it went through", whichever batch asks
   auto answers = std::make_shared<std::atomic<int>>(0);

@@ -47,14 +47,6 @@ std::string quote_identifier(pg_connection& c, const std::string& name) {
   return out;
 }
 
-// Makes the calling thread's waits (support::wait_fd) those of `s` for the scope's life.
-struct waits_through {
-  explicit waits_through(support::suspender& s) { support::set_current_suspender(&s); }
-  ~waits_through() { support::set_current_suspender(nullptr); }
-  waits_through(const waits_through&) = delete;
-  waits_through& operator=(const waits_through&) = delete;
-};
-
 }  // namespace
 
 pg_listener::pg_listener(std::string url, std::string channel, std::function<void(const std::string&)> heard,
@@ -82,7 +74,7 @@ void pg_listener::run() {
       // Connecting and the LISTEN wait through `waits`, so that stopping interrupts them. The callbacks below do not:
       // they may read the store, whose waits are its own.
       auto c = [&] {
-        waits_through scope(waits);
+        support::suspender_scope scope(waits);
         auto made = std::make_unique<pg_connection>(url_, limits_);
         made->execute("LISTEN " + quote_identifier(*made, channel_));
         return made;
