@@ -106,6 +106,10 @@ void apply_json(domain::config& cfg, const std::string& text, const std::string&
       cfg.postgres_handlers = get_string(v, source, key);
       if (cfg.postgres_handlers != "fibers" && cfg.postgres_handlers != "threads")
         bad(source, key, "must be \"fibers\" or \"threads\"");
+    } else if (key == "postgres_seat_decisions") {
+      cfg.postgres_seat_decisions = get_string(v, source, key);
+      if (cfg.postgres_seat_decisions != "sql" && cfg.postgres_seat_decisions != "rules")
+        bad(source, key, "must be \"sql\" or \"rules\"");
     } else if (key == "postgres_writers") cfg.postgres_writers = static_cast<int>(get_int(v, source, key, 1, 64));
     else if (key == "postgres_statement_timeout_ms")
       cfg.postgres_statement_timeout_ms = static_cast<int>(get_int(v, source, key, 100, 3600000));

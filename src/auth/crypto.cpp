@@ -4,6 +4,7 @@
 
 #include <sodium.h>
 
+#include <cstring>
 #include <stdexcept>
 #include <vector>
 
@@ -22,7 +23,7 @@ std::string random_token(std::size_t bytes) {
   return out;
 }
 
-ticket_cipher::ticket_cipher(const std::string& key_hex) {
+ticket_cipher::ticket_cipher(const std::string& key_hex, scheme s) : scheme_(s) {
   std::size_t len = 0;
   if (key_hex.size() != 32 || sodium_hex2bin(key_, sizeof key_, key_hex.c_str(), key_hex.size(), nullptr, &len, nullptr) != 0 ||
       len != sizeof key_)
@@ -40,8 +41,17 @@ std::string ticket_cipher::new_key_hex() {
 std::uint32_t ticket_cipher::round(int i, std::uint32_t half) const {
   unsigned char in[5] = {static_cast<unsigned char>(i), static_cast<unsigned char>(half >> 16),
                          static_cast<unsigned char>(half >> 8), static_cast<unsigned char>(half), 0x5a};
-  unsigned char out[crypto_shorthash_BYTES];
-  crypto_shorthash(out, in, sizeof in, key_);
+  static_assert(crypto_hash_sha256_BYTES >= 3 && crypto_shorthash_BYTES >= 3);
+  unsigned char out[crypto_hash_sha256_BYTES];
+  if (scheme_ == scheme::sha256) {
+    // SHA-256(key || in): a keyed function of a fixed-length input (no length extension to fear).
+    unsigned char msg[sizeof key_ + sizeof in];
+    std::memcpy(msg, key_, sizeof key_);
+    std::memcpy(msg + sizeof key_, in, sizeof in);
+    crypto_hash_sha256(out, msg, sizeof msg);
+  } else {
+    crypto_shorthash(out, in, sizeof in, key_);
+  }
   return (static_cast<std::uint32_t>(out[0]) << 16 | static_cast<std::uint32_t>(out[1]) << 8 | out[2]) & 0xFFFFF;
 }
 

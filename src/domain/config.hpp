@@ -61,6 +61,10 @@ struct config {
   // PostgreSQL: where API handlers that read run. "fibers": as fibers on the I/O threads, suspended while they wait
   // for the database; "threads": on threads of their own, one per read connection (the comparison of the benchmark).
   std::string postgres_handlers = "fibers";
+  // PostgreSQL: how a batch of public registrations is decided. "sql": by one statement sent with the COMMIT (one
+  // round trip a batch; needs the sha256 ticket scheme of installations made since migration 013); "rules": read,
+  // then decided by domain::decide_registration in C++ (three round trips; SQLite's way, the comparison of the bench).
+  std::string postgres_seat_decisions = "sql";
   // PostgreSQL: the server's limit for one statement and for a transaction its client left idle; a connection whose
   // server stays silent this long and 5 s more is taken for lost (pg_limits).
   int postgres_statement_timeout_ms = 30000;

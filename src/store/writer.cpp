@@ -118,8 +118,9 @@ void writer::begin(std::deque<queued>& batch, std::size_t from) {
 }
 
 void writer::commit(std::size_t upto) {
-  if (committing_) committing_(*conn_);
+  // Reset first: what `committing_` sends ahead to be read after the COMMIT keeps its place for its answer.
   conn_->reset_all();
+  if (committing_) committing_(*conn_);
   try {
     conn_->prepare("COMMIT").exec();
   } catch (const deferred_error&) {
@@ -128,6 +129,7 @@ void writer::commit(std::size_t upto) {
     if (was_committed_) unknown_upto_ = upto;
     throw;
   }
+  if (after_commit_) after_commit_(*conn_);
 }
 
 void writer::rollback() {

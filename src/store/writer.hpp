@@ -76,6 +76,10 @@ public:
     was_committed_ = std::move(was_committed);
   }
 
+  // Called on the writer thread right after a COMMIT went through, before its jobs' callers hear: answers that
+  // travelled with the COMMIT (a statement sent ahead whose rows its jobs' answers need) are read here. Must not throw.
+  void after_commit(std::function<void(connection&)> f) { after_commit_ = std::move(f); }
+
 private:
   struct queued {
     job run;
@@ -111,6 +115,7 @@ private:
   std::function<void()> began_;
   std::function<void(connection&)> committing_;
   std::function<bool(connection&)> was_committed_;
+  std::function<void(connection&)> after_commit_;
   std::function<void(connection&, const std::vector<std::int64_t>&)> lock_rows_;
   std::function<void(connection&, const std::vector<std::pair<std::int64_t, std::string>>&)> prepare_jobs_;
   std::function<void(connection&)> before_plain_job_;

@@ -117,7 +117,7 @@ describe('the database silent under a running node', { timeout: 240000 }, () => 
       const lostEmail = `lost-${Date.now()}@example.org`;
       const t0 = Date.now();
       const pending = apiA('POST', `/api/v1/events/${ev.id}/registrations`, registrationBody({ email: lostEmail }));
-      await sleep(500);  // A's writer has sent BEGIN and the event's row lock, and waits for answers that never come
+      await sleep(500);  // A's writer has sent its transaction and waits for answers that never come
       // A's I/O threads are free meanwhile.
       const health = await apiA('GET', '/healthz');
       assert.equal(health.status, 200);
@@ -131,7 +131,10 @@ describe('the database silent under a running node', { timeout: 240000 }, () => 
       console.log(`# A answered ${lost.status} ${took} ms after the database went silent`);
       assert.equal(lost.status, 503, lost.text);
       assert.match(lost.headers.get('content-type') ?? '', /application\/problem\+json/);
-      assert.match(lost.body.detail, /try again/);
+      // The writer sends a batch of registrations with its COMMIT, in one round trip: the database may have
+      // committed what A never heard back about, and A says so (reason outcome_unknown) rather than "nothing saved".
+      const unknown = lost.body.reason === 'outcome_unknown';
+      assert.match(lost.body.detail, unknown ? /may have been saved/ : /nothing was saved/);
       assert.ok(took < 12000, `A answered after ${took} ms`);
       await until('A says it is not ready', async () => (await apiA('GET', '/readyz')).status === 503, 30000);
       // And /metrics says why.
@@ -155,10 +158,13 @@ describe('the database silent under a running node', { timeout: 240000 }, () => 
       assert.equal(r.status, 201, r.text);
       await heardSecond;
 
-      // Nothing acknowledged is missing; the registration answered 503 is not there.
+      // Nothing acknowledged is missing; a registration answered "nothing was saved" is not there (one answered
+      // outcome_unknown may be, at most once).
       const ids = new Set(dbQuery(b, `SELECT id FROM registrations WHERE event_id = ${ev.id}`).split('\n').map(Number));
       for (const id of acknowledged) assert.ok(ids.has(id), `acknowledged registration ${id} is missing`);
-      assert.equal(dbQuery(b, `SELECT count(*) FROM registrations WHERE email = '${lostEmail}'`), '0');
+      const lostRows = dbQuery(b, `SELECT count(*) FROM registrations WHERE email = '${lostEmail}'`);
+      if (unknown) assert.ok(lostRows === '0' || lostRows === '1', lostRows);
+      else assert.equal(lostRows, '0');
     } finally {
       ws.close();
     }

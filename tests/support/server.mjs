@@ -60,7 +60,9 @@ export async function startServer(opts = {}) {
     writeFileSync(kept, pg.url);
   }
   const db = pg ? pg.url : join(dir, 'eventd.db');
-  const config = writeConfig(dir, { public_write_burst: 0, mail_per_recipient_per_hour: 0, ...(opts.config || {}) });
+  // EVENTD_TEST_CONFIG (JSON): settings for every server of the run (a suite run again in another mode), under opts.config.
+  const runConfig = process.env.EVENTD_TEST_CONFIG ? JSON.parse(process.env.EVENTD_TEST_CONFIG) : {};
+  const config = writeConfig(dir, { public_write_burst: 0, mail_per_recipient_per_hour: 0, ...runConfig, ...(opts.config || {}) });
   const listen = opts.listen === undefined ? '127.0.0.1:0' : opts.listen;
   const args = [...(listen === null ? [] : ['--listen', listen]), '--db', db, ...(pg ? ['--outbox', join(dir, 'outbox')] : []),
     '--web', join(projectRoot, 'web'),

@@ -181,8 +181,8 @@ void sql_store::register_person(id_t event_id, domain::person_fields p, bool wal
   // Hashed here, on the caller's thread: the writer is the one serial part of a registration.
   std::string token_hash = auth::sha256_hex(token);
   std::string hint = p.email;  // for prepare_registrations
-  write<created_registration>(
-      [=, this, p = std::move(p), token = std::move(token), token_hash = std::move(token_hash)](connection& c) mutable {
+  auto decided_here = job_for<created_registration>(
+      [=, this](connection& c) mutable {
         // Three ways to the facts: PostgreSQL, a batch of registrations sent ahead, read for the whole batch
         // (prepare_registrations), whose row is held back to go with the others' in one INSERT (hold_registration);
         // PostgreSQL alone, in one read; SQLite, statement by statement (no round trips to save).
@@ -249,7 +249,197 @@ void sql_store::register_person(id_t event_id, domain::person_fields p, bool wal
         }
         return out;
       },
-      std::move(cb), event_id, walk_in ? std::string() : hint);
+      cb);
+  job j = std::move(decided_here);
+  if (sql_seats_ && !walk_in) {
+    // Decided by the database with the rest of the transaction's public registrations, where the transaction sends
+    // ahead; else (a batch run again without, a registration after another kind of job) as above.
+    j = [this, decided_here = std::move(j), event_id, p = std::move(p), home, token = std::move(token),
+         token_hash = std::move(token_hash), client_network, cb](connection& c) -> job_result {
+      if (c.deferring() && here().batch.sql_ready)
+        return add_sql_registration(event_id, p, home, token, token_hash, domain::now(), client_network, cb);
+      return decided_here(c);
+    };
+  }
+  submit_job<created_registration>(std::move(j), std::move(cb), event_id, walk_in ? std::string() : hint);
+}
+
+namespace {
+
+// The inputs of sql_registration_sql, one array each, in this order (parameters 1 to 17).
+constexpr const char* sql_input_names[] = {
+    "event_id", "email", "name", "organisation", "organisation_type", "municipality", "country", "home_region",
+    "gender", "accessibility_needs", "accessibility_note", "dietary", "language", "manage_token_hash", "token",
+    "created_at", "client_network"};
+constexpr std::size_t sql_inputs = std::size(sql_input_names);
+
+// A transaction's public registrations, decided, numbered and written by one statement (sql_seats_). It runs after
+// the transaction's locks on their events (writer::lock_rows, an earlier statement), so under READ COMMITTED it sees
+// every registration committed before them, and its own transaction's. domain::decide_registration's rules, in SQL:
+// an event that is gone, cancelled, not published or closed (created_at >= its closing time) refuses; so does an
+// address already actively registered for the event, in the database or earlier in the batch; the n-th registration
+// taken for an event gets a seat when the event has no capacity, or nobody waits and confirmed + n <= capacity
+// (gets_seat), else the place in line after those before it. Ids are drawn under the locks and given in the order of
+// the registrations (the waitlist and the pages follow ids); ticket codes are eventd_ticket_code (migration 013); the
+// mail goes into the outbox with its row; the events' counts follow by the insert's statement trigger (migration 012);
+// the other nodes hear of the registrations through one NOTIFY. Answers a row per input, in its order.
+constexpr const char* sql_registration_sql =
+    "WITH input AS (SELECT * FROM unnest(CAST(?1 AS BIGINT[]), CAST(?2 AS TEXT[]), CAST(?3 AS TEXT[]), "
+    "CAST(?4 AS TEXT[]), CAST(?5 AS TEXT[]), CAST(?6 AS TEXT[]), CAST(?7 AS TEXT[]), CAST(?8 AS INTEGER[]), "
+    "CAST(?9 AS TEXT[]), CAST(?10 AS TEXT[]), CAST(?11 AS TEXT[]), CAST(?12 AS TEXT[]), CAST(?13 AS TEXT[]), "
+    "CAST(?14 AS TEXT[]), CAST(?15 AS TEXT[]), CAST(?16 AS BIGINT[]), CAST(?17 AS TEXT[])) "
+    "WITH ORDINALITY AS i(event_id, email, name, organisation, organisation_type, municipality, country, home_region, "
+    "gender, accessibility_needs, accessibility_note, dietary, language, manage_token_hash, token, created_at, "
+    "client_network, ord)), "
+    "known AS (SELECT id, email FROM persons WHERE email IN (SELECT email FROM input)), "
+    "judged AS (SELECT i.*, k.id AS known_person, e.capacity, e.confirmed_count, e.waitlisted_count, "
+    "CASE WHEN e.id IS NULL THEN 'not_found' WHEN e.status = 'cancelled' THEN 'cancelled' "
+    "WHEN e.status <> 'published' THEN 'unpublished' "
+    "WHEN i.created_at >= coalesce(e.registration_closes_at, e.starts_at) THEN 'closed' "
+    "WHEN row_number() OVER (PARTITION BY i.event_id, i.email ORDER BY i.ord) > 1 THEN 'duplicate' "
+    "WHEN k.id IS NOT NULL AND EXISTS (SELECT 1 FROM registrations r WHERE r.event_id = i.event_id "
+    "AND r.person_id = k.id AND r.status <> 'cancelled') THEN 'duplicate' END AS refusal "
+    "FROM input i LEFT JOIN events e ON e.id = i.event_id LEFT JOIN known k ON k.email = i.email), "
+    "taken AS (SELECT j.*, row_number() OVER (ORDER BY j.ord) AS nth, "
+    "row_number() OVER (PARTITION BY j.event_id ORDER BY j.ord) AS rank FROM judged j WHERE j.refusal IS NULL), "
+    "seated AS (SELECT t.*, CASE WHEN t.capacity IS NULL OR (t.waitlisted_count = 0 AND t.confirmed_count + t.rank "
+    "<= t.capacity) THEN 'confirmed' ELSE 'waitlisted' END AS status, t.waitlisted_count + t.rank - CASE WHEN "
+    "t.waitlisted_count = 0 AND t.capacity IS NOT NULL THEN greatest(t.capacity - t.confirmed_count, 0) ELSE 0 END "
+    "AS position FROM taken t), "
+    "made AS (INSERT INTO persons(email) SELECT DISTINCT email FROM seated WHERE known_person IS NULL ORDER BY email "
+    "ON CONFLICT(email) DO UPDATE SET email = excluded.email RETURNING id, email), "
+    "ids AS (SELECT nextval(pg_get_serial_sequence('registrations', 'id')) AS id "
+    "FROM generate_series(1, (SELECT count(*) FROM seated))), "
+    "numbered AS (SELECT id, row_number() OVER (ORDER BY id) AS nth FROM ids), "
+    "ins AS (INSERT INTO registrations(event_id, person_id, status, ticket_code, manage_token_hash, name, email, "
+    "organisation, organisation_type, municipality, country, home_region, gender, accessibility_needs, "
+    "accessibility_note, dietary, language, walk_in, created_at, id, client_network) "
+    "SELECT s.event_id, coalesce(s.known_person, m.id), s.status, eventd_ticket_code(decode(?18, 'hex'), n.id), "
+    "s.manage_token_hash, s.name, s.email, s.organisation, s.organisation_type, s.municipality, s.country, "
+    "s.home_region, s.gender, s.accessibility_needs, s.accessibility_note, s.dietary, s.language, 0, s.created_at, "
+    "n.id, s.client_network FROM seated s JOIN numbered n ON n.nth = s.nth LEFT JOIN made m ON m.email = s.email "
+    "RETURNING id, person_id, ticket_code), "
+    "mail AS (INSERT INTO mail_outbox(kind, registration_id, event_id, secret, next_attempt_at, created_at) "
+    "SELECT CASE WHEN s.status = 'confirmed' THEN 'confirmation' ELSE 'waitlisted' END, n.id, s.event_id, "
+    "n.id || '-' || s.token, s.created_at, s.created_at FROM seated s JOIN numbered n ON n.nth = s.nth "
+    "WHERE CAST(?19 AS INTEGER) = 1), "
+    "note AS (SELECT pg_notify('eventd_changes', CAST(?20 AS TEXT) || '|' || "
+    "CASE WHEN length(a.notes) > 7000 THEN '*' ELSE a.notes END) FROM (SELECT string_agg(CAST(?21 AS TEXT) || ',' || "
+    "n.id || ',' || s.event_id || ';', '') AS notes FROM seated s JOIN numbered n ON n.nth = s.nth) a "
+    "WHERE a.notes IS NOT NULL) "
+    "SELECT j.ord, j.refusal, ins.id, s.status, s.position, ins.person_id, ins.ticket_code, "
+    "(SELECT count(*) FROM note) FROM judged j LEFT JOIN seated s ON s.ord = j.ord "
+    "LEFT JOIN numbered n ON n.nth = s.nth LEFT JOIN ins ON ins.id = n.id ORDER BY j.ord";
+
+// What a refusal word of sql_registration_sql tells the caller.
+failure sql_refusal(const std::string& word) {
+  using r = domain::registration_refusal;
+  if (word == "cancelled") return refused(r::cancelled);
+  if (word == "unpublished") return refused(r::unpublished);
+  if (word == "closed") return refused(r::closed);
+  if (word == "duplicate") return refused(r::duplicate);
+  return failure{errc::not_found, "no such event"};
+}
+
+}  // namespace
+
+job_result sql_store::add_sql_registration(id_t event_id, const domain::person_fields& p, bool home,
+                                           const std::string& token, const std::string& token_hash,
+                                           domain::time_point now, const std::string& client_network,
+                                           callback<created_registration> cb) {
+  auto batch = here().batch.sql;
+  auto& in = batch->columns;
+  if (in.empty()) in.resize(sql_inputs);
+  const auto put = [&in](const char* name, std::optional<std::string> v) {
+    const auto at = std::find_if(std::begin(sql_input_names), std::end(sql_input_names),
+                                 [name](const char* n) { return std::string_view(n) == name; });
+    in[static_cast<std::size_t>(at - std::begin(sql_input_names))].push_back(std::move(v));
+  };
+  put("event_id", std::to_string(event_id));
+  put("email", p.email);
+  put("name", p.name);
+  put("organisation", p.organisation);
+  put("organisation_type", p.organisation_type);
+  put("municipality", p.municipality);
+  put("country", p.country);
+  put("home_region", std::string(home ? "1" : "0"));
+  put("gender", p.gender);
+  put("accessibility_needs", join(p.accessibility_needs));
+  put("accessibility_note", p.accessibility_note);
+  put("dietary", p.dietary);
+  put("language", p.language);
+  put("manage_token_hash", token_hash);
+  put("token", token);
+  put("created_at", std::to_string(static_cast<std::int64_t>(now)));
+  put("client_network", client_network.empty() ? std::nullopt : std::optional(client_network));
+  const std::size_t k = batch->jobs++;
+  return {true, [this, batch, k, cb, event_id, p, home, token, now](bool committed) {
+            if (!committed) {
+              cb(outcome<created_registration>(failure{errc::unavailable, "the database could not commit this change; nothing was saved"}));
+              return;
+            }
+            // Committed, but the answer did not reach this node (a COMMIT whose answer was lost, found committed).
+            if (!batch->answered || k >= batch->answers.size()) {
+              cb(outcome<created_registration>(outcome_unknown()));
+              return;
+            }
+            const auto& a = batch->answers[k];
+            if (!a.refusal.empty()) {
+              cb(outcome<created_registration>(sql_refusal(a.refusal)));
+              return;
+            }
+            created_registration out;
+            out.manage_token = std::to_string(a.id) + "-" + token;
+            auto& reg = out.registration;
+            reg.id = a.id;
+            reg.event_id = event_id;
+            reg.ticket_code = a.ticket_code;
+            reg.status = a.status == "confirmed" ? domain::registration_status::confirmed : domain::registration_status::waitlisted;
+            if (reg.status == domain::registration_status::waitlisted) reg.waitlist_position = a.waitlist_position;
+            reg.person = p;
+            reg.home_region = home;
+            reg.person_id = a.person_id;
+            reg.walk_in = false;
+            reg.created_at = now;
+            if (commit_listener_)
+              after_commit({change{change::kind::registered, reg.id, std::make_shared<const created_registration>(out), event_id}});
+            cb(outcome<created_registration>(std::move(out)));
+          }};
+}
+
+// The rows of sql_registration_sql, by input. Throws as the statement's executeStep does.
+void sql_store::take_sql_answers(sql_registrations& batch) {
+  auto& q = *batch.sent;
+  batch.answers.assign(batch.jobs, {});
+  std::size_t rows = 0;
+  while (q.executeStep()) {
+    const auto ord = q.getColumn(0).getInt64();
+    if (ord < 1 || static_cast<std::size_t>(ord) > batch.jobs) continue;
+    ++rows;
+    auto& a = batch.answers[static_cast<std::size_t>(ord - 1)];
+    if (!q.getColumn(1).isNull()) {
+      a.refusal = q.getColumn(1).getString();
+      continue;
+    }
+    a.id = q.getColumn(2).getInt64();
+    a.status = q.getColumn(3).getString();
+    a.waitlist_position = q.getColumn(4).getInt64();
+    a.person_id = q.getColumn(5).getInt64();
+    a.ticket_code = q.getColumn(6).getString();
+  }
+  q.reset();
+  batch.answered = rows == batch.jobs;
+}
+
+void sql_store::read_sql_registrations(connection&) {
+  auto batch = here().batch.sql;
+  if (!batch || !batch->sent || batch->answered) return;
+  try {
+    take_sql_answers(*batch);
+  } catch (const std::exception& e) {
+    // Committed, its answer unreadable: the callers hear that it may have been saved (they look, or recover the link).
+    support::log_fault("error", "reading the registrations' answer failed", e.what());
+  }
 }
 
 // A registration held back to go with the rest of its batch in one INSERT (send_held_registrations); what it
@@ -364,7 +554,22 @@ void sql_store::prepare_registrations(connection& c, const std::vector<std::pair
   b.ready = true;
 }
 
-void sql_store::send_held_registrations(connection& c) {
+void sql_store::send_held_registrations(connection& c, bool read_now) {
+  auto& sql = here().batch.sql;
+  if (sql && sql->jobs > 0 && !sql->sent) {
+    auto& q = c.prepare(sql_registration_sql);
+    for (std::size_t i = 0; i < sql_inputs; ++i) q.bind(static_cast<int>(i) + 1, postgres_array(sql->columns[i]));
+    q.bind(18, ticket_key_);
+    q.bind(19, cfg_.mail != "off" ? 1 : 0);
+    q.bind(20, node_id_);
+    q.bind(21, std::to_string(static_cast<int>(change::kind::registered)));
+    sql->sent = &q;
+    batched_registrations_ += sql->jobs;
+    if (read_now)
+      take_sql_answers(*sql);  // another kind of job follows: the answer now (a round trip); a failure is the batch's
+    else
+      q.prefetch();  // its rows come with the COMMIT's answer: read_sql_registrations
+  }
   auto& made = here().batch.made_unused;
   if (!made.empty()) {
     // Made by this transaction for registrations that were refused: nothing else refers to them yet.

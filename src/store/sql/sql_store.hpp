@@ -35,7 +35,10 @@ namespace eventd::store::sql {
 class sql_store final : public store {
 public:
   enum class engine { sqlite, postgres };
-  sql_store(const domain::config& cfg, const std::string& ticket_key, engine = engine::sqlite);
+  // `tickets`: the installation's ticket scheme (settings "ticket_scheme"); on PostgreSQL the sha256 one lets seats be
+  // decided in SQL (config postgres_seat_decisions).
+  sql_store(const domain::config& cfg, const std::string& ticket_key, engine = engine::sqlite,
+            auth::ticket_cipher::scheme tickets = auth::ticket_cipher::scheme::siphash);
   ~sql_store() override;
 
   bool ready() override;
@@ -166,7 +169,25 @@ private:
   // by the registrations decided from it: the locked events' seat facts, the persons by address, the active
   // (event, person) pairs, and registration ids drawn under the events' locks. Dropped (ready = false) as soon as
   // anything else writes in the transaction.
+  // PostgreSQL with seats decided in SQL (sql_seats_): the transaction's public registrations, sent as one statement
+  // (send_sql_registrations) that decides, numbers and writes them all, and its answer for each, read once it came.
+  struct sql_registration_answer {
+    std::string refusal;  // empty: registered; else a domain::registration_refusal's word, or "not_found"
+    id_t id = 0, person_id = 0;
+    std::string status, ticket_code;
+    std::int64_t waitlist_position = 0;
+  };
+  struct sql_registrations {
+    std::vector<std::vector<std::optional<std::string>>> columns;  // one array per input column (registrations.cpp)
+    std::size_t jobs = 0;
+    statement* sent = nullptr;  // the statement once sent: its rows are the answers
+    std::vector<sql_registration_answer> answers;  // by job, once answered
+    bool answered = false;
+  };
   struct registration_batch {
+    // sql_seats_: registrations of this transaction go into `sql` (until another kind of job writes).
+    bool sql_ready = false;
+    std::shared_ptr<sql_registrations> sql;
     bool ready = false;
     std::map<id_t, domain::event> seats;
     std::map<std::string, id_t, std::less<>> persons;
@@ -179,7 +200,16 @@ private:
   };
   // prepare_registrations's read, and the held rows' INSERT (sent ahead, without waiting); registrations.cpp.
   void prepare_registrations(connection& c, const std::vector<std::pair<std::int64_t, std::string>>& jobs);
-  void send_held_registrations(connection& c);
+  // Sends what the transaction held back: the rows of registrations decided in C++, and the statement of those to be
+  // decided in SQL. read_now: that statement's answer is read at once (another kind of job follows), else it comes
+  // with the COMMIT and read_sql_registrations takes it.
+  void send_held_registrations(connection& c, bool read_now = true);
+  void read_sql_registrations(connection& c);  // after the COMMIT; never throws
+  static void take_sql_answers(sql_registrations& batch);
+  // A public registration's part of the transaction's SQL statement: its inputs, and the answer its caller gets.
+  job_result add_sql_registration(id_t event_id, const domain::person_fields& p, bool home, const std::string& token,
+                                  const std::string& token_hash, domain::time_point now, const std::string& client_network,
+                                  callback<created_registration> cb);
   // A registration decided and about to be written (register_person): held for its batch's INSERT, or inserted alone.
   struct new_registration {
     id_t id, event_id, person_id;
@@ -262,6 +292,12 @@ private:
   // `event_id`: the event whose row the job locks (lock_event), taken with the batch's others in order up front.
   template <class T, class F>
   void write(F fn, callback<T> cb, id_t event_id = 0, std::string hint = {});
+  // write's parts: the job that runs `fn` and answers `cb`, and its submission with the answers for a job that
+  // cannot be saved.
+  template <class T, class F>
+  job job_for(F fn, callback<T> cb);
+  template <class T>
+  void submit_job(job j, callback<T> cb, id_t event_id, std::string hint);
 
   // A read connection from the pool, returned when the handle goes.
   struct lease {
@@ -304,8 +340,10 @@ private:
   std::unique_ptr<connection> open(bool writable) const;
 
   engine engine_ = engine::sqlite;
+  bool sql_seats_ = false;  // PostgreSQL decides batches of public registrations in SQL (see sql_registrations)
   std::string mail_host_;  // the right side of each Message-ID: the public URL's host
   std::string mail_key_;   // the installation's secret its Message-IDs are hashed with
+  std::string ticket_key_;  // hex; PostgreSQL's eventd_ticket_code takes it (sql_seats_)
   std::unique_ptr<auth::ticket_cipher> tickets_;
   // Touched on the writer thread only (SQLite, one writer): the next registration id.
   id_t next_registration_id_ = 0;
@@ -352,17 +390,31 @@ private:
   std::unique_ptr<pg_listener> listener_;  // last: it stops first, before anything it calls goes
 };
 
+// The answer to a write that went with a COMMIT whose answer was lost: it may have been saved.
+inline failure outcome_unknown() {
+  failure f{errc::unavailable, "the database went away while this was being saved, so it may have been saved: look "
+                               "before trying again"};
+  f.facts["reason"] = "outcome_unknown";  // for clients: not "nothing was saved"
+  return f;
+}
+
 template <class T, class F>
 void sql_store::write(F fn, callback<T> cb, id_t event_id, std::string hint) {
-  // Made before the job takes `cb`: answers the caller when the job cannot be saved at all.
+  auto j = job_for<T>(std::move(fn), cb);
+  submit_job<T>(std::move(j), std::move(cb), event_id, std::move(hint));
+}
+
+template <class T>
+void sql_store::submit_job(job j, callback<T> cb, id_t event_id, std::string hint) {
+  // Answer the caller when the job cannot be saved at all, or may have been.
   refusal refuse = [cb] { cb(outcome<T>(failure{errc::unavailable, "the database is busy; nothing was saved, please try again"})); };
-  refusal uncertain = [cb] {
-    failure f{errc::unavailable, "the database went away while this was being saved, so it may have been saved: look "
-                                 "before trying again"};
-    f.facts["reason"] = "outcome_unknown";  // for clients: not "nothing was saved"
-    cb(outcome<T>(std::move(f)));
-  };
-  writer_for(event_id).submit([this, fn = std::move(fn), cb = std::move(cb)](connection& c) mutable -> job_result {
+  refusal uncertain = [cb] { cb(outcome<T>(outcome_unknown())); };
+  writer_for(event_id).submit(std::move(j), std::move(refuse), event_id, std::move(hint), std::move(uncertain));
+}
+
+template <class T, class F>
+job sql_store::job_for(F fn, callback<T> cb) {
+  return [this, fn = std::move(fn), cb = std::move(cb)](connection& c) mutable -> job_result {
     here().changes_in_job.clear();
     try {
       // A job may run more than once (a batch tried again, a conflict with another node): each run gets its own
@@ -394,7 +446,7 @@ void sql_store::write(F fn, callback<T> cb, id_t event_id, std::string hint) {
       support::log_fault("error", "write failed", e.what());
       return {false, [cb](bool) { cb(outcome<T>(failure{errc::unavailable, "the database failed; nothing was saved"})); }};
     }
-  }, std::move(refuse), event_id, std::move(hint), std::move(uncertain));
+  };
 }
 
 }  // namespace eventd::store::sql

@@ -15,9 +15,10 @@
 
 namespace eventd::store::sql {
 
-sql_store::sql_store(const domain::config& cfg, const std::string& ticket_key, engine e)
+sql_store::sql_store(const domain::config& cfg, const std::string& ticket_key, engine e, auth::ticket_cipher::scheme tickets)
     : engine_(e),
-      tickets_(std::make_unique<auth::ticket_cipher>(ticket_key)),
+      sql_seats_(e == engine::postgres && tickets == auth::ticket_cipher::scheme::sha256 && cfg.postgres_seat_decisions == "sql"),
+      tickets_(std::make_unique<auth::ticket_cipher>(ticket_key, tickets)),
       cfg_(cfg),
       home_(cfg.home_municipalities),
       path_(cfg.database),
@@ -25,6 +26,7 @@ sql_store::sql_store(const domain::config& cfg, const std::string& ticket_key, e
               [this]() { return open(true); }) {
   mail_host_ = support::message_host(cfg.public_url);
   mail_key_ = auth::sha256_hex("mail-id:" + ticket_key);
+  ticket_key_ = ticket_key;
   if (postgres()) {  // PostgreSQL keeps its own log: no checkpointer; other nodes may share the database
     node_id_ = auth::random_token(8);
     setup_postgres_writer(writer_);
@@ -139,7 +141,7 @@ void sql_store::setup_postgres_writer(writer& w) {
       },
       [this](connection& c) {
         auto& t = here();
-        send_held_registrations(c);
+        send_held_registrations(c, false);  // the SQL registrations' answer comes with the COMMIT's
         // The transaction's mark: after a COMMIT whose answer was lost, was_committed finds it.
         if (t.writer_token.empty()) t.writer_token = auth::random_token(8);  // this writer among all nodes' writers
         t.commit_mark = t.writer_token + "-" + std::to_string(++t.commit_serial);
@@ -168,20 +170,35 @@ void sql_store::setup_postgres_writer(writer& w) {
         q.reset();
         return found;
       });
+  w.after_commit([this](connection& c) { read_sql_registrations(c); });
   w.prepare_jobs([this](connection& c, const std::vector<std::pair<std::int64_t, std::string>>& jobs) {
+    if (sql_seats_ && c.deferring()) {
+      // Nothing to read first: the registrations go into one statement, decided by the database.
+      auto& b = here().batch;
+      b = registration_batch{};
+      b.sql_ready = true;
+      b.sql = std::make_shared<sql_registrations>();
+      return;
+    }
     prepare_registrations(c, jobs);
   });
   w.before_plain_job([this](connection& c) {
     send_held_registrations(c);
     here().batch.ready = false;  // this job may change what the batch read
+    here().batch.sql_ready = false;
   });
-  w.lock_rows([](connection& c, const std::vector<std::int64_t>& ids) {
+  w.lock_rows([this](connection& c, const std::vector<std::int64_t>& ids) {
     here().locked_events = ids;
     std::vector<std::optional<std::string>> texts;
     texts.reserve(ids.size());
     for (const auto id : ids) texts.emplace_back(std::to_string(id));
     auto& q = c.prepare("SELECT id FROM events WHERE id = ANY(CAST(? AS BIGINT[])) ORDER BY id FOR UPDATE");
     q.bind(1, postgres_array(texts));
+    if (sql_seats_ && c.deferring()) {
+      // Sent ahead: the database takes the locks before it runs what follows, all in the COMMIT's round trip.
+      q.defer();
+      return;
+    }
     while (q.executeStep()) {
     }
     q.reset();
@@ -476,14 +493,21 @@ std::unique_ptr<store> make_store(const domain::config& cfg) {
   if (!is_postgres_url(cfg.database)) return make_sqlite_store(cfg);
   migrate_postgres(cfg.database);
   std::string key;
+  auto scheme = auth::ticket_cipher::scheme::siphash;
   {
     pg_connection c(cfg.database);
+    // A new installation takes the scheme PostgreSQL can compute (migration 013); one with tickets out keeps its own.
+    // Before the key, in its own statement: a node that finds the key finds the scheme that came with it.
+    c.execute("INSERT INTO settings(key, value) SELECT 'ticket_scheme', '2' WHERE NOT EXISTS "
+              "(SELECT 1 FROM settings WHERE key = 'ticket_key') ON CONFLICT(key) DO NOTHING");
     auto& ins = c.prepare("INSERT INTO settings(key, value) VALUES ('ticket_key', ?) ON CONFLICT(key) DO NOTHING");
     ins.bind(1, auth::ticket_cipher::new_key_hex());
     ins.exec();
     key = scalar_text(c, "SELECT value FROM settings WHERE key = 'ticket_key'");
+    if (scalar_text(c, "SELECT coalesce((SELECT value FROM settings WHERE key = 'ticket_scheme'), '1')") == "2")
+      scheme = auth::ticket_cipher::scheme::sha256;
   }
-  return std::make_unique<sql::sql_store>(cfg, key, sql::sql_store::engine::postgres);
+  return std::make_unique<sql::sql_store>(cfg, key, sql::sql_store::engine::postgres, scheme);
 }
 
 }  // namespace eventd::store
