@@ -291,7 +291,10 @@ constexpr const char* sql_registration_sql =
     "WITH ORDINALITY AS i(event_id, email, name, organisation, organisation_type, municipality, country, home_region, "
     "gender, accessibility_needs, accessibility_note, dietary, language, manage_token_hash, token, created_at, "
     "client_network, ord)), "
-    "known AS (SELECT id, email FROM persons WHERE email IN (SELECT email FROM input)), "
+    // Every lookup is a probe of a key, whatever the statistics say: the statement's plan is made once per writer
+    // (plan_cache_mode), and one made while the tables were small scanned persons whole for each batch.
+    "known AS (SELECT p.id, p.email FROM (SELECT DISTINCT email FROM input) a "
+    "JOIN LATERAL (SELECT id, email FROM persons WHERE persons.email = a.email LIMIT 1) p ON true), "
     "judged AS (SELECT i.*, k.id AS known_person, e.capacity, e.confirmed_count, e.waitlisted_count, "
     "CASE WHEN e.id IS NULL THEN 'not_found' WHEN e.status = 'cancelled' THEN 'cancelled' "
     "WHEN e.status <> 'published' THEN 'unpublished' "
@@ -299,7 +302,12 @@ constexpr const char* sql_registration_sql =
     "WHEN row_number() OVER (PARTITION BY i.event_id, i.email ORDER BY i.ord) > 1 THEN 'duplicate' "
     "WHEN k.id IS NOT NULL AND EXISTS (SELECT 1 FROM registrations r WHERE r.event_id = i.event_id "
     "AND r.person_id = k.id AND r.status <> 'cancelled') THEN 'duplicate' END AS refusal "
-    "FROM input i LEFT JOIN events e ON e.id = i.event_id LEFT JOIN known k ON k.email = i.email), "
+    // Each event by its key (a lateral probe; LIMIT 1 keeps the planner from folding it into a join): joined by
+    // hash, the planner scanned the whole events table, whose rows the counters rewrite thousands of times a second,
+    // so each batch walked every version not yet vacuumed.
+    "FROM input i LEFT JOIN LATERAL (SELECT id, status, capacity, confirmed_count, waitlisted_count, "
+    "registration_closes_at, starts_at FROM events WHERE id = i.event_id LIMIT 1) e ON true "
+    "LEFT JOIN known k ON k.email = i.email), "
     "taken AS (SELECT j.*, row_number() OVER (ORDER BY j.ord) AS nth, "
     "row_number() OVER (PARTITION BY j.event_id ORDER BY j.ord) AS rank FROM judged j WHERE j.refusal IS NULL), "
     "seated AS (SELECT t.*, CASE WHEN t.capacity IS NULL OR (t.waitlisted_count = 0 AND t.confirmed_count + t.rank "
@@ -308,7 +316,7 @@ constexpr const char* sql_registration_sql =
     "AS position FROM taken t), "
     "made AS (INSERT INTO persons(email) SELECT DISTINCT email FROM seated WHERE known_person IS NULL ORDER BY email "
     "ON CONFLICT(email) DO UPDATE SET email = excluded.email RETURNING id, email), "
-    "ids AS (SELECT nextval(pg_get_serial_sequence('registrations', 'id')) AS id "
+    "ids AS (SELECT nextval((SELECT CAST(pg_get_serial_sequence('registrations', 'id') AS regclass))) AS id "
     "FROM generate_series(1, (SELECT count(*) FROM seated))), "
     "numbered AS (SELECT id, row_number() OVER (ORDER BY id) AS nth FROM ids), "
     "ins AS (INSERT INTO registrations(event_id, person_id, status, ticket_code, manage_token_hash, name, email, "
