@@ -284,41 +284,37 @@ constexpr std::size_t sql_inputs = std::size(sql_input_names);
 // mail goes into the outbox with its row; the events' counts follow by the insert's statement trigger (migration 012);
 // the other nodes hear of the registrations through one NOTIFY. Answers a row per input, in its order.
 constexpr const char* sql_registration_sql =
-    "WITH input AS (SELECT * FROM unnest(CAST(?1 AS BIGINT[]), CAST(?2 AS TEXT[]), CAST(?3 AS TEXT[]), "
-    "CAST(?4 AS TEXT[]), CAST(?5 AS TEXT[]), CAST(?6 AS TEXT[]), CAST(?7 AS TEXT[]), CAST(?8 AS INTEGER[]), "
-    "CAST(?9 AS TEXT[]), CAST(?10 AS TEXT[]), CAST(?11 AS TEXT[]), CAST(?12 AS TEXT[]), CAST(?13 AS TEXT[]), "
-    "CAST(?14 AS TEXT[]), CAST(?15 AS TEXT[]), CAST(?16 AS BIGINT[]), CAST(?17 AS TEXT[])) "
-    "WITH ORDINALITY AS i(event_id, email, name, organisation, organisation_type, municipality, country, home_region, "
-    "gender, accessibility_needs, accessibility_note, dietary, language, manage_token_hash, token, created_at, "
-    "client_network, ord)), "
-    // Every lookup is a probe of a key, whatever the statistics say: the statement's plan is made once per writer
-    // (plan_cache_mode), and one made while the tables were small scanned persons whole for each batch.
-    "known AS (SELECT p.id, p.email FROM (SELECT DISTINCT email FROM input) a "
-    "JOIN LATERAL (SELECT id, email FROM persons WHERE persons.email = a.email LIMIT 1) p ON true), "
-    "judged AS (SELECT i.*, k.id AS known_person, e.capacity, e.confirmed_count, e.waitlisted_count, "
+    // Each event and each person by its key (lateral probes; LIMIT 1 keeps the planner from folding them into joins):
+    // the statement's plan is made once per writer (plan_cache_mode), and one made while the tables were small, or
+    // for the 20 event rows the counters rewrite thousands of times a second, scanned them whole for each batch.
+    "WITH judged AS (SELECT i.*, k.id AS known_person, e.capacity, e.confirmed_count, e.waitlisted_count, "
     "CASE WHEN e.id IS NULL THEN 'not_found' WHEN e.status = 'cancelled' THEN 'cancelled' "
     "WHEN e.status <> 'published' THEN 'unpublished' "
     "WHEN i.created_at >= coalesce(e.registration_closes_at, e.starts_at) THEN 'closed' "
     "WHEN row_number() OVER (PARTITION BY i.event_id, i.email ORDER BY i.ord) > 1 THEN 'duplicate' "
     "WHEN k.id IS NOT NULL AND EXISTS (SELECT 1 FROM registrations r WHERE r.event_id = i.event_id "
     "AND r.person_id = k.id AND r.status <> 'cancelled') THEN 'duplicate' END AS refusal "
-    // Each event by its key (a lateral probe; LIMIT 1 keeps the planner from folding it into a join): joined by
-    // hash, the planner scanned the whole events table, whose rows the counters rewrite thousands of times a second,
-    // so each batch walked every version not yet vacuumed.
-    "FROM input i LEFT JOIN LATERAL (SELECT id, status, capacity, confirmed_count, waitlisted_count, "
-    "registration_closes_at, starts_at FROM events WHERE id = i.event_id LIMIT 1) e ON true "
-    "LEFT JOIN known k ON k.email = i.email), "
-    "taken AS (SELECT j.*, row_number() OVER (ORDER BY j.ord) AS nth, "
-    "row_number() OVER (PARTITION BY j.event_id ORDER BY j.ord) AS rank FROM judged j WHERE j.refusal IS NULL), "
-    "seated AS (SELECT t.*, CASE WHEN t.capacity IS NULL OR (t.waitlisted_count = 0 AND t.confirmed_count + t.rank "
-    "<= t.capacity) THEN 'confirmed' ELSE 'waitlisted' END AS status, t.waitlisted_count + t.rank - CASE WHEN "
-    "t.waitlisted_count = 0 AND t.capacity IS NOT NULL THEN greatest(t.capacity - t.confirmed_count, 0) ELSE 0 END "
-    "AS position FROM taken t), "
+    "FROM unnest(CAST(?1 AS BIGINT[]), CAST(?2 AS TEXT[]), CAST(?3 AS TEXT[]), "
+    "CAST(?4 AS TEXT[]), CAST(?5 AS TEXT[]), CAST(?6 AS TEXT[]), CAST(?7 AS TEXT[]), CAST(?8 AS INTEGER[]), "
+    "CAST(?9 AS TEXT[]), CAST(?10 AS TEXT[]), CAST(?11 AS TEXT[]), CAST(?12 AS TEXT[]), CAST(?13 AS TEXT[]), "
+    "CAST(?14 AS TEXT[]), CAST(?15 AS TEXT[]), CAST(?16 AS BIGINT[]), CAST(?17 AS TEXT[])) "
+    "WITH ORDINALITY AS i(event_id, email, name, organisation, organisation_type, municipality, country, home_region, "
+    "gender, accessibility_needs, accessibility_note, dietary, language, manage_token_hash, token, created_at, "
+    "client_network, ord) "
+    "LEFT JOIN LATERAL (SELECT id, status, capacity, confirmed_count, waitlisted_count, registration_closes_at, "
+    "starts_at FROM events WHERE id = i.event_id LIMIT 1) e ON true "
+    "LEFT JOIN LATERAL (SELECT id FROM persons WHERE email = i.email LIMIT 1) k ON true), "
+    // The n-th taken for an event is row_number() over w.
+    "seated AS (SELECT j.*, row_number() OVER (ORDER BY j.ord) AS nth, "
+    "CASE WHEN j.capacity IS NULL OR (j.waitlisted_count = 0 AND j.confirmed_count + row_number() OVER w "
+    "<= j.capacity) THEN 'confirmed' ELSE 'waitlisted' END AS status, j.waitlisted_count + row_number() OVER w - "
+    "CASE WHEN j.waitlisted_count = 0 AND j.capacity IS NOT NULL THEN greatest(j.capacity - j.confirmed_count, 0) "
+    "ELSE 0 END AS position FROM judged j WHERE j.refusal IS NULL WINDOW w AS (PARTITION BY j.event_id ORDER BY j.ord)), "
     "made AS (INSERT INTO persons(email) SELECT DISTINCT email FROM seated WHERE known_person IS NULL ORDER BY email "
     "ON CONFLICT(email) DO UPDATE SET email = excluded.email RETURNING id, email), "
-    "ids AS (SELECT nextval((SELECT CAST(pg_get_serial_sequence('registrations', 'id') AS regclass))) AS id "
-    "FROM generate_series(1, (SELECT count(*) FROM seated))), "
-    "numbered AS (SELECT id, row_number() OVER (ORDER BY id) AS nth FROM ids), "
+    "numbered AS (SELECT id, row_number() OVER (ORDER BY id) AS nth FROM (SELECT nextval((SELECT "
+    "CAST(pg_get_serial_sequence('registrations', 'id') AS regclass))) AS id FROM generate_series(1, "
+    "(SELECT count(*) FROM seated))) x), "
     "ins AS (INSERT INTO registrations(event_id, person_id, status, ticket_code, manage_token_hash, name, email, "
     "organisation, organisation_type, municipality, country, home_region, gender, accessibility_needs, "
     "accessibility_note, dietary, language, walk_in, created_at, id, client_network) "
