@@ -57,7 +57,9 @@ struct config {
   int max_batch = 512;
   // PostgreSQL: writer threads, each with its own connection; a job goes to the one its event maps to, so one
   // event's writes stay in order on one connection while other events' run beside them. SQLite has one writer.
-  int postgres_writers = 2;  // docs/SCALING.md: 2 did better than 4 on one node and on two (2026-12-04)
+  // docs/SCALING.md: with seats decided in SQL, 1 did as well as 2 on one node and better on two (2026-12-05); with
+  // the C++ way 2 did better than 4 (2026-12-04).
+  int postgres_writers = 1;
   // PostgreSQL: where API handlers that read run. "fibers": as fibers on the I/O threads, suspended while they wait
   // for the database; "threads": on threads of their own, one per read connection (the comparison of the benchmark).
   std::string postgres_handlers = "fibers";

@@ -185,7 +185,8 @@ private:
     bool answered = false;
   };
   struct registration_batch {
-    // sql_seats_: registrations of this transaction go into `sql` (until another kind of job writes).
+    // sql_seats_: registrations of this transaction go into `sql`; another kind of job between them ends one
+    // statement and starts the next.
     bool sql_ready = false;
     std::shared_ptr<sql_registrations> sql;
     bool ready = false;
@@ -244,11 +245,11 @@ private:
   void noted(change::kind what, id_t registration_id, id_t event_id) {
     here().changes_in_job.push_back(change{what, registration_id, nullptr, event_id});
   }
-  // The writer a job goes to: its event's (PostgreSQL, several writers), else the first.
+  // The writer a job goes to: on PostgreSQL its event's (one of postgres_writers) or, for a job of no event, writer_;
+  // on SQLite writer_.
   writer& writer_for(id_t event_id) {
     if (more_writers_.empty() || event_id <= 0) return writer_;
-    const auto i = static_cast<std::size_t>(event_id) % (more_writers_.size() + 1);
-    return i == 0 ? writer_ : *more_writers_[i - 1];
+    return *more_writers_[static_cast<std::size_t>(event_id) % more_writers_.size()];
   }
   void setup_postgres_writer(writer& w);
   static void release_person(connection& c, id_t person_id);
@@ -360,7 +361,7 @@ private:
   mutable std::atomic<std::uint64_t> connections_opened_{0}, connect_failures_{0};
   std::uint64_t pool_closed_ = 0;  // under pool_mutex_
   writer writer_;
-  std::vector<std::unique_ptr<writer>> more_writers_;  // PostgreSQL: postgres_writers - 1 more
+  std::vector<std::unique_ptr<writer>> more_writers_;  // PostgreSQL: postgres_writers, for the events' writes
 
   static constexpr int checkpoint_busy_ms = 200;
   std::mutex checkpoint_mutex_;

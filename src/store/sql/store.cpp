@@ -30,7 +30,9 @@ sql_store::sql_store(const domain::config& cfg, const std::string& ticket_key, e
   if (postgres()) {  // PostgreSQL keeps its own log: no checkpointer; other nodes may share the database
     node_id_ = auth::random_token(8);
     setup_postgres_writer(writer_);
-    for (int i = 1; i < cfg.postgres_writers; ++i) {
+    // writer_ takes the writes of no event (mail attempts, accounts, counselling...); these the events' writes, so that
+    // a batch of registrations is not split by them nor kept waiting behind them.
+    for (int i = 0; i < cfg.postgres_writers; ++i) {
       more_writers_.push_back(std::make_unique<writer>(open(true), cfg.commit_mode == "per_request" ? 1 : cfg.max_batch,
                                                        20000, [this]() { return open(true); }));
       setup_postgres_writer(*more_writers_.back());
@@ -183,9 +185,11 @@ void sql_store::setup_postgres_writer(writer& w) {
     prepare_registrations(c, jobs);
   });
   w.before_plain_job([this](connection& c) {
-    send_held_registrations(c);
-    here().batch.ready = false;  // this job may change what the batch read
-    here().batch.sql_ready = false;
+    send_held_registrations(c);  // the registrations' statement so far runs, and is answered, before this job
+    auto& b = here().batch;
+    b.ready = false;  // this job may change what the batch read
+    // The registrations after it go into a statement of their own, which sees what this job wrote.
+    if (b.sql_ready && b.sql && b.sql->jobs > 0) b.sql = std::make_shared<sql_registrations>();
   });
   w.lock_rows([this](connection& c, const std::vector<std::int64_t>& ids) {
     here().locked_events = ids;
