@@ -109,6 +109,44 @@ TEST_F(writer_test, a_conflicting_job_runs_again_after_what_came_before_it_is_co
   EXPECT_GE(commits_seen.load(), 3);
 }
 
+// after_commit reads what travelled with the COMMIT (PostgreSQL's registrations' statement) before the callers hear:
+// it runs once per COMMIT that went through, after it and before the finishers, and never for one that failed.
+TEST_F(writer_test, after_commit_runs_after_each_commit_that_went_through_before_its_callers_hear) {
+  add_commit_breaker();
+  std::vector<std::string> order;  // the writer's thread only
+  auto refused = std::make_shared<std::atomic<int>>(0);
+  {
+    store::writer w(store::sqlite_write_connection(path_), 64);
+    w.around_commit(nullptr, [&](store::connection&) { order.push_back("committing"); });
+    w.after_commit([&](store::connection&) {
+      // The transaction is over: another connection sees what it wrote.
+      order.push_back("after_commit " + std::to_string(names().size()));
+    });
+    auto release = hold(w);
+    w.submit([&](store::connection& c) -> store::job_result {
+      c.execute("INSERT INTO rows(name) VALUES ('a')");
+      return {true, [&](bool committed) { order.push_back(committed ? "answered a" : "a not saved"); }};
+    }, nullptr);
+    release.set_value();
+    w.stop();
+  }
+  {
+    // A batch whose COMMIT fails every time: no after_commit, and its caller is refused.
+    store::writer w(store::sqlite_write_connection(path_), 64);
+    w.after_commit([&](store::connection&) { order.push_back("after_commit (failed batch)"); });
+    w.submit([&](store::connection& c) -> store::job_result {
+      c.execute("INSERT INTO rows(name) VALUES ('b')");
+      break_commit(c);
+      return {true, [&](bool committed) { order.push_back(committed ? "answered b" : "b not saved"); }};
+    }, [refused] { ++*refused; });
+    w.stop();
+  }
+  // The holding job's batch commits first (nothing kept), then a's.
+  EXPECT_EQ(order, (std::vector<std::string>{"committing", "after_commit 0", "committing", "after_commit 1", "answered a"}));
+  EXPECT_EQ(refused->load(), 1);
+  EXPECT_EQ(names(), std::vector<std::string>{"a"});
+}
+
 TEST_F(writer_test, a_job_that_keeps_conflicting_is_answered_not_saved_and_the_others_go_through) {
   auto answers = std::make_shared<std::atomic<int>>(0);
   auto runs = std::make_shared<std::atomic<int>>(0), other = std::make_shared<std::atomic<int>>(0);
