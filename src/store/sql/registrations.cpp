@@ -253,7 +253,7 @@ void sql_store::register_person(id_t event_id, domain::person_fields p, bool wal
   job j = std::move(decided_here);
   if (sql_seats_ && !walk_in) {
     // Decided by the database with the rest of the transaction's public registrations, where the transaction sends
-    // ahead; else (a batch run again without, a registration after another kind of job) as above.
+    // ahead; else (a batch run again without sending ahead) as above.
     j = [this, decided_here = std::move(j), event_id, p = std::move(p), home, token = std::move(token),
          token_hash = std::move(token_hash), client_network, cb](connection& c) -> job_result {
       if (c.deferring() && here().batch.sql_ready)
