@@ -266,12 +266,11 @@ void sql_store::register_person(id_t event_id, domain::person_fields p, bool wal
 
 namespace {
 
-// The inputs of sql_registration_sql, one array each, in this order (parameters 1 to 17).
-constexpr const char* sql_input_names[] = {
-    "event_id", "email", "name", "organisation", "organisation_type", "municipality", "country", "home_region",
-    "gender", "accessibility_needs", "accessibility_note", "dietary", "language", "manage_token_hash", "token",
-    "created_at", "client_network"};
-constexpr std::size_t sql_inputs = std::size(sql_input_names);
+// The inputs of sql_registration_sql, one array each, in this order (parameters 1 to 17), found by name at compile time.
+constexpr sql_text sql_input{
+    "event_id, email, name, organisation, organisation_type, municipality, country, home_region, gender, "
+    "accessibility_needs, accessibility_note, dietary, language, manage_token_hash, token, created_at, client_network"};
+constexpr std::size_t sql_inputs = sql_input["client_network"] + 1;
 
 // A transaction's public registrations, decided, numbered and written by one statement (sql_seats_). It runs after
 // the transaction's locks on their events (writer::lock_rows, an earlier statement), so under READ COMMITTED it sees
@@ -354,28 +353,24 @@ job_result sql_store::add_sql_registration(id_t event_id, const domain::person_f
   auto batch = here().batch.sql;
   auto& in = batch->columns;
   if (in.empty()) in.resize(sql_inputs);
-  const auto put = [&in](const char* name, std::optional<std::string> v) {
-    const auto at = std::find_if(std::begin(sql_input_names), std::end(sql_input_names),
-                                 [name](const char* n) { return std::string_view(n) == name; });
-    in[static_cast<std::size_t>(at - std::begin(sql_input_names))].push_back(std::move(v));
-  };
-  put("event_id", std::to_string(event_id));
-  put("email", p.email);
-  put("name", p.name);
-  put("organisation", p.organisation);
-  put("organisation_type", p.organisation_type);
-  put("municipality", p.municipality);
-  put("country", p.country);
-  put("home_region", std::string(home ? "1" : "0"));
-  put("gender", p.gender);
-  put("accessibility_needs", join(p.accessibility_needs));
-  put("accessibility_note", p.accessibility_note);
-  put("dietary", p.dietary);
-  put("language", p.language);
-  put("manage_token_hash", token_hash);
-  put("token", token);
-  put("created_at", std::to_string(static_cast<std::int64_t>(now)));
-  put("client_network", client_network.empty() ? std::nullopt : std::optional(client_network));
+  const auto put = [&in](int column, std::optional<std::string> v) { in[static_cast<std::size_t>(column)].push_back(std::move(v)); };
+  put(sql_input["event_id"], std::to_string(event_id));
+  put(sql_input["email"], p.email);
+  put(sql_input["name"], p.name);
+  put(sql_input["organisation"], p.organisation);
+  put(sql_input["organisation_type"], p.organisation_type);
+  put(sql_input["municipality"], p.municipality);
+  put(sql_input["country"], p.country);
+  put(sql_input["home_region"], std::string(home ? "1" : "0"));
+  put(sql_input["gender"], p.gender);
+  put(sql_input["accessibility_needs"], join(p.accessibility_needs));
+  put(sql_input["accessibility_note"], p.accessibility_note);
+  put(sql_input["dietary"], p.dietary);
+  put(sql_input["language"], p.language);
+  put(sql_input["manage_token_hash"], token_hash);
+  put(sql_input["token"], token);
+  put(sql_input["created_at"], std::to_string(static_cast<std::int64_t>(now)));
+  put(sql_input["client_network"], client_network.empty() ? std::nullopt : std::optional(client_network));
   const std::size_t k = batch->jobs++;
   return {true, [this, batch, k, cb, event_id, p, home, token, now](bool committed) {
             if (!committed) {
