@@ -562,6 +562,53 @@ TEST_F(pg_test, the_database_computes_the_same_ticket_codes_as_the_sha256_cipher
   EXPECT_EQ(rows, 2001);
 }
 
+TEST_F(pg_test, the_database_refuses_more_seats_by_rule_than_the_capacity_and_lets_the_door_go_beyond) {
+  store::migrate_postgres(url_);
+  store::pg_connection c(url_);
+  c.execute(
+      "INSERT INTO events(kind, title, starts_at, ends_at, status, created_at, updated_at, capacity) "
+      "VALUES ('seminar', 'Backstop', 1, 2, 'published', 0, 0, 2)");
+  c.execute("INSERT INTO persons(email) SELECT 'p' || i || '@example.org' FROM generate_series(1, 8) i");
+  const std::string insert =
+      "INSERT INTO registrations(event_id, person_id, status, walk_in, seat_forced, ticket_code, manage_token_hash, "
+      "organisation_type, home_region, created_at) VALUES ";
+  const auto row = [](int person, const char* status, int walk_in = 0, int forced = 0) {
+    return "(1, " + std::to_string(person) + ", '" + status + "', " + std::to_string(walk_in) + ", " +
+           std::to_string(forced) + ", 'T" + std::to_string(person) + "', 'h', 'public', 1, 0)";
+  };
+  const auto counts = [&] {
+    return std::to_string(store::scalar_int(c, "SELECT confirmed_count FROM events WHERE id = 1")) + "/" +
+           std::to_string(store::scalar_int(c, "SELECT door_seat_count FROM events WHERE id = 1"));
+  };
+  // Three seats by rule in one statement (as the registrations' statement writes a batch): refused whole.
+  EXPECT_THROW(c.execute(insert + row(1, "confirmed") + ", " + row(2, "confirmed") + ", " + row(3, "confirmed")),
+               std::runtime_error);
+  EXPECT_EQ(counts(), "0/0");
+  c.execute(insert + row(1, "confirmed") + ", " + row(2, "confirmed"));
+  // One more by rule, one at a time: refused.
+  EXPECT_THROW(c.execute(insert + row(3, "confirmed")), std::runtime_error);
+  // A walk-in goes beyond capacity.
+  c.execute(insert + row(3, "confirmed", 1));
+  EXPECT_EQ(counts(), "3/1");
+  // A waitlisted registration promoted by rule into a full room: refused; admitted by force at the door: allowed.
+  c.execute(insert + row(4, "waitlisted"));
+  EXPECT_THROW(c.execute("UPDATE registrations SET status = 'confirmed' WHERE person_id = 4"), std::runtime_error);
+  c.execute("UPDATE registrations SET status = 'confirmed', seat_forced = 1 WHERE person_id = 4");
+  EXPECT_EQ(counts(), "4/2");
+  // A door seat cancelled leaves the rule's seats as they were; so does a seat by rule cancelled and given again.
+  c.execute("UPDATE registrations SET status = 'cancelled' WHERE person_id = 4");
+  EXPECT_EQ(counts(), "3/1");
+  c.execute("UPDATE registrations SET status = 'cancelled' WHERE person_id = 1");
+  c.execute(insert + row(5, "confirmed"));
+  EXPECT_EQ(counts(), "3/1");
+  EXPECT_THROW(c.execute(insert + row(6, "confirmed")), std::runtime_error);
+  // The capacity cannot be lowered below the seats by rule either (the store refuses it sooner, below confirmed).
+  EXPECT_THROW(c.execute("UPDATE events SET capacity = 1 WHERE id = 1"), std::runtime_error);
+  c.execute("UPDATE events SET capacity = NULL WHERE id = 1");
+  c.execute(insert + row(6, "confirmed"));
+  EXPECT_EQ(counts(), "4/1");
+}
+
 TEST(postgres_schema, every_sqlite_migration_after_the_first_postgresql_one_has_its_twin) {
   const auto& pg = store::postgres_migrations();
   ASSERT_FALSE(pg.empty());

@@ -548,6 +548,35 @@ TEST_F(store_test, a_forced_check_in_of_a_cancelled_registration_confirms_it) {
   EXPECT_EQ(reload(b2).status, registration_status::confirmed);
 }
 
+TEST_F(store_test, the_database_refuses_more_seats_by_rule_than_the_capacity_and_lets_the_door_go_beyond) {
+  const auto e = create_event(2);
+  register_ok(e.id, "a@example.se");
+  const auto b = register_ok(e.id, "b@example.se");
+  ASSERT_TRUE(register_ok(e.id, "walkin@example.se", /*walk_in=*/true).registration.walk_in);
+  const auto w = register_ok(e.id, "w@example.se");
+  ASSERT_EQ(w.registration.status, registration_status::waitlisted);
+  {
+    // What the rules never do, done behind the store's back: the database refuses it (schema 014).
+    SQLite::Database db(path_, SQLite::OPEN_READWRITE);
+    db.setBusyTimeout(5000);
+    const auto promote = "UPDATE registrations SET status = 'confirmed' WHERE id = " + std::to_string(w.registration.id);
+    EXPECT_THROW(db.exec(promote), SQLite::Exception);
+    EXPECT_THROW(db.exec("UPDATE events SET capacity = 1 WHERE id = " + std::to_string(e.id)), SQLite::Exception);
+  }
+  EXPECT_EQ(reload(w).status, registration_status::waitlisted);
+  // Admitted by force at the door: beyond capacity, as a walk-in.
+  auto cmd = by_ticket(e.id, w.registration.ticket_code);
+  cmd.force = true;
+  EXPECT_EQ(check_in(cmd).body, expected_body(checkin_result::checked_in, w.registration.id));
+  EXPECT_EQ(event_now(e.id).counts.confirmed, 4);
+  // A seat by rule cancelled: the door's two seats keep the room full, so nobody else gets one by rule.
+  ASSERT_TRUE(cancel(e.id, b.registration.id).ok());
+  EXPECT_EQ(event_now(e.id).counts.confirmed, 3);
+  EXPECT_EQ(register_ok(e.id, "late@example.se").registration.status, registration_status::waitlisted);
+  SQLite::Database db(path_, SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("SELECT door_seat_count FROM events WHERE id = " + std::to_string(e.id)).getInt64(), 2);
+}
+
 TEST_F(store_test, a_scan_id_reused_for_another_ticket_or_event_is_refused) {
   const auto e = create_event(10);
   const auto other = create_event(10);

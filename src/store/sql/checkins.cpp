@@ -129,8 +129,9 @@ scan_answer sql_store::scan(connection& c, const auth::ticket_cipher& tickets, c
       o.result = checkin_result::not_admissible;
     } else {
       if (d.confirms) {
-        // In the room, so holding a place: the counts follow the status (triggers), beyond capacity if need be.
-        auto& u = c.prepare("UPDATE registrations SET status = 'confirmed', cancelled_at = NULL WHERE id = ?");
+        // In the room, so holding a place: the counts follow the status (triggers), beyond capacity if need be. The
+        // seat was given at the door, so the capacity's backstop leaves it out (schema 014, seat_forced).
+        auto& u = c.prepare("UPDATE registrations SET status = 'confirmed', seat_forced = 1, cancelled_at = NULL WHERE id = ?");
         u.bind(1, r->id);
         u.exec();
       }
