@@ -102,7 +102,7 @@ std::string metrics::render(const store::write_stats& w) {
       << "# TYPE eventd_write_pipeline_reruns_total counter\neventd_write_pipeline_reruns_total " << w.pipeline_reruns << "\n"
       << "# HELP eventd_write_round_trips_total Times the writers waited for PostgreSQL's answers (divide by eventd_commit_batches_total: round trips a batch).\n"
       << "# TYPE eventd_write_round_trips_total counter\neventd_write_round_trips_total " << w.round_trips << "\n"
-      << "# HELP eventd_batched_registrations_total Registrations decided from their batch's one read and written by its one INSERT.\n"
+      << "# HELP eventd_batched_registrations_total Registrations written by their batch's one statement (decided in SQL, or in C++ from the batch's one read), counted once their transaction committed.\n"
       << "# TYPE eventd_batched_registrations_total counter\neventd_batched_registrations_total " << w.batched_registrations << "\n"
       << "# HELP eventd_db_listening Whether this node hears the other nodes' changes (PostgreSQL LISTEN).\n"
       << "# TYPE eventd_db_listening gauge\neventd_db_listening " << (w.listening ? 1 : 0) << "\n"

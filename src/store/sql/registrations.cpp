@@ -563,7 +563,7 @@ void sql_store::send_held_registrations(connection& c, bool read_now) {
     q.bind(20, node_id_);
     q.bind(21, std::to_string(static_cast<int>(change::kind::registered)));
     sql->sent = &q;
-    batched_registrations_ += sql->jobs;
+    here().batched_sent += sql->jobs;
     if (read_now)
       take_sql_answers(*sql);  // another kind of job follows: the answer now (a round trip); a failure is the batch's
     else
@@ -590,7 +590,7 @@ void sql_store::send_held_registrations(connection& c, bool read_now) {
     r.bind(static_cast<int>(i) + 1, postgres_array(column));
   }
   r.defer();
-  batched_registrations_ += held.size();
+  here().batched_sent += held.size();
   static constexpr const char* mail_types[] = {"TEXT", "BIGINT", "BIGINT", "TEXT", "BIGINT", "BIGINT"};
   static const std::string mail = unnest_insert(
       "mail_outbox", "kind, registration_id, event_id, secret, next_attempt_at, created_at", mail_types, std::size(mail_types));

@@ -226,7 +226,8 @@ private:
   void hold_registration(const new_registration& r, const domain::person_fields& p);
   void insert_registration(connection& c, const new_registration& r, const domain::person_fields& p);
   id_t next_sqlite_registration_id(connection& c);
-  std::atomic<std::uint64_t> batched_registrations_{0};  // sent by send_held_registrations
+  // Registrations written by their batch's statement (send_held_registrations), counted once their COMMIT went through.
+  std::atomic<std::uint64_t> batched_registrations_{0};
   // What a writer thread keeps about the job and the transaction it is running (PostgreSQL runs several writers).
   struct writer_thread_state {
     registration_batch batch;
@@ -234,6 +235,7 @@ private:
     std::string notes;                   // the transaction's changes, as its NOTIFY will carry them
     bool notes_overflow = false;
     std::vector<id_t> locked_events;  // the event rows the transaction locked up front (sorted)
+    std::uint64_t batched_sent = 0;   // registrations the transaction sent in batch statements, for the metric
     std::string commit_mark;          // the transaction's row in commit_marks
     std::uint64_t commit_serial = 0;
     std::string writer_token;  // random, made on the writer's first commit

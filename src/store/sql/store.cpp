@@ -1,5 +1,6 @@
 // The SQLite store's wiring: the writer, the pool of read connections, the checkpointer, and make_sqlite_store.
 #include "store/sql/sql_store.hpp"
+#include <utility>
 
 #include "auth/crypto.hpp"
 #include "store/postgres/pg_connection.hpp"
@@ -140,6 +141,7 @@ void sql_store::setup_postgres_writer(writer& w) {
         t.notes.clear();
         t.notes_overflow = false;
         t.locked_events.clear();
+        t.batched_sent = 0;
       },
       [this](connection& c) {
         auto& t = here();
@@ -172,7 +174,11 @@ void sql_store::setup_postgres_writer(writer& w) {
         q.reset();
         return found;
       });
-  w.after_commit([this](connection& c) { read_sql_registrations(c); });
+  w.after_commit([this](connection& c) {
+    // Counted now: a transaction that failed after sending its statement wrote none of them.
+    batched_registrations_ += std::exchange(here().batched_sent, 0);
+    read_sql_registrations(c);
+  });
   w.prepare_jobs([this](connection& c, const std::vector<std::pair<std::int64_t, std::string>>& jobs) {
     if (sql_seats_ && c.deferring()) {
       // Nothing to read first: the registrations go into one statement, decided by the database.
