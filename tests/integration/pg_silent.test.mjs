@@ -13,49 +13,12 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import net from 'node:net';
 import { startServer, client, signIn, postgresCluster, dbQuery } from '../support/server.mjs';
 import { connect } from '../support/ws.mjs';
+import { silentProxy } from '../support/silent_proxy.mjs';
 import { createEvent, registrationBody } from '../support/fixtures.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * A TCP proxy to `port` on `host`. silence(): from now on the answers of every open connection are dropped (what
- * the client sends still reaches the server, and neither side learns of the other closing), and new connections are
- * accepted but never answered. speak(): new connections work again; the silenced ones stay silent, as connections
- * whose state a network split lost.
- */
-async function silentProxy(host, port) {
-  let silent = false;
-  const sockets = new Set();
-  const server = net.createServer((down) => {
-    sockets.add(down);
-    down.on('error', () => {});
-    down.on('close', () => sockets.delete(down));
-    if (silent) return;  // accepted, never answered
-    const pair = { silent: false };
-    const up = net.connect(port, host);
-    sockets.add(up);
-    up.on('error', () => {});
-    up.on('close', () => sockets.delete(up));
-    pair.up = up;
-    proxy.pairs.push(pair);
-    down.on('data', (d) => up.write(d));
-    up.on('data', (d) => { if (!pair.silent) down.write(d); });
-    down.on('end', () => { if (!pair.silent) up.end(); });
-    up.on('end', () => { if (!pair.silent) down.end(); });
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const proxy = {
-    port: server.address().port,
-    pairs: [],
-    silence() { silent = true; for (const p of proxy.pairs) p.silent = true; },
-    speak() { silent = false; },
-    close() { server.close(); for (const s of sockets) s.destroy(); },
-  };
-  return proxy;
-}
 
 async function until(what, ok, ms) {
   const end = Date.now() + ms;

@@ -1,0 +1,40 @@
+// A proxy that can make the database go silent for a node, as a network split or a host that lost power would:
+// used by integration_pg.pg_silent and browser_pg.pg_outcome.
+import net from 'node:net';
+
+/**
+ * A TCP proxy to `port` on `host`. silence(): from now on the answers of every open connection are dropped (what
+ * the client sends still reaches the server, and neither side learns of the other closing), and new connections are
+ * accepted but never answered. speak(): new connections work again; the silenced ones stay silent, as connections
+ * whose state a network split lost.
+ */
+export async function silentProxy(host, port) {
+  let silent = false;
+  const sockets = new Set();
+  const server = net.createServer((down) => {
+    sockets.add(down);
+    down.on('error', () => {});
+    down.on('close', () => sockets.delete(down));
+    if (silent) return;  // accepted, never answered
+    const pair = { silent: false };
+    const up = net.connect(port, host);
+    sockets.add(up);
+    up.on('error', () => {});
+    up.on('close', () => sockets.delete(up));
+    pair.up = up;
+    proxy.pairs.push(pair);
+    down.on('data', (d) => up.write(d));
+    up.on('data', (d) => { if (!pair.silent) down.write(d); });
+    down.on('end', () => { if (!pair.silent) up.end(); });
+    up.on('end', () => { if (!pair.silent) down.end(); });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const proxy = {
+    port: server.address().port,
+    pairs: [],
+    silence() { silent = true; for (const p of proxy.pairs) p.silent = true; },
+    speak() { silent = false; },
+    close() { server.close(); for (const s of sockets) s.destroy(); },
+  };
+  return proxy;
+}
