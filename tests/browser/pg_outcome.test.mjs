@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startServer, client, signIn, postgresCluster, dbQuery } from '../support/server.mjs';
-import { silentProxy } from '../support/silent_proxy.mjs';
+import { silentProxy, until } from '../support/silent_proxy.mjs';
 import { createEvent, register } from '../support/fixtures.mjs';
 import { launch, openPage, browserTestSkip, assertNoProblems, httpErrorLine, assertAccessible, focused } from './lib.mjs';
 
@@ -84,11 +84,7 @@ test('a registration whose commit went unanswered says it may have been saved, a
     assert.equal(dbQuery({ db: `${cluster.slice(0, cluster.lastIndexOf('/') + 1)}${dbName}` },
       `SELECT count(*) FROM registrations WHERE email = '${email}'`), '1');
     // Once the node is back (it finds out by itself), sending the form again says the address is already registered.
-    for (let ready = false, end = Date.now() + 40000; !ready;) {
-      assert.ok(Date.now() < end, 'the node was not ready again within 40 s');
-      ready = (await api('GET', '/readyz')).status === 200;
-      if (!ready) await sleep(250);
-    }
+    await until('the node ready again', async () => (await api('GET', '/readyz')).status === 200, 40000);
     // Ready means its reads work; its writer reconnects on its next batch, which may still be answered 503 (nothing
     // saved) while it does: the participant would send again, and so does the test, a few times.
     let status = 0;

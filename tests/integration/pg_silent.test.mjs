@@ -15,20 +15,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startServer, client, signIn, postgresCluster, dbQuery } from '../support/server.mjs';
 import { connect } from '../support/ws.mjs';
-import { silentProxy } from '../support/silent_proxy.mjs';
+import { silentProxy, until } from '../support/silent_proxy.mjs';
 import { createEvent, registrationBody } from '../support/fixtures.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what, ok, ms) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await ok();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await sleep(200);
-  }
-}
 
 describe('the database silent under a running node', { timeout: 240000 }, () => {
   let a, b, apiA, apiB, tokenA, tokenB, proxy, cluster, dbName, direct;

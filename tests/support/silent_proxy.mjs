@@ -38,3 +38,14 @@ export async function silentProxy(host, port) {
   };
   return proxy;
 }
+
+/** Waits until `ok()` (async) gives a truthy value, every 200 ms, and returns it; throws naming `what` after `ms`. */
+export async function until(what, ok, ms) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await ok();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

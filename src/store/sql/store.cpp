@@ -1,6 +1,5 @@
 // The SQLite store's wiring: the writer, the pool of read connections, the checkpointer, and make_sqlite_store.
 #include "store/sql/sql_store.hpp"
-#include <utility>
 
 #include "auth/crypto.hpp"
 #include "store/postgres/pg_connection.hpp"
@@ -13,6 +12,7 @@
 #include <charconv>
 #include <chrono>
 #include <filesystem>
+#include <utility>
 
 namespace eventd::store::sql {
 
