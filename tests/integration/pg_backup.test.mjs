@@ -40,7 +40,10 @@ test('pg_dump during a burst, pg_restore into a new database: a working server w
         acknowledged.set(r.body.id, Date.now());
       }
     }));
-    await new Promise((r) => setTimeout(r, 500));
+    // Wait for a number of acknowledgements, not for a time: on a loaded machine 500 ms gave 18 once.
+    for (const until = Date.now() + 30000; acknowledged.size < 20 && Date.now() < until;) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const dumpStarted = Date.now();
     const dump = join(work, 'eventd.dump');
     await run('pg_dump', ['-Fc', '-f', dump, server.db]);
