@@ -12,7 +12,7 @@ const CAPACITY = 100;
 const WORKERS = 16;
 
 /**
- * Registers from WORKERS loops until `stopped()`. Returns {inFlight(), done}: inFlight() counts requests sent and not
+ * Registers from WORKERS loops until `stopped()`. Returns {inFlight(), acked(), done}: inFlight() counts requests sent and not
  * yet answered; done resolves to {acked, failures, errors} once every loop has ended.
  */
 function hammer(api, eventId, tag, stopped) {
@@ -34,7 +34,7 @@ function hammer(api, eventId, tag, stopped) {
       }
     }
   })).then(() => ({ acked, failures, errors }));
-  return { inFlight: () => pending, done };
+  return { inFlight: () => pending, acked: () => acked.length, done };
 }
 
 /** Copies the database, its WAL and shared-memory index byte for byte, as they are now; returns the copy's path. */
@@ -163,7 +163,9 @@ describe('crash safety', { timeout: 45000 }, () => {
     // 3. Load again and send SIGTERM in the middle: in-flight requests finish, exit code 0.
     let stopping = false;
     const load2 = hammer(api, ev.id, 'term', () => stopping);
-    await new Promise((r) => setTimeout(r, 500));
+    // Some registrations answered, then more time under load (a count, not a time alone: the machine may be loaded).
+    for (const until = Date.now() + 20000; load2.acked() < 5 && Date.now() < until;) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 300));
     stopping = true;
     const exit2 = await second.stop();
     assert.deepEqual(exit2, { code: 0, signal: null }, `SIGTERM exit: ${JSON.stringify(exit2)} ${second.stderr.slice(-2000)}`);

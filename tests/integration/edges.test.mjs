@@ -128,9 +128,12 @@ test('a write while another process holds the database lock is answered (503, th
     const admin = await signIn(server.url);
     const ev = await createEvent(api, admin, { capacity: 50 });
     // An outside sqlite3 takes the write lock and keeps it.
-    const holder = spawn('sqlite3', [server.db], { stdio: ['pipe', 'ignore', 'ignore'] });
-    holder.stdin.write('PRAGMA busy_timeout=5000;\nBEGIN IMMEDIATE;\nINSERT INTO schema_migrations SELECT * FROM schema_migrations WHERE 0;\n');
-    await new Promise((r) => setTimeout(r, 500));
+    const holder = spawn('sqlite3', [server.db], { stdio: ['pipe', 'pipe', 'ignore'] });
+    let said = '';
+    holder.stdout.on('data', (d) => { said += d; });
+    holder.stdin.write("PRAGMA busy_timeout=5000;\nBEGIN IMMEDIATE;\nINSERT INTO schema_migrations SELECT * FROM schema_migrations WHERE 0;\nSELECT 'locked';\n");
+    for (let i = 0; i < 200 && !said.includes('locked'); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(said.includes('locked'), 'the outside sqlite3 holds the write lock');
     const refused = await api('POST', `/api/v1/events/${ev.id}/registrations`, registrationBody({ email: 'locked-out@example.org' }));
     assert.equal(refused.status, 503, refused.text);
     assert.match(refused.headers.get('content-type'), /application\/problem\+json/);

@@ -7,7 +7,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { startServer, client, signIn, postgresCluster } from '../support/server.mjs';
+import { startServer, client, signIn, postgresCluster, dbQuery } from '../support/server.mjs';
 import { createEvent, register } from '../support/fixtures.mjs';
 
 function metric(text, name) {
@@ -48,7 +48,11 @@ for (const handlers of ['fibers', 'threads']) describe(`slow PostgreSQL reads ho
     let answered = 0;
     const waiting = Array.from({ length: 8 }, (_, i) =>
       api('GET', `/api/v1/my/registrations/${tokens[i % tokens.length]}`).then((r) => { answered += 1; return r; }));
-    await new Promise((r) => setTimeout(r, 500));  // the reads reach the database and wait there
+    // The reads reach the database and wait there: seen in pg_stat_activity (a time alone was too short on a loaded
+    // machine), then a moment for the rest of them.
+    const waiting_reads = () => Number(dbQuery(server, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"));
+    for (let i = 0; i < 200 && waiting_reads() < 1; i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500));
     try {
       assert.equal(answered, 0, 'the reads wait for the lock');
       const started = Date.now();
