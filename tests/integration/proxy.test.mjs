@@ -18,6 +18,8 @@ import { join } from 'node:path';
 import { startServer, projectRoot, ADMIN_EMAIL, ADMIN_PASSWORD } from '../support/server.mjs';
 import { connect } from '../support/ws.mjs';
 import { createEvent, ongoingEventBody, registrationBody } from '../support/fixtures.mjs';
+import { freePort } from '../support/smtp.mjs';
+import { stopNginx } from '../support/nginx.mjs';
 
 /** Debian's nginx (apt-get install nginx; scripts/setup installs it for scripts/test), or EVENTD_NGINX. */
 const NGINX = process.env.EVENTD_NGINX || '/usr/sbin/nginx';
@@ -43,14 +45,6 @@ const CLIENT_A = '127.0.1.2';
 const CLIENT_B = '127.0.2.3';
 const CLIENT_C = '127.0.3.4';
 const FORGED = '198.51.100.7';
-
-async function freePort() {
-  const s = net.createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Replaces every line `pattern` matches (multiline); fails when the example no longer has such a line. */
 function rewrite(text, pattern, replacement, what) {
@@ -189,13 +183,7 @@ describe('the nginx TLS proxy example', { skip: nginxSkip(), timeout: 60000 }, (
 
   after(async () => {
     for (const c of open) c.destroy();
-    if (nginx && nginx.exitCode === null && nginx.signalCode === null) {
-      const exited = new Promise((r) => nginx.on('exit', r));
-      nginx.kill('SIGTERM');
-      const timer = setTimeout(() => { try { process.kill(-nginx.pid, 'SIGKILL'); } catch { /* gone */ } }, 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopNginx(nginx);
     if (stopNginxOnExit) process.off('exit', stopNginxOnExit);
     if (server) { await server.stop(); server.cleanup(); }
     if (dir) rmSync(dir, { recursive: true, force: true });
