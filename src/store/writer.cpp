@@ -239,7 +239,10 @@ void writer::run_batch(std::deque<queued>& batch) {
     if (unknown_upto_) {
       // The last COMMIT's answer was lost: ask the database before running anything again.
       try {
-        if (was_committed_(*conn_)) done = *unknown_upto_;
+        if (was_committed_(*conn_)) {
+          done = *unknown_upto_;
+          if (after_found_committed_) after_found_committed_(*conn_);
+        }
       } catch (const std::exception& e) {
         log_error("could not tell whether a commit went through", e.what());
         continue;

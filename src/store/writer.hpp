@@ -79,6 +79,9 @@ public:
   // Called on the writer thread right after a COMMIT went through, before its jobs' callers hear: answers that
   // travelled with the COMMIT (a statement sent ahead whose rows its jobs' answers need) are read here. Must not throw.
   void after_commit(std::function<void(connection&)> f) { after_commit_ = std::move(f); }
+  // Called on the writer thread, on the new connection, when `was_committed` found a COMMIT whose answer was lost
+  // committed after all: what after_commit would have read from that answer is looked up instead. Must not throw.
+  void after_found_committed(std::function<void(connection&)> f) { after_found_committed_ = std::move(f); }
 
 private:
   struct queued {
@@ -116,6 +119,7 @@ private:
   std::function<void(connection&)> committing_;
   std::function<bool(connection&)> was_committed_;
   std::function<void(connection&)> after_commit_;
+  std::function<void(connection&)> after_found_committed_;
   std::function<void(connection&, const std::vector<std::int64_t>&)> lock_rows_;
   std::function<void(connection&, const std::vector<std::pair<std::int64_t, std::string>>&)> prepare_jobs_;
   std::function<void(connection&)> before_plain_job_;

@@ -49,3 +49,46 @@ export async function until(what, ok, ms) {
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/**
+ * A TCP proxy to `port` on `host` that can lose one COMMIT's answer, as a connection broken at the wrong moment
+ * would. cutNextCommit(): the next answer from the server that holds both an INSERT's completion and the COMMIT's
+ * (PostgreSQL's CommandComplete "COMMIT": a writer's batch, which always inserts its commit mark) is dropped and both
+ * of its connections are closed: the database has committed, the client never hears so. New connections pass as
+ * usual. `cuts` counts the answers it dropped.
+ */
+export async function commitCutter(host, port) {
+  const commitDone = Buffer.from('C\0\0\0\x0bCOMMIT\0', 'latin1');
+  const insertDone = Buffer.from('INSERT 0 ', 'latin1');
+  let armed = false;
+  const sockets = new Set();
+  const server = net.createServer((down) => {
+    const up = net.connect(port, host);
+    for (const s of [down, up]) {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => sockets.delete(s));
+    }
+    down.on('data', (d) => up.write(d));
+    up.on('data', (d) => {
+      if (armed && d.includes(commitDone) && d.includes(insertDone)) {
+        armed = false;
+        cutter.cuts += 1;
+        up.destroy();
+        down.destroy();
+        return;
+      }
+      down.write(d);
+    });
+    down.on('end', () => up.end());
+    up.on('end', () => down.end());
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const cutter = {
+    port: server.address().port,
+    cuts: 0,
+    cutNextCommit() { armed = true; },
+    close() { server.close(); for (const s of sockets) s.destroy(); },
+  };
+  return cutter;
+}

@@ -378,7 +378,7 @@ job_result sql_store::add_sql_registration(id_t event_id, const domain::person_f
               return;
             }
             // Committed, but the answer did not reach this node (a COMMIT whose answer was lost, found committed).
-            if (!batch->answered || k >= batch->answers.size()) {
+            if (!batch->answered || k >= batch->answers.size() || !batch->answers[k].known) {
               cb(outcome<created_registration>(outcome_unknown()));
               return;
             }
@@ -416,6 +416,7 @@ void sql_store::take_sql_answers(sql_registrations& batch) {
     if (ord < 1 || static_cast<std::size_t>(ord) > batch.jobs) continue;
     ++rows;
     auto& a = batch.answers[static_cast<std::size_t>(ord - 1)];
+    a.known = true;
     if (!q.getColumn(1).isNull()) {
       a.refusal = q.getColumn(1).getString();
       continue;
@@ -438,6 +439,43 @@ void sql_store::read_sql_registrations(connection&) {
   } catch (const std::exception& e) {
     // Committed, its answer unreadable: the callers hear that it may have been saved (they look, or recover the link).
     support::log_fault("error", "reading the registrations' answer failed", e.what());
+  }
+}
+
+// After a COMMIT whose answer was lost and that was found committed (writer::after_found_committed): the rows of the
+// registrations' statement were lost with that answer. Each registration the statement saved is found again by its
+// private link's hash (unique, and known to its job), so that its caller hears 201 as if nothing had happened. One
+// not found was refused by the statement, for a reason lost with the answer: its caller hears outcome_unknown.
+void sql_store::recover_sql_registrations(connection& c) {
+  auto batch = here().batch.sql;
+  if (!batch || !batch->sent || batch->answered) return;
+  try {
+    static constexpr const char* find_sql =
+        "SELECT r.id, r.status, r.person_id, r.ticket_code, (SELECT count(*) FROM registrations w "
+        "WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.id <= r.id) "
+        "FROM registrations r WHERE r.manage_token_hash = ?";
+    auto& q = c.prepare(find_sql);
+    const auto& hashes = batch->columns.at(sql_input["manage_token_hash"]);
+    batch->answers.assign(batch->jobs, {});
+    for (std::size_t k = 0; k < batch->jobs && k < hashes.size(); ++k) {
+      if (!hashes[k]) continue;
+      q.bind(1, *hashes[k]);
+      if (q.executeStep()) {
+        auto& a = batch->answers[k];
+        a.id = q.getColumn(0).getInt64();
+        a.status = q.getColumn(1).getString();
+        a.person_id = q.getColumn(2).getInt64();
+        a.ticket_code = q.getColumn(3).getString();
+        a.waitlist_position = q.getColumn(4).getInt64();
+        a.known = true;
+      }
+      q.reset();
+    }
+    batch->answered = true;
+  } catch (const std::exception& e) {
+    batch->answers.clear();
+    batch->answered = false;
+    support::log_fault("error", "finding the registrations of a commit whose answer was lost failed", e.what());
   }
 }
 

@@ -176,6 +176,7 @@ private:
     id_t id = 0, person_id = 0;
     std::string status, ticket_code;
     std::int64_t waitlist_position = 0;
+    bool known = false;  // the statement's row for this job was read (or its registration found again)
   };
   struct sql_registrations {
     std::vector<std::vector<std::optional<std::string>>> columns;  // one array per input column (registrations.cpp)
@@ -206,6 +207,7 @@ private:
   // with the COMMIT and read_sql_registrations takes it.
   void send_held_registrations(connection& c, bool read_now = true);
   void read_sql_registrations(connection& c);  // after the COMMIT; never throws
+  void recover_sql_registrations(connection& c);  // after a COMMIT found committed; never throws
   static void take_sql_answers(sql_registrations& batch);
   // A public registration's part of the transaction's SQL statement: its inputs, and the answer its caller gets.
   job_result add_sql_registration(id_t event_id, const domain::person_fields& p, bool home, const std::string& token,

@@ -179,6 +179,10 @@ void sql_store::setup_postgres_writer(writer& w) {
     batched_registrations_ += std::exchange(here().batched_sent, 0);
     read_sql_registrations(c);
   });
+  w.after_found_committed([this](connection& c) {
+    batched_registrations_ += std::exchange(here().batched_sent, 0);
+    recover_sql_registrations(c);
+  });
   w.prepare_jobs([this](connection& c, const std::vector<std::pair<std::int64_t, std::string>>& jobs) {
     if (sql_seats_ && c.deferring()) {
       // Nothing to read first: the registrations go into one statement, decided by the database.
