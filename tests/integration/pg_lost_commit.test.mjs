@@ -4,14 +4,15 @@
 // registration is neither lost nor made twice, and its caller gets 201 with the registration as saved, whether the
 // seat was decided in C++ before the COMMIT (integration_pg_rules.pg_lost_commit) or by the database's statement
 // whose rows were lost with the COMMIT's answer and are found again by the private link's hash
-// (integration_pg.pg_lost_commit, as shipped). The node goes on registering. Without the cluster (EVENTD_TEST_PG)
-// it fails rather than skips.
+// (integration_pg.pg_lost_commit, as shipped). The node goes on registering. A check-in whose COMMIT answer is lost
+// is answered "checked in", not "already checked in" (what running it again would say). Without the cluster
+// (EVENTD_TEST_PG) it fails rather than skips.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startServer, client, signIn, postgresCluster, dbQuery } from '../support/server.mjs';
 import { commitCutter } from '../support/silent_proxy.mjs';
-import { createEvent, registrationBody } from '../support/fixtures.mjs';
+import { createEvent, ongoingEventBody, registrationBody } from '../support/fixtures.mjs';
 
 describe('a COMMIT committed whose answer was lost', { timeout: 120000 }, () => {
   let node, api, token, cutter, cluster, dbName, direct;
@@ -61,5 +62,26 @@ describe('a COMMIT committed whose answer was lost', { timeout: 120000 }, () => 
     assert.equal(next.body.status, 'waitlisted');
     assert.equal(next.body.waitlist_position, 1);
     assert.equal(dbQuery(direct, `SELECT count(*) FROM registrations WHERE event_id = ${ev.id}`), '2');
+  });
+
+  test('a check-in whose COMMIT answer was lost admits once and says "checked in", not "already"', async () => {
+    const ev = await createEvent(api, token, ongoingEventBody({ capacity: 10 }));
+    const reg = await api('POST', `/api/v1/events/${ev.id}/registrations`, registrationBody());
+    assert.equal(reg.status, 201, reg.text);
+    // Without a scan_id (an organiser typing the code): only the commit mark keeps the writer from running the
+    // check-in again and answering "already checked in" to the scan that did it. (A door app's scan_id would also
+    // return its first answer: API.md.)
+    const cutsBefore = cutter.cuts;
+    cutter.cutNextCommit();
+    const r = await api('POST', `/api/v1/events/${ev.id}/checkins`, { ticket_code: reg.body.ticket_code }, { token });
+    assert.equal(cutter.cuts, cutsBefore + 1, 'the COMMIT\'s answer was dropped');
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.body.result, 'checked_in');
+    assert.equal(r.body.registration_id, reg.body.id);
+    assert.equal(dbQuery(direct, `SELECT count(*) FROM checkins WHERE registration_id = ${reg.body.id}`), '1');
+    const other = await api('POST', `/api/v1/events/${ev.id}/checkins`, { ticket_code: reg.body.ticket_code }, { token });
+    assert.equal(other.status, 200, other.text);
+    assert.equal(other.body.result, 'already_checked_in');
+    assert.equal(dbQuery(direct, `SELECT count(*) FROM checkins WHERE registration_id = ${reg.body.id}`), '1');
   });
 });
