@@ -451,25 +451,29 @@ void sql_store::recover_sql_registrations(connection& c) {
   if (!batch || !batch->sent || batch->answered) return;
   try {
     static constexpr const char* find_sql =
-        "SELECT r.id, r.status, r.person_id, r.ticket_code, (SELECT count(*) FROM registrations w "
-        "WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.id <= r.id) "
-        "FROM registrations r WHERE r.manage_token_hash = ?";
+        "SELECT r.id, r.status, r.person_id, r.ticket_code, r.event_id FROM registrations r WHERE r.manage_token_hash = ?";
     auto& q = c.prepare(find_sql);
     const auto& hashes = batch->columns.at(sql_input["manage_token_hash"]);
     batch->answers.assign(batch->jobs, {});
     for (std::size_t k = 0; k < batch->jobs && k < hashes.size(); ++k) {
       if (!hashes[k]) continue;
       q.bind(1, *hashes[k]);
-      if (q.executeStep()) {
-        auto& a = batch->answers[k];
-        a.id = q.getColumn(0).getInt64();
+      const bool found = q.executeStep();
+      domain::registration reg;
+      auto& a = batch->answers[k];
+      if (found) {
+        a.id = reg.id = q.getColumn(0).getInt64();
         a.status = q.getColumn(1).getString();
         a.person_id = q.getColumn(2).getInt64();
         a.ticket_code = q.getColumn(3).getString();
-        a.waitlist_position = q.getColumn(4).getInt64();
-        a.known = true;
+        reg.event_id = q.getColumn(4).getInt64();
+        reg.status = domain::registration_status_from(a.status).value_or(domain::registration_status::confirmed);
       }
       q.reset();
+      if (!found) continue;
+      load_waitlist_position(c, reg);  // the position as every list shows it
+      a.waitlist_position = reg.waitlist_position.value_or(0);
+      a.known = true;
     }
     batch->answered = true;
   } catch (const std::exception& e) {
